@@ -1,0 +1,210 @@
+// The only code the stand-ins (images/) and the harness share: node and link names, timers,
+// the stand-in configuration, and the shape of status and events on the control port.
+
+/** Every node of the CMS HA site (DESIGN.md §1). */
+export const NODE_NAMES = ['cms-primary', 'cms-secondary', 'cm', 'ess', 'supervisor'] as const;
+export type NodeName = (typeof NODE_NAMES)[number];
+export type CmsName = 'cms-primary' | 'cms-secondary';
+
+/** What a stand-in process behaves as. `echo` is the foundation's plain TCP echo, used by fault tests. */
+export type StandinKind = 'cms' | 'cm' | 'ess' | 'supervisor' | 'echo';
+
+/** Every link of the site; each one goes through its own Toxiproxy proxy. */
+export const LINK_NAMES = [
+  'acd-primary',
+  'acd-secondary',
+  'acd-primary-ess',
+  'acd-secondary-ess',
+  'heartbeat',
+  'admin-sync',
+  'ess-cm',
+  'client-primary',
+  'client-secondary',
+] as const;
+export type LinkName = (typeof LINK_NAMES)[number];
+
+/** Ports the stand-ins listen on inside the topology network (upstream side of each proxy). */
+export const PORTS = {
+  /** HTTP status, events and control: reached from the host directly, never through a proxy. */
+  control: 7000,
+  /** ACD channel of the primary CMS on cm / ess. */
+  acdPrimary: 5001,
+  /** ACD channel of the secondary CMS on cm / ess. */
+  acdSecondary: 5002,
+  /** ESS registration and keep-alive on cm. */
+  essCm: 5010,
+  /** Heartbeat responder on cms-primary. */
+  heartbeat: 6000,
+  /** Admin-Sync receiver on cms-secondary. */
+  adminSync: 6001,
+  /** Client logins on each CMS. */
+  client: 6002,
+} as const;
+
+/**
+ * Every timer of the site (DESIGN.md §1, "Timers"), in milliseconds of real time.
+ * The harness multiplies each `*Ms` field by the time scale before handing it to a stand-in.
+ */
+export interface Timers {
+  /** Period of the secondary's heartbeat. Default 20_000 (seed). */
+  heartbeatIntervalMs: number;
+  /** How long the secondary waits for one heartbeat answer. Default 5_000. */
+  heartbeatTimeoutMs: number;
+  /** Consecutive unanswered heartbeats that make the secondary ACTIVE. Default 3. */
+  heartbeatMisses: number;
+  /** Dual-IP: time between two connection attempts. Default 30_000. */
+  linkRetryMs: number;
+  /** Dual-IP: attempts at the main CM per cycle. Default 5. */
+  mainAttempts: number;
+  /** Dual-IP: attempts at the ESS per cycle. Default 2. */
+  essAttempts: number;
+  /** ACD keep-alive period, both ways. Default 10_000. */
+  keepaliveIntervalMs: number;
+  /** Silent keep-alive periods after which a link is declared lost. Default 3. */
+  keepaliveMisses: number;
+  /** Translation pump-up before data transfer. Default 5_000. */
+  pumpupMs: number;
+  /** ESS: main CM unreachable this long before the ESS goes ACTIVE. Default 300_000 (180_000–900_000). */
+  essNoServiceTimeoutMs: number;
+  /** ESS: time spent RESETTING before STANDBY. Default 60_000. */
+  essResetMs: number;
+  /** ACD events per second sent by an active CM/ESS to each linked CMS. Default 10 (not scaled). */
+  acdEventRateHz: number;
+}
+
+export const DEFAULT_TIMERS: Readonly<Timers> = Object.freeze({
+  heartbeatIntervalMs: 20_000,
+  heartbeatTimeoutMs: 5_000,
+  heartbeatMisses: 3,
+  linkRetryMs: 30_000,
+  mainAttempts: 5,
+  essAttempts: 2,
+  keepaliveIntervalMs: 10_000,
+  keepaliveMisses: 3,
+  pumpupMs: 5_000,
+  essNoServiceTimeoutMs: 300_000,
+  essResetMs: 60_000,
+  acdEventRateHz: 10,
+});
+
+/** HA policies of the site. */
+export interface Policy {
+  /** The secondary makes itself ACTIVE after `heartbeatMisses` misses. Default true. */
+  autoFailover: boolean;
+  /** A returning primary takes the ACTIVE role back by itself. Default false (manual failback). */
+  autoFailback: boolean;
+  /**
+   * What a returning primary does when it finds the secondary ACTIVE (autoFailback false):
+   * `hold-standby` makes it STANDBY; `stay-active` keeps it ACTIVE and raises DUAL_ACTIVE. Default `hold-standby`.
+   */
+  returningPrimary: 'hold-standby' | 'stay-active';
+  /** ESS: scheduled return to STANDBY this long after going ACTIVE; null means only a forced takeover. Default null. */
+  essAutoReturnMs: number | null;
+}
+
+export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
+  autoFailover: true,
+  autoFailback: false,
+  returningPrimary: 'hold-standby',
+  essAutoReturnMs: null,
+});
+
+/** Where a stand-in dials one of its outgoing links: always the Toxiproxy listener of that link. */
+export interface Dial {
+  host: string;
+  port: number;
+}
+
+/** The whole configuration of one stand-in process, passed as JSON in the CMSHA_CONFIG environment variable. */
+export interface StandinConfig {
+  node: NodeName;
+  kind: StandinKind;
+  /** Timers already multiplied by the time scale. */
+  timers: Timers;
+  policy: Policy;
+  /** Outgoing links of this node and where to dial them. */
+  dials: Partial<Record<LinkName, Dial>>;
+  /** Ports this node listens on (besides `PORTS.control`). */
+  listens: number[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observation: status and events served on the control port.
+
+export type HaRole = 'ACTIVE' | 'STANDBY';
+export type AcdLinkState = 'IDLE' | 'CONNECTING' | 'WAITING_ACCEPTANCE' | 'TRANSLATION_PUMPUP' | 'DATA_TRANSFER';
+export type EssState = 'STANDBY' | 'NO_SERVICE_TIMING' | 'ACTIVE' | 'RESETTING';
+export type AlarmName = 'DUAL_ACTIVE' | 'ADMIN_SYNC_LAG' | 'ACD_LINK_DOWN' | 'HEARTBEAT_LOST';
+export type AcdTarget = 'cm' | 'ess';
+
+/** Monotonic time in nanoseconds (`process.hrtime.bigint()`), as a decimal string so JSON keeps every digit. */
+export type MonoNs = string;
+
+interface EventBase {
+  /** Per-node sequence number, from 1, no gaps. */
+  seq: number;
+  node: NodeName;
+  atNs: MonoNs;
+}
+
+export type StandinEvent = EventBase &
+  (
+    | { type: 'started'; kind: StandinKind }
+    | { type: 'role'; role: HaRole; previous: HaRole | null; reason: string }
+    | { type: 'acd-link'; target: AcdTarget; state: AcdLinkState; attempt: number; cycle: number; reason?: string }
+    | { type: 'heartbeat'; outcome: 'sent' | 'answered' | 'missed'; beat: number; consecutiveMisses: number }
+    | { type: 'alarm'; alarm: AlarmName; raised: boolean; detail: string }
+    | { type: 'admin'; action: 'changed' | 'sent' | 'applied' | 'duplicate-ignored' | 'queued'; seq: number }
+    | { type: 'acd-gap'; source: AcdTarget; fromSeq: number; toSeq: number; missing: number }
+    | { type: 'ess'; state: EssState; previous: EssState; reason: string }
+    | { type: 'client'; action: 'logged-in' | 'lost'; target: CmsName | null }
+    | { type: 'log'; message: string }
+  );
+export type StandinEventType = StandinEvent['type'];
+
+/** GET /status */
+export interface StandinStatus {
+  node: NodeName;
+  kind: StandinKind;
+  nowNs: MonoNs;
+  /** CMS only. */
+  role?: HaRole;
+  /** CMS only: state of its ACD link and which CM it is on. */
+  acd?: { state: AcdLinkState; target: AcdTarget | null; cycle: number; attempt: number };
+  /** CMS only: ACD sequence numbers received and gaps. */
+  acdData?: { received: number; lastSeq: number; gaps: number; missing: number };
+  /** CMS only. */
+  adminSync?: { lastChangeSeq: number; lastAppliedSeq: number; queued: number };
+  /** CMS only. */
+  heartbeat?: { sent: number; answered: number; consecutiveMisses: number };
+  /** ESS only. */
+  ess?: { state: EssState };
+  /** CM / ESS: CMS channels currently in data transfer. */
+  linkedCms?: CmsName[];
+  /** Supervisor only: the CMS it is logged in to. */
+  loggedInTo?: CmsName | null;
+  alarms: AlarmName[];
+  lastEventSeq: number;
+}
+
+/** GET /events?after=N returns { events: StandinEvent[] } with seq > N. */
+export interface EventsResponse {
+  events: StandinEvent[];
+}
+
+/** POST /control with one of these bodies. A bad request gets 400 with { error }. */
+export type ControlRequest =
+  | { action: 'set-active' }
+  | { action: 'set-standby' }
+  /** Primary CMS: an administration change, pushed to the secondary by Admin-Sync. */
+  | { action: 'admin-change'; change: string }
+  /** cm: force the ESS back to STANDBY (the main CM takes over). */
+  | { action: 'forced-takeover' };
+
+export interface ControlResponse {
+  ok: true;
+  /** admin-change: the sequence number given to the change. */
+  seq?: number;
+}
+
+export const CONFIG_ENV = 'CMSHA_CONFIG';
