@@ -72,6 +72,20 @@ export interface TimelineWaitOptions extends WaitOptions {
   afterNs?: Instant;
 }
 
+/** A timeline event of one type (e.g. `EventOfType<'role'>`). */
+export type EventOfType<K extends TimelineEvent['type']> = Extract<TimelineEvent, { type: K }>;
+
+/** Type-narrowing predicate: events of `type`, optionally of one node. `timeline.events(isEvent('alarm', 'cms-secondary'))`. */
+export function isEvent<K extends TimelineEvent['type']>(type: K, node?: NodeName | 'harness'): (event: TimelineEvent) => event is EventOfType<K> {
+  return (event): event is EventOfType<K> => event.type === type && (node === undefined || event.node === node);
+}
+
+/** Type-narrowing predicate: role events, optionally of one node and to one role. `timeline.waitFor(isRole('cms-secondary', 'ACTIVE'), ...)`. */
+export function isRole(node?: NodeName, role?: HaRole): (event: TimelineEvent) => event is EventOfType<'role'> {
+  return (event): event is EventOfType<'role'> =>
+    event.type === 'role' && (node === undefined || event.node === node) && (role === undefined || event.role === role);
+}
+
 /** Total order of the timeline: time, then node name, then per-node sequence number. */
 export function compareEvents(a: TimelineEvent, b: TimelineEvent): number {
   const aNs = BigInt(a.atNs);
