@@ -1,0 +1,78 @@
+// Local image builds and look-ups. No registry is assumed: a build context is a folder on disk,
+// and images are tagged by the hash of what went into them so a stale image is never reused.
+
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { docker } from './client.js';
+import { HarnessError } from '../errors.js';
+
+export async function imageExists(tag: string): Promise<boolean> {
+  try {
+    await docker().getImage(tag).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function imageSize(tag: string): Promise<{ id: string; sizeBytes: number } | null> {
+  try {
+    const info = await docker().getImage(tag).inspect();
+    return { id: info.Id, sizeBytes: info.Size };
+  } catch {
+    return null;
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+/** A short hash of every file (path and content) under `dir`, plus any extra strings. */
+export async function contentHash(dir: string, extra: string[] = []): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of await listFiles(dir)) {
+    hash.update(relative(dir, file)).update('\0').update(await readFile(file)).update('\0');
+  }
+  for (const item of extra) hash.update(item).update('\0');
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** Builds `contextDir` (which holds its Dockerfile) as `tag`. Rejects with the builder's own error text. */
+export async function buildImage(contextDir: string, tag: string, buildArgs: Record<string, string> = {}): Promise<void> {
+  const files = (await listFiles(contextDir)).map((file) => relative(contextDir, file));
+  if (!(await stat(join(contextDir, 'Dockerfile')).catch(() => null))) {
+    throw new HarnessError('IMAGE_BUILD_FAILED', `No Dockerfile in build context ${contextDir}.`, { details: { tag } });
+  }
+  const client = docker();
+  const lines: string[] = [];
+  try {
+    const stream = await client.buildImage({ context: contextDir, src: files }, { t: tag, buildargs: buildArgs, rm: true, forcerm: true });
+    await new Promise<void>((resolve, reject) => {
+      client.modem.followProgress(
+        stream,
+        (error: Error | null, output: Array<{ error?: string }>) => {
+          const failed = error?.message ?? output.find((o) => o.error)?.error;
+          if (failed) reject(new Error(failed));
+          else resolve();
+        },
+        (event: { stream?: string }) => {
+          if (event.stream) lines.push(event.stream.trimEnd());
+        },
+      );
+    });
+  } catch (cause) {
+    throw new HarnessError(
+      'IMAGE_BUILD_FAILED',
+      `Building image ${tag} from ${contextDir} failed: ${(cause as Error).message}\n${lines.slice(-15).join('\n')}`,
+      { cause, details: { tag, contextDir } },
+    );
+  }
+}

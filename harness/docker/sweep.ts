@@ -1,0 +1,39 @@
+// The start-up sweep: remove what a killed harness process left behind. A resource belongs to a dead run
+// when the process id in its label no longer lives on this host (or the host differs and it is old).
+
+import { hostname } from 'node:os';
+import { docker } from './client.js';
+import { LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_TOPOLOGY } from './labels.js';
+import { removeTopologyResources } from './resources.js';
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function orphaned(labels: Record<string, string> | undefined): boolean {
+  if (!labels) return false;
+  if (labels[LABEL_HOST] !== hostname()) return false; // another machine's engine user: not ours to judge
+  return !processAlive(Number(labels[LABEL_PID]));
+}
+
+/** Removes the topologies whose owning process is gone. Returns the topology ids swept. */
+export async function sweepOrphans(): Promise<string[]> {
+  const filter = { label: [LABEL_RUN] };
+  const [containers, networks] = await Promise.all([
+    docker().listContainers({ all: true, filters: filter }),
+    docker().listNetworks({ filters: filter }),
+  ]);
+  const dead = new Set<string>();
+  for (const labels of [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels)]) {
+    const topology = labels?.[LABEL_TOPOLOGY];
+    if (topology && orphaned(labels)) dead.add(topology);
+  }
+  for (const topology of dead) await removeTopologyResources(topology);
+  return [...dead];
+}

@@ -1,0 +1,192 @@
+// The images a topology runs, all made locally (no registry is assumed): Toxiproxy 2.12.0, the node base
+// image, the CMS HA stand-in and the echo stand-in. Each is found, pulled, or built, in that order.
+
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { execa } from 'execa';
+import { docker } from '../docker/client.js';
+import { buildImage, contentHash, imageExists } from '../docker/images.js';
+import { HarnessError } from '../errors.js';
+import { DIST_DIR, PROJECT_ROOT, WORK_DIR } from './paths.js';
+
+export const TOXIPROXY_VERSION = '2.12.0';
+export const TOXIPROXY_OFFICIAL = `ghcr.io/shopify/toxiproxy:${TOXIPROXY_VERSION}`;
+export const TOXIPROXY_LOCAL = `cmsha/toxiproxy:${TOXIPROXY_VERSION}`;
+export const NODE_OFFICIAL = 'node:20-slim';
+
+export interface ImageSet {
+  toxiproxy: string;
+  nodeBase: string;
+  standin: string;
+  echo: string;
+}
+
+/** How each image was obtained, for the doctor. */
+export type ImageSource = 'present' | 'pulled' | 'built';
+export type ImageLog = (line: string) => void;
+
+/** Tries to pull an image, giving up after `deadlineMs` (there is usually no registry). */
+async function tryPull(tag: string, deadlineMs = 15_000): Promise<boolean> {
+  const client = docker();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const pulled = new Promise<boolean>((resolve) => {
+      client.pull(tag, (error: Error | null, stream: NodeJS.ReadableStream) => {
+        if (error) return resolve(false);
+        client.modem.followProgress(stream, (err: Error | null) => resolve(!err));
+      });
+    });
+    const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+    return (await Promise.race([pulled, gaveUp])) && (await imageExists(tag));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Toxiproxy: the official image if present or pullable, else the server built with Go and packaged FROM scratch. */
+export async function ensureToxiproxyImage(log: ImageLog): Promise<{ tag: string; source: ImageSource }> {
+  if (await imageExists(TOXIPROXY_OFFICIAL)) return { tag: TOXIPROXY_OFFICIAL, source: 'present' };
+  if (await imageExists(TOXIPROXY_LOCAL)) return { tag: TOXIPROXY_LOCAL, source: 'present' };
+  if (await tryPull(TOXIPROXY_OFFICIAL)) return { tag: TOXIPROXY_OFFICIAL, source: 'pulled' };
+  const goFound = await execa('go', ['version'], { reject: false });
+  if (goFound.failed) {
+    throw new HarnessError(
+      'SETUP_FAILED',
+      `No Toxiproxy ${TOXIPROXY_VERSION} image (${TOXIPROXY_OFFICIAL} is not present and cannot be pulled), and Go is not installed to build it. ` +
+        `Install Go (1.22 or newer), or load the image with \`docker load\`, then run the set-up again.`,
+    );
+  }
+  const bin = join(WORK_DIR, 'build', 'toxiproxy-bin');
+  await mkdir(bin, { recursive: true });
+  log(`building toxiproxy-server ${TOXIPROXY_VERSION} with go install (CGO_ENABLED=0)`);
+  const built = await execa('go', ['install', `-ldflags=-s -w -X github.com/Shopify/toxiproxy/v2.Version=${TOXIPROXY_VERSION}`, `github.com/Shopify/toxiproxy/v2/cmd/server@v${TOXIPROXY_VERSION}`], {
+    env: { CGO_ENABLED: '0', GOBIN: bin, GOFLAGS: '-trimpath' },
+    reject: false,
+    all: true,
+  });
+  if (built.failed) {
+    throw new HarnessError('SETUP_FAILED', `go install of toxiproxy ${TOXIPROXY_VERSION} failed:\n${built.all ?? ''}`, {
+      details: { exitCode: built.exitCode },
+    });
+  }
+  const context = await mkdtemp(join(tmpdir(), 'cmsha-toxiproxy-'));
+  try {
+    await copyFile(join(PROJECT_ROOT, 'images', 'toxiproxy', 'Dockerfile'), join(context, 'Dockerfile'));
+    await copyFile(join(bin, 'server'), join(context, 'toxiproxy-server'));
+    log(`packaging ${TOXIPROXY_LOCAL} FROM scratch`);
+    await buildImage(context, TOXIPROXY_LOCAL);
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+  return { tag: TOXIPROXY_LOCAL, source: 'built' };
+}
+
+/** The stand-in base: node:20-slim if present or pullable, else a root file system made from the host's own Node. */
+export async function ensureNodeBaseImage(log: ImageLog): Promise<{ tag: string; source: ImageSource }> {
+  if (await imageExists(NODE_OFFICIAL)) return { tag: NODE_OFFICIAL, source: 'present' };
+  const nodePath = process.execPath;
+  const tag = `cmsha/node-base:${process.version.slice(1)}-${await contentHashOfFile(nodePath)}`;
+  if (await imageExists(tag)) return { tag, source: 'present' };
+  if (await tryPull(NODE_OFFICIAL)) return { tag: NODE_OFFICIAL, source: 'pulled' };
+  log(`making ${tag} from the host's Node runtime (${nodePath} and the libraries ldd lists)`);
+  const rootfs = await mkdtemp(join(tmpdir(), 'cmsha-rootfs-'));
+  try {
+    const ldd = await execa('ldd', [nodePath]);
+    const libraries = [...ldd.stdout.matchAll(/(\/\S+)/g)].map((m) => m[1]!);
+    for (const file of [nodePath, ...libraries]) {
+      const target = join(rootfs, file === nodePath ? '/usr/bin/node' : file);
+      await mkdir(dirname(target), { recursive: true });
+      await cp(file, target, { dereference: true });
+    }
+    await mkdir(join(rootfs, 'etc'), { recursive: true });
+    await mkdir(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
+    await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0::/:/nonexistent\nstandin:x:10001:10001::/:/nonexistent\nnobody:x:65534:65534::/:/nonexistent\n');
+    await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\nstandin:x:10001:\nnogroup:x:65534:\n');
+    const [repo, version] = tag.split(':') as [string, string];
+    const tarFile = `${rootfs}.tar`;
+    await execa('tar', ['-C', rootfs, '--owner=0', '--group=0', '-cf', tarFile, '.']);
+    try {
+      const stream = await docker().importImage(tarFile, { repo, tag: version });
+      await new Promise<void>((resolve, reject) =>
+        docker().modem.followProgress(stream, (error: Error | null, out: Array<{ error?: string }>) => {
+          const failed = error?.message ?? out.find((o) => o.error)?.error;
+          if (failed) reject(new HarnessError('IMAGE_BUILD_FAILED', `docker import of ${tag} failed: ${failed}`));
+          else resolve();
+        }),
+      );
+    } finally {
+      await rm(tarFile, { force: true });
+    }
+  } finally {
+    await rm(rootfs, { recursive: true, force: true });
+  }
+  return { tag, source: 'built' };
+}
+
+async function contentHashOfFile(path: string): Promise<string> {
+  const info = await stat(path);
+  return `${info.size.toString(36)}${Math.floor(info.mtimeMs).toString(36)}`.slice(0, 12);
+}
+
+/** Copies the compiled JavaScript of `folders` (relative to dist/) into a context folder, leaving tests and maps out. */
+async function copyCompiled(folders: string[], context: string): Promise<void> {
+  for (const folder of folders) {
+    const from = join(DIST_DIR, folder);
+    if (!existsSync(from)) {
+      throw new HarnessError('IMAGE_BUILD_FAILED', `${relative(PROJECT_ROOT, from)} is missing: build the TypeScript first (npm run build).`);
+    }
+    for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.js') || /\.(unit|int|browser)\.test\.js$/.test(entry.name)) continue;
+      const source = join(entry.parentPath, entry.name);
+      const target = join(context, relative(DIST_DIR, source));
+      await mkdir(dirname(target), { recursive: true });
+      await copyFile(source, target);
+    }
+  }
+}
+
+/** Builds a stand-in image from images/<name>/Dockerfile and the compiled code; tagged by content hash. */
+export async function ensureStandinImage(name: 'standin' | 'echo', base: string, log: ImageLog): Promise<{ tag: string; source: ImageSource }> {
+  const context = await mkdtemp(join(tmpdir(), `cmsha-${name}-`));
+  try {
+    await copyFile(join(PROJECT_ROOT, 'images', name, 'Dockerfile'), join(context, 'Dockerfile'));
+    await writeFile(join(context, 'package.json'), '{ "type": "module" }\n');
+    await copyCompiled([join('images', 'protocol'), join('images', name)], context);
+    const tag = `cmsha/${name}:${await contentHash(context, [base])}`;
+    if (await imageExists(tag)) return { tag, source: 'present' };
+    log(`building ${tag} FROM ${base}`);
+    await buildImage(context, tag, { BASE: base });
+    return { tag, source: 'built' };
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
+
+export interface ImagesReport {
+  images: ImageSet;
+  sources: Record<keyof ImageSet, ImageSource>;
+}
+
+let ensured: Promise<ImagesReport> | undefined;
+
+/** Finds or makes every image, once per process. */
+export function ensureImagesReport(log: ImageLog = () => undefined): Promise<ImagesReport> {
+  ensured ??= (async () => {
+    const toxiproxy = await ensureToxiproxyImage(log);
+    const nodeBase = await ensureNodeBaseImage(log);
+    const standin = await ensureStandinImage('standin', nodeBase.tag, log);
+    const echo = await ensureStandinImage('echo', nodeBase.tag, log);
+    return {
+      images: { toxiproxy: toxiproxy.tag, nodeBase: nodeBase.tag, standin: standin.tag, echo: echo.tag },
+      sources: { toxiproxy: toxiproxy.source, nodeBase: nodeBase.source, standin: standin.source, echo: echo.source },
+    };
+  })();
+  ensured.catch(() => (ensured = undefined));
+  return ensured;
+}
+
+export async function ensureImages(): Promise<ImageSet> {
+  return (await ensureImagesReport()).images;
+}

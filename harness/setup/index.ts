@@ -1,0 +1,101 @@
+// The one idempotent set-up both README commands run first: a Docker engine that answers, the images,
+// a sweep of what killed runs left, and (for the tests) Chromium. It writes what it found for the report.
+
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { sweepOrphans } from '../docker/sweep.js';
+import { imageSize } from '../docker/images.js';
+import type { RunRecord } from '../report/model.js';
+import { aptInstall, canInstallPackages, ensureEngine, type EngineReport } from './engine.js';
+import { ensureImagesReport, TOXIPROXY_VERSION, type ImagesReport } from './images.js';
+import { ENVIRONMENT_FILE } from './paths.js';
+import { HarnessError } from '../errors.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export interface SetupOptions {
+  /** Also make sure Chromium is installed (the report's browser test needs it). Default false. */
+  forTests?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SetupReport {
+  engine: EngineReport;
+  images: ImagesReport;
+  swept: string[];
+  chromium: string | null;
+  durationMs: number;
+  environment: RunRecord['environment'];
+}
+
+async function ensureChromium(log: (line: string) => void): Promise<string> {
+  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  if (!canInstallPackages()) {
+    throw new HarnessError('SETUP_FAILED', `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`);
+  }
+  await aptInstall(['chromium'], log);
+  return CHROMIUM_PATH;
+}
+
+export async function runSetup(options: SetupOptions = {}): Promise<SetupReport> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`cms-ha-chaos setup: ${line}\n`));
+  const started = performance.now();
+  const engine = await ensureEngine(log);
+  const swept = await sweepOrphans();
+  if (swept.length > 0) log(`swept ${swept.length} topology(ies) left by dead runs: ${swept.join(', ')}`);
+  const images = await ensureImagesReport(log);
+  const chromium = options.forTests ? await ensureChromium(log) : existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : null;
+  const environment: RunRecord['environment'] = {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    dockerVersion: engine.version,
+    toxiproxyVersion: TOXIPROXY_VERSION,
+    images: await Promise.all(
+      Object.entries(images.images).map(async ([name, tag]) => {
+        const info = await imageSize(tag);
+        return { name, tag, id: info?.id ?? null, sizeBytes: info?.sizeBytes ?? null };
+      }),
+    ),
+  };
+  await mkdir(dirname(ENVIRONMENT_FILE), { recursive: true });
+  await writeFile(ENVIRONMENT_FILE, `${JSON.stringify(environment, null, 2)}\n`);
+  return { engine, images, swept, chromium, durationMs: performance.now() - started, environment };
+}
+
+/** What is there and what is missing, without installing or starting anything. */
+export async function doctor(): Promise<{ lines: string[]; ok: boolean }> {
+  const lines: string[] = [];
+  let ok = true;
+  const check = (good: boolean, text: string) => {
+    lines.push(`${good ? 'ok     ' : 'MISSING'} ${text}`);
+    if (!good) ok = false;
+  };
+  check(true, `node ${process.version}`);
+  const { pingEngine, engineAddress } = await import('../docker/client.js');
+  let engineUp = false;
+  try {
+    check(true, `docker engine ${await pingEngine()} at ${engineAddress()}`);
+    engineUp = true;
+  } catch (error) {
+    const dockerd = await execa('sh', ['-c', 'command -v dockerd'], { reject: false });
+    check(false, `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`);
+  }
+  const go = await execa('go', ['version'], { reject: false });
+  lines.push(`${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (only needed to build Toxiproxy when its image is absent)'}`);
+  check(existsSync(CHROMIUM_PATH), `chromium at ${CHROMIUM_PATH} (for the report's browser test; \`npm test\` installs it)`);
+  if (engineUp) {
+    const { imageExists } = await import('../docker/images.js');
+    const { TOXIPROXY_OFFICIAL, TOXIPROXY_LOCAL } = await import('./images.js');
+    const toxiproxy = (await imageExists(TOXIPROXY_OFFICIAL)) ? TOXIPROXY_OFFICIAL : (await imageExists(TOXIPROXY_LOCAL)) ? TOXIPROXY_LOCAL : null;
+    check(toxiproxy !== null, `toxiproxy image ${toxiproxy ?? `${TOXIPROXY_OFFICIAL} or ${TOXIPROXY_LOCAL} (set-up builds it)`}`);
+    const { docker } = await import('../docker/client.js');
+    const ours = await docker().listImages({ filters: { reference: ['cmsha/*'] } });
+    for (const image of ours) lines.push(`made    ${(image.RepoTags ?? []).join(', ')} (${(image.Size / 1e6).toFixed(1)} MB)`);
+    const leftovers = await docker().listContainers({ all: true, filters: { label: ['cmsha.run'] } });
+    lines.push(`${leftovers.length === 0 ? 'ok     ' : 'note   '} ${leftovers.length} container(s) labelled cmsha.run on the engine`);
+  }
+  if (existsSync(ENVIRONMENT_FILE)) lines.push(`note    last set-up facts: ${ENVIRONMENT_FILE}`);
+  return { lines, ok };
+}
