@@ -154,7 +154,14 @@ export type StandinEvent = EventBase &
     | { type: 'acd-link'; target: AcdTarget; state: AcdLinkState; attempt: number; cycle: number; reason?: string }
     | { type: 'heartbeat'; outcome: 'sent' | 'answered' | 'missed'; beat: number; consecutiveMisses: number }
     | { type: 'alarm'; alarm: AlarmName; raised: boolean; detail: string }
-    | { type: 'admin'; action: 'changed' | 'sent' | 'applied' | 'duplicate-ignored' | 'queued'; seq: number }
+    | {
+        type: 'admin';
+        action: 'changed' | 'sent' | 'applied' | 'duplicate-ignored' | 'queued';
+        /** NOTE: `seq` is the per-node EVENT sequence (EventBase); one field cannot hold both numbers. */
+        seq: number;
+        /** The Admin-Sync change sequence number. Optional only for old fixtures: the stand-ins always set it. */
+        changeSeq?: number;
+      }
     | { type: 'acd-gap'; source: AcdTarget; fromSeq: number; toSeq: number; missing: number }
     | { type: 'ess'; state: EssState; previous: EssState; reason: string }
     | { type: 'client'; action: 'logged-in' | 'lost'; target: CmsName | null }

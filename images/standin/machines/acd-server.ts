@@ -1,0 +1,145 @@
+// The CM / ESS side of the ACD links: accepts CMS sessions, pump-up, one global sequence stream sent
+// identically to every CMS in data transfer, keep-alives both ways, silence detection. Pure.
+
+import type { CmsName, Timers } from '../../protocol/index.js';
+import { copy, earliest, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
+
+export interface AcdServerConfig {
+  /** 'cm' or 'ess', for messages. */
+  name: string;
+  timers: Pick<Timers, 'pumpupMs' | 'keepaliveIntervalMs' | 'keepaliveMisses' | 'acdEventRateHz'>;
+}
+
+export interface AcdSession {
+  conn: ConnId;
+  port: number;
+  node: CmsName | null;
+  phase: 'hello' | 'pumpup' | 'data';
+  pumpupUntilMs: number;
+  lastRxMs: number;
+  nextKaMs: number | null;
+}
+
+export interface AcdServerSnapshot {
+  /** The CM always serves; the ESS only while ACTIVE. */
+  serving: boolean;
+  sessions: AcdSession[];
+  /** Last sequence number produced; the counter runs whether or not a CMS is linked (events go on happening). */
+  seq: number;
+  nextEventMs: number | null;
+}
+
+export type AcdServerInput = NetInput | { type: 'start' } | { type: 'set-serving'; serving: boolean; reason: string };
+
+export function initialAcdServer(serving: boolean): AcdServerSnapshot {
+  return { serving, sessions: [], seq: 0, nextEventMs: null };
+}
+
+/** CMS nodes in data transfer on this server (status `linkedCms`). */
+export function linkedCms(s: AcdServerSnapshot): CmsName[] {
+  return s.sessions.filter((x) => x.phase === 'data' && x.node !== null).map((x) => x.node as CmsName);
+}
+
+/**
+ * Behaviour: a CMS connects and sends `hello {node}`. Not serving: answer `reject`, close. Serving: `accept`,
+ * then after pumpupMs `data-start` and from then on every ACD event. A new session of the same CMS node replaces
+ * the old one. Keep-alives every keepaliveIntervalMs from acceptance; a session silent for
+ * keepaliveMisses·keepaliveIntervalMs (including one that never says hello) is closed.
+ * `set-serving false` (ESS entering RESETTING) closes every session.
+ */
+export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapshot, AcdServerInput> {
+  const t = cfg.timers;
+  const silenceMs = t.keepaliveMisses * t.keepaliveIntervalMs;
+  const periodMs = t.acdEventRateHz > 0 ? 1000 / t.acdEventRateHz : null;
+
+  function drop(s: AcdServerSnapshot, fx: Effect[], conn: ConnId, why: string, closeIt: boolean): void {
+    const x = s.sessions.find((q) => q.conn === conn);
+    if (x === undefined) return;
+    s.sessions = s.sessions.filter((q) => q.conn !== conn);
+    if (closeIt) fx.push({ type: 'close', conn, reason: why });
+    fx.push(log(`${cfg.name}: session of ${x.node ?? 'unknown CMS'} on port ${x.port} ended: ${why}`));
+  }
+
+  return {
+    step(state, input, nowMs): Step<AcdServerSnapshot> {
+      const s = copy(state);
+      const fx: Effect[] = [];
+      switch (input.type) {
+        case 'start':
+          if (periodMs !== null && s.nextEventMs === null) s.nextEventMs = nowMs + periodMs;
+          break;
+        case 'set-serving':
+          if (s.serving === input.serving) break;
+          s.serving = input.serving;
+          if (!input.serving) for (const x of [...s.sessions]) drop(s, fx, x.conn, input.reason, true);
+          break;
+        case 'accepted':
+          s.sessions.push({ conn: input.conn, port: input.port, node: null, phase: 'hello', pumpupUntilMs: 0, lastRxMs: nowMs, nextKaMs: null });
+          break;
+        case 'closed':
+          drop(s, fx, input.conn, input.reason, false);
+          break;
+        case 'connected':
+          break;
+        case 'message': {
+          const x = s.sessions.find((q) => q.conn === input.conn);
+          if (x === undefined) break;
+          x.lastRxMs = nowMs;
+          const m = input.msg;
+          if (m.t !== 'hello' || x.phase !== 'hello') break;
+          if (!s.serving) {
+            fx.push({ type: 'send', conn: x.conn, msg: { t: 'reject', reason: `${cfg.name} is not serving` } });
+            drop(s, fx, x.conn, 'rejected: not serving', true);
+            break;
+          }
+          for (const old of s.sessions.filter((q) => q.node === m.node && q.conn !== x.conn)) {
+            drop(s, fx, old.conn, `replaced by a new session of ${m.node}`, true);
+          }
+          x.node = m.node;
+          x.phase = 'pumpup';
+          x.pumpupUntilMs = nowMs + t.pumpupMs;
+          x.nextKaMs = nowMs + t.keepaliveIntervalMs;
+          fx.push({ type: 'send', conn: x.conn, msg: { t: 'accept' } });
+          fx.push(log(`${cfg.name}: accepted ${m.node} on port ${x.port}, translation pump-up`));
+          break;
+        }
+        case 'tick': {
+          for (const x of [...s.sessions]) {
+            if (nowMs >= x.lastRxMs + silenceMs) {
+              drop(s, fx, x.conn, `silent for ${silenceMs} ms`, true);
+              continue;
+            }
+            if (x.phase === 'pumpup' && nowMs >= x.pumpupUntilMs) {
+              x.phase = 'data';
+              fx.push({ type: 'send', conn: x.conn, msg: { t: 'data-start' } });
+              fx.push(log(`${cfg.name}: ${x.node ?? 'unknown CMS'} in data transfer from seq ${s.seq + 1}`));
+            }
+            if (x.nextKaMs !== null && nowMs >= x.nextKaMs) {
+              fx.push({ type: 'send', conn: x.conn, msg: { t: 'ka' } });
+              x.nextKaMs = nowMs + t.keepaliveIntervalMs;
+            }
+          }
+          if (periodMs !== null && s.nextEventMs !== null) {
+            const targets = s.sessions.filter((x) => x.phase === 'data');
+            while (nowMs >= s.nextEventMs) {
+              s.seq += 1;
+              s.nextEventMs += periodMs;
+              for (const x of targets) fx.push({ type: 'send', conn: x.conn, msg: { t: 'acd', seq: s.seq } });
+            }
+          }
+          break;
+        }
+      }
+      return { state: s, effects: fx };
+    },
+
+    nextWakeMs(s) {
+      const times: Array<number | null> = [s.nextEventMs];
+      for (const x of s.sessions) {
+        times.push(x.lastRxMs + silenceMs, x.nextKaMs);
+        if (x.phase === 'pumpup') times.push(x.pumpupUntilMs);
+      }
+      return earliest(...times);
+    },
+  };
+}

@@ -1,0 +1,250 @@
+// The CMS HA role: heartbeat (secondary sends, primary answers), automatic failover, the returning primary's
+// failback policy, manual set-active/set-standby and the DUAL_ACTIVE alarm. Pure.
+
+import type { CmsName, HaRole, Policy, Timers } from '../../protocol/index.js';
+import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
+
+export interface HaConfig {
+  node: CmsName;
+  timers: Pick<Timers, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'heartbeatMisses'>;
+  policy: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'>;
+}
+
+export interface OutstandingBeat {
+  beat: number;
+  conn: ConnId;
+  /** The miss is declared here unless an answer or a failure comes first. */
+  deadlineMs: number;
+}
+
+export interface HaSnapshot {
+  role: HaRole;
+  /** Primary only: STANDBY until the secondary's first heartbeat (or the no-secondary deadline). */
+  pending: boolean;
+  pendingUntilMs: number | null;
+  /** The peer's role as last learned from a heartbeat or an admin-sync message. */
+  peerRole: HaRole | null;
+  dualActive: boolean;
+  heartbeatLost: boolean;
+  // Secondary: heartbeat sender.
+  beat: number;
+  nextBeatMs: number | null;
+  outstanding: OutstandingBeat[];
+  consecutiveMisses: number;
+  sent: number;
+  answered: number;
+  nextConn: ConnId;
+  started: boolean;
+}
+
+export type HaInput =
+  | NetInput
+  | { type: 'start' }
+  | { type: 'set-active' }
+  | { type: 'set-standby' }
+  /** The peer's role learned over another path (admin-sync keep-alives). */
+  | { type: 'peer-role'; role: HaRole; via: string };
+
+/** Tells the shell the role changed (client sessions, admin-sync keep-alives follow it). */
+export type HaNotice = { type: 'role-changed'; role: HaRole };
+
+export function initialHa(): HaSnapshot {
+  return {
+    role: 'STANDBY',
+    pending: false,
+    pendingUntilMs: null,
+    peerRole: null,
+    dualActive: false,
+    heartbeatLost: false,
+    beat: 0,
+    nextBeatMs: null,
+    outstanding: [],
+    consecutiveMisses: 0,
+    sent: 0,
+    answered: 0,
+    nextConn: 1,
+    started: false,
+  };
+}
+
+/** Why a manual action is not valid now (HTTP 409), or null. */
+export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby'): string | null {
+  if (action === 'set-active' && s.role === 'ACTIVE') return 'already ACTIVE';
+  if (action === 'set-standby' && s.role === 'STANDBY' && !s.pending) return 'already STANDBY';
+  return null;
+}
+
+/**
+ * Behaviour (DESIGN.md §1 "Heartbeat", "Split brain", failback policy; the stand-ins brief):
+ * - Secondary: starts STANDBY. Beat n starts at start + (n-1)·heartbeatIntervalMs (a fixed grid, first one at
+ *   start): it dials a NEW connection on `heartbeat` (event `sent` at that instant) and sends {beat, fromRole} once
+ *   connected. The beat is `missed` at min(failure of that connection, start of the beat + heartbeatTimeoutMs).
+ *   An answer resets the consecutive-miss counter (and clears HEARTBEAT_LOST). At heartbeatMisses consecutive
+ *   misses HEARTBEAT_LOST is raised, and with policy.autoFailover a STANDBY secondary goes ACTIVE
+ *   ("heartbeat lost: N misses"). It keeps beating while ACTIVE.
+ * - Primary: starts STANDBY pending. The first heartbeat decides: sender STANDBY -> ACTIVE; sender ACTIVE ->
+ *   autoFailback: ACTIVE and the answer demands the secondary go STANDBY; else returningPrimary 'hold-standby'
+ *   -> STANDBY, 'stay-active' -> ACTIVE (DUAL_ACTIVE). No heartbeat within heartbeatIntervalMs +
+ *   heartbeatTimeoutMs -> ACTIVE ("no secondary"). Every heartbeat is answered with the primary's role.
+ * - DUAL_ACTIVE is raised when this CMS is ACTIVE and learns (heartbeat request or answer, admin-sync) that the
+ *   peer is ACTIVE; cleared when either becomes STANDBY (learned the same way, or manual here).
+ * - set-active / set-standby: role change with reason "manual" (a pending primary stops waiting).
+ */
+export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice> {
+  const t = cfg.timers;
+  const isPrimary = cfg.node === 'cms-primary';
+  type Fx = Array<Effect | HaNotice>;
+
+  function updateDual(s: HaSnapshot, fx: Fx, via: string): void {
+    const want = s.role === 'ACTIVE' && s.peerRole === 'ACTIVE';
+    if (want === s.dualActive) return;
+    s.dualActive = want;
+    fx.push(
+      alarm(
+        'DUAL_ACTIVE',
+        want,
+        want ? `${cfg.node} is ACTIVE and learned via ${via} that its peer is ACTIVE` : `no longer dual active (${via})`,
+      ),
+    );
+  }
+
+  function setRole(s: HaSnapshot, fx: Fx, role: HaRole, reason: string, previous: HaRole | null = s.role): void {
+    s.role = role;
+    s.pending = false;
+    s.pendingUntilMs = null;
+    fx.push(emit({ type: 'role', role, previous, reason }));
+    fx.push({ type: 'role-changed', role });
+    updateDual(s, fx, reason === 'manual' ? 'a manual action' : `own role change (${reason})`);
+  }
+
+  function learnPeer(s: HaSnapshot, fx: Fx, role: HaRole, via: string): void {
+    s.peerRole = role;
+    updateDual(s, fx, via);
+  }
+
+  function miss(s: HaSnapshot, fx: Fx, beat: number, why: string): void {
+    s.consecutiveMisses += 1;
+    fx.push(emit({ type: 'heartbeat', outcome: 'missed', beat, consecutiveMisses: s.consecutiveMisses }));
+    if (why !== 'timeout') fx.push(log(`heartbeat ${beat} failed: ${why}`));
+    if (s.consecutiveMisses < t.heartbeatMisses) return;
+    if (!s.heartbeatLost) {
+      s.heartbeatLost = true;
+      fx.push(alarm('HEARTBEAT_LOST', true, `${s.consecutiveMisses} consecutive heartbeats unanswered`));
+    }
+    if (cfg.policy.autoFailover && s.role === 'STANDBY') setRole(s, fx, 'ACTIVE', `heartbeat lost: ${s.consecutiveMisses} misses`);
+  }
+
+  function onHeartbeatRequest(s: HaSnapshot, fx: Fx, conn: ConnId, beat: number, fromRole: HaRole): void {
+    let demandStandby = false;
+    if (s.pending) {
+      if (fromRole === 'STANDBY') setRole(s, fx, 'ACTIVE', 'secondary is STANDBY');
+      else if (cfg.policy.autoFailback) {
+        demandStandby = true;
+        setRole(s, fx, 'ACTIVE', 'auto failback: the secondary was ACTIVE and is told to go STANDBY');
+      } else if (cfg.policy.returningPrimary === 'hold-standby') setRole(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
+      else setRole(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE');
+    }
+    // A secondary ordered to STANDBY is about to change; learning it ACTIVE now would raise a false alarm.
+    if (demandStandby) s.peerRole = 'STANDBY';
+    else learnPeer(s, fx, fromRole, `heartbeat ${beat}`);
+    fx.push({ type: 'send', conn, msg: { t: 'hb-ans', beat, role: s.role, ...(demandStandby ? { demandStandby: true } : {}) } });
+  }
+
+  return {
+    step(state, input, nowMs): Step<HaSnapshot, HaNotice> {
+      const s = copy(state);
+      const fx: Fx = [];
+      switch (input.type) {
+        case 'start':
+          if (s.started) break;
+          s.started = true;
+          if (isPrimary) {
+            s.pending = true;
+            s.pendingUntilMs = nowMs + t.heartbeatIntervalMs + t.heartbeatTimeoutMs;
+            fx.push(emit({ type: 'role', role: 'STANDBY', previous: null, reason: "start: waiting for the secondary's first heartbeat" }));
+          } else {
+            fx.push(emit({ type: 'role', role: 'STANDBY', previous: null, reason: 'start' }));
+            s.nextBeatMs = nowMs;
+          }
+          break;
+        case 'set-active':
+          if (manualRefusal(s, 'set-active') === null) setRole(s, fx, 'ACTIVE', 'manual');
+          break;
+        case 'set-standby':
+          if (manualRefusal(s, 'set-standby') === null) setRole(s, fx, 'STANDBY', 'manual');
+          break;
+        case 'peer-role':
+          learnPeer(s, fx, input.role, input.via);
+          break;
+        case 'accepted':
+          // Heartbeat connections to the primary: nothing to do until the request arrives.
+          break;
+        case 'connected': {
+          const b = s.outstanding.find((x) => x.conn === input.conn);
+          if (b !== undefined) fx.push({ type: 'send', conn: b.conn, msg: { t: 'hb', beat: b.beat, fromRole: s.role } });
+          break;
+        }
+        case 'closed': {
+          const b = s.outstanding.find((x) => x.conn === input.conn);
+          if (b === undefined) break;
+          s.outstanding = s.outstanding.filter((x) => x !== b && x.conn !== b.conn);
+          miss(s, fx, b.beat, input.reason);
+          break;
+        }
+        case 'message': {
+          const m = input.msg;
+          if (m.t === 'hb') {
+            onHeartbeatRequest(s, fx, input.conn, m.beat, m.fromRole);
+            break;
+          }
+          if (m.t !== 'hb-ans') break;
+          const b = s.outstanding.find((x) => x.conn === input.conn && x.beat === m.beat);
+          if (b === undefined) break;
+          s.outstanding = s.outstanding.filter((x) => x.conn !== b.conn);
+          fx.push({ type: 'close', conn: b.conn, reason: 'heartbeat answered' });
+          s.answered += 1;
+          s.consecutiveMisses = 0;
+          fx.push(emit({ type: 'heartbeat', outcome: 'answered', beat: m.beat, consecutiveMisses: 0 }));
+          if (s.heartbeatLost) {
+            s.heartbeatLost = false;
+            fx.push(alarm('HEARTBEAT_LOST', false, `heartbeat ${m.beat} answered`));
+          }
+          if (m.demandStandby === true && s.role === 'ACTIVE') {
+            s.peerRole = m.role;
+            setRole(s, fx, 'STANDBY', 'failback: the returning primary took the ACTIVE role back');
+          } else learnPeer(s, fx, m.role, `heartbeat answer ${m.beat}`);
+          break;
+        }
+        case 'tick': {
+          if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
+            setRole(s, fx, 'ACTIVE', 'no secondary: no heartbeat within interval + timeout');
+          }
+          // Misses first, then new beats: a beat whose deadline equals the next beat's start counts before it.
+          for (const b of [...s.outstanding].sort((x, y) => x.deadlineMs - y.deadlineMs)) {
+            if (nowMs < b.deadlineMs) continue;
+            s.outstanding = s.outstanding.filter((x) => x.conn !== b.conn);
+            fx.push({ type: 'close', conn: b.conn, reason: 'heartbeat timeout' });
+            miss(s, fx, b.beat, 'timeout');
+          }
+          if (s.nextBeatMs !== null && nowMs >= s.nextBeatMs) {
+            s.beat += 1;
+            s.sent += 1;
+            const conn = s.nextConn++;
+            s.outstanding.push({ beat: s.beat, conn, deadlineMs: nowMs + t.heartbeatTimeoutMs });
+            fx.push({ type: 'dial', conn, link: 'heartbeat' });
+            fx.push(emit({ type: 'heartbeat', outcome: 'sent', beat: s.beat, consecutiveMisses: s.consecutiveMisses }));
+            // Stay on the grid; after a pause of the process (docker pause) skip the slots that passed, no burst.
+            s.nextBeatMs += t.heartbeatIntervalMs;
+            if (s.nextBeatMs <= nowMs) s.nextBeatMs += Math.ceil((nowMs - s.nextBeatMs + 1) / t.heartbeatIntervalMs) * t.heartbeatIntervalMs;
+          }
+          break;
+        }
+      }
+      return { state: s, effects: fx };
+    },
+
+    nextWakeMs(s) {
+      return earliest(s.pending ? s.pendingUntilMs : null, s.nextBeatMs, ...s.outstanding.map((b) => b.deadlineMs));
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The wire protocol between stand-ins: newline-delimited JSON over TCP, one message per line.
+// Every link (ACD, ess-cm, heartbeat, admin-sync, client) uses it; `t` names the message.
+
+import type { CmsName, HaRole } from '../protocol/index.js';
+
+/** Every message a stand-in sends to another one. */
+export type WireMsg =
+  // ACD link (CMS -> cm/ess and back).
+  | { t: 'hello'; node: CmsName }
+  | { t: 'accept' }
+  | { t: 'reject'; reason: string }
+  | { t: 'data-start' }
+  | { t: 'acd'; seq: number }
+  // Keep-alive on every persistent link; `role` is carried on admin-sync (DUAL_ACTIVE detection).
+  | { t: 'ka'; role?: HaRole }
+  // ess-cm (ESS -> cm and back).
+  | { t: 'ess-hello' }
+  | { t: 'ess-hello-ack' }
+  | { t: 'takeover' }
+  // heartbeat (cms-secondary -> cms-primary and back).
+  | { t: 'hb'; beat: number; fromRole: HaRole }
+  | { t: 'hb-ans'; beat: number; role: HaRole; demandStandby?: boolean }
+  // admin-sync (cms-primary -> cms-secondary and back).
+  | { t: 'as-hello'; role: HaRole }
+  | { t: 'as-hello-ack'; role: HaRole; lastApplied: number }
+  | { t: 'as-change'; seq: number; change: string }
+  | { t: 'as-ack'; seq: number }
+  // client logins (supervisor -> cms-*).
+  | { t: 'login'; user: string }
+  | { t: 'login-ok' }
+  | { t: 'login-reject'; reason: string };
+
+export type WireType = WireMsg['t'];
+
+const ROLES = new Set(['ACTIVE', 'STANDBY']);
+const CMS = new Set(['cms-primary', 'cms-secondary']);
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/**
+ * Checks one decoded line. A peer that sends garbage gets its message dropped (returns null), never a crash:
+ * a chaos tool such as Toxiproxy's slicer must not take a stand-in down.
+ */
+export function parseWire(line: string): WireMsg | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const m = v as Record<string, unknown>;
+  switch (m['t']) {
+    case 'hello':
+      return CMS.has(m['node'] as string) ? { t: 'hello', node: m['node'] as CmsName } : null;
+    case 'accept':
+    case 'data-start':
+    case 'ess-hello':
+    case 'ess-hello-ack':
+    case 'takeover':
+    case 'login-ok':
+      return { t: m['t'] };
+    case 'reject':
+    case 'login-reject':
+      return { t: m['t'], reason: typeof m['reason'] === 'string' ? m['reason'] : '' };
+    case 'acd':
+      return isInt(m['seq']) ? { t: 'acd', seq: m['seq'] } : null;
+    case 'ka':
+      if (m['role'] === undefined) return { t: 'ka' };
+      return ROLES.has(m['role'] as string) ? { t: 'ka', role: m['role'] as HaRole } : null;
+    case 'hb':
+      return isInt(m['beat']) && ROLES.has(m['fromRole'] as string)
+        ? { t: 'hb', beat: m['beat'], fromRole: m['fromRole'] as HaRole }
+        : null;
+    case 'hb-ans':
+      return isInt(m['beat']) && ROLES.has(m['role'] as string)
+        ? { t: 'hb-ans', beat: m['beat'], role: m['role'] as HaRole, demandStandby: m['demandStandby'] === true }
+        : null;
+    case 'as-hello':
+      return ROLES.has(m['role'] as string) ? { t: 'as-hello', role: m['role'] as HaRole } : null;
+    case 'as-hello-ack':
+      return ROLES.has(m['role'] as string) && isInt(m['lastApplied'])
+        ? { t: 'as-hello-ack', role: m['role'] as HaRole, lastApplied: m['lastApplied'] }
+        : null;
+    case 'as-change':
+      return isInt(m['seq']) && typeof m['change'] === 'string' ? { t: 'as-change', seq: m['seq'], change: m['change'] } : null;
+    case 'as-ack':
+      return isInt(m['seq']) ? { t: 'as-ack', seq: m['seq'] } : null;
+    case 'login':
+      return typeof m['user'] === 'string' ? { t: 'login', user: m['user'] } : null;
+    default:
+      return null;
+  }
+}
+
+export function encodeWire(msg: WireMsg): string {
+  return `${JSON.stringify(msg)}\n`;
+}
+
+/** Splits a byte stream into lines; keeps the unfinished tail for the next chunk. */
+export class LineSplitter {
+  private tail = '';
+  /** A peer that never sends a newline must not grow memory without bound. */
+  static readonly MAX_LINE = 64 * 1024;
+
+  push(chunk: string): string[] {
+    const parts = (this.tail + chunk).split('\n');
+    this.tail = parts.pop() ?? '';
+    if (this.tail.length > LineSplitter.MAX_LINE) this.tail = '';
+    return parts.filter((p) => p.length > 0);
+  }
+}
