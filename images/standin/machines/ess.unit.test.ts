@@ -1,0 +1,136 @@
+// Fake-clock tests of the ESS: no-service timing boundary, no pre-emptive return, forced takeover, reset, auto-return.
+
+import { expect } from 'chai';
+import { essMachine, initialEss, type EssConfig, type EssInput, type EssNotice, type EssSnapshot } from './ess.js';
+import { Sim, only } from '../test-support/sim.js';
+
+const TIMERS = { keepaliveIntervalMs: 100, keepaliveMisses: 3, essNoServiceTimeoutMs: 2_000, essResetMs: 500 };
+const CFG: EssConfig = { timers: TIMERS, policy: { essAutoReturnMs: null } };
+
+function sim(cfg: EssConfig = CFG): Sim<EssSnapshot, EssInput, EssNotice> {
+  const s = new Sim<EssSnapshot, EssInput, EssNotice>(essMachine(cfg), initialEss());
+  s.input({ type: 'start' });
+  return s;
+}
+
+/** Connects the current dial and lets the CM answer. */
+function answer(s: Sim<EssSnapshot, EssInput, EssNotice>): number {
+  const conn = s.state.conn as number;
+  s.input({ type: 'connected', conn });
+  s.input({ type: 'message', conn, msg: { t: 'ess-hello-ack' } });
+  return conn;
+}
+
+/** Refuses every dial until `ms`. */
+function cmDownUntil(s: Sim<EssSnapshot, EssInput, EssNotice>, ms: number): void {
+  if (s.state.conn !== null) s.input({ type: 'closed', conn: s.state.conn, reason: 'refused' });
+  while (true) {
+    const wake = essMachine(CFG).nextWakeMs(s.state);
+    if (wake === null || wake > ms) break;
+    s.nowMs = wake;
+    for (const d of only(s.input({ type: 'tick' }), 'dial')) s.input({ type: 'closed', conn: d.conn, reason: 'refused' });
+  }
+  s.nowMs = ms;
+}
+
+describe('ESS state machine', () => {
+  it('registers with the CM, keeps alive, and stays STANDBY while the CM answers', () => {
+    const s = sim();
+    expect(s.effects('dial')[0]).to.include({ link: 'ess-cm' });
+    const conn = answer(s);
+    for (let ms = 100; ms <= 1_000; ms += 100) {
+      s.advanceTo(ms);
+      s.input({ type: 'message', conn, msg: { t: 'ka' } });
+    }
+    expect(s.state.ess).to.equal('STANDBY');
+    expect(s.effects('send').filter((x) => x.msg.t === 'ka')).to.have.length(10);
+  });
+
+  it('enters NO_SERVICE_TIMING when the CM connection closes, and goes ACTIVE exactly essNoServiceTimeoutMs later', () => {
+    const s = sim();
+    answer(s);
+    s.nowMs = 1_000;
+    cmDownUntil(s, 2_999);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    expect(s.events('ess').at(-1)).to.include({ state: 'NO_SERVICE_TIMING', previous: 'STANDBY', atMs: 1_000 });
+    s.advanceTo(2_999);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    cmDownUntil(s, 3_000);
+    expect(s.state.ess).to.equal('ACTIVE');
+    expect(s.effects('serving')).to.deep.equal([{ type: 'serving', serving: true, reason: 'ESS ACTIVE', atMs: 3_000 }]);
+  });
+
+  it('declares a silent CM unreachable at keepaliveMisses x keepaliveInterval, not 1 ms before', () => {
+    const s = sim();
+    answer(s);
+    s.advanceTo(299);
+    expect(s.state.ess).to.equal('STANDBY');
+    const fx = s.advanceTo(300);
+    expect(only(fx, 'close')).to.have.length(1);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    expect(s.state.timingSinceMs).to.equal(300);
+  });
+
+  it('returns to STANDBY when the CM answers during the timing, and times afresh after that', () => {
+    const s = sim();
+    answer(s);
+    s.nowMs = 100;
+    cmDownUntil(s, 1_500);
+    answer(s);
+    expect(s.state.ess).to.equal('STANDBY');
+    expect(s.events('ess').at(-1)?.reason).to.match(/answered/);
+    cmDownUntil(s, 3_000);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+  });
+
+  it('stays ACTIVE when the main CM comes back (no pre-emptive return)', () => {
+    const s = sim();
+    cmDownUntil(s, 2_000);
+    expect(s.state.ess).to.equal('ACTIVE');
+    s.advanceTo(2_100);
+    const conn = answer(s);
+    s.advanceTo(5_000);
+    s.input({ type: 'message', conn, msg: { t: 'ka' } });
+    expect(s.state.ess).to.equal('ACTIVE');
+  });
+
+  it('goes RESETTING on a forced takeover, stops serving, and is STANDBY exactly essResetMs later', () => {
+    const s = sim();
+    cmDownUntil(s, 2_000);
+    s.advanceTo(2_100);
+    const conn = answer(s);
+    s.nowMs = 2_200;
+    s.input({ type: 'message', conn, msg: { t: 'takeover' } });
+    expect(s.state.ess).to.equal('RESETTING');
+    expect(s.effects('serving').at(-1)).to.include({ serving: false });
+    for (let ms = 2_250; ms < 2_700; ms += 50) {
+      s.advanceTo(ms);
+      s.input({ type: 'message', conn, msg: { t: 'ka' } });
+    }
+    s.advanceTo(2_699);
+    expect(s.state.ess).to.equal('RESETTING');
+    s.advanceTo(2_700);
+    expect(s.state.ess).to.equal('STANDBY');
+    expect(s.events('ess').map((e) => e.state)).to.deep.equal(['STANDBY', 'NO_SERVICE_TIMING', 'ACTIVE', 'RESETTING', 'STANDBY']);
+  });
+
+  it('ignores a takeover order when not ACTIVE', () => {
+    const s = sim();
+    const conn = answer(s);
+    s.input({ type: 'message', conn, msg: { t: 'takeover' } });
+    expect(s.state.ess).to.equal('STANDBY');
+  });
+
+  it('returns by schedule policy.essAutoReturnMs after going ACTIVE, and times again at once if the CM is still unreachable', () => {
+    const cfg: EssConfig = { timers: TIMERS, policy: { essAutoReturnMs: 1_000 } };
+    const s = new Sim<EssSnapshot, EssInput, EssNotice>(essMachine(cfg), initialEss());
+    s.input({ type: 'start' });
+    cmDownUntil(s, 2_999);
+    expect(s.state.ess).to.equal('ACTIVE');
+    cmDownUntil(s, 3_000);
+    expect(s.state.ess).to.equal('RESETTING');
+    cmDownUntil(s, 3_500);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    expect(s.state.timingSinceMs).to.equal(3_500);
+  });
+});
