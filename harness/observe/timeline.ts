@@ -139,6 +139,7 @@ export class Timeline {
   readonly #keys = new Set<string>();
   #harnessSeq = 0;
   #observedUntilNs: bigint | null = null;
+  readonly #observedNodes = new Map<NodeName, bigint>();
   /** The Evidence this timeline belongs to, if any; assertions record into it. */
   recorder: EvidenceRecorder | null = null;
 
@@ -173,12 +174,27 @@ export class Timeline {
   }
 
   /**
-   * Says the observation covers everything up to `ns` (the observer calls it after each poll that answered).
-   * Without it, the observation ends at the last event.
+   * Says the observation covers everything up to `ns`, of one node or of all (the observer calls it with the instant
+   * each answered poll was sent). Without it, the observation ends at the last event.
    */
-  markObserved(ns: Instant): void {
+  markObserved(ns: Instant, node?: NodeName): void {
     const at = toNs(ns);
     if (this.#observedUntilNs === null || at > this.#observedUntilNs) this.#observedUntilNs = at;
+    if (node !== undefined) {
+      const previous = this.#observedNodes.get(node);
+      if (previous === undefined || at > previous) this.#observedNodes.set(node, at);
+    }
+  }
+
+  /**
+   * How far the observation of `node` reaches: its last per-node mark; without any per-node mark, the end of the
+   * whole observation (`observedUntilNs`). A paused node stops answering, so its observation stops growing.
+   */
+  observedUntil(node: NodeName): bigint | null {
+    const marked = this.#observedNodes.get(node);
+    if (marked === undefined) return this.observedUntilNs;
+    const last = this.last((e) => e.node === node);
+    return last === undefined ? marked : maxNs(marked, BigInt(last.atNs));
   }
 
   /** The end of the observation: the later of the last `markObserved` and the last event; null when empty. */
