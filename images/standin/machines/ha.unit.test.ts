@@ -1,0 +1,271 @@
+// Fake-clock tests of the CMS HA role: heartbeat misses at the threshold boundary, the returning primary's
+// policies, manual actions, DUAL_ACTIVE.
+
+import { expect } from 'chai';
+import { haMachine, initialHa, manualRefusal, type HaConfig, type HaInput, type HaNotice, type HaSnapshot } from './ha.js';
+import { Sim, only } from '../test-support/sim.js';
+import type { Policy } from '../../protocol/index.js';
+
+const TIMERS = { heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 250, heartbeatMisses: 3 };
+const POLICY: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'> = {
+  autoFailover: true,
+  autoFailback: false,
+  returningPrimary: 'hold-standby',
+};
+
+type HaSim = Sim<HaSnapshot, HaInput, HaNotice>;
+
+function secondary(policy = POLICY): HaSim {
+  const cfg: HaConfig = { node: 'cms-secondary', timers: TIMERS, policy };
+  const s = new Sim<HaSnapshot, HaInput, HaNotice>(haMachine(cfg), initialHa());
+  s.input({ type: 'start' });
+  return s;
+}
+
+function primary(policy = POLICY): HaSim {
+  const cfg: HaConfig = { node: 'cms-primary', timers: TIMERS, policy };
+  const s = new Sim<HaSnapshot, HaInput, HaNotice>(haMachine(cfg), initialHa());
+  s.input({ type: 'start' });
+  return s;
+}
+
+/** Moves to `ms`; every beat started on the way is answered (role) at once, refused, or left silent. */
+function beats(s: HaSim, ms: number, how: 'answer' | 'refuse' | 'silent', role: 'ACTIVE' | 'STANDBY' = 'ACTIVE'): void {
+  const machine = haMachine({ node: 'cms-secondary', timers: TIMERS, policy: POLICY });
+  const handle = (fx: ReturnType<HaSim['input']>): void => {
+    for (const d of only(fx, 'dial')) {
+      const beat = s.state.beat;
+      if (how === 'refuse') s.input({ type: 'closed', conn: d.conn, reason: 'refused' });
+      if (how === 'answer') {
+        s.input({ type: 'connected', conn: d.conn });
+        s.input({ type: 'message', conn: d.conn, msg: { t: 'hb-ans', beat, role } });
+      }
+    }
+  };
+  while (true) {
+    const wake = machine.nextWakeMs(s.state);
+    if (wake === null || wake > ms) break;
+    s.nowMs = wake;
+    handle(s.input({ type: 'tick' }));
+  }
+  s.nowMs = ms;
+}
+
+describe('CMS HA role: secondary heartbeat and failover', () => {
+  it('starts STANDBY and beats at start, then every heartbeatIntervalMs on a fixed grid', () => {
+    const s = secondary();
+    beats(s, 3_500, 'answer');
+    expect(s.events('heartbeat').filter((e) => e.outcome === 'sent').map((e) => e.atMs)).to.deep.equal([0, 1_000, 2_000, 3_000]);
+    expect(s.events('heartbeat').filter((e) => e.outcome === 'answered')).to.have.length(4);
+    expect(s.state.role).to.equal('STANDBY');
+    expect(s.events('role')[0]).to.include({ role: 'STANDBY', previous: null });
+  });
+
+  it('sends {beat, fromRole} on a new connection once it is open', () => {
+    const s = secondary();
+    const fx = s.advanceTo(0);
+    const dial = only(s.log.map((l) => l.effect), 'dial')[0];
+    expect(dial).to.include({ link: 'heartbeat' });
+    expect(fx).to.be.an('array');
+    const sent = s.input({ type: 'connected', conn: dial?.conn as number });
+    expect(only(sent, 'send')[0]?.msg).to.deep.equal({ t: 'hb', beat: 1, fromRole: 'STANDBY' });
+  });
+
+  it('does not fail over after heartbeatMisses - 1 misses, and fails over at exactly heartbeatMisses', () => {
+    const s = secondary();
+    beats(s, 500, 'answer');
+    beats(s, 2_500, 'refuse');
+    expect(s.state.consecutiveMisses).to.equal(2);
+    expect(s.state.role).to.equal('STANDBY');
+    beats(s, 3_000, 'refuse');
+    expect(s.state.role).to.equal('ACTIVE');
+    const role = s.events('role').at(-1);
+    expect(role).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'heartbeat lost: 3 misses', atMs: 3_000 });
+    expect(s.events('alarm')).to.deep.include({ type: 'alarm', alarm: 'HEARTBEAT_LOST', raised: true, detail: '3 consecutive heartbeats unanswered', atMs: 3_000 });
+    expect(s.effects('role-changed').at(-1)).to.include({ role: 'ACTIVE' });
+  });
+
+  it('declares a silent beat missed exactly heartbeatTimeoutMs after it started, not 1 ms before', () => {
+    const s = secondary();
+    s.advanceTo(0);
+    s.input({ type: 'connected', conn: 1 });
+    s.advanceTo(249);
+    expect(s.state.consecutiveMisses).to.equal(0);
+    const fx = s.advanceTo(250);
+    expect(s.state.consecutiveMisses).to.equal(1);
+    expect(only(fx, 'close')[0]).to.include({ conn: 1 });
+    expect(s.events('heartbeat').at(-1)).to.include({ outcome: 'missed', beat: 1, consecutiveMisses: 1, atMs: 250 });
+  });
+
+  it('with silent beats fails over at (misses-1)·interval + timeout after the first silent beat', () => {
+    const s = secondary();
+    beats(s, 2_249, 'silent');
+    expect(s.state.role).to.equal('STANDBY');
+    s.advanceTo(2_250);
+    expect(s.state.role).to.equal('ACTIVE');
+  });
+
+  it('resets the counter on an answer (two misses, an answer, two misses: no failover) and clears HEARTBEAT_LOST', () => {
+    const s = secondary();
+    beats(s, 1_000, 'refuse');
+    beats(s, 2_000, 'answer', 'ACTIVE');
+    beats(s, 4_000, 'refuse');
+    expect(s.state.consecutiveMisses).to.equal(2);
+    expect(s.state.role).to.equal('STANDBY');
+    beats(s, 5_000, 'refuse');
+    expect(s.state.role).to.equal('ACTIVE');
+    beats(s, 6_000, 'answer', 'STANDBY');
+    expect(s.state.heartbeatLost).to.equal(false);
+    expect(s.events('alarm').filter((a) => a.alarm === 'HEARTBEAT_LOST').map((a) => a.raised)).to.deep.equal([true, false]);
+    expect(s.state.role).to.equal('ACTIVE');
+    expect(s.state.sent).to.equal(7);
+  });
+
+  it('keeps beating while ACTIVE', () => {
+    const s = secondary();
+    beats(s, 2_000, 'refuse');
+    beats(s, 5_000, 'refuse');
+    expect(s.state.role).to.equal('ACTIVE');
+    expect(s.events('heartbeat').filter((e) => e.outcome === 'sent').map((e) => e.atMs)).to.deep.equal([0, 1_000, 2_000, 3_000, 4_000, 5_000]);
+  });
+
+  it('raises HEARTBEAT_LOST but stays STANDBY when autoFailover is false', () => {
+    const s = secondary({ ...POLICY, autoFailover: false });
+    beats(s, 5_000, 'refuse');
+    expect(s.state.role).to.equal('STANDBY');
+    expect(s.state.heartbeatLost).to.equal(true);
+  });
+
+  it('detects a primary down at any phase within [(misses-1)·interval, misses·interval + timeout]', () => {
+    for (const faultMs of [1, 250, 500, 999]) {
+      for (const how of ['refuse', 'silent'] as const) {
+        const s = secondary();
+        beats(s, 5_000 + faultMs - 1, 'answer', 'ACTIVE');
+        beats(s, 20_000, how);
+        const at = s.events('role').find((e) => e.role === 'ACTIVE')?.atMs as number;
+        const detect = at - (5_000 + faultMs);
+        expect(detect, `fault at +${faultMs} (${how})`).to.be.within(2 * 1_000 - 1, 3 * 1_000 + 250);
+      }
+    }
+  });
+});
+
+describe('CMS HA role: primary', () => {
+  it('starts STANDBY pending and goes ACTIVE on a first heartbeat from a STANDBY secondary, answering with its role', () => {
+    const s = primary();
+    expect(s.state).to.include({ role: 'STANDBY', pending: true });
+    s.nowMs = 10;
+    s.input({ type: 'accepted', conn: -1, port: 6000 });
+    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
+    expect(s.state).to.include({ role: 'ACTIVE', pending: false });
+    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 1, role: 'ACTIVE' });
+    expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'secondary is STANDBY' });
+  });
+
+  it('goes ACTIVE with reason "no secondary" exactly heartbeatInterval + heartbeatTimeout after start with no heartbeat', () => {
+    const s = primary();
+    s.advanceTo(1_249);
+    expect(s.state.role).to.equal('STANDBY');
+    s.advanceTo(1_250);
+    expect(s.state.role).to.equal('ACTIVE');
+    expect(s.events('role').at(-1)?.reason).to.match(/^no secondary/);
+  });
+
+  it('holds STANDBY when it returns to an ACTIVE secondary (returningPrimary hold-standby)', () => {
+    const s = primary();
+    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 9, fromRole: 'ACTIVE' } });
+    expect(s.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
+    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'STANDBY' });
+    s.advanceTo(5_000);
+    expect(s.state.role).to.equal('STANDBY');
+  });
+
+  it('stays ACTIVE and raises DUAL_ACTIVE when it returns to an ACTIVE secondary (returningPrimary stay-active)', () => {
+    const s = primary({ ...POLICY, returningPrimary: 'stay-active' });
+    s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 9, fromRole: 'ACTIVE' } });
+    expect(s.state).to.include({ role: 'ACTIVE', dualActive: true });
+    expect(s.events('alarm')[0]).to.include({ alarm: 'DUAL_ACTIVE', raised: true });
+  });
+
+  it('takes the role back and tells the secondary to go STANDBY with autoFailback', () => {
+    const s = primary({ ...POLICY, autoFailback: true });
+    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 9, fromRole: 'ACTIVE' } });
+    expect(s.state).to.include({ role: 'ACTIVE', dualActive: false });
+    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'ACTIVE', demandStandby: true });
+    const sec = secondary({ ...POLICY, autoFailback: true });
+    beats(sec, 3_000, 'refuse');
+    expect(sec.state.role).to.equal('ACTIVE');
+    sec.advanceTo(4_000);
+    const conn = sec.state.outstanding[0]?.conn as number;
+    sec.input({ type: 'message', conn, msg: { t: 'hb-ans', beat: sec.state.beat, role: 'ACTIVE', demandStandby: true } });
+    expect(sec.state.role).to.equal('STANDBY');
+    expect(sec.events('role').at(-1)?.reason).to.match(/^failback/);
+    expect(sec.events('alarm').filter((a) => a.alarm === 'DUAL_ACTIVE')).to.deep.equal([]);
+  });
+
+  it('raises DUAL_ACTIVE when an ACTIVE primary hears from an ACTIVE secondary, and clears it when the secondary says STANDBY', () => {
+    const s = primary();
+    s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
+    s.input({ type: 'message', conn: -2, msg: { t: 'hb', beat: 2, fromRole: 'ACTIVE' } });
+    expect(s.state.dualActive).to.equal(true);
+    s.input({ type: 'message', conn: -3, msg: { t: 'hb', beat: 3, fromRole: 'STANDBY' } });
+    expect(s.state.dualActive).to.equal(false);
+    expect(s.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
+  });
+});
+
+describe('CMS HA role: DUAL_ACTIVE and manual actions', () => {
+  it('raises DUAL_ACTIVE on the secondary when, ACTIVE after a failover, it learns over admin-sync that the primary is ACTIVE', () => {
+    const s = secondary();
+    beats(s, 2_000, 'refuse');
+    expect(s.state.role).to.equal('ACTIVE');
+    s.input({ type: 'peer-role', role: 'ACTIVE', via: 'admin-sync keep-alive' });
+    expect(s.state.dualActive).to.equal(true);
+    expect(s.events('alarm').filter((a) => a.alarm === 'DUAL_ACTIVE').at(-1)?.detail).to.match(/admin-sync/);
+  });
+
+  it('raises DUAL_ACTIVE from a heartbeat answer and clears it on a manual set-standby', () => {
+    const s = secondary();
+    beats(s, 2_000, 'refuse');
+    beats(s, 3_000, 'answer', 'ACTIVE');
+    expect(s.state.dualActive).to.equal(true);
+    const fx = s.input({ type: 'set-standby' });
+    expect(s.state).to.include({ role: 'STANDBY', dualActive: false });
+    expect(only(fx, 'emit').map((e) => e.event.type)).to.deep.equal(['role', 'alarm']);
+    expect(s.events('role').at(-1)).to.include({ reason: 'manual', previous: 'ACTIVE' });
+  });
+
+  it('clears DUAL_ACTIVE when it learns the peer went STANDBY', () => {
+    const s = secondary();
+    s.input({ type: 'set-active' });
+    s.input({ type: 'peer-role', role: 'ACTIVE', via: 'x' });
+    expect(s.state.dualActive).to.equal(true);
+    s.input({ type: 'peer-role', role: 'STANDBY', via: 'x' });
+    expect(s.state.dualActive).to.equal(false);
+  });
+
+  it('refuses set-active when ACTIVE and set-standby when STANDBY; a pending primary accepts either', () => {
+    const p = primary();
+    expect(manualRefusal(p.state, 'set-standby')).to.equal(null);
+    expect(manualRefusal(p.state, 'set-active')).to.equal(null);
+    p.input({ type: 'set-standby' });
+    expect(p.state).to.include({ role: 'STANDBY', pending: false });
+    expect(manualRefusal(p.state, 'set-standby')).to.equal('already STANDBY');
+    p.advanceTo(10_000);
+    expect(p.state.role).to.equal('STANDBY');
+    p.input({ type: 'set-active' });
+    expect(manualRefusal(p.state, 'set-active')).to.equal('already ACTIVE');
+  });
+
+  it('performs the manual procedure of the cm-link scenario: primary STANDBY, secondary ACTIVE, no DUAL_ACTIVE', () => {
+    const p = primary();
+    p.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
+    p.input({ type: 'set-standby' });
+    const s = secondary();
+    s.input({ type: 'set-active' });
+    p.input({ type: 'message', conn: -2, msg: { t: 'hb', beat: 2, fromRole: 'ACTIVE' } });
+    s.input({ type: 'peer-role', role: 'STANDBY', via: 'heartbeat answer' });
+    expect([p.state.role, s.state.role]).to.deep.equal(['STANDBY', 'ACTIVE']);
+    expect([p.state.dualActive, s.state.dualActive]).to.deep.equal([false, false]);
+  });
+});
