@@ -59,7 +59,8 @@ function renderSummary(record: RunRecord): string {
   const { stats, environment: env } = record;
   const card = (outcome: Outcome, value: number): string =>
     `<div class="card card-${outcome}${value > 0 ? ' nonzero' : ''}"><span class="num" data-stat="${outcome}">${value}</span><span class="lbl">${OUTCOME_LABEL[outcome].toLowerCase()}</span></div>`;
-  const row = (label: string, value: string | null): string => `<tr><th>${e(label)}</th><td>${value === null ? '<span class="na">n/a</span>' : e(value)}</td></tr>`;
+  const row = (label: string, value: string | null): string =>
+    `<tr><th>${e(label)}</th><td>${value === null ? '<span class="na">n/a</span>' : e(value)}</td></tr>`;
   const images =
     env.images.length === 0
       ? '<p class="na">no image information</p>'
@@ -113,9 +114,13 @@ function renderTest(test: TestRecord, index: number): string {
     parts.push(`<p class="flaky-note">Passed on attempt ${test.attempts} after ${test.attempts - 1} failed attempt(s).</p>`);
   }
   if (test.error) {
-    parts.push(`<div class="error"><p class="error-message">${e(test.error.message)}</p>${
-      test.error.stack && test.error.stack !== test.error.message ? `<details><summary>stack</summary><pre>${e(test.error.stack)}</pre></details>` : ''
-    }</div>`);
+    parts.push(
+      `<div class="error"><p class="error-message">${e(test.error.message)}</p>${
+        test.error.stack && test.error.stack !== test.error.message
+          ? `<details><summary>stack</summary><pre>${e(test.error.stack)}</pre></details>`
+          : ''
+      }</div>`,
+    );
   }
   if (ev) {
     parts.push(renderAssertions(ev));
@@ -152,7 +157,12 @@ function renderWindows(ev: TestEvidence): string {
   const measured = new Set(ev.measurements.map((m) => m.window).filter((w): w is string => w !== null));
   const rows = ev.measurements.map((m) => {
     const w = m.window === null ? null : (byName.get(m.window) ?? null);
-    const verdict = m.withinWindow === true ? '<span class="ok">within</span>' : m.withinWindow === false ? '<span class="bad">outside</span>' : '<span class="na">not checked</span>';
+    const verdict =
+      m.withinWindow === true
+        ? '<span class="ok">within</span>'
+        : m.withinWindow === false
+          ? '<span class="bad">outside</span>'
+          : '<span class="na">not checked</span>';
     return `<tr class="${m.withinWindow === false ? 'bad-row' : ''}"><td>${e(describeMeasurement(m, w))}</td><td class="num">${e(formatMs(m.valueMs))}</td><td class="num">${
       w ? e(formatRange(w.fromMs, w.toMs)) : '<span class="na">—</span>'
     }</td><td>${verdict}</td><td class="deriv">${w ? e(w.derivation) : ''}</td></tr>`;
@@ -187,7 +197,10 @@ function renderLogs(ev: TestEvidence, open: boolean): string {
   if (entries.length === 0) return '';
   const e = escapeHtml;
   const blocks = entries
-    .map(([name, lines]) => `<div class="log"><h4>${e(name)} <span class="na">(last ${lines.length} lines)</span></h4><pre>${lines.map((l) => e(l)).join('\n')}</pre></div>`)
+    .map(
+      ([name, lines]) =>
+        `<div class="log"><h4>${e(name)} <span class="na">(last ${lines.length} lines)</span></h4><pre>${lines.map((l) => e(l)).join('\n')}</pre></div>`,
+    )
     .join('');
   return `<details class="logs"${open ? ' open' : ''}><summary>Container logs (${entries.length})</summary>${blocks}</details>`;
 }

@@ -92,7 +92,18 @@ describe('renderTimelineSvg', function () {
   const svg = renderTimelineSvg(evidence, { idPrefix: 't0' })!;
 
   it('has a track per node, the fault, the window with its anchor, the measurement and a legend', function () {
-    for (const text of ['cms-primary', 'cms-secondary', 'cm', 'ess', 'HA role', 'ACD link', 'heartbeat', 'alarm HEARTBEAT_LOST', 'ESS state', 'faults']) {
+    for (const text of [
+      'cms-primary',
+      'cms-secondary',
+      'cm',
+      'ess',
+      'HA role',
+      'ACD link',
+      'heartbeat',
+      'alarm HEARTBEAT_LOST',
+      'ESS state',
+      'faults',
+    ]) {
       expect(svg).to.contain(`>${text}<`);
     }
     expect(svg).to.contain('kill signal=SIGKILL');
@@ -134,7 +145,9 @@ describe('report formatting', function () {
   it('describes a measurement against its window', function () {
     const evidence = primaryDownEvidence({ failing: false, hostile: false });
     const [m] = evidence.measurements;
-    expect(describeMeasurement(m!, evidence.windows[0]!)).to.equal('cms-secondary became ACTIVE: 3.3 s after cms-primary killed; expected 2.0–3.5 s');
+    expect(describeMeasurement(m!, evidence.windows[0]!)).to.equal(
+      'cms-secondary became ACTIVE: 3.3 s after cms-primary killed; expected 2.0–3.5 s',
+    );
     expect(describeMeasurement(m!, null)).to.equal('cms-secondary became ACTIVE: 3.3 s');
   });
 });

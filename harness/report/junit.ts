@@ -11,16 +11,18 @@ export function stripInvalidXmlChars(text: string): string {
 
 /** Escapes text for XML content and attribute values (both quote kinds, so it is safe in either). */
 export function escapeXml(text: string): string {
-  return stripInvalidXmlChars(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // Attribute values normalise raw newlines and tabs to spaces; keep them as character references.
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\t/g, '&#9;');
+  return (
+    stripInvalidXmlChars(text)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // Attribute values normalise raw newlines and tabs to spaces; keep them as character references.
+      .replace(/\n/g, '&#10;')
+      .replace(/\r/g, '&#13;')
+      .replace(/\t/g, '&#9;')
+  );
 }
 
 /** Escapes text for element content, where newlines are kept as they are (stack traces stay readable). */
@@ -87,10 +89,7 @@ function renderTestcase(test: TestRecord, timeScale: number): string[] {
     case 'failed': {
       const message = test.error?.message ?? 'failed';
       const body = test.error?.stack ?? message;
-      const out: string[] = [
-        `${open}>`,
-        `      <failure message="${escapeXml(message)}">${escapeXmlText(body)}</failure>`,
-      ];
+      const out: string[] = [`${open}>`, `      <failure message="${escapeXml(message)}">${escapeXmlText(body)}</failure>`];
       const failedAssertions = test.evidence?.assertions.filter((a) => !a.passed) ?? [];
       if (failedAssertions.length > 0) {
         out.push(`      <system-out>${escapeXmlText(failedAssertions.map((a) => `FAILED: ${a.text}`).join('\n'))}</system-out>`);

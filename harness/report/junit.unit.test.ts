@@ -76,7 +76,13 @@ describe('renderJunit', function () {
   it('strips characters XML cannot hold and stays valid', function () {
     const nasty: RunRecord = {
       ...record,
-      tests: [{ ...record.tests[1]!, title: 'bell\u0007 and nul\u0000 and \uFFFE', error: { message: 'esc \u001b[31mred\u001b[0m ]]> "q"', stack: null } }],
+      tests: [
+        {
+          ...record.tests[1]!,
+          title: 'bell\u0007 and nul\u0000 and \uFFFE',
+          error: { message: 'esc \u001b[31mred\u001b[0m ]]> "q"', stack: null },
+        },
+      ],
     };
     const out = renderJunit(nasty);
     expect(XMLValidator.validate(out)).to.equal(true);

@@ -77,7 +77,7 @@ export default class CmshaReporter extends Mocha.reporters.Base {
       this.collector.settle(keyOf(test), {
         ...describe(test),
         outcome: attempts > 1 ? 'flaky' : 'passed',
-        durationMs: test.duration ?? 0,
+        durationMs: Math.round(test.duration ?? 0),
         attempts,
         error: null,
         readEvidence: () => evidenceOf(test),
@@ -88,7 +88,7 @@ export default class CmshaReporter extends Mocha.reporters.Base {
       this.collector.settle(keyOf(test), {
         ...describe(test),
         outcome: 'failed',
-        durationMs: test.duration ?? 0,
+        durationMs: Math.round(test.duration ?? 0),
         attempts: isHook ? 1 : attemptOf(test),
         error: errorOf(error),
         // A hook has no evidence of its own; a failing "before each" leaves the test's evidence on ctx.currentTest.
@@ -96,7 +96,14 @@ export default class CmshaReporter extends Mocha.reporters.Base {
       });
     });
     runner.on(EVENT_TEST_PENDING, (test: RunnableLike) => {
-      this.collector.settle(keyOf(test), { ...describe(test), outcome: 'pending', durationMs: 0, attempts: 1, error: null, readEvidence: () => evidenceOf(test) });
+      this.collector.settle(keyOf(test), {
+        ...describe(test),
+        outcome: 'pending',
+        durationMs: 0,
+        attempts: 1,
+        error: null,
+        readEvidence: () => evidenceOf(test),
+      });
     });
     runner.on(EVENT_TEST_END, (test: RunnableLike) => {
       this.collector.ended(keyOf(test));

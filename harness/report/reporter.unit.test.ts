@@ -215,7 +215,16 @@ describe('CmshaReporter', function () {
   it('reads the environment file and rejects bad options naming them', function () {
     const reportsDir = tempReportsDir();
     const envFile = join(reportsDir, 'env.json');
-    writeFileSync(envFile, JSON.stringify({ node: 'v20.20.2', platform: 'linux x64', dockerVersion: '26.1.5', toxiproxyVersion: '2.12.0', images: [{ name: 'cmsha/standin', tag: 'dev', id: null, sizeBytes: null }] }));
+    writeFileSync(
+      envFile,
+      JSON.stringify({
+        node: 'v20.20.2',
+        platform: 'linux x64',
+        dockerVersion: '26.1.5',
+        toxiproxyVersion: '2.12.0',
+        images: [{ name: 'cmsha/standin', tag: 'dev', id: null, sizeBytes: null }],
+      }),
+    );
     const runner = fakeRunner();
     const reporter = new CmshaReporter(runner, { reporterOption: { reportsDir, runId: 'env-run', environmentFile: envFile, quiet: true } });
     runner.emit(C.EVENT_RUN_BEGIN);
@@ -303,7 +312,11 @@ describe('CmshaReporter', function () {
         ${ending}
       `;
       // Run from the project so 'mocha' resolves; the script itself lives in memory.
-      return spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+      return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
     };
 
     it('writes a partial report when the process exits before the run ended', function () {

@@ -80,7 +80,10 @@ function badOption(option: string, value: unknown, expected: string): HarnessErr
 
 /** `2026-11-25T21-30-00Z-1a2b`: sortable, safe as a folder name on every file system, unique enough per machine. */
 export function defaultRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
@@ -174,7 +177,10 @@ export class RunCollector {
       return;
     }
     if (existing && test.outcome === 'failed' && existing.error && test.error) {
-      test = { ...test, error: { message: `${existing.error.message}\n${test.error.message}`, stack: test.error.stack ?? existing.error.stack } };
+      test = {
+        ...test,
+        error: { message: `${existing.error.message}\n${test.error.message}`, stack: test.error.stack ?? existing.error.stack },
+      };
     }
     this.entries.set(key, test);
     if (this.running?.key === key) this.running = null;
@@ -193,7 +199,14 @@ export class RunCollector {
    * The record at this instant. With `partialReason` the test still running (if any) is included as failed,
    * its error saying it was interrupted, so its evidence is not lost.
    */
-  build(options: { runId: string; timeScale: number; environment: RunRecord['environment']; partialReason: string | null; now?: Date; nowMs?: number }): RunRecord {
+  build(options: {
+    runId: string;
+    timeScale: number;
+    environment: RunRecord['environment'];
+    partialReason: string | null;
+    now?: Date;
+    nowMs?: number;
+  }): RunRecord {
     const tests: TestRecord[] = [...this.entries.values()].map(toTestRecord);
     const partial = options.partialReason !== null;
     if (partial && this.running && !this.entries.has(this.running.key)) {
@@ -206,7 +219,7 @@ export class RunCollector {
         }),
       );
     }
-    const stats = { passed: 0, failed: 0, flaky: 0, pending: 0, durationMs: this.elapsedMs(options.nowMs) };
+    const stats = { passed: 0, failed: 0, flaky: 0, pending: 0, durationMs: Math.round(this.elapsedMs(options.nowMs)) };
     for (const test of tests) stats[test.outcome] += 1;
     return {
       schema: RUN_RECORD_SCHEMA,

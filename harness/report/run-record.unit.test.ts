@@ -8,14 +8,33 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 import { isHarnessError } from '../errors.js';
-import { defaultRunId, pointLatestSync, readEnvironment, resolveReportOptions, RunCollector, writeFileAtomicSync, writeRunFilesSync } from './run-record.js';
+import {
+  defaultRunId,
+  pointLatestSync,
+  readEnvironment,
+  resolveReportOptions,
+  RunCollector,
+  writeFileAtomicSync,
+  writeRunFilesSync,
+} from './run-record.js';
 import type { CollectedTest } from './run-record.js';
 import { syntheticRunRecord } from './test-fixtures.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'cmsha-run-record-'));
 
 function collected(title: string, outcome: CollectedTest['outcome'], extra: Partial<CollectedTest> = {}): CollectedTest {
-  return { title, fullTitle: `s ${title}`, path: ['s'], file: null, outcome, durationMs: 10, attempts: 1, error: null, readEvidence: () => null, ...extra };
+  return {
+    title,
+    fullTitle: `s ${title}`,
+    path: ['s'],
+    file: null,
+    outcome,
+    durationMs: 10,
+    attempts: 1,
+    error: null,
+    readEvidence: () => null,
+    ...extra,
+  };
 }
 
 describe('resolveReportOptions', function () {
@@ -28,9 +47,24 @@ describe('resolveReportOptions', function () {
   });
 
   it('takes the environment over the defaults and reporter options over the environment', function () {
-    const env = { CMSHA_REPORTS_DIR: '/tmp/r', CMSHA_TIME_SCALE: '0.05', CMSHA_RUN_ID: 'nightly-1', CMSHA_ENVIRONMENT_FILE: '/tmp/env.json' };
-    expect(resolveReportOptions(undefined, env, now)).to.include({ reportsDir: '/tmp/r', timeScale: 0.05, runId: 'nightly-1', environmentFile: '/tmp/env.json' });
-    expect(resolveReportOptions({ timeScale: '1', runId: 'ci-7', quiet: 'true' }, env, now)).to.include({ reportsDir: '/tmp/r', timeScale: 1, runId: 'ci-7', quiet: true });
+    const env = {
+      CMSHA_REPORTS_DIR: '/tmp/r',
+      CMSHA_TIME_SCALE: '0.05',
+      CMSHA_RUN_ID: 'nightly-1',
+      CMSHA_ENVIRONMENT_FILE: '/tmp/env.json',
+    };
+    expect(resolveReportOptions(undefined, env, now)).to.include({
+      reportsDir: '/tmp/r',
+      timeScale: 0.05,
+      runId: 'nightly-1',
+      environmentFile: '/tmp/env.json',
+    });
+    expect(resolveReportOptions({ timeScale: '1', runId: 'ci-7', quiet: 'true' }, env, now)).to.include({
+      reportsDir: '/tmp/r',
+      timeScale: 1,
+      runId: 'ci-7',
+      quiet: true,
+    });
   });
 
   it('rejects bad values with BAD_CONFIG naming the option and the value', function () {
@@ -87,7 +121,14 @@ describe('RunCollector', function () {
 
   it('keeps the outcome when reading the evidence throws', function () {
     const collector = new RunCollector();
-    collector.settle('k', collected('t', 'passed', { readEvidence: () => { throw new Error('getter broke'); } }));
+    collector.settle(
+      'k',
+      collected('t', 'passed', {
+        readEvidence: () => {
+          throw new Error('getter broke');
+        },
+      }),
+    );
     const record = collector.build({ runId: 'r', timeScale: 1, environment: readEnvironment(null), partialReason: null });
     expect(record.tests[0]).to.include({ outcome: 'passed', evidence: null });
   });

@@ -79,7 +79,8 @@ export function primaryDownEvidence(options: { failing: boolean; hostile: boolea
   const activationMs = options.failing ? 7_100 : 6_260;
   const detail = options.hostile ? HOSTILE.detail : 'connection refused';
   const ev = new Events();
-  for (const node of ['cms-primary', 'cms-secondary', 'cm', 'ess'] as const) ev.add(node, 20, { type: 'started', kind: node.startsWith('cms') ? 'cms' : node === 'cm' ? 'cm' : 'ess' });
+  for (const node of ['cms-primary', 'cms-secondary', 'cm', 'ess'] as const)
+    ev.add(node, 20, { type: 'started', kind: node.startsWith('cms') ? 'cms' : node === 'cm' ? 'cm' : 'ess' });
   ev.add('cms-primary', 60, { type: 'role', role: 'ACTIVE', previous: null, reason: 'configured primary' });
   ev.add('cms-secondary', 60, { type: 'role', role: 'STANDBY', previous: null, reason: 'configured secondary' });
   ev.add('ess', 60, { type: 'ess', state: 'STANDBY', previous: 'STANDBY', reason: 'main CM alive' });
@@ -88,7 +89,12 @@ export function primaryDownEvidence(options: { failing: boolean; hostile: boolea
   ev.harness(killMs, 'fault-applied', 'cms-primary', 'kill cms-primary (SIGKILL)');
   ev.harness(killMs + 80, 'unobservable', 'cms-primary', detail);
   ev.add('cms-secondary', activationMs - 5, { type: 'alarm', alarm: 'HEARTBEAT_LOST', raised: true, detail: '3 heartbeats unanswered' });
-  ev.add('cms-secondary', activationMs, { type: 'role', role: 'ACTIVE', previous: 'STANDBY', reason: options.hostile ? HOSTILE.detail : '3 heartbeats missed' });
+  ev.add('cms-secondary', activationMs, {
+    type: 'role',
+    role: 'ACTIVE',
+    previous: 'STANDBY',
+    reason: options.hostile ? HOSTILE.detail : '3 heartbeats missed',
+  });
   ev.harness(activationMs + 400, 'note', 'cms-secondary', 'checked exactly one ACTIVE among observable nodes');
   ev.add('cm', 400, { type: 'log', message: 'channel 5001 accepted' });
 
@@ -101,7 +107,17 @@ export function primaryDownEvidence(options: { failing: boolean; hostile: boolea
     endNs: ns(9_000),
     config,
     timeline: ev.list,
-    faults: [{ id: 'f1', kind: 'kill', target: 'cms-primary', direction: null, attributes: { signal: 'SIGKILL' }, appliedNs: anchorNs, removedNs: null }],
+    faults: [
+      {
+        id: 'f1',
+        kind: 'kill',
+        target: 'cms-primary',
+        direction: null,
+        attributes: { signal: 'SIGKILL' },
+        appliedNs: anchorNs,
+        removedNs: null,
+      },
+    ],
     windows: [
       {
         name: 'detection',
@@ -153,7 +169,14 @@ export function cmLinkEvidence(): TestEvidence {
   ev.beats(1_000, 7_000, 1_000, null);
   ev.harness(cutMs, 'fault-applied', 'acd-primary', 'cut acd-primary (reset peer)');
   ev.add('cms-primary', cutMs + 30, { type: 'alarm', alarm: 'ACD_LINK_DOWN', raised: true, detail: 'peer reset' });
-  ev.add('cms-primary', cutMs + 30, { type: 'acd-link', target: 'cm', state: 'CONNECTING', attempt: 1, cycle: 1, reason: 'connection reset' });
+  ev.add('cms-primary', cutMs + 30, {
+    type: 'acd-link',
+    target: 'cm',
+    state: 'CONNECTING',
+    attempt: 1,
+    cycle: 1,
+    reason: 'connection reset',
+  });
   ev.add('cms-primary', cutMs + 1_530, { type: 'acd-link', target: 'cm', state: 'CONNECTING', attempt: 2, cycle: 1 });
   ev.add('cms-primary', cutMs + 50, { type: 'acd-gap', source: 'cm', fromSeq: 31, toSeq: 60, missing: 30 });
   ev.harness(5_000, 'fault-removed', 'acd-primary', 'restored acd-primary');
@@ -170,7 +193,17 @@ export function cmLinkEvidence(): TestEvidence {
     endNs: ns(7_500),
     config,
     timeline: ev.list,
-    faults: [{ id: 'f1', kind: 'reset-peer', target: 'acd-primary', direction: 'both', attributes: { timeout: 0 }, appliedNs: anchorNs, removedNs: ns(5_000) }],
+    faults: [
+      {
+        id: 'f1',
+        kind: 'reset-peer',
+        target: 'acd-primary',
+        direction: 'both',
+        attributes: { timeout: 0 },
+        appliedNs: anchorNs,
+        removedNs: ns(5_000),
+      },
+    ],
     windows: [
       {
         name: 'observation',
@@ -201,8 +234,16 @@ export function essTakeoverEvidence(): TestEvidence {
   ev.harness(stopMs, 'fault-applied', 'cm', 'stop cm');
   ev.harness(stopMs + 40, 'unobservable', 'cm', 'stopped');
   ev.add('ess', stopMs + 60, { type: 'ess', state: 'NO_SERVICE_TIMING', previous: 'STANDBY', reason: 'main CM unreachable' });
-  ev.add('cms-primary', stopMs + 50, { type: 'acd-link', target: 'cm', state: 'CONNECTING', attempt: 1, cycle: 1, reason: 'connection refused' });
-  for (let a = 2; a <= 5; a += 1) ev.add('cms-primary', stopMs + 50 + (a - 1) * 1_500, { type: 'acd-link', target: 'cm', state: 'CONNECTING', attempt: a, cycle: 1 });
+  ev.add('cms-primary', stopMs + 50, {
+    type: 'acd-link',
+    target: 'cm',
+    state: 'CONNECTING',
+    attempt: 1,
+    cycle: 1,
+    reason: 'connection refused',
+  });
+  for (let a = 2; a <= 5; a += 1)
+    ev.add('cms-primary', stopMs + 50 + (a - 1) * 1_500, { type: 'acd-link', target: 'cm', state: 'CONNECTING', attempt: a, cycle: 1 });
   ev.add('cms-primary', stopMs + 7_550, { type: 'acd-link', target: 'ess', state: 'CONNECTING', attempt: 1, cycle: 1 });
   ev.add('ess', stopMs + 15_060, { type: 'ess', state: 'ACTIVE', previous: 'NO_SERVICE_TIMING', reason: 'no-service timeout' });
   ev.linkUp('cms-primary', stopMs + 16_550, 'ess', 2, 1);
@@ -225,7 +266,15 @@ export function essTakeoverEvidence(): TestEvidence {
       },
     ],
     measurements: [
-      { name: 'ess-active', description: 'ess became ACTIVE', valueMs: 15_060, anchorNs: ns(stopMs), atNs: ns(stopMs + 15_060), window: 'ess-active', withinWindow: true },
+      {
+        name: 'ess-active',
+        description: 'ess became ACTIVE',
+        valueMs: 15_060,
+        anchorNs: ns(stopMs),
+        atNs: ns(stopMs + 15_060),
+        window: 'ess-active',
+        withinWindow: true,
+      },
     ],
     assertions: [
       { text: 'ess became ACTIVE 15.1 s after cm stopped; expected 14.5–16.0 s', passed: true },
@@ -235,7 +284,13 @@ export function essTakeoverEvidence(): TestEvidence {
   };
 }
 
-function test(title: string, path: string[], outcome: TestRecord['outcome'], evidence: TestEvidence | null, extra: Partial<TestRecord> = {}): TestRecord {
+function test(
+  title: string,
+  path: string[],
+  outcome: TestRecord['outcome'],
+  evidence: TestEvidence | null,
+  extra: Partial<TestRecord> = {},
+): TestRecord {
   return {
     title,
     fullTitle: [...path, title].join(' '),
@@ -260,11 +315,18 @@ export function syntheticRunRecord(options: { hostile?: boolean; extraOutcomes?:
     ? `cms-secondary became ACTIVE 4.1 s after cms-primary killed; expected 2.0–3.5 s ((3-1)·1000 … 3·1000 + 250 ms, ±250 ms tolerance) ${HOSTILE.error}`
     : 'cms-secondary became ACTIVE 4.1 s after cms-primary killed; expected 2.0–3.5 s ((3-1)·1000 … 3·1000 + 250 ms, ±250 ms tolerance)';
   const tests: TestRecord[] = [
-    test('keeps the secondary standby when the ACD link of the primary is reset', ['cm-link', 'reset'], 'passed', cmLinkEvidence(), { durationMs: 7_600 }),
-    test(failingTitle, ['primary-down', 'kill'], 'failed', primaryDownEvidence({ failing: true, hostile }), {
-      error: { message: errorMessage, stack: `AssertionError: ${errorMessage}\n    at Context.<anonymous> (suites/primary-down.int.test.ts:42:7)` },
+    test('keeps the secondary standby when the ACD link of the primary is reset', ['cm-link', 'reset'], 'passed', cmLinkEvidence(), {
+      durationMs: 7_600,
     }),
-    test('links the CMS to the ESS at the Dual-IP step after the ESS goes active', ['ess-takeover'], 'passed', essTakeoverEvidence(), { durationMs: 20_100 }),
+    test(failingTitle, ['primary-down', 'kill'], 'failed', primaryDownEvidence({ failing: true, hostile }), {
+      error: {
+        message: errorMessage,
+        stack: `AssertionError: ${errorMessage}\n    at Context.<anonymous> (suites/primary-down.int.test.ts:42:7)`,
+      },
+    }),
+    test('links the CMS to the ESS at the Dual-IP step after the ESS goes active', ['ess-takeover'], 'passed', essTakeoverEvidence(), {
+      durationMs: 20_100,
+    }),
   ];
   if (options.extraOutcomes) {
     tests.push(

@@ -77,7 +77,13 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
   const standin = evidence.timeline.filter((e): e is StandinEvent => e.node !== 'harness');
   const harness = evidence.timeline.filter((e): e is HarnessEvent => e.node === 'harness');
 
-  if (standin.length === 0 && harness.length === 0 && evidence.faults.length === 0 && evidence.windows.length === 0 && evidence.measurements.length === 0) {
+  if (
+    standin.length === 0 &&
+    harness.length === 0 &&
+    evidence.faults.length === 0 &&
+    evidence.windows.length === 0 &&
+    evidence.measurements.length === 0
+  ) {
     return null;
   }
 
@@ -103,7 +109,10 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
   const nodeNames = new Set<string>();
   for (const e of standin) nodeNames.add(e.node);
   for (const e of harness) if (e.subject && (NODE_NAMES as readonly string[]).includes(e.subject)) nodeNames.add(e.subject);
-  const orderedNodes = [...NODE_NAMES.filter((name) => nodeNames.has(name)), ...[...nodeNames].filter((name) => !(NODE_NAMES as readonly string[]).includes(name))];
+  const orderedNodes = [
+    ...NODE_NAMES.filter((name) => nodeNames.has(name)),
+    ...[...nodeNames].filter((name) => !(NODE_NAMES as readonly string[]).includes(name)),
+  ];
 
   for (const node of orderedNodes) {
     const events = sortByTime(standin.filter((e) => e.node === node));
@@ -116,7 +125,16 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
         label: 'HA role',
         draw: (y) =>
           spans
-            .map((s) => band(x(s.fromMs), x(s.toMs), y, roleColor(s.event.role), s.event.role, `${node} ${s.event.role} from ${formatMs(s.fromMs)} (${s.event.reason})`))
+            .map((s) =>
+              band(
+                x(s.fromMs),
+                x(s.toMs),
+                y,
+                roleColor(s.event.role),
+                s.event.role,
+                `${node} ${s.event.role} from ${formatMs(s.fromMs)} (${s.event.reason})`,
+              ),
+            )
             .join(''),
       });
     }
@@ -152,7 +170,16 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
         label: 'ESS state',
         draw: (y) =>
           spans
-            .map((s) => band(x(s.fromMs), x(s.toMs), y, COLORS.ess[s.event.state], s.event.state, `${node} ${s.event.state} from ${formatMs(s.fromMs)} (${s.event.reason})`))
+            .map((s) =>
+              band(
+                x(s.fromMs),
+                x(s.toMs),
+                y,
+                COLORS.ess[s.event.state],
+                s.event.state,
+                `${node} ${s.event.state} from ${formatMs(s.fromMs)} (${s.event.reason})`,
+              ),
+            )
             .join(''),
       });
     }
@@ -161,7 +188,9 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
     if (beats.length > 0) {
       lanes.push({
         label: 'heartbeat',
-        draw: (y) => `<line x1="${PLOT_X0}" x2="${PLOT_X1}" y1="${n(y + LANE_H / 2)}" y2="${n(y + LANE_H / 2)}" stroke="${COLORS.grid}"/>` + beats.map((b) => heartbeatMark(x(rel(b.atNs)), y, b, node, formatMs(rel(b.atNs)))).join(''),
+        draw: (y) =>
+          `<line x1="${PLOT_X0}" x2="${PLOT_X1}" y1="${n(y + LANE_H / 2)}" y2="${n(y + LANE_H / 2)}" stroke="${COLORS.grid}"/>` +
+          beats.map((b) => heartbeatMark(x(rel(b.atNs)), y, b, node, formatMs(rel(b.atNs)))).join(''),
       });
     }
 
@@ -193,14 +222,20 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
 
     const admin = events.filter((e): e is Extract<StandinEvent, { type: 'admin' }> => e.type === 'admin');
     if (admin.length > 0) {
-      const adminColor = { changed: COLORS.window, sent: COLORS.hbSent, applied: COLORS.within, queued: COLORS.acd.CONNECTING, 'duplicate-ignored': COLORS.outside } as const;
+      const adminColor = {
+        changed: COLORS.window,
+        sent: COLORS.hbSent,
+        applied: COLORS.within,
+        queued: COLORS.acd.CONNECTING,
+        'duplicate-ignored': COLORS.outside,
+      } as const;
       lanes.push({
         label: 'Admin-Sync',
         draw: (y) =>
           admin
             .map((a) => {
               const ax = x(rel(a.atNs));
-              return `<rect x="${n(ax - 1)}" y="${n(y + 3)}" width="2.5" height="${LANE_H - 6}" fill="${adminColor[a.action]}"><title>${escapeHtml(`${node} admin change #${a.seq} ${a.action} at ${formatMs(rel(a.atNs))}`)}</title></rect>`;
+              return `<rect x="${n(ax - 1)}" y="${n(y + 3)}" width="2.5" height="${LANE_H - 6}" fill="${adminColor[a.action]}"><title>${escapeHtml(`${node} admin change #${a.changeSeq ?? '?'} ${a.action} at ${formatMs(rel(a.atNs))}`)}</title></rect>`;
             })
             .join(''),
       });
@@ -215,7 +250,14 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
           spans
             .map((s) =>
               s.event.action === 'logged-in'
-                ? band(x(s.fromMs), x(s.toMs), y, COLORS.active, `on ${s.event.target ?? '?'}`, `${node} logged in to ${s.event.target ?? '?'} from ${formatMs(s.fromMs)}`)
+                ? band(
+                    x(s.fromMs),
+                    x(s.toMs),
+                    y,
+                    COLORS.active,
+                    `on ${s.event.target ?? '?'}`,
+                    `${node} logged in to ${s.event.target ?? '?'} from ${formatMs(s.fromMs)}`,
+                  )
                 : band(x(s.fromMs), x(s.toMs), y, COLORS.standby, 'lost', `${node} lost its login at ${formatMs(s.fromMs)}`),
             )
             .join(''),
@@ -229,7 +271,10 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
         label: 'events',
         draw: (y) =>
           marks
-            .map((e) => `<circle cx="${n(x(rel(e.atNs)))}" cy="${n(y + LANE_H / 2)}" r="2.5" fill="${COLORS.muted}"><title>${escapeHtml(`${node} ${e.type === 'log' ? e.message : 'started'} at ${formatMs(rel(e.atNs))}`)}</title></circle>`)
+            .map(
+              (e) =>
+                `<circle cx="${n(x(rel(e.atNs)))}" cy="${n(y + LANE_H / 2)}" r="2.5" fill="${COLORS.muted}"><title>${escapeHtml(`${node} ${e.type === 'log' ? e.message : 'started'} at ${formatMs(rel(e.atNs))}`)}</title></circle>`,
+            )
             .join(''),
       });
     }
@@ -298,12 +343,16 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
   const blindParts: string[] = [];
   const labelParts: string[] = [];
   for (const group of groups) {
-    labelParts.push(`<text x="6" y="${n(y + 11)}" font-size="11" font-weight="600" fill="${COLORS.text}">${escapeHtml(group.title)}</text>`);
+    labelParts.push(
+      `<text x="6" y="${n(y + 11)}" font-size="11" font-weight="600" fill="${COLORS.text}">${escapeHtml(group.title)}</text>`,
+    );
     laneParts.push(`<line x1="6" x2="${PLOT_X1}" y1="${n(y + 0.5)}" y2="${n(y + 0.5)}" stroke="#cfd8dc"/>`);
     y += GROUP_HEAD;
     const groupTop = y;
     for (const lane of group.lanes) {
-      labelParts.push(`<text x="16" y="${n(y + 11.5)}" font-size="10" fill="${COLORS.muted}">${escapeHtml(truncate(lane.label, 27))}</text>`);
+      labelParts.push(
+        `<text x="16" y="${n(y + 11.5)}" font-size="10" fill="${COLORS.muted}">${escapeHtml(truncate(lane.label, 27))}</text>`,
+      );
       laneParts.push(`<rect x="${PLOT_X0}" y="${n(y)}" width="${PLOT_W}" height="${LANE_H}" fill="#fafbfc"/>`);
       laneParts.push(lane.draw(y));
       y += LANE_H + LANE_GAP;
@@ -327,13 +376,17 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
     const gx = x(s * 1000);
     axisParts.push(`<line x1="${n(gx)}" x2="${n(gx)}" y1="${n(top)}" y2="${n(plotBottom)}" stroke="${COLORS.grid}"/>`);
     axisParts.push(`<line x1="${n(gx)}" x2="${n(gx)}" y1="${n(plotBottom)}" y2="${n(plotBottom + 4)}" stroke="${COLORS.muted}"/>`);
-    axisParts.push(`<text x="${n(gx)}" y="${n(plotBottom + 15)}" font-size="10" text-anchor="middle" fill="${COLORS.muted}">${escapeHtml(formatTick(s, step))}</text>`);
+    axisParts.push(
+      `<text x="${n(gx)}" y="${n(plotBottom + 15)}" font-size="10" text-anchor="middle" fill="${COLORS.muted}">${escapeHtml(formatTick(s, step))}</text>`,
+    );
   }
   axisParts.push(`<line x1="${PLOT_X0}" x2="${PLOT_X1}" y1="${n(plotBottom)}" y2="${n(plotBottom)}" stroke="${COLORS.muted}"/>`);
   axisParts.push(`<text x="6" y="${n(plotBottom + 15)}" font-size="10" fill="${COLORS.muted}">seconds since test start</text>`);
   if (evidence.endNs) {
     const ex = x(testEndMs);
-    axisParts.push(`<line x1="${n(ex)}" x2="${n(ex)}" y1="${n(top)}" y2="${n(plotBottom)}" stroke="${COLORS.muted}" stroke-dasharray="1 3"><title>test end ${escapeHtml(formatMs(testEndMs))}</title></line>`);
+    axisParts.push(
+      `<line x1="${n(ex)}" x2="${n(ex)}" y1="${n(top)}" y2="${n(plotBottom)}" stroke="${COLORS.muted}" stroke-dasharray="1 3"><title>test end ${escapeHtml(formatMs(testEndMs))}</title></line>`,
+    );
   }
 
   // ---- windows and measurements (drawn over the lanes, labelled in the header rows)
@@ -346,8 +399,12 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
     const ax = x(anchorMs);
     const rowY = 6 + i * HEADER_ROW;
     const tip = `expected window ${w.name}: ${w.description}; ${formatRange(w.fromMs, w.toMs)} after ${w.anchorLabel} (${w.derivation})`;
-    overlay.push(`<rect x="${n(x0)}" y="${n(rowY + HEADER_ROW - 2)}" width="${n(x1 - x0)}" height="${n(plotBottom - rowY - HEADER_ROW + 2)}" fill="${COLORS.window}" fill-opacity="0.12" stroke="${COLORS.window}" stroke-opacity="0.6"><title>${escapeHtml(tip)}</title></rect>`);
-    overlay.push(`<line x1="${n(ax)}" x2="${n(ax)}" y1="${n(rowY + 2)}" y2="${n(plotBottom)}" stroke="${COLORS.window}" stroke-width="1.2" stroke-dasharray="5 3"><title>${escapeHtml(`anchor of ${w.name}: ${w.anchorLabel} at ${formatMs(anchorMs)}`)}</title></line>`);
+    overlay.push(
+      `<rect x="${n(x0)}" y="${n(rowY + HEADER_ROW - 2)}" width="${n(x1 - x0)}" height="${n(plotBottom - rowY - HEADER_ROW + 2)}" fill="${COLORS.window}" fill-opacity="0.12" stroke="${COLORS.window}" stroke-opacity="0.6"><title>${escapeHtml(tip)}</title></rect>`,
+    );
+    overlay.push(
+      `<line x1="${n(ax)}" x2="${n(ax)}" y1="${n(rowY + 2)}" y2="${n(plotBottom)}" stroke="${COLORS.window}" stroke-width="1.2" stroke-dasharray="5 3"><title>${escapeHtml(`anchor of ${w.name}: ${w.anchorLabel} at ${formatMs(anchorMs)}`)}</title></line>`,
+    );
     overlay.push(`<path d="M${n(ax - 4)} ${n(rowY + 2)}h8l-4 6z" fill="${COLORS.window}"/>`);
     const anchorText = escapeHtml(truncate(w.anchorLabel, 40));
     const anchorW = estimateWidth(truncate(w.anchorLabel, 40), 10);
@@ -359,7 +416,9 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
     const winText = `${w.name}: ${formatRange(w.fromMs, w.toMs)}`;
     const startX = Math.max(x0 + 3, ax - anchorW - 8 >= PLOT_X0 ? x0 + 3 : ax + 7 + anchorW + 10);
     const winX = Math.min(startX, PLOT_X1 - estimateWidth(winText, 10) - 2);
-    header.push(`<text x="${n(winX)}" y="${n(rowY + 9)}" font-size="10" font-weight="600" fill="${COLORS.window}">${escapeHtml(winText)}</text>`);
+    header.push(
+      `<text x="${n(winX)}" y="${n(rowY + 9)}" font-size="10" font-weight="600" fill="${COLORS.window}">${escapeHtml(winText)}</text>`,
+    );
   });
   measurements.forEach((m, i) => {
     const mx = x(rel(m.atNs));
@@ -370,9 +429,13 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
     const w = estimateWidth(label, 10);
     const tx = mx + 5 + w <= PLOT_X1 ? mx + 5 : mx - 5;
     const anchor = tx < mx ? 'end' : 'start';
-    overlay.push(`<line x1="${n(mx)}" x2="${n(mx)}" y1="${n(rowY + 1)}" y2="${n(plotBottom)}" stroke="${color}" stroke-width="2"><title>${escapeHtml(`${m.description}: ${formatMs(m.valueMs)}${m.window ? ` (window ${m.window})` : ''}`)}</title></line>`);
+    overlay.push(
+      `<line x1="${n(mx)}" x2="${n(mx)}" y1="${n(rowY + 1)}" y2="${n(plotBottom)}" stroke="${color}" stroke-width="2"><title>${escapeHtml(`${m.description}: ${formatMs(m.valueMs)}${m.window ? ` (window ${m.window})` : ''}`)}</title></line>`,
+    );
     overlay.push(`<circle cx="${n(mx)}" cy="${n(rowY + 5)}" r="3" fill="${color}"/>`);
-    header.push(`<text x="${n(tx)}" y="${n(rowY + 9)}" font-size="10" font-weight="600" text-anchor="${anchor}" fill="${color}">${escapeHtml(label)}</text>`);
+    header.push(
+      `<text x="${n(tx)}" y="${n(rowY + 9)}" font-size="10" font-weight="600" text-anchor="${anchor}" fill="${color}">${escapeHtml(label)}</text>`,
+    );
   });
 
   // ---- legend
@@ -417,7 +480,11 @@ function shortAcd(state: AcdLinkState): string {
 }
 
 /** State spans: each event holds until the next one, the last until the end of the test. */
-function toSpans<E extends { atNs: string }>(events: E[], rel: (ns: string) => number, endMs: number): Array<{ fromMs: number; toMs: number; event: E }> {
+function toSpans<E extends { atNs: string }>(
+  events: E[],
+  rel: (ns: string) => number,
+  endMs: number,
+): Array<{ fromMs: number; toMs: number; event: E }> {
   const sorted = [...events].sort((a, b) => rel(a.atNs) - rel(b.atNs));
   return sorted.map((event, i) => {
     const next = sorted[i + 1];
@@ -426,7 +493,12 @@ function toSpans<E extends { atNs: string }>(events: E[], rel: (ns: string) => n
 }
 
 /** Spans where the harness recorded a node as unobservable, closed by `observable` or the end of the test. */
-function blindSpans(harness: HarnessEvent[], node: string, rel: (ns: string) => number, endMs: number): Array<{ fromMs: number; toMs: number; detail: string }> {
+function blindSpans(
+  harness: HarnessEvent[],
+  node: string,
+  rel: (ns: string) => number,
+  endMs: number,
+): Array<{ fromMs: number; toMs: number; detail: string }> {
   const spans: Array<{ fromMs: number; toMs: number; detail: string }> = [];
   let open: { fromMs: number; detail: string } | null = null;
   for (const e of [...harness].sort((a, b) => rel(a.atNs) - rel(b.atNs))) {
@@ -477,15 +549,43 @@ function renderLegend(top: number, idPrefix: string): { svg: string; height: num
     { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.acd.TRANSLATION_PUMPUP}"/>`, label: 'pump-up' },
     { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.acd.DATA_TRANSFER}"/>`, label: 'data → cm' },
     { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.acdOnEss}"/>`, label: 'data → ess / ESS active' },
-    { swatch: (x, y) => `<line x1="${x + 7}" x2="${x + 7}" y1="${y}" y2="${y + 10}" stroke="${COLORS.hbSent}" stroke-width="1.5"/>`, label: 'heartbeat sent' },
+    {
+      swatch: (x, y) => `<line x1="${x + 7}" x2="${x + 7}" y1="${y}" y2="${y + 10}" stroke="${COLORS.hbSent}" stroke-width="1.5"/>`,
+      label: 'heartbeat sent',
+    },
     { swatch: (x, y) => `<circle cx="${x + 7}" cy="${y + 5}" r="3.2" fill="${COLORS.hbAnswered}"/>`, label: 'answered' },
-    { swatch: (x, y) => `<path d="M${x + 3} ${y + 1}l8 8M${x + 11} ${y + 1}l-8 8" stroke="${COLORS.hbMissed}" stroke-width="2"/>`, label: 'missed' },
-    { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.alarm}" fill-opacity="0.28" stroke="${COLORS.alarm}"/>`, label: 'alarm raised' },
-    { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.fault}" fill-opacity="0.85"/>`, label: 'fault applied' },
-    { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.window}" fill-opacity="0.15" stroke="${COLORS.window}"/>`, label: 'expected window' },
-    { swatch: (x, y) => `<line x1="${x + 7}" x2="${x + 7}" y1="${y - 1}" y2="${y + 11}" stroke="${COLORS.window}" stroke-dasharray="3 2" stroke-width="1.2"/>`, label: 'anchor' },
-    { swatch: (x, y) => `<line x1="${x + 4}" x2="${x + 4}" y1="${y - 1}" y2="${y + 11}" stroke="${COLORS.within}" stroke-width="2"/><line x1="${x + 10}" x2="${x + 10}" y1="${y - 1}" y2="${y + 11}" stroke="${COLORS.outside}" stroke-width="2"/>`, label: 'measured (in / out)' },
-    { swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="url(#${idPrefix}-hatch)" stroke="${COLORS.muted}"/>`, label: 'unobservable' },
+    {
+      swatch: (x, y) => `<path d="M${x + 3} ${y + 1}l8 8M${x + 11} ${y + 1}l-8 8" stroke="${COLORS.hbMissed}" stroke-width="2"/>`,
+      label: 'missed',
+    },
+    {
+      swatch: (x, y) =>
+        `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.alarm}" fill-opacity="0.28" stroke="${COLORS.alarm}"/>`,
+      label: 'alarm raised',
+    },
+    {
+      swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.fault}" fill-opacity="0.85"/>`,
+      label: 'fault applied',
+    },
+    {
+      swatch: (x, y) =>
+        `<rect x="${x}" y="${y}" width="14" height="10" fill="${COLORS.window}" fill-opacity="0.15" stroke="${COLORS.window}"/>`,
+      label: 'expected window',
+    },
+    {
+      swatch: (x, y) =>
+        `<line x1="${x + 7}" x2="${x + 7}" y1="${y - 1}" y2="${y + 11}" stroke="${COLORS.window}" stroke-dasharray="3 2" stroke-width="1.2"/>`,
+      label: 'anchor',
+    },
+    {
+      swatch: (x, y) =>
+        `<line x1="${x + 4}" x2="${x + 4}" y1="${y - 1}" y2="${y + 11}" stroke="${COLORS.within}" stroke-width="2"/><line x1="${x + 10}" x2="${x + 10}" y1="${y - 1}" y2="${y + 11}" stroke="${COLORS.outside}" stroke-width="2"/>`,
+      label: 'measured (in / out)',
+    },
+    {
+      swatch: (x, y) => `<rect x="${x}" y="${y}" width="14" height="10" fill="url(#${idPrefix}-hatch)" stroke="${COLORS.muted}"/>`,
+      label: 'unobservable',
+    },
   ];
   const parts: string[] = [];
   let x = 6;
