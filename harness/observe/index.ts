@@ -6,3 +6,4 @@ export * from './format.js';
 export * from './wait.js';
 export * from './timeline.js';
 export * from './evidence.js';
+export * from './observer.js';

@@ -1,0 +1,347 @@
+// Watches every stand-in through its control port (never through a proxy): polls their events into a Timeline,
+// records when a node stops and starts answering, and carries the harness's status reads and control actions.
+
+import type { ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import { HarnessError } from '../errors.js';
+import { nowNs } from './clock.js';
+import { Timeline } from './timeline.js';
+import { waitFor } from './wait.js';
+
+export interface ObserverOptions {
+  /** Where events go. Default: a new Timeline (see `observer.timeline`). */
+  timeline?: Timeline;
+  /** Pause between two polls of one node, counted from the start of the previous poll. Default 50. */
+  pollIntervalMs?: number;
+  /** Per-request timeout of event polls and status reads; a paused node shows up as this timeout. Default 1_000. */
+  requestTimeoutMs?: number;
+  /** Timeout of a control request. Default 5_000. */
+  controlTimeoutMs?: number;
+  /** Consecutive failed polls before a node is recorded unobservable. Default 1. */
+  unobservableAfterFailures?: number;
+}
+
+interface NodeState {
+  baseUrl: string;
+  lastSeq: number;
+  /** null until the first poll finished. */
+  observable: boolean | null;
+  failures: number;
+  firstFailureNs: bigint | null;
+  lastFailure: string | null;
+  roundsStarted: number;
+  roundsDone: number;
+}
+
+/**
+ * Polls `GET /events?after=<last seq>` of each node every `pollIntervalMs`, each node on its own loop so a hung node
+ * never delays the others. A failed poll (timeout, refused, HTTP error) records a harness `unobservable` event about
+ * the node, stamped when the first failing request was sent; the next answer records `observable`. When a node answers
+ * again its status is read: a `lastEventSeq` below what was seen means the stand-in restarted, and its events are read
+ * again from seq 1 (the timeline keeps both lives apart by instant).
+ */
+export class Observer implements AsyncDisposable {
+  readonly timeline: Timeline;
+  readonly #nodes = new Map<NodeName, NodeState>();
+  readonly #pollIntervalMs: number;
+  readonly #requestTimeoutMs: number;
+  readonly #controlTimeoutMs: number;
+  readonly #unobservableAfter: number;
+  #stopController = new AbortController();
+  #loops: Promise<void>[] = [];
+  #started: Promise<this> | null = null;
+  #stopping: Promise<void> | null = null;
+
+  constructor(endpoints: ReadonlyMap<NodeName, string> | Partial<Record<NodeName, string>>, options: ObserverOptions = {}) {
+    const entries = endpoints instanceof Map ? [...endpoints.entries()] : (Object.entries(endpoints) as [NodeName, string][]);
+    if (entries.length === 0) throw new HarnessError('BAD_INPUT', 'Observer: no endpoints given; pass a map of node name to control URL (http://<ip>:7000)');
+    for (const [node, url] of entries) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch (error) {
+        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} is not a URL: ${JSON.stringify(url)}`, { cause: error, details: { node, url } });
+      }
+      if (parsed.protocol !== 'http:') {
+        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} must be http://, got ${JSON.stringify(url)}`, { details: { node, url } });
+      }
+      this.#nodes.set(node, {
+        baseUrl: url.replace(/\/+$/, ''),
+        lastSeq: 0,
+        observable: null,
+        failures: 0,
+        firstFailureNs: null,
+        lastFailure: null,
+        roundsStarted: 0,
+        roundsDone: 0,
+      });
+    }
+    this.timeline = options.timeline ?? new Timeline();
+    this.#pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 50);
+    this.#requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs ?? 1_000);
+    this.#controlTimeoutMs = positive('controlTimeoutMs', options.controlTimeoutMs ?? 5_000);
+    this.#unobservableAfter = positive('unobservableAfterFailures', options.unobservableAfterFailures ?? 1);
+  }
+
+  /** The nodes observed. */
+  get nodes(): NodeName[] {
+    return [...this.#nodes.keys()];
+  }
+
+  get running(): boolean {
+    return this.#started !== null && this.#stopping === null;
+  }
+
+  /** Starts polling; resolves once every node has been polled once (answered or not). Idempotent. */
+  start(): Promise<this> {
+    if (this.#stopping !== null) return Promise.reject(new HarnessError('OBSERVE_FAILED', 'Observer: cannot start again after stop(); create a new Observer'));
+    if (this.#started === null) {
+      this.#loops = [...this.#nodes.keys()].map((node) => this.#loop(node));
+      this.#started = this.#freshRound().then(() => this);
+    }
+    return this.#started;
+  }
+
+  /** Stops polling and waits for in-flight polls to end. Idempotent. */
+  stop(): Promise<void> {
+    if (this.#stopping === null) {
+      this.#stopController.abort();
+      this.#stopping = Promise.allSettled(this.#loops).then(() => undefined);
+    }
+    return this.#stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Whether the node answered its last poll; null before its first poll finished. */
+  isObservable(node: NodeName): boolean | null {
+    return this.#state(node).observable;
+  }
+
+  /**
+   * Resolves once every node has finished a poll that started after this call, so the timeline holds everything
+   * the stand-ins had recorded by now (or the node is recorded unobservable).
+   */
+  async flush(): Promise<void> {
+    if (!this.running) throw new HarnessError('OBSERVE_FAILED', 'Observer.flush: the observer is not running; call start() first');
+    await this.#freshRound();
+  }
+
+  async #freshRound(): Promise<void> {
+    const targets = [...this.#nodes.entries()].map(([node, state]) => ({ node, state, target: state.roundsStarted + 1 }));
+    await waitFor(
+      () => {
+        const behind = targets.filter((t) => t.state.roundsDone < t.target);
+        return behind.length === 0 ? true : undefined;
+      },
+      {
+        deadlineMs: 2 * (this.#pollIntervalMs + this.#requestTimeoutMs) + 1_000,
+        label: 'one fresh poll of every node',
+        intervalsMs: [5, 10, 20],
+      },
+    );
+  }
+
+  /** GET /status of a node. Rejects with OBSERVE_FAILED when it does not answer in time or answers an error. */
+  async status(node: NodeName): Promise<StandinStatus> {
+    const state = this.#state(node);
+    let response: Response;
+    try {
+      response = await fetch(`${state.baseUrl}/status`, { signal: AbortSignal.timeout(this.#requestTimeoutMs) });
+    } catch (error) {
+      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${this.#classify(error)}`, { cause: error, details: { node } });
+    }
+    if (!response.ok) {
+      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: HTTP ${response.status}`, {
+        details: { node, status: response.status, body: await response.text().catch(() => '') },
+      });
+    }
+    return (await response.json()) as StandinStatus;
+  }
+
+  /**
+   * POST /control to a node. On success records an `action` harness event stamped when the stand-in acknowledged.
+   * A refusal (4xx) rejects with CONTROL_FAILED carrying the stand-in's reason; so does no answer in time.
+   */
+  async control(node: NodeName, request: ControlRequest): Promise<ControlResponse> {
+    const state = this.#state(node);
+    const what = describeRequest(request);
+    let response: Response;
+    try {
+      response = await fetch(`${state.baseUrl}/control`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.#controlTimeoutMs),
+      });
+    } catch (error) {
+      const reason = this.#classify(error, this.#controlTimeoutMs);
+      this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} not acknowledged: ${reason}` });
+      throw new HarnessError('CONTROL_FAILED', `${node} did not acknowledge ${what}: ${reason}`, { cause: error, details: { node, request, reason } });
+    }
+    const ackNs = nowNs();
+    const text = await response.text().catch(() => '');
+    if (!response.ok) {
+      const reason = parseError(text) ?? (text.trim() === '' ? `HTTP ${response.status}` : text.trim());
+      this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} refused: ${reason}`, atNs: ackNs });
+      throw new HarnessError('CONTROL_FAILED', `${node} refused ${what}: ${reason} (HTTP ${response.status})`, {
+        details: { node, request, status: response.status, reason },
+      });
+    }
+    let body: ControlResponse;
+    try {
+      body = JSON.parse(text) as ControlResponse;
+    } catch (error) {
+      throw new HarnessError('CONTROL_FAILED', `${node} acknowledged ${what} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`, {
+        cause: error,
+        details: { node, request },
+      });
+    }
+    this.timeline.record({
+      type: 'action',
+      subject: node,
+      detail: `${what} on ${node} acknowledged${body.seq === undefined ? '' : ` (seq ${body.seq})`}`,
+      atNs: ackNs,
+    });
+    return body;
+  }
+
+  #state(node: NodeName): NodeState {
+    const state = this.#nodes.get(node);
+    if (state === undefined) {
+      throw new HarnessError('BAD_INPUT', `Observer: ${node} is not observed; observed nodes: ${this.nodes.join(', ')}`, { details: { node } });
+    }
+    return state;
+  }
+
+  async #loop(node: NodeName): Promise<void> {
+    const state = this.#state(node);
+    const signal = this.#stopController.signal;
+    while (!signal.aborted) {
+      const startedNs = nowNs();
+      state.roundsStarted += 1;
+      await this.#poll(node, state, startedNs, signal);
+      state.roundsDone += 1;
+      const spentMs = Number(nowNs() - startedNs) / 1e6;
+      // The polling cadence, not a wait on a condition: the next poll is due one interval after this one began.
+      await pauseUnlessAborted(Math.max(0, this.#pollIntervalMs - spentMs), signal);
+    }
+  }
+
+  async #poll(node: NodeName, state: NodeState, startedNs: bigint, stop: AbortSignal): Promise<void> {
+    let body: EventsResponse;
+    try {
+      const response = await fetch(`${state.baseUrl}/events?after=${state.lastSeq}`, {
+        signal: AbortSignal.any([stop, AbortSignal.timeout(this.#requestTimeoutMs)]),
+      });
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new PollFailure(`error: HTTP ${response.status}`);
+      }
+      body = (await response.json()) as EventsResponse;
+      if (!Array.isArray(body?.events)) throw new PollFailure('error: the answer has no events list');
+    } catch (error) {
+      if (stop.aborted) return;
+      this.#failed(node, state, startedNs, this.#classify(error));
+      return;
+    }
+
+    let restarted = false;
+    if (state.observable === false) {
+      this.timeline.record({ type: 'observable', subject: node, detail: `${node} answers again (was: ${state.lastFailure ?? 'unknown'})` });
+      restarted = await this.#detectRestart(node, state);
+    }
+    state.observable = true;
+    state.failures = 0;
+    state.firstFailureNs = null;
+    this.timeline.add(body.events);
+    // After a restart the next poll reads from seq 1; these events (of the new life) are kept, not counted.
+    if (!restarted) for (const event of body.events) if (event.seq > state.lastSeq) state.lastSeq = event.seq;
+    this.timeline.markObserved(startedNs, node);
+  }
+
+  #failed(node: NodeName, state: NodeState, startedNs: bigint, reason: string): void {
+    state.failures += 1;
+    state.firstFailureNs ??= startedNs;
+    state.lastFailure = reason;
+    if (state.observable !== false && state.failures >= this.#unobservableAfter) {
+      state.observable = false;
+      this.timeline.record({ type: 'unobservable', subject: node, detail: reason, atNs: state.firstFailureNs });
+    }
+  }
+
+  /** A stand-in that restarted numbers its events from 1 again: read them from the start. */
+  async #detectRestart(node: NodeName, state: NodeState): Promise<boolean> {
+    try {
+      const status = await this.status(node);
+      if (status.lastEventSeq >= state.lastSeq) return false;
+      this.timeline.record({
+        type: 'note',
+        subject: node,
+        detail: `${node} restarted (last event seq ${status.lastEventSeq}, had seen ${state.lastSeq}); reading its events from the start`,
+      });
+      state.lastSeq = 0;
+      return true;
+    } catch {
+      // The next poll decides whether it is really back; nothing to conclude from a failed status read.
+      return false;
+    }
+  }
+
+  #classify(error: unknown, timeoutMs = this.#requestTimeoutMs): string {
+    if (error instanceof PollFailure) return error.message;
+    if (error instanceof DOMException && error.name === 'TimeoutError') return `timeout: no answer within ${timeoutMs} ms`;
+    const code = errorCode(error);
+    if (code === 'ECONNREFUSED') return 'refused: connection refused';
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'reset: connection closed by the node';
+    if (code !== undefined) return `error: ${code}`;
+    if (error instanceof SyntaxError) return `error: the answer is not JSON (${error.message})`;
+    return `error: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+class PollFailure extends Error {}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function parseError(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeRequest(request: ControlRequest): string {
+  return request.action === 'admin-change' ? `admin-change "${request.change}"` : request.action;
+}
+
+function positive(option: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new HarnessError('BAD_INPUT', `Observer: option "${option}" must be a positive number, got ${value}`, { details: { option, value } });
+  }
+  return value;
+}
+
+function pauseUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
