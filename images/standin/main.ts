@@ -1,0 +1,86 @@
+// The one stand-in program for every node of the CMS HA site: reads StandinConfig from CMSHA_CONFIG and
+// behaves as a CMS, the main CM, the ESS, the supervisor or a plain echo, with HTTP status/control on 7000.
+
+import net from 'node:net';
+import { CONFIG_ENV, PORTS, type StandinStatus } from '../protocol/index.js';
+import { actualPort, ConfigError, parseConfig, type LocalConfig } from './config.js';
+import { startControlServer } from './shell/control-server.js';
+import { EventLog } from './shell/event-log.js';
+import { cmRole, cmsRole, echoRole, essRole, supervisorRole, type Role } from './shell/roles.js';
+
+function roleFor(cfg: LocalConfig, log: EventLog): Role {
+  switch (cfg.kind) {
+    case 'cms':
+      return cmsRole(cfg, log);
+    case 'cm':
+      return cmRole(cfg, log);
+    case 'ess':
+      return essRole(cfg, log);
+    case 'supervisor':
+      return supervisorRole(cfg, log);
+    case 'echo':
+      return echoRole(cfg);
+  }
+}
+
+function listen(port: number, host: string, onSocket: (s: net.Socket) => void): Promise<net.Server> {
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    // A peer vanishing must never crash the process; the runner reports the close to its machine.
+    socket.on('error', () => undefined);
+    onSocket(socket);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  let cfg: LocalConfig;
+  try {
+    cfg = parseConfig(process.env[CONFIG_ENV]);
+  } catch (error) {
+    process.stderr.write(`cmsha standin: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const host = cfg.bindHost ?? '0.0.0.0';
+  const log = new EventLog(cfg.node);
+  const role = roleFor(cfg, log);
+  const servers: net.Server[] = [];
+
+  const status = (): StandinStatus => ({
+    node: cfg.node,
+    kind: cfg.kind,
+    nowNs: process.hrtime.bigint().toString(),
+    ...role.status(),
+    lastEventSeq: log.lastSeq,
+  });
+  servers.push(await startControlServer({ log, status, control: (r) => role.control(r) }, actualPort(cfg, PORTS.control), host));
+  for (const port of cfg.kind === 'echo' ? cfg.listens : cfg.listens.filter((p) => role.routes.has(p))) {
+    const route = role.routes.get(port);
+    if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, route));
+  }
+  log.push({ type: 'started', kind: cfg.kind });
+  role.start();
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.push({ type: 'log', message: `stopping on ${signal}` });
+    role.stop();
+    for (const s of servers) s.close();
+    // Open HTTP keep-alive connections would hold close() up; exit once the logs are flushed.
+    setImmediate(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cmsha standin: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,261 @@
+// Assembles the machines of each kind of stand-in and wires them together: which port feeds which machine,
+// which notices go where, what /status shows and what each control action does.
+
+import type net from 'node:net';
+import { PORTS, type AlarmName, type CmsName, type ControlRequest, type StandinStatus } from '../../protocol/index.js';
+import { acdLinkMachine, initialAcdLink } from '../machines/acd-link.js';
+import { initialAcdData, observeAcd } from '../machines/acd-data.js';
+import { acdServerMachine, initialAcdServer, linkedCms } from '../machines/acd-server.js';
+import {
+  adminReceiverMachine,
+  adminSenderMachine,
+  initialAdminReceiver,
+  initialAdminSender,
+  unackedCount,
+} from '../machines/admin-sync.js';
+import { clientsMachine, initialClients } from '../machines/clients.js';
+import { essMachine, initialEss } from '../machines/ess.js';
+import { essPeerMachine, forcedTakeoverRefusal, initialEssPeer } from '../machines/ess-peer.js';
+import { haMachine, initialHa, manualRefusal } from '../machines/ha.js';
+import { initialSupervisor, supervisorMachine } from '../machines/supervisor.js';
+import type { LocalConfig } from '../config.js';
+import type { ControlOutcome } from './control-server.js';
+import type { EventLog } from './event-log.js';
+import { MachineRunner } from './runner.js';
+
+/** What main.ts needs from a running stand-in. */
+export interface Role {
+  /** Kind-specific fields of /status (node, kind, nowNs, lastEventSeq are added by main). */
+  status(): Omit<StandinStatus, 'node' | 'kind' | 'nowNs' | 'lastEventSeq'>;
+  control(request: ControlRequest): ControlOutcome;
+  /** Handler per nominal listening port. */
+  routes: Map<number, (socket: net.Socket) => void>;
+  start(): void;
+  stop(): void;
+}
+
+const ok = (seq?: number): ControlOutcome => ({ code: 200, body: seq === undefined ? { ok: true } : { ok: true, seq } });
+const notForKind = (kind: string, action: string): ControlOutcome => ({ code: 400, error: `action ${action} is not valid for a ${kind} stand-in` });
+
+// -----------------------------------------------------------------------------------------------------------
+// CMS
+
+export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
+  const node = cfg.node as CmsName;
+  const isPrimary = node === 'cms-primary';
+  const base = { log, dials: cfg.dials };
+  let acdData = initialAcdData();
+
+  const clients = new MachineRunner(clientsMachine({ timers: cfg.timers }), initialClients('STANDBY'), { ...base, name: 'clients' });
+  const sender = isPrimary
+    ? new MachineRunner(adminSenderMachine({ timers: cfg.timers }), initialAdminSender('STANDBY'), {
+        ...base,
+        name: 'admin-sync',
+        onNotice: (n) => ha.input({ type: 'peer-role', role: n.role, via: n.via }),
+      })
+    : null;
+  const receiver = isPrimary
+    ? null
+    : new MachineRunner(adminReceiverMachine({ timers: cfg.timers }), initialAdminReceiver('STANDBY'), {
+        ...base,
+        name: 'admin-sync',
+        onNotice: (n) => ha.input({ type: 'peer-role', role: n.role, via: n.via }),
+      });
+  const ha = new MachineRunner(haMachine({ node, timers: cfg.timers, policy: cfg.policy }), initialHa(), {
+    ...base,
+    name: 'ha',
+    onNotice: (n) => {
+      clients.input({ type: 'role', role: n.role });
+      sender?.input({ type: 'role', role: n.role });
+      receiver?.input({ type: 'role', role: n.role });
+    },
+  });
+  const mainLink = isPrimary ? 'acd-primary' : 'acd-secondary';
+  const essLink = isPrimary ? 'acd-primary-ess' : 'acd-secondary-ess';
+  const acd = new MachineRunner(
+    acdLinkMachine({ node, timers: cfg.timers, mainLink, essLink: cfg.dials[essLink] === undefined ? null : essLink }),
+    initialAcdLink(),
+    {
+      ...base,
+      name: 'acd',
+      onNotice: (n) => {
+        const r = observeAcd(acdData, n.source, n.seq);
+        acdData = r.state;
+        for (const e of r.effects) if (e.type === 'emit') log.push(e.event);
+      },
+    },
+  );
+
+  const routes = new Map<number, (socket: net.Socket) => void>([
+    [PORTS.heartbeat, (s) => ha.accept(s, PORTS.heartbeat)],
+    [PORTS.client, (s) => clients.accept(s, PORTS.client)],
+  ]);
+  if (receiver !== null) routes.set(PORTS.adminSync, (s) => receiver.accept(s, PORTS.adminSync));
+
+  return {
+    routes,
+    start() {
+      ha.input({ type: 'start' });
+      acd.input({ type: 'start' });
+      sender?.input({ type: 'start' });
+      if (!isPrimary && cfg.dials.heartbeat === undefined) log.push({ type: 'log', message: 'no heartbeat dial: the secondary cannot watch the primary' });
+    },
+    stop() {
+      for (const r of [ha, acd, clients, sender, receiver]) r?.stop();
+    },
+    status() {
+      const h = ha.state;
+      const l = acd.state;
+      const alarms: AlarmName[] = [];
+      if (h.dualActive) alarms.push('DUAL_ACTIVE');
+      if (sender?.state.lagAlarm === true) alarms.push('ADMIN_SYNC_LAG');
+      if (l.linkDownAlarm) alarms.push('ACD_LINK_DOWN');
+      if (h.heartbeatLost) alarms.push('HEARTBEAT_LOST');
+      const lastApplied = sender !== null ? sender.state.lastSeq : (receiver?.state.lastApplied ?? 0);
+      return {
+        role: h.role,
+        acd: { state: l.state, target: l.state === 'IDLE' ? null : l.target, cycle: l.cycle, attempt: l.attempt },
+        acdData: { received: acdData.received, lastSeq: acdData.lastSeq, gaps: acdData.gaps, missing: acdData.missing },
+        adminSync: { lastChangeSeq: lastApplied, lastAppliedSeq: lastApplied, queued: sender !== null ? unackedCount(sender.state) : 0 },
+        heartbeat: { sent: h.sent, answered: h.answered, consecutiveMisses: h.consecutiveMisses },
+        alarms,
+      };
+    },
+    control(request) {
+      switch (request.action) {
+        case 'set-active':
+        case 'set-standby': {
+          const refusal = manualRefusal(ha.state, request.action);
+          if (refusal !== null) return { code: 409, error: `${request.action} refused: ${node} is ${refusal}` };
+          ha.input({ type: request.action });
+          return ok();
+        }
+        case 'admin-change': {
+          if (sender === null) return { code: 409, error: `admin-change refused: ${node} is not the primary node (changes are made on the primary)` };
+          if (ha.state.role !== 'ACTIVE') return { code: 409, error: `admin-change refused: ${node} is ${ha.state.role}, changes are made on the ACTIVE primary` };
+          sender.input({ type: 'change', change: request.change });
+          return ok(sender.state.lastSeq);
+        }
+        default:
+          return notForKind('cms', request.action);
+      }
+    },
+  };
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// CM
+
+export function cmRole(cfg: LocalConfig, log: EventLog): Role {
+  const base = { log, dials: cfg.dials };
+  const server = new MachineRunner(acdServerMachine({ name: 'cm', timers: cfg.timers }), initialAcdServer(true), { ...base, name: 'acd' });
+  const essPeer = new MachineRunner(essPeerMachine({ timers: cfg.timers }), initialEssPeer(), { ...base, name: 'ess-cm' });
+  return {
+    routes: new Map<number, (socket: net.Socket) => void>([
+      [PORTS.acdPrimary, (s) => server.accept(s, PORTS.acdPrimary)],
+      [PORTS.acdSecondary, (s) => server.accept(s, PORTS.acdSecondary)],
+      [PORTS.essCm, (s) => essPeer.accept(s, PORTS.essCm)],
+    ]),
+    start() {
+      server.input({ type: 'start' });
+    },
+    stop() {
+      server.stop();
+      essPeer.stop();
+    },
+    status() {
+      return { linkedCms: linkedCms(server.state), alarms: [] };
+    },
+    control(request) {
+      if (request.action !== 'forced-takeover') return notForKind('cm', request.action);
+      const refusal = forcedTakeoverRefusal(essPeer.state);
+      if (refusal !== null) return { code: 409, error: `forced-takeover refused: ${refusal}` };
+      essPeer.input({ type: 'forced-takeover' });
+      return ok();
+    },
+  };
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// ESS
+
+export function essRole(cfg: LocalConfig, log: EventLog): Role {
+  const base = { log, dials: cfg.dials };
+  const server = new MachineRunner(acdServerMachine({ name: 'ess', timers: cfg.timers }), initialAcdServer(false), { ...base, name: 'acd' });
+  const ess = new MachineRunner(essMachine({ timers: cfg.timers, policy: cfg.policy }), initialEss(), {
+    ...base,
+    name: 'ess',
+    onNotice: (n) => server.input({ type: 'set-serving', serving: n.serving, reason: n.reason }),
+  });
+  return {
+    routes: new Map<number, (socket: net.Socket) => void>([
+      [PORTS.acdPrimary, (s) => server.accept(s, PORTS.acdPrimary)],
+      [PORTS.acdSecondary, (s) => server.accept(s, PORTS.acdSecondary)],
+    ]),
+    start() {
+      server.input({ type: 'start' });
+      ess.input({ type: 'start' });
+    },
+    stop() {
+      server.stop();
+      ess.stop();
+    },
+    status() {
+      return { ess: { state: ess.state.ess }, linkedCms: linkedCms(server.state), alarms: [] };
+    },
+    control(request) {
+      return notForKind('ess', request.action);
+    },
+  };
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// Supervisor
+
+export function supervisorRole(cfg: LocalConfig, log: EventLog): Role {
+  const targets: CmsName[] = [];
+  if (cfg.dials['client-primary'] !== undefined) targets.push('cms-primary');
+  if (cfg.dials['client-secondary'] !== undefined) targets.push('cms-secondary');
+  const sup = new MachineRunner(supervisorMachine({ timers: cfg.timers, targets }), initialSupervisor(), { log, dials: cfg.dials, name: 'supervisor' });
+  return {
+    routes: new Map(),
+    start() {
+      sup.input({ type: 'start' });
+    },
+    stop() {
+      sup.stop();
+    },
+    status() {
+      return { loggedInTo: sup.state.loggedInTo, alarms: [] };
+    },
+    control(request) {
+      return notForKind('supervisor', request.action);
+    },
+  };
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// Echo: the foundation's plain TCP echo on every listed port.
+
+export function echoRole(cfg: LocalConfig): Role {
+  const sockets = new Set<net.Socket>();
+  const echo = (s: net.Socket): void => {
+    sockets.add(s);
+    s.on('error', () => s.destroy());
+    s.on('close', () => sockets.delete(s));
+    s.pipe(s);
+  };
+  return {
+    routes: new Map(cfg.listens.map((p) => [p, echo])),
+    start() {},
+    stop() {
+      for (const s of sockets) s.destroy();
+    },
+    status() {
+      return { alarms: [] };
+    },
+    control(request) {
+      return notForKind('echo', request.action);
+    },
+  };
+}
