@@ -109,7 +109,7 @@ export function describeEvent(event: TimelineEvent): string {
     case 'alarm':
       return `${head} ${event.alarm} ${event.raised ? 'raised' : 'cleared'}`;
     case 'admin':
-      return `${head} ${event.action} seq ${event.seq}`;
+      return `${head} ${event.action}${event.changeSeq === undefined ? '' : ` change ${event.changeSeq}`}`;
     case 'acd-gap':
       return `${head} ${event.source} missing ${event.missing} (${event.fromSeq}..${event.toSeq})`;
     case 'ess':
