@@ -39,10 +39,11 @@ export function renderHtml(record: RunRecord): string {
 </head>
 <body class="verdict-${verdict}">
 <header class="top">
-<h1><span class="product">cms-ha-chaos</span> run report</h1>
+<h1><span class="product">cms-ha-chaos</span> run report <span class="chip chip-${verdict}">${VERDICT_LABEL[verdict]}</span></h1>
 <p class="runid">${e(record.runId)}</p>
 ${record.partial ? `<div class="partial-banner" role="alert">PARTIAL — run interrupted: ${e(record.partialReason ?? 'unknown reason')}</div>` : ''}
 ${renderSummary(record)}
+${renderFailureList(sorted)}
 </header>
 <main>
 ${sorted.length === 0 ? '<p class="empty">No tests were recorded.</p>' : ''}
@@ -77,10 +78,10 @@ function renderSummary(record: RunRecord): string {
 <div class="meta">
 <table class="kv">
 ${row('run id', record.runId)}
-${row('started', record.startedAt)}
-${row('ended', record.endedAt)}
+${row('started', readableTime(record.startedAt))}
+${row('ended', record.endedAt === null ? null : readableTime(record.endedAt))}
 ${row('duration', formatDuration(stats.durationMs))}
-${row('time scale', `${record.timeScale}${record.timeScale === 1 ? ' (real time)' : ` (timers × ${record.timeScale})`}`)}
+${row('time scale', `${record.timeScale}${record.timeScale === 1 ? ' (real time)' : ` (every timer × ${record.timeScale})`}`)}
 </table>
 <table class="kv">
 ${row('node', env.node)}
@@ -91,6 +92,29 @@ ${row('toxiproxy', env.toxiproxyVersion)}
 <div class="imgs"><h3>images</h3>${images}</div>
 </div>
 </div>`;
+}
+
+const VERDICT_LABEL: Record<string, string> = { partial: 'PARTIAL', failed: 'FAILED', flaky: 'PASSED WITH FLAKY TESTS', passed: 'PASSED' };
+
+/** "2026-11-25 21:30:00 UTC" from an ISO time; anything else is shown as given. */
+function readableTime(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : iso;
+}
+
+/** The failures at a glance, linking to each test further down (same-page anchors only). */
+function renderFailureList(sorted: TestRecord[]): string {
+  const failed = sorted.map((test, index) => ({ test, index })).filter(({ test }) => test.outcome === 'failed' || test.outcome === 'flaky');
+  if (failed.length === 0) return '';
+  const e = escapeHtml;
+  return `<nav class="glance"><h2>What went wrong</h2><ol>${failed
+    .map(({ test, index }) => {
+      const firstLine = test.error?.message.split('\n')[0] ?? (test.outcome === 'flaky' ? `flaky: passed on attempt ${test.attempts}` : '');
+      return `<li class="glance-${test.outcome}"><a href="#test-${index}">${e(test.path[0] ?? '(root)')} › ${e(test.title)}</a>${
+        firstLine ? `<span class="glance-msg">${e(firstLine)}</span>` : ''
+      }</li>`;
+    })
+    .join('')}</ol></nav>`;
 }
 
 function renderTest(test: TestRecord, index: number): string {
@@ -140,7 +164,7 @@ function renderAssertions(ev: TestEvidence): string {
   if (ev.assertions.length === 0) return '';
   const e = escapeHtml;
   return `<ul class="assertions">${ev.assertions
-    .map((a) => `<li class="${a.passed ? 'ok' : 'bad'}"><span class="mark">${a.passed ? '✓' : '✗'}</span>${e(a.text)}</li>`)
+    .map((a) => `<li class="${a.passed ? 'a-ok' : 'a-bad'}"><span class="mark">${a.passed ? '✓' : '✗'}</span>${e(a.text)}</li>`)
     .join('')}</ul>`;
 }
 
@@ -225,6 +249,16 @@ body{margin:0 auto;max-width:1240px;padding:20px 24px 40px;font:14px/1.45 system
 h1{font-size:22px;margin:0}
 h1 .product{color:var(--muted);font-weight:500}
 .runid{margin:2px 0 12px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--muted)}
+.chip{font-size:12px;font-weight:700;letter-spacing:.05em;padding:3px 10px;border-radius:12px;color:#fff;vertical-align:middle;margin-left:8px}
+.chip-failed{background:var(--fail)}.chip-passed{background:var(--pass)}.chip-flaky{background:var(--flaky)}.chip-partial{background:#8d6e00}
+.glance{background:#fff;border:1px solid var(--line);border-left:6px solid var(--fail);border-radius:6px;padding:8px 16px;margin:14px 0 0}
+.glance h2{margin:0 0 4px;border:none;font-size:14px;color:var(--fail)}
+.glance ol{margin:0;padding-left:22px}
+.glance li{margin:3px 0}
+.glance a{color:var(--ink);font-weight:600;text-decoration:none}
+.glance a:hover{text-decoration:underline}
+.glance .glance-msg{display:block;color:#8e1c1c;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.glance .glance-flaky .glance-msg{color:#a86b00}
 .partial-banner{background:#fff3cd;border:2px solid #e69500;color:#6d4c00;font-weight:700;padding:10px 14px;border-radius:6px;margin:0 0 14px;font-size:16px}
 .summary{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start}
 .cards{display:flex;gap:10px}
@@ -272,9 +306,9 @@ pre{margin:4px 0 0;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,mono
 .assertions{list-style:none;margin:6px 0 10px;padding:0}
 .assertions li{padding:3px 8px;border-radius:4px;margin:2px 0}
 .assertions .mark{display:inline-block;width:18px;font-weight:700}
-.assertions li.ok .mark{color:var(--pass)}
-.assertions li.bad{background:var(--fail-bg);color:#8e1c1c;font-weight:600}
-.assertions li.bad .mark{color:var(--fail)}
+.assertions li.a-ok .mark{color:var(--pass)}
+.assertions li.a-bad{background:var(--fail-bg);color:#8e1c1c;font-weight:600}
+.assertions li.a-bad .mark{color:var(--fail)}
 .windows,.faults{width:100%;margin:6px 0 10px;font-size:13px}
 .windows th,.faults th{text-align:left;font-weight:600;color:var(--muted);border-bottom:1px solid var(--line);padding:3px 8px 3px 0;font-size:12px}
 .windows td,.faults td{padding:3px 8px 3px 0;border-bottom:1px solid #f0f3f4;vertical-align:top}

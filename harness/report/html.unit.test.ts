@@ -41,7 +41,7 @@ describe('renderHtml', function () {
     expect(html).to.contain('data-stat="passed">2<');
     expect(html).to.contain('data-stat="flaky">1<');
     expect(html).to.contain('data-stat="pending">1<');
-    expect(html).to.contain('0.05 (timers × 0.05)');
+    expect(html).to.contain('0.05 (every timer × 0.05)');
     expect(html).to.contain('26.1.5');
     expect(html).to.contain('2.12.0');
     expect(html).to.contain('cmsha/standin');
@@ -63,7 +63,7 @@ describe('renderHtml', function () {
 
   it('states measured against expected in words and highlights failed assertions', function () {
     expect(html).to.contain('cms-secondary became ACTIVE: 4.1 s after cms-primary killed; expected 2.0–3.5 s');
-    expect(html).to.match(/<li class="bad"><span class="mark">✗<\/span>cms-secondary became ACTIVE 4\.1 s after cms-primary killed/);
+    expect(html).to.match(/<li class="a-bad"><span class="mark">✗<\/span>cms-secondary became ACTIVE 4\.1 s after cms-primary killed/);
     expect(html).to.contain('<span class="bad">outside</span>');
   });
 

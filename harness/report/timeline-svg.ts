@@ -414,7 +414,9 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
         : `<text x="${n(ax + 7)}" y="${n(rowY + 9)}" font-size="10" fill="${COLORS.window}">${anchorText}</text>`,
     );
     const winText = `${w.name}: ${formatRange(w.fromMs, w.toMs)}`;
-    const startX = Math.max(x0 + 3, ax - anchorW - 8 >= PLOT_X0 ? x0 + 3 : ax + 7 + anchorW + 10);
+    // Keep the window's label clear of the anchor's triangle and of an anchor label drawn to its right.
+    const clearOfAnchor = ax - anchorW - 8 >= PLOT_X0 ? ax + 7 : ax + 7 + anchorW + 10;
+    const startX = Math.abs(x0 - ax) < 8 || x0 < clearOfAnchor ? Math.max(x0 + 3, clearOfAnchor) : x0 + 3;
     const winX = Math.min(startX, PLOT_X1 - estimateWidth(winText, 10) - 2);
     header.push(
       `<text x="${n(winX)}" y="${n(rowY + 9)}" font-size="10" font-weight="600" fill="${COLORS.window}">${escapeHtml(winText)}</text>`,
