@@ -149,7 +149,12 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
           spans
             .map((s) => {
               const color = s.event.state === 'DATA_TRANSFER' && s.event.target === 'ess' ? COLORS.acdOnEss : COLORS.acd[s.event.state];
-              const short = s.event.state === 'DATA_TRANSFER' ? `DATA → ${s.event.target}` : `${shortAcd(s.event.state)} ${s.event.target}`;
+              const short =
+                s.event.state === 'DATA_TRANSFER'
+                  ? `DATA → ${s.event.target}`
+                  : s.event.state === 'CONNECTING'
+                    ? `CONN ${s.event.target} #${s.event.attempt}`
+                    : `${shortAcd(s.event.state)} ${s.event.target}`;
               const tip = `${node} ACD ${s.event.state} → ${s.event.target} (cycle ${s.event.cycle}, attempt ${s.event.attempt}) from ${formatMs(s.fromMs)}${s.event.reason ? `: ${s.event.reason}` : ''}`;
               return band(x(s.fromMs), x(s.toMs), y, color, short, tip);
             })
@@ -323,7 +328,7 @@ export function renderTimelineSvg(evidence: TestEvidence, options: TimelineSvgOp
                 const tip = `${a.type} ${a.subject ?? ''} at ${formatMs(rel(a.atNs))}: ${a.detail}`;
                 const next = actions[i + 1];
                 const room = (next ? x(rel(next.atNs)) : PLOT_X1) - ax - 8;
-                const text = truncate(`${a.subject ? `${a.subject}: ` : ''}${a.detail}`, Math.floor(room / 5.6));
+                const text = truncate(`${a.subject ? `${a.subject}: ` : ''}${a.detail}`, Math.floor(room / 6.2));
                 return `<g><title>${escapeHtml(tip)}</title><path d="M${n(ax)} ${n(y + 2)}l5 6l-5 6l-5 -6z" fill="${a.type === 'action' ? COLORS.text : COLORS.muted}"/>${text ? `<text x="${n(ax + 7)}" y="${n(y + 12)}" font-size="10" fill="${COLORS.text}">${escapeHtml(text)}</text>` : ''}</g>`;
               })
               .join(''),
@@ -518,14 +523,14 @@ function blindSpans(
 function band(x0: number, x1: number, y: number, fill: string, label: string, tip: string, opacity = 1): string {
   const width = Math.max(x1 - x0, 1);
   const textColor = DARK.has(fill) ? '#ffffff' : COLORS.text;
-  return `<g><title>${escapeHtml(tip)}</title><rect x="${n(x0)}" y="${n(y)}" width="${n(width)}" height="${LANE_H}" fill="${fill}" fill-opacity="${opacity}"/>${fitText(x0, x0 + width, y, label, textColor)}</g>`;
+  return `<g><title>${escapeHtml(tip)}</title><rect x="${n(x0)}" y="${n(y)}" width="${n(width)}" height="${LANE_H}" fill="${fill}" fill-opacity="${opacity}"/>${x0 > PLOT_X0 + 0.5 ? `<line x1="${n(x0)}" x2="${n(x0)}" y1="${n(y)}" y2="${n(y + LANE_H)}" stroke="#ffffff" stroke-width="1"/>` : ''}${fitText(x0, x0 + width, y, label, textColor)}</g>`;
 }
 
 /** A label inside a band, only when it fits (a clipped label would lie about the state). */
 function fitText(x0: number, x1: number, y: number, label: string, color: string): string {
   const room = x1 - x0 - 6;
   if (room < 14) return '';
-  const text = estimateWidth(label, 10) <= room ? label : truncate(label, Math.floor(room / 5.8));
+  const text = estimateWidth(label, 10) <= room ? label : truncate(label, Math.floor(room / 6.2));
   if (!text) return '';
   return `<text x="${n(x0 + 3)}" y="${n(y + 11.5)}" font-size="10" fill="${color}">${escapeHtml(text)}</text>`;
 }
@@ -607,7 +612,7 @@ function renderLegend(top: number, idPrefix: string): { svg: string; height: num
 
 /** Rough width of a label in a sans-serif face; good enough to decide whether a label fits. */
 function estimateWidth(text: string, fontSize: number): number {
-  return text.length * fontSize * 0.58;
+  return text.length * fontSize * 0.62;
 }
 
 function truncate(text: string, max: number): string {
