@@ -1,0 +1,122 @@
+// The stand-in program end to end on loopback (real processes, sockets and timers, no Docker): sunny day,
+// control errors, primary killed, main CM lost and the ESS taking over, forced takeover back to the CM.
+
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CONFIG_ENV } from '../../protocol/index.js';
+import { LoopbackSite } from '../test-support/loopback-site.js';
+
+const ALL = ['cm', 'ess', 'cms-primary', 'cms-secondary', 'supervisor'] as const;
+
+describe('stand-in program on loopback', function () {
+  this.timeout(30_000);
+  let site: LoopbackSite;
+
+  beforeEach(async () => {
+    site = new LoopbackSite(20_000 + Math.floor(Math.random() * 400) * 100);
+    for (const n of ALL) site.start(n);
+    await site.until('every control port', async () => (await Promise.all(ALL.map((n) => site.status(n)))).length === ALL.length);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') for (const [n, out] of site.output) console.log(`--- ${n}\n${out.join('').split('\n').slice(-30).join('\n')}`);
+    await site.stopAll();
+  });
+
+  it('reaches the sunny-day state: primary ACTIVE, secondary STANDBY, both on cm, ess STANDBY, supervisor on the primary', async () => {
+    await site.until('sunny day', async () => {
+      const [p, s, cm, ess, sup] = await Promise.all(ALL.map((n) => site.status(n))).then((x) => [x[2], x[3], x[0], x[1], x[4]]);
+      return (
+        p?.role === 'ACTIVE' &&
+        s?.role === 'STANDBY' &&
+        p.acd?.state === 'DATA_TRANSFER' &&
+        p.acd.target === 'cm' &&
+        s.acd?.state === 'DATA_TRANSFER' &&
+        cm?.linkedCms?.length === 2 &&
+        ess?.ess?.state === 'STANDBY' &&
+        sup?.loggedInTo === 'cms-primary'
+      );
+    });
+    const change = await site.control('cms-primary', { action: 'admin-change', change: 'add vdn 4000' });
+    expect(change).to.deep.equal({ code: 200, body: { ok: true, seq: 1 } });
+    await site.until('change applied on the secondary', async () => (await site.status('cms-secondary')).adminSync?.lastAppliedSeq === 1);
+    const applied = (await site.events('cms-secondary')).filter((e) => e.type === 'admin');
+    expect(applied).to.have.length(1);
+    expect(applied[0]).to.include({ action: 'applied', changeSeq: 1 });
+    // Identical stream, no gaps on either CMS.
+    const [p, s] = [await site.status('cms-primary'), await site.status('cms-secondary')];
+    expect(p.acdData?.gaps).to.equal(0);
+    expect(s.acdData?.gaps).to.equal(0);
+    const hb = (await site.events('cms-secondary')).filter((e) => e.type === 'heartbeat' && e.outcome === 'answered');
+    expect(hb.length).to.be.greaterThan(0);
+    const ev = await site.events('cms-primary', 2);
+    expect(ev[0]?.seq).to.equal(3);
+    expect(BigInt(ev[0]?.atNs ?? '0') > 0n).to.equal(true);
+  });
+
+  it('answers control errors with 4xx naming the problem', async () => {
+    await site.until('primary ACTIVE', async () => (await site.status('cms-primary')).role === 'ACTIVE');
+    expect((await site.control('cms-primary', '{nope')).code).to.equal(400);
+    const unknown = await site.control('cms-primary', '{"action":"reboot"}');
+    expect(unknown.code).to.equal(400);
+    expect(unknown.body['error']).to.match(/unknown action "reboot"/);
+    expect((await site.control('cms-primary', { action: 'set-active' })).code).to.equal(409);
+    expect((await site.control('cms-secondary', { action: 'admin-change', change: 'x' })).code).to.equal(409);
+    expect((await site.control('cms-primary', '{"action":"admin-change"}')).code).to.equal(400);
+    expect((await site.control('ess', { action: 'set-active' })).code).to.equal(400);
+    const r = await fetch(`http://127.0.0.1:${site.port('cm', 7000)}/healthz`);
+    expect(r.status).to.equal(200);
+  });
+
+  it('makes the secondary ACTIVE within the heartbeat window when the primary is killed, and the supervisor follows', async () => {
+    await site.until('sunny day', async () => (await site.status('supervisor')).loggedInTo === 'cms-primary' && (await site.status('cms-secondary')).heartbeat?.answered !== 0);
+    const t0 = process.hrtime.bigint();
+    await site.kill('cms-primary');
+    const role = await site.until('secondary ACTIVE', async () =>
+      (await site.events('cms-secondary')).find((e) => e.type === 'role' && e.role === 'ACTIVE'),
+    );
+    const detectMs = Number(BigInt(role.atNs) - t0) / 1e6;
+    // [(3-1)·300, 3·300 + 100] with a loopback tolerance of 100 ms.
+    expect(detectMs).to.be.within(600 - 100, 1_000 + 100);
+    await site.until('supervisor on the secondary', async () => (await site.status('supervisor')).loggedInTo === 'cms-secondary');
+  });
+
+  it('lets the ESS take over after the no-service timeout when the CM dies, and hands back on a forced takeover', async () => {
+    await site.until('both on cm', async () => (await site.status('cm')).linkedCms?.length === 2);
+    await site.kill('cm');
+    await site.until('ess ACTIVE', async () => (await site.status('ess')).ess?.state === 'ACTIVE', 5_000);
+    await site.until('both CMS on the ess', async () => {
+      const [p, s] = [await site.status('cms-primary'), await site.status('cms-secondary')];
+      return p.acd?.target === 'ess' && p.acd.state === 'DATA_TRANSFER' && s.acd?.target === 'ess' && s.acd.state === 'DATA_TRANSFER';
+    }, 8_000);
+    site.start('cm');
+    await site.until('cm back, ess still ACTIVE', async () => (await site.status('cm')).kind === 'cm');
+    await site.until('ESS registered', async () => (await site.control('cm', { action: 'forced-takeover' })).code === 200, 5_000);
+    await site.until('both CMS back on cm', async () => (await site.status('cm')).linkedCms?.length === 2, 8_000);
+    const ess = (await site.events('ess')).filter((e) => e.type === 'ess').map((e) => (e.type === 'ess' ? e.state : ''));
+    expect(ess).to.include.members(['NO_SERVICE_TIMING', 'ACTIVE', 'RESETTING']);
+    // Never linked to both: every acd-link event sequence of a CMS is one connection at a time by construction.
+    const p = await site.status('cms-primary');
+    expect(p.acd?.target).to.equal('cm');
+  });
+});
+
+describe('stand-in program configuration', () => {
+  const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+  it('exits 2 with a clear message naming the field when the configuration is invalid', () => {
+    const r = spawnSync(process.execPath, [MAIN], { env: { ...process.env, [CONFIG_ENV]: JSON.stringify({ node: 'cm', kind: 'nope' }) }, encoding: 'utf8' });
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/kind: "nope" is not one of/);
+    expect(r.stderr).to.match(/timers: missing/);
+  });
+
+  it('exits 2 when CMSHA_CONFIG is missing', () => {
+    const env = { ...process.env };
+    delete env[CONFIG_ENV];
+    const r = spawnSync(process.execPath, [MAIN], { env, encoding: 'utf8' });
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/CMSHA_CONFIG is not set/);
+  });
+});
