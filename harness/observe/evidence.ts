@@ -9,10 +9,11 @@ import {
   type FaultRecord,
   type Measurement,
   type TestEvidence,
+  type TimelineEvent,
 } from '../report/model.js';
 import { HarnessError } from '../errors.js';
 import { nowNs, toMonoNs, toNs, type Instant } from './clock.js';
-import { Timeline, type EvidenceRecorder } from './timeline.js';
+import { compareEvents, Timeline, type EvidenceRecorder } from './timeline.js';
 
 /** The configuration a test ran with, as the report shows it. */
 export type EvidenceConfig = { timeScale: number; timers: Timers; policy: Policy };
@@ -22,6 +23,12 @@ export interface EvidenceOptions {
   timeline?: Timeline;
   /** When the test started. Default: now. */
   startNs?: Instant;
+  /**
+   * Put the whole timeline in the evidence. Default false: a timeline shared by several tests (one Observer per
+   * topology) contributes only this test's events, from `startNs` to the end, plus each node's last state events
+   * before the start (role, ACD link, ESS state, alarms) so the report knows where the test began.
+   */
+  fullTimeline?: boolean;
 }
 
 /** A window as computed by the pure functions of `harness/expect/windows.ts`. */
@@ -84,6 +91,7 @@ export class Evidence implements EvidenceRecorder {
   readonly #measurements: Measurement[] = [];
   readonly #assertions: AssertionRecord[] = [];
   readonly #logs: TestEvidence['logs'] = {};
+  readonly #fullTimeline: boolean;
 
   constructor(scenario: string, config: EvidenceConfig | null, options: EvidenceOptions = {}) {
     this.scenario = scenario;
@@ -91,6 +99,7 @@ export class Evidence implements EvidenceRecorder {
     this.startNs = options.startNs === undefined ? nowNs() : toNs(options.startNs);
     this.timeline = options.timeline ?? new Timeline();
     this.timeline.recorder = this;
+    this.#fullTimeline = options.fullTimeline ?? false;
   }
 
   get endNs(): bigint | null {
@@ -167,7 +176,7 @@ export class Evidence implements EvidenceRecorder {
       startNs: toMonoNs(this.startNs),
       endNs: this.#endNs === null ? null : toMonoNs(this.#endNs),
       config: this.#config === null ? null : structuredClone(this.#config),
-      timeline: this.timeline.toJSON(),
+      timeline: this.#fullTimeline ? this.timeline.toJSON() : this.#ownEvents(),
       faults: this.#faults.map((f) => ({ ...f, attributes: { ...f.attributes } })),
       windows: this.#windows.map((w) => ({ ...w })),
       measurements: this.#measurements.map((m) => ({ ...m })),
@@ -187,8 +196,43 @@ export class Evidence implements EvidenceRecorder {
     Object.defineProperty(test, EVIDENCE_KEY, { configurable: true, enumerable: false, get: () => this.toJSON() });
   }
 
+  /** This test's events, preceded by the state each node was in when it started. */
+  #ownEvents(): TimelineEvent[] {
+    const end = this.#endNs;
+    const context = new Map<string, TimelineEvent>();
+    const own: TimelineEvent[] = [];
+    for (const event of this.timeline.toJSON()) {
+      const at = BigInt(event.atNs);
+      if (end !== null && at > end) break;
+      if (at >= this.startNs) own.push(event);
+      else {
+        const key = contextKey(event);
+        if (key !== null) context.set(key, event);
+      }
+    }
+    return [...[...context.values()].sort(compareEvents), ...own];
+  }
+
   #removedEvent(fault: FaultRecord, ns: Instant): void {
     this.timeline.record({ type: 'fault-removed', subject: fault.target, detail: `${fault.kind} ${fault.id} removed`, atNs: ns });
+  }
+}
+
+/** Which earlier events still describe a node's state at the start of a test: the last of each key is kept. */
+function contextKey(event: TimelineEvent): string | null {
+  switch (event.type) {
+    case 'role':
+    case 'ess':
+      return `${event.node}:${event.type}`;
+    case 'acd-link':
+      return `${event.node}:acd-link:${event.target}`;
+    case 'alarm':
+      return `${event.node}:alarm:${event.alarm}`;
+    case 'unobservable':
+    case 'observable':
+      return `harness:observability:${event.subject ?? ''}`;
+    default:
+      return null;
   }
 }
 

@@ -67,6 +67,26 @@ describe('Evidence', () => {
     expect(evidence.passed).to.equal(true);
   });
 
+  it('keeps only its own events of a shared timeline, after the state each node was in at its start', () => {
+    const timeline = new Timeline();
+    const make = new EventMaker();
+    timeline.add([
+      make.role('cms-primary', 0, 'ACTIVE'),
+      make.link('cms-primary', 1, 'CONNECTING'),
+      make.link('cms-primary', 2, 'DATA_TRANSFER'),
+      make.log('cms-primary', 3, 'an earlier test'),
+      make.role('cms-primary', 4, 'STANDBY', 'ACTIVE'),
+      make.role('cms-primary', 5, 'ACTIVE', 'STANDBY'),
+    ]);
+    const evidence = new Evidence('second test', null, { timeline, startNs: at(100) });
+    timeline.add([make.log('cms-primary', 150, 'this test'), make.log('cms-primary', 300, 'after the end')]);
+    evidence.finish(at(200));
+    const describe = (e: { atNs: string; type: string }): string => `${e.type}@${(BigInt(e.atNs) - at(0)) / 1_000_000n}`;
+    expect(evidence.toJSON().timeline.map(describe)).to.deep.equal(['acd-link@2', 'role@5', 'log@150']);
+    const full = new Evidence('full', null, { timeline, fullTimeline: true });
+    expect(full.toJSON().timeline).to.have.length(8);
+  });
+
   it('rejects a duplicate fault id and the removal of an unknown fault', () => {
     const evidence = new Evidence('x', null);
     evidence.addFault(fault('f1', 0));
