@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { docker } from './client.js';
 import { LABEL_TOPOLOGY, labelsFor } from './labels.js';
+import { notYet, waitFor } from '../observe/wait.js';
 
 /** True for engine errors that mean the thing is already gone or already in the wanted state. */
 function isGone(error: unknown): boolean {
@@ -37,8 +38,27 @@ export async function removeContainer(id: string): Promise<void> {
   await ignoreGone(docker().getContainer(id).remove({ force: true, v: true }));
 }
 
+/**
+ * Removes a network once the engine shows no endpoint on it. The engine releases a removed container's
+ * endpoint asynchronously, and removing the network inside that window can leave it stuck for good.
+ */
 export async function removeNetwork(id: string): Promise<void> {
-  await ignoreGone(docker().getNetwork(id).remove());
+  const network = docker().getNetwork(id);
+  await waitFor(
+    async () => {
+      const info = (await ignoreGone(network.inspect())) as { Containers?: Record<string, unknown> } | undefined;
+      const endpoints = Object.keys(info?.Containers ?? {}).length;
+      if (endpoints > 0) return notYet(`${endpoints} endpoint(s) still attached`);
+      try {
+        await ignoreGone(network.remove());
+        return true;
+      } catch (error) {
+        if (/active endpoints/.test((error as Error).message)) return notYet((error as Error).message);
+        throw error;
+      }
+    },
+    { deadlineMs: 20_000, label: `network ${id.slice(0, 12)} to be removable`, intervalsMs: [100, 250, 500] },
+  );
 }
 
 /** Remove every container, then every network, carrying the given label filter. Returns what was removed. */

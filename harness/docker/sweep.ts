@@ -34,6 +34,13 @@ export async function sweepOrphans(): Promise<string[]> {
     const topology = labels?.[LABEL_TOPOLOGY];
     if (topology && orphaned(labels)) dead.add(topology);
   }
-  for (const topology of dead) await removeTopologyResources(topology);
+  for (const topology of dead) {
+    try {
+      await removeTopologyResources(topology);
+    } catch (error) {
+      // A network the engine itself cannot release (a stale endpoint) must not block every later run.
+      process.stderr.write(`cms-ha-chaos: could not sweep topology ${topology}: ${(error as Error).message}\n`);
+    }
+  }
   return [...dead];
 }

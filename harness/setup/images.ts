@@ -169,24 +169,39 @@ export interface ImagesReport {
   sources: Record<keyof ImageSet, ImageSource>;
 }
 
-let ensured: Promise<ImagesReport> | undefined;
+type Made = { tag: string; source: ImageSource };
+const made = new Map<keyof ImageSet, Promise<Made>>();
 
-/** Finds or makes every image, once per process. */
-export function ensureImagesReport(log: ImageLog = () => undefined): Promise<ImagesReport> {
-  ensured ??= (async () => {
-    const toxiproxy = await ensureToxiproxyImage(log);
-    const nodeBase = await ensureNodeBaseImage(log);
-    const standin = await ensureStandinImage('standin', nodeBase.tag, log);
-    const echo = await ensureStandinImage('echo', nodeBase.tag, log);
-    return {
-      images: { toxiproxy: toxiproxy.tag, nodeBase: nodeBase.tag, standin: standin.tag, echo: echo.tag },
-      sources: { toxiproxy: toxiproxy.source, nodeBase: nodeBase.source, standin: standin.source, echo: echo.source },
-    };
-  })();
-  ensured.catch(() => (ensured = undefined));
-  return ensured;
+/** Finds or makes one image, once per process (a failure is not remembered, so a retry tries again). */
+function ensureOne(name: keyof ImageSet, log: ImageLog): Promise<Made> {
+  let pending = made.get(name);
+  if (!pending) {
+    pending =
+      name === 'toxiproxy'
+        ? ensureToxiproxyImage(log)
+        : name === 'nodeBase'
+          ? ensureNodeBaseImage(log)
+          : ensureOne('nodeBase', log).then((base) => ensureStandinImage(name, base.tag, log));
+    made.set(name, pending);
+    pending.catch(() => made.delete(name));
+  }
+  return pending;
 }
 
-export async function ensureImages(): Promise<ImageSet> {
-  return (await ensureImagesReport()).images;
+/** Finds or makes every image (the set-up does this once). */
+export async function ensureImagesReport(log: ImageLog = () => undefined): Promise<ImagesReport> {
+  const names = ['toxiproxy', 'nodeBase', 'standin', 'echo'] as const;
+  const results: Made[] = [];
+  for (const name of names) results.push(await ensureOne(name, log));
+  const pick = <K extends 'tag' | 'source'>(key: K) =>
+    Object.fromEntries(names.map((name, i) => [name, results[i]![key]])) as Record<keyof ImageSet, Made[K]>;
+  return { images: pick('tag') as ImageSet, sources: pick('source') };
+}
+
+/** The images a topology needs: Toxiproxy and the node images it runs; the others are left unbuilt. */
+export async function ensureImages(needs: ReadonlyArray<'standin' | 'echo'> = ['standin', 'echo']): Promise<ImageSet> {
+  const toxiproxy = await ensureOne('toxiproxy', () => undefined);
+  const nodeBase = await ensureOne('nodeBase', () => undefined);
+  const tagOf = async (name: 'standin' | 'echo') => (needs.includes(name) ? (await ensureOne(name, () => undefined)).tag : `not-built/${name}`);
+  return { toxiproxy: toxiproxy.tag, nodeBase: nodeBase.tag, standin: await tagOf('standin'), echo: await tagOf('echo') };
 }

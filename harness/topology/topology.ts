@@ -31,7 +31,7 @@ export class Topology {
   }
 
   async start(options: StartOptions = {}): Promise<StartedTopology> {
-    const images = options.images ?? (await ensureImages());
+    const images = options.images ?? (await ensureImages([...new Set(this.spec.nodes.map((n) => n.image))]));
     const id = newTopologyId();
     const prefix = `cmsha-${this.spec.name}-${id}`;
     // Registered before anything is made, so Ctrl-C during start removes the half-made topology too.
