@@ -19,9 +19,13 @@ export const CONFIG_FILE_ENV = 'CMSHA_CONFIG_FILE';
 export function parseTimeScale(raw: string, where: string): number {
   const value = Number(raw);
   if (!(raw.trim() !== '' && Number.isFinite(value) && value > 0 && value <= 10)) {
-    throw new HarnessError('BAD_CONFIG', `${where}: time scale "${raw}" is invalid. Give a number in (0, 10], e.g. 1 (real time) or 0.05 (CI).`, {
-      details: { option: 'timeScale', value: raw },
-    });
+    throw new HarnessError(
+      'BAD_CONFIG',
+      `${where}: time scale "${raw}" is invalid. Give a number in (0, 10], e.g. 1 (real time) or 0.05 (CI).`,
+      {
+        details: { option: 'timeScale', value: raw },
+      },
+    );
   }
   return value;
 }
@@ -34,10 +38,14 @@ export function loadRunConfig(env: NodeJS.ProcessEnv = process.env): RunConfig {
     try {
       file = JSON.parse(readFileSync(path, 'utf8')) as typeof file;
     } catch (cause) {
-      throw new HarnessError('BAD_CONFIG', `Configuration file ${path} cannot be read as JSON: ${(cause as Error).message}. Fix the file or drop --config.`, {
-        cause,
-        details: { file: path },
-      });
+      throw new HarnessError(
+        'BAD_CONFIG',
+        `Configuration file ${path} cannot be read as JSON: ${(cause as Error).message}. Fix the file or drop --config.`,
+        {
+          cause,
+          details: { file: path },
+        },
+      );
     }
     for (const key of Object.keys(file)) {
       if (!['timeScale', 'timers', 'policy'].includes(key)) {

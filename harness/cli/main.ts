@@ -63,7 +63,9 @@ function specFiles(patterns: RegExp[]): string[] {
 
 async function runMocha(files: string[], options: { grep?: string; timeoutMs: number }): Promise<number> {
   const reporterPath = join(DIST_DIR, 'harness', 'report', 'reporter.js');
-  const reporter = existsSync(reporterPath) ? ((await import(pathToFileURL(reporterPath).href)) as { default: Mocha.ReporterConstructor }).default : 'spec';
+  const reporter = existsSync(reporterPath)
+    ? ((await import(pathToFileURL(reporterPath).href)) as { default: Mocha.ReporterConstructor }).default
+    : 'spec';
   const mocha = new Mocha({ reporter, timeout: options.timeoutMs, ...(options.grep ? { grep: options.grep } : {}) });
   for (const file of files) mocha.addFile(file);
   await mocha.loadFilesAsync();
@@ -123,4 +125,3 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
 }
-

@@ -45,7 +45,9 @@ export async function runContainer(spec: ContainerSpec): Promise<Docker.Containe
     NetworkingConfig: { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } },
   });
   for (const network of rest) {
-    await docker().getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases ?? [] } });
+    await docker()
+      .getNetwork(network.name)
+      .connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases ?? [] } });
   }
   await container.start();
   return container;
@@ -54,7 +56,9 @@ export async function runContainer(spec: ContainerSpec): Promise<Docker.Containe
 /** The last `lines` lines of a container's output (stdout and stderr), demultiplexed. */
 export async function tailLogs(container: Docker.Container, lines = 50): Promise<string[]> {
   const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-  return demux(buffer).split('\n').filter((line) => line.length > 0);
+  return demux(buffer)
+    .split('\n')
+    .filter((line) => line.length > 0);
 }
 
 /** Docker multiplexes stdout/stderr in 8-byte framed chunks when there is no TTY. */

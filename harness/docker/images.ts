@@ -39,7 +39,11 @@ async function listFiles(dir: string): Promise<string[]> {
 export async function contentHash(dir: string, extra: string[] = []): Promise<string> {
   const hash = createHash('sha256');
   for (const file of await listFiles(dir)) {
-    hash.update(relative(dir, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(dir, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   for (const item of extra) hash.update(item).update('\0');
   return hash.digest('hex').slice(0, 12);

@@ -15,7 +15,9 @@ export interface DirectionOption {
 
 function checkNumber(option: string, value: number, min: number): void {
   if (!(Number.isFinite(value) && value >= min)) {
-    throw new HarnessError('BAD_INPUT', `Fault option ${option} = ${value} is invalid: give a number ≥ ${min}.`, { details: { option, value } });
+    throw new HarnessError('BAD_INPUT', `Fault option ${option} = ${value} is invalid: give a number ≥ ${min}.`, {
+      details: { option, value },
+    });
   }
 }
 
@@ -28,7 +30,9 @@ export class LinkFaults {
 
   private async proxy(link: string): Promise<Proxy> {
     if (!this.links.has(link)) {
-      throw new HarnessError('BAD_INPUT', `Unknown link "${link}". Links of this topology: ${[...this.links].join(', ')}.`, { details: { link } });
+      throw new HarnessError('BAD_INPUT', `Unknown link "${link}". Links of this topology: ${[...this.links].join(', ')}.`, {
+        details: { link },
+      });
     }
     return this.toxiproxy.get(link);
   }
@@ -39,7 +43,14 @@ export class LinkFaults {
     const setEnabled = async (enabled: boolean) => {
       await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
     };
-    return this.log.apply('cut', link, 'both', {}, () => setEnabled(false), () => setEnabled(true));
+    return this.log.apply(
+      'cut',
+      link,
+      'both',
+      {},
+      () => setEnabled(false),
+      () => setEnabled(true),
+    );
   }
 
   /** Connections stay open, data is dropped (Toxiproxy timeout toxic with timeout 0). */
@@ -92,9 +103,7 @@ export class LinkFaults {
     const streams = direction === 'both' ? (['upstream', 'downstream'] as const) : ([direction] as const);
     const names = streams.map((stream) => `${kind}-${stream}-${process.hrtime.bigint().toString(36)}`);
     const add = async () => {
-      await Promise.all(
-        streams.map((stream, i) => proxy.addToxic({ name: names[i]!, type, stream, toxicity: 1, attributes })),
-      );
+      await Promise.all(streams.map((stream, i) => proxy.addToxic({ name: names[i]!, type, stream, toxicity: 1, attributes })));
     };
     const remove = async () => {
       await Promise.all(names.map(async (name) => (await proxy.getToxic(name)).remove()));

@@ -23,7 +23,9 @@ export class NodeFaults {
 
   private container(node: string): Docker.Container {
     if (!this.nodes.has(node)) {
-      throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, { details: { node } });
+      throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, {
+        details: { node },
+      });
     }
     return this.access.container(node);
   }
@@ -31,19 +33,40 @@ export class NodeFaults {
   /** SIGKILL: the process dies at once, the kernel resets its connections. remove() starts it again. */
   kill(node: string): Promise<FaultHandle> {
     const c = this.container(node);
-    return this.log.apply('kill', node, null, { signal: 'SIGKILL' }, () => c.kill({ signal: 'SIGKILL' }).then(() => undefined), () => startAgain(c));
+    return this.log.apply(
+      'kill',
+      node,
+      null,
+      { signal: 'SIGKILL' },
+      () => c.kill({ signal: 'SIGKILL' }).then(() => undefined),
+      () => startAgain(c),
+    );
   }
 
   /** Graceful stop (SIGTERM, then SIGKILL after `graceSeconds`). remove() starts it again. */
   stop(node: string, graceSeconds = 5): Promise<FaultHandle> {
     const c = this.container(node);
-    return this.log.apply('stop', node, null, { graceSeconds }, () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined), () => startAgain(c));
+    return this.log.apply(
+      'stop',
+      node,
+      null,
+      { graceSeconds },
+      () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined),
+      () => startAgain(c),
+    );
   }
 
   /** Freezes every process of the node: connections stay open and nothing answers. remove() thaws it. */
   pause(node: string): Promise<FaultHandle> {
     const c = this.container(node);
-    return this.log.apply('pause', node, null, {}, () => c.pause().then(() => undefined), () => c.unpause().then(() => undefined));
+    return this.log.apply(
+      'pause',
+      node,
+      null,
+      {},
+      () => c.pause().then(() => undefined),
+      () => c.unpause().then(() => undefined),
+    );
   }
 
   /** Disconnects the node from the data network (its links and their proxies); remove() reconnects it with its aliases. */

@@ -27,8 +27,12 @@ export interface ImageSet {
 export type ImageSource = 'present' | 'pulled' | 'built';
 export type ImageLog = (line: string) => void;
 
-/** Tries to pull an image, giving up after `deadlineMs` (there is usually no registry). */
+/**
+ * Tries to pull an image, giving up after `deadlineMs`. Off unless CMSHA_ALLOW_PULL=1: the machines this
+ * runs on usually have no registry, and the harness must not send traffic anywhere it was not told to.
+ */
 async function tryPull(tag: string, deadlineMs = 15_000): Promise<boolean> {
+  if (process.env['CMSHA_ALLOW_PULL'] !== '1') return false;
   const client = docker();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -61,11 +65,19 @@ export async function ensureToxiproxyImage(log: ImageLog): Promise<{ tag: string
   const bin = join(WORK_DIR, 'build', 'toxiproxy-bin');
   await mkdir(bin, { recursive: true });
   log(`building toxiproxy-server ${TOXIPROXY_VERSION} with go install (CGO_ENABLED=0)`);
-  const built = await execa('go', ['install', `-ldflags=-s -w -X github.com/Shopify/toxiproxy/v2.Version=${TOXIPROXY_VERSION}`, `github.com/Shopify/toxiproxy/v2/cmd/server@v${TOXIPROXY_VERSION}`], {
-    env: { CGO_ENABLED: '0', GOBIN: bin, GOFLAGS: '-trimpath' },
-    reject: false,
-    all: true,
-  });
+  const built = await execa(
+    'go',
+    [
+      'install',
+      `-ldflags=-s -w -X github.com/Shopify/toxiproxy/v2.Version=${TOXIPROXY_VERSION}`,
+      `github.com/Shopify/toxiproxy/v2/cmd/server@v${TOXIPROXY_VERSION}`,
+    ],
+    {
+      env: { CGO_ENABLED: '0', GOBIN: bin, GOFLAGS: '-trimpath' },
+      reject: false,
+      all: true,
+    },
+  );
   if (built.failed) {
     throw new HarnessError('SETUP_FAILED', `go install of toxiproxy ${TOXIPROXY_VERSION} failed:\n${built.all ?? ''}`, {
       details: { exitCode: built.exitCode },
@@ -102,7 +114,10 @@ export async function ensureNodeBaseImage(log: ImageLog): Promise<{ tag: string;
     }
     await mkdir(join(rootfs, 'etc'), { recursive: true });
     await mkdir(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
-    await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0::/:/nonexistent\nstandin:x:10001:10001::/:/nonexistent\nnobody:x:65534:65534::/:/nonexistent\n');
+    await writeFile(
+      join(rootfs, 'etc', 'passwd'),
+      'root:x:0:0::/:/nonexistent\nstandin:x:10001:10001::/:/nonexistent\nnobody:x:65534:65534::/:/nonexistent\n',
+    );
     await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\nstandin:x:10001:\nnogroup:x:65534:\n');
     const [repo, version] = tag.split(':') as [string, string];
     const tarFile = `${rootfs}.tar`;
@@ -135,7 +150,10 @@ async function copyCompiled(folders: string[], context: string): Promise<void> {
   for (const folder of folders) {
     const from = join(DIST_DIR, folder);
     if (!existsSync(from)) {
-      throw new HarnessError('IMAGE_BUILD_FAILED', `${relative(PROJECT_ROOT, from)} is missing: build the TypeScript first (npm run build).`);
+      throw new HarnessError(
+        'IMAGE_BUILD_FAILED',
+        `${relative(PROJECT_ROOT, from)} is missing: build the TypeScript first (npm run build).`,
+      );
     }
     for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !entry.name.endsWith('.js') || /\.(unit|int|browser)\.test\.js$/.test(entry.name)) continue;
@@ -148,7 +166,11 @@ async function copyCompiled(folders: string[], context: string): Promise<void> {
 }
 
 /** Builds a stand-in image from images/<name>/Dockerfile and the compiled code; tagged by content hash. */
-export async function ensureStandinImage(name: 'standin' | 'echo', base: string, log: ImageLog): Promise<{ tag: string; source: ImageSource }> {
+export async function ensureStandinImage(
+  name: 'standin' | 'echo',
+  base: string,
+  log: ImageLog,
+): Promise<{ tag: string; source: ImageSource }> {
   const context = await mkdtemp(join(tmpdir(), `cmsha-${name}-`));
   try {
     await copyFile(join(PROJECT_ROOT, 'images', name, 'Dockerfile'), join(context, 'Dockerfile'));
@@ -202,6 +224,7 @@ export async function ensureImagesReport(log: ImageLog = () => undefined): Promi
 export async function ensureImages(needs: ReadonlyArray<'standin' | 'echo'> = ['standin', 'echo']): Promise<ImageSet> {
   const toxiproxy = await ensureOne('toxiproxy', () => undefined);
   const nodeBase = await ensureOne('nodeBase', () => undefined);
-  const tagOf = async (name: 'standin' | 'echo') => (needs.includes(name) ? (await ensureOne(name, () => undefined)).tag : `not-built/${name}`);
+  const tagOf = async (name: 'standin' | 'echo') =>
+    needs.includes(name) ? (await ensureOne(name, () => undefined)).tag : `not-built/${name}`;
   return { toxiproxy: toxiproxy.tag, nodeBase: nodeBase.tag, standin: await tagOf('standin'), echo: await tagOf('echo') };
 }

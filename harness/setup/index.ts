@@ -33,7 +33,10 @@ export interface SetupReport {
 async function ensureChromium(log: (line: string) => void): Promise<string> {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   if (!canInstallPackages()) {
-    throw new HarnessError('SETUP_FAILED', `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`);
+    throw new HarnessError(
+      'SETUP_FAILED',
+      `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`,
+    );
   }
   await aptInstall(['chromium'], log);
   return CHROMIUM_PATH;
@@ -80,15 +83,24 @@ export async function doctor(): Promise<{ lines: string[]; ok: boolean }> {
     engineUp = true;
   } catch (error) {
     const dockerd = await execa('sh', ['-c', 'command -v dockerd'], { reject: false });
-    check(false, `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`);
+    check(
+      false,
+      `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
+    );
   }
   const go = await execa('go', ['version'], { reject: false });
-  lines.push(`${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (only needed to build Toxiproxy when its image is absent)'}`);
+  lines.push(
+    `${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (only needed to build Toxiproxy when its image is absent)'}`,
+  );
   check(existsSync(CHROMIUM_PATH), `chromium at ${CHROMIUM_PATH} (for the report's browser test; \`npm test\` installs it)`);
   if (engineUp) {
     const { imageExists } = await import('../docker/images.js');
     const { TOXIPROXY_OFFICIAL, TOXIPROXY_LOCAL } = await import('./images.js');
-    const toxiproxy = (await imageExists(TOXIPROXY_OFFICIAL)) ? TOXIPROXY_OFFICIAL : (await imageExists(TOXIPROXY_LOCAL)) ? TOXIPROXY_LOCAL : null;
+    const toxiproxy = (await imageExists(TOXIPROXY_OFFICIAL))
+      ? TOXIPROXY_OFFICIAL
+      : (await imageExists(TOXIPROXY_LOCAL))
+        ? TOXIPROXY_LOCAL
+        : null;
     check(toxiproxy !== null, `toxiproxy image ${toxiproxy ?? `${TOXIPROXY_OFFICIAL} or ${TOXIPROXY_LOCAL} (set-up builds it)`}`);
     const { docker } = await import('../docker/client.js');
     const ours = await docker().listImages({ filters: { reference: ['cmsha/*'] } });

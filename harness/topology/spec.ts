@@ -1,14 +1,7 @@
 // The typed description of a topology: nodes, links (name, from, to:port), timers, policy and time scale,
 // and its validation. Bad input is rejected before anything starts, naming the offending item.
 
-import {
-  DEFAULT_POLICY,
-  DEFAULT_TIMERS,
-  type NodeName,
-  type Policy,
-  type StandinKind,
-  type Timers,
-} from '../../images/protocol/index.js';
+import { DEFAULT_POLICY, DEFAULT_TIMERS, type NodeName, type Policy, type StandinKind, type Timers } from '../../images/protocol/index.js';
 import { HarnessError } from '../errors.js';
 
 /** Which image a node runs: the CMS HA stand-in, or the plain TCP echo used by the foundation's fault tests. */
@@ -84,9 +77,12 @@ export function validateSpec(spec: TopologySpec): void {
     );
   }
   if (spec.timers.heartbeatTimeoutMs >= spec.timers.heartbeatIntervalMs) {
-    bad(`heartbeatTimeoutMs (${spec.timers.heartbeatTimeoutMs}) must be shorter than heartbeatIntervalMs (${spec.timers.heartbeatIntervalMs}).`, {
-      option: 'heartbeatTimeoutMs',
-    });
+    bad(
+      `heartbeatTimeoutMs (${spec.timers.heartbeatTimeoutMs}) must be shorter than heartbeatIntervalMs (${spec.timers.heartbeatIntervalMs}).`,
+      {
+        option: 'heartbeatTimeoutMs',
+      },
+    );
   }
   const nodes = new Set<string>();
   for (const node of spec.nodes) {
@@ -95,7 +91,8 @@ export function validateSpec(spec: TopologySpec): void {
   }
   const links = new Set<string>();
   for (const link of spec.links) {
-    if (links.has(link.name)) bad(`Two links are named "${link.name}": link names must be unique (each is one Toxiproxy proxy).`, { link: link.name });
+    if (links.has(link.name))
+      bad(`Two links are named "${link.name}": link names must be unique (each is one Toxiproxy proxy).`, { link: link.name });
     links.add(link.name);
     for (const end of ['from', 'to'] as const) {
       if (!nodes.has(link[end])) {
@@ -110,9 +107,12 @@ export function validateSpec(spec: TopologySpec): void {
     }
     const target = spec.nodes.find((n) => n.name === link.to);
     if (target && !target.listens.includes(link.port)) {
-      bad(`Link "${link.name}" goes to ${link.to}:${link.port}, but ${link.to} does not listen on ${link.port} (it listens on ${target.listens.join(', ') || 'nothing'}).`, {
-        link: link.name,
-      });
+      bad(
+        `Link "${link.name}" goes to ${link.to}:${link.port}, but ${link.to} does not listen on ${link.port} (it listens on ${target.listens.join(', ') || 'nothing'}).`,
+        {
+          link: link.name,
+        },
+      );
     }
   }
 }
@@ -130,7 +130,10 @@ export function scalePolicy(policy: Policy, timeScale: number): Policy {
   return { ...policy, essAutoReturnMs: policy.essAutoReturnMs === null ? null : Math.round(policy.essAutoReturnMs * timeScale) };
 }
 
-export function withDefaults(partial: Partial<Omit<TopologySpec, 'timers' | 'policy'>> & { timers?: Partial<Timers>; policy?: Partial<Policy> }, base: TopologySpec): TopologySpec {
+export function withDefaults(
+  partial: Partial<Omit<TopologySpec, 'timers' | 'policy'>> & { timers?: Partial<Timers>; policy?: Partial<Policy> },
+  base: TopologySpec,
+): TopologySpec {
   return {
     ...base,
     ...partial,

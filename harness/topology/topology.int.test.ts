@@ -42,7 +42,11 @@ class Client {
     const before = this.received.length;
     const sent = performance.now();
     this.socket.write(text);
-    await waitFor(() => this.received.length >= before + text.length || undefined, { deadlineMs, label: `echo of "${text}"`, intervalsMs: [1, 2, 5] });
+    await waitFor(() => this.received.length >= before + text.length || undefined, {
+      deadlineMs,
+      label: `echo of "${text}"`,
+      intervalsMs: [1, 2, 5],
+    });
     return performance.now() - sent;
   }
   close(): void {
@@ -123,7 +127,10 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
       const fault = await topology.links.blackhole('admin-sync');
       client.socket.write('swallowed');
       // The data must not come back while the toxic is in place; the connection must stay open.
-      const swallowed = await waitFor(() => (client.received.includes('swallowed') ? 'leaked' : undefined), { deadlineMs: 1_000, label: 'blackholed data' }).then(
+      const swallowed = await waitFor(() => (client.received.includes('swallowed') ? 'leaked' : undefined), {
+        deadlineMs: 1_000,
+        label: 'blackholed data',
+      }).then(
         () => 'leaked',
         (error: unknown) => (error instanceof HarnessError && error.code === 'TIMEOUT' ? 'held' : 'error'),
       );
@@ -171,7 +178,9 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
   it('rejects a fault on a link the topology does not have, naming it', async () => {
     const error = await topology.links.cut('no-such-link').catch((e: unknown) => e);
     expect(error).to.be.instanceOf(HarnessError).with.property('code', 'BAD_INPUT');
-    expect((error as Error).message).to.contain('"no-such-link"').and.contain('acd-primary');
+    expect((error as Error).message)
+      .to.contain('"no-such-link"')
+      .and.contain('acd-primary');
   });
 });
 
@@ -205,7 +214,12 @@ describe('foundation: isolation and teardown', function () {
 
   it('removes what a failed start made, then rethrows', async () => {
     const before = await labelled(`${LABEL_RUN}=${RUN_ID}`);
-    const images = { toxiproxy: 'cmsha/toxiproxy:2.12.0', nodeBase: 'none', standin: 'cmsha/no-such-image:0', echo: 'cmsha/no-such-image:0' };
+    const images = {
+      toxiproxy: 'cmsha/toxiproxy:2.12.0',
+      nodeBase: 'none',
+      standin: 'cmsha/no-such-image:0',
+      echo: 'cmsha/no-such-image:0',
+    };
     const error = await new Topology(echoSpec('broken')).start({ images }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(HarnessError).with.property('code', 'START_FAILED');
     expect(await labelled(`${LABEL_RUN}=${RUN_ID}`)).to.deep.equal(before);

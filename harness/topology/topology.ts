@@ -94,10 +94,17 @@ export class Topology {
       }
       await Promise.all(
         [...controlUrls].map(([node, url]) =>
-          waitFor(() => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined, () => undefined), {
-            deadlineMs: options.readyDeadlineMs ?? 30_000,
-            label: `${node} control port at ${url}`,
-          }),
+          waitFor(
+            () =>
+              fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+                (r) => r.ok || undefined,
+                () => undefined,
+              ),
+            {
+              deadlineMs: options.readyDeadlineMs ?? 30_000,
+              label: `${node} control port at ${url}`,
+            },
+          ),
         ),
       );
       const started = new StartedTopology({
