@@ -4,7 +4,8 @@
 // Forms (all support `.not`):
 //   expect(tl).to.showActivation(node).within(window)       first `role` ACTIVE of node at/after window.anchorNs
 //   expect(tl).to.showEvent(matcher, description?).within(window)
-//   expect(tl).to.haveNoDualActive()                         whole observation
+//   expect(tl).to.haveNoDualActive()                         whole observation; unobservable CMS keep their last role
+//   expect(tl).to.haveNoDualActive({ observableOnly: true }) a CMS counts only while observable (killed primary)
 //   expect(tl).to.haveNoDualActive.during(span)              only in span (note: no parentheses before .during)
 //   expect(tl).during(span).to.haveNoDualActive()            same, span first
 //   const stretch = expect(tl).to.showDualActive()           returns the first DualActiveWindow
@@ -27,6 +28,15 @@ import { instantWords, scopeWords, spanAnchor, spanWords, windowWords, type Anch
 
 /** Selects an event for `showEvent`: a predicate, or fields that must all be equal (`{ node: 'ess', type: 'ess', state: 'ACTIVE' }`). */
 export type EventMatcher = ((event: TimelineEvent) => boolean) | Readonly<Record<string, unknown>>;
+
+/**
+ * Options of `haveNoDualActive` / `showDualActive`. `observableOnly`: a CMS counts as ACTIVE only while observable
+ * (a killed primary stops counting when it stops answering); by default an unobservable CMS keeps its last known role.
+ */
+export interface DualActiveOptions {
+  observableOnly?: boolean;
+  span?: Span;
+}
 
 /** The first dual-ACTIVE stretch found by `showDualActive()`. */
 export interface DualActiveWindow {
@@ -55,7 +65,7 @@ declare global {
       /** Never both cms-primary and cms-secondary ACTIVE (whole observation, the given span, or `.during(span)`). */
       haveNoDualActive: CmshaSpanScoped;
       /** At least one dual-ACTIVE stretch; returns the first, measured. */
-      showDualActive(): DualActiveWindow;
+      showDualActive(options?: DualActiveOptions): DualActiveWindow;
       /** Selects a role to hold; check it with `.throughout(span)`. */
       keepRole(node: NodeName, role: HaRole): Assertion;
       /** The role selected by keepRole held at the span's start and did not change in it. */
@@ -71,7 +81,7 @@ declare global {
     }
 
     interface CmshaSpanScoped extends Assertion {
-      (span?: Span): Assertion;
+      (spanOrOptions?: Span | DualActiveOptions): Assertion;
     }
   }
 }
@@ -129,20 +139,22 @@ export function cmshaChai(chai: Chai.ChaiStatic, utils: Utils): void {
     };
   });
 
-  const noDual: Runner = (ctx, span) => checkNoDualActive(ctx, utils, span);
+  const noDual: Runner = (ctx, span) => checkNoDualActive(ctx, utils, span, false);
   Assertion.addChainableMethod(
     'haveNoDualActive',
-    function (this: Ctx, span?: Span) {
+    function (this: Ctx, spanOrOptions?: Span | DualActiveOptions) {
       utils.flag(this, FLAG.pending, undefined);
-      run(this, utils, noDual, span);
+      const options: DualActiveOptions = isSpan(spanOrOptions) ? { span: spanOrOptions } : (spanOrOptions ?? {});
+      const observableOnly = options.observableOnly === true;
+      run(this, utils, (ctx, span) => checkNoDualActive(ctx, utils, span, observableOnly), options.span);
     },
     function (this: Ctx) {
       utils.flag(this, FLAG.pending, noDual);
     },
   );
 
-  Assertion.addMethod('showDualActive', function (this: Ctx) {
-    return checkShowDualActive(this, utils, utils.flag(this, FLAG.span) as Span | undefined);
+  Assertion.addMethod('showDualActive', function (this: Ctx, options: DualActiveOptions = {}) {
+    return checkShowDualActive(this, utils, options.span ?? (utils.flag(this, FLAG.span) as Span | undefined), options.observableOnly === true);
   });
 
   Assertion.addMethod('keepRole', function (this: Ctx, node: NodeName, role: HaRole) {
@@ -229,14 +241,16 @@ function checkWithin(ctx: Ctx, utils: Utils, target: Target, window: ExpectedWin
   verdict(ctx, utils, timeline, inWindow, `${fact}; expected ${expected}`, `${fact}; expected not within ${expected}`);
 }
 
+const OBSERVABLE_ONLY = ' (counting a CMS only while observable)';
+
 interface Stretch {
   fromNs: bigint;
   toNs: bigint | null;
 }
 
 /** Dual-ACTIVE stretches clipped to the span (an open stretch clipped by a span ends with it). */
-function dualActiveIn(timeline: Timeline, span: Span | undefined): Stretch[] {
-  const all = timeline.dualActiveIntervals();
+function dualActiveIn(timeline: Timeline, span: Span | undefined, observableOnly: boolean): Stretch[] {
+  const all = timeline.dualActiveIntervals({ observableOnly });
   if (span === undefined) return all;
   const result: Stretch[] = [];
   for (const interval of all) {
@@ -264,10 +278,10 @@ function stretchWords(timeline: Timeline, stretches: Stretch[], anchor: Anchor |
   return more === 0 ? head : `${head}, and in ${more} more stretch${more === 1 ? '' : 'es'}`;
 }
 
-function checkNoDualActive(ctx: Ctx, utils: Utils, span: Span | undefined): void {
+function checkNoDualActive(ctx: Ctx, utils: Utils, span: Span | undefined, observableOnly: boolean): void {
   const timeline = subject(ctx, utils);
-  const stretches = dualActiveIn(timeline, span);
-  const scope = scopeWords(timeline, span);
+  const stretches = dualActiveIn(timeline, span, observableOnly);
+  const scope = scopeWords(timeline, span) + (observableOnly ? OBSERVABLE_ONLY : '');
   const anchor = span === undefined ? undefined : spanAnchor(span);
   const never = `cms-primary and cms-secondary were never both ACTIVE during ${scope}`;
   if (stretches.length === 0) {
@@ -278,10 +292,10 @@ function checkNoDualActive(ctx: Ctx, utils: Utils, span: Span | undefined): void
   verdict(ctx, utils, timeline, false, `${fact}; expected never both ACTIVE during ${scope}`, fact);
 }
 
-function checkShowDualActive(ctx: Ctx, utils: Utils, span: Span | undefined): DualActiveWindow | undefined {
+function checkShowDualActive(ctx: Ctx, utils: Utils, span: Span | undefined, observableOnly: boolean): DualActiveWindow | undefined {
   const timeline = subject(ctx, utils);
-  const stretches = dualActiveIn(timeline, span);
-  const scope = scopeWords(timeline, span);
+  const stretches = dualActiveIn(timeline, span, observableOnly);
+  const scope = scopeWords(timeline, span) + (observableOnly ? OBSERVABLE_ONLY : '');
   const [first] = stretches;
   if (first === undefined) {
     const never = `cms-primary and cms-secondary were never both ACTIVE during ${scope}`;
@@ -427,6 +441,10 @@ function requireSpan(span: unknown, method: string): Span {
     return span as Span;
   }
   throw new HarnessError('BAD_INPUT', `${method}(span) needs a Span ({ fromNs: bigint, toNs: bigint }; see timeline.span()), got ${describeValue(span)}`);
+}
+
+function isSpan(value: unknown): value is Span {
+  return typeof value === 'object' && value !== null && typeof (value as Span).fromNs === 'bigint' && typeof (value as Span).toNs === 'bigint';
 }
 
 function isWindow(value: unknown): value is ExpectedWindow {

@@ -180,6 +180,19 @@ describe('cmshaChai plugin', () => {
       expect(evidence.toJSON().assertions.map((a) => a.passed)).to.deep.equal([true, true, true, false]);
     });
 
+    it('counts an unobservable CMS by its last role unless observableOnly', () => {
+      const evidence = failover(47_200);
+      evidence.timeline.record({ type: 'unobservable', subject: 'cms-primary', detail: 'refused', atNs: at(KILLED_MS + 10) });
+      expect(() => expect(evidence).to.haveNoDualActive()).to.throw(chai.AssertionError);
+      expect(evidence).to.haveNoDualActive({ observableOnly: true });
+      expect(evidence.toJSON().assertions.at(-1)).to.deep.equal({
+        text: 'cms-primary and cms-secondary were never both ACTIVE during the observation (counting a CMS only while observable)',
+        passed: true,
+      });
+      const message = failure(() => expect(evidence).to.showDualActive({ observableOnly: true }));
+      expect(message).to.equal('cms-primary and cms-secondary were never both ACTIVE during the observation (counting a CMS only while observable); expected a dual-ACTIVE stretch');
+    });
+
     it('showDualActive returns and records the measured stretch', () => {
       const evidence = splitBrain();
       const stretch = expect(evidence).to.showDualActive();

@@ -319,10 +319,13 @@ export class Timeline {
   /**
    * When cms-primary and cms-secondary were both ACTIVE per their role events. A node that became unobservable keeps
    * its last known role (see the class comment), so a paused ACTIVE primary still counts as ACTIVE until it reports
-   * otherwise. Intervals of zero length (both switch at the same instant) are left out.
+   * otherwise; with `observableOnly` a node counts as ACTIVE only while it is observable (e.g. a killed primary
+   * stops counting when it stops answering). Intervals of zero length (both switch at the same instant) are left out.
    */
-  dualActiveIntervals(): Interval[] {
-    const [a, b] = CMS_NODES.map((node) => this.activeIntervals(node)) as [Interval[], Interval[]];
+  dualActiveIntervals(options: { observableOnly?: boolean } = {}): Interval[] {
+    const [a, b] = CMS_NODES.map((node) =>
+      options.observableOnly === true ? subtractIntervals(this.activeIntervals(node), this.unobservableIntervals(node)) : this.activeIntervals(node),
+    ) as [Interval[], Interval[]];
     const result: Interval[] = [];
     for (const x of a) {
       for (const y of b) {
@@ -406,6 +409,27 @@ export class Timeline {
     }
     return lo;
   }
+}
+
+/** The parts of `intervals` outside every one of `holes` (both sorted, non-overlapping; null ends are open). */
+export function subtractIntervals(intervals: readonly Interval[], holes: readonly Interval[]): Interval[] {
+  let pieces: Interval[] = intervals.map((i) => ({ ...i }));
+  for (const hole of holes) {
+    const next: Interval[] = [];
+    for (const piece of pieces) {
+      const pieceEnd = piece.toNs;
+      const holeEnd = hole.toNs;
+      const overlaps = (pieceEnd === null || hole.fromNs < pieceEnd) && (holeEnd === null || piece.fromNs < holeEnd);
+      if (!overlaps) {
+        next.push(piece);
+        continue;
+      }
+      if (piece.fromNs < hole.fromNs) next.push({ fromNs: piece.fromNs, toNs: hole.fromNs });
+      if (holeEnd !== null && (pieceEnd === null || holeEnd < pieceEnd)) next.push({ fromNs: holeEnd, toNs: pieceEnd });
+    }
+    pieces = next;
+  }
+  return pieces;
 }
 
 /** A span with validated bounds (`fromNs` <= `toNs`). */

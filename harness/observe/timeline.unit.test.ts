@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { HarnessError } from '../errors.js';
 import { msToNs, nowNs } from './clock.js';
 import { at, EventMaker } from './test-events.js';
-import { isEvent, isRole, Timeline } from './timeline.js';
+import { isEvent, isRole, subtractIntervals, Timeline } from './timeline.js';
 
 describe('Timeline', () => {
   it('orders events by instant, then node name, then seq, whatever the arrival order', () => {
@@ -123,11 +123,14 @@ describe('Timeline', () => {
       timeline.record({ type: 'unobservable', subject: 'cms-primary', detail: 'timeout', atNs: at(10) });
       timeline.add([make.role('cms-secondary', 70, 'ACTIVE', 'STANDBY')]);
       expect(timeline.dualActiveIntervals()).to.deep.equal([{ fromNs: at(70), toNs: null }]);
+      expect(timeline.dualActiveIntervals({ observableOnly: true })).to.deep.equal([]);
       expect(timeline.isObservableAt('cms-primary', at(9))).to.equal(true);
       expect(timeline.isObservableAt('cms-primary', at(70))).to.equal(false);
       timeline.record({ type: 'observable', subject: 'cms-primary', detail: 'answers again', atNs: at(90) });
       expect(timeline.isObservableAt('cms-primary', at(90))).to.equal(true);
       expect(timeline.unobservableIntervals('cms-primary')).to.deep.equal([{ fromNs: at(10), toNs: at(90) }]);
+      // Back in sight and still ACTIVE: now it counts again.
+      expect(timeline.dualActiveIntervals({ observableOnly: true })).to.deep.equal([{ fromNs: at(90), toNs: null }]);
     });
 
     it('leaves out a zero-length overlap when the roles swap at the same instant', () => {
@@ -136,6 +139,16 @@ describe('Timeline', () => {
       timeline.add([make.role('cms-primary', 0, 'ACTIVE'), make.role('cms-primary', 50, 'STANDBY'), make.role('cms-secondary', 50, 'ACTIVE')]);
       expect(timeline.dualActiveIntervals()).to.deep.equal([]);
     });
+  });
+
+  it('subtracts intervals, open or closed', () => {
+    expect(subtractIntervals([{ fromNs: 0n, toNs: 100n }], [{ fromNs: 10n, toNs: 20n }, { fromNs: 50n, toNs: null }])).to.deep.equal([
+      { fromNs: 0n, toNs: 10n },
+      { fromNs: 20n, toNs: 50n },
+    ]);
+    expect(subtractIntervals([{ fromNs: 30n, toNs: null }], [{ fromNs: 0n, toNs: 40n }])).to.deep.equal([{ fromNs: 40n, toNs: null }]);
+    expect(subtractIntervals([{ fromNs: 30n, toNs: 35n }], [{ fromNs: 0n, toNs: 40n }])).to.deep.equal([]);
+    expect(subtractIntervals([{ fromNs: 30n, toNs: 35n }], [{ fromNs: 35n, toNs: 40n }])).to.deep.equal([{ fromNs: 30n, toNs: 35n }]);
   });
 
   it('answers the ACD link state at an instant', () => {
