@@ -16,11 +16,12 @@ const LINKS: LinkSpec[] = [
   { name: 'client-secondary', from: 'supervisor', to: 'cms-secondary', port: PORTS.client },
 ];
 
+// Listeners first, diallers after: a CMS that dials before its CM is up only wastes its first Dual-IP attempts.
 const NODES: Array<Omit<NodeSpec, 'image'>> = [
-  { name: 'cms-primary', kind: 'cms', listens: [PORTS.heartbeat, PORTS.client] },
-  { name: 'cms-secondary', kind: 'cms', listens: [PORTS.adminSync, PORTS.client] },
   { name: 'cm', kind: 'cm', listens: [PORTS.acdPrimary, PORTS.acdSecondary, PORTS.essCm] },
   { name: 'ess', kind: 'ess', listens: [PORTS.acdPrimary, PORTS.acdSecondary] },
+  { name: 'cms-primary', kind: 'cms', listens: [PORTS.heartbeat, PORTS.client] },
+  { name: 'cms-secondary', kind: 'cms', listens: [PORTS.adminSync, PORTS.client] },
   { name: 'supervisor', kind: 'supervisor', listens: [] },
 ];
 
