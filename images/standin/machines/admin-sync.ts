@@ -70,6 +70,7 @@ export function unackedCount(s: AdminSenderSnapshot): number {
  * - A change gets seq = last + 1 (`changed`), is sent at once when the link is up (`sent`), else `queued`.
  * - On every hello-ack ALL unacked changes are resent in order (`sent` each); if the secondary reports a
  *   lastApplied below our acked seq (it restarted and lost them), everything after its lastApplied is resent.
+ * - A restarted primary (its last seq below the secondary's lastApplied) continues numbering after lastApplied.
  * - Acks are cumulative. ADMIN_SYNC_LAG is raised while unacked changes exist and the link is down, or the oldest
  *   unacked is 2·keepaliveIntervalMs old; it is cleared when every change is acked (drained).
  */
@@ -164,6 +165,13 @@ export function adminSenderMachine(cfg: AdminSyncConfig): Machine<AdminSenderSna
             s.up = true;
             fx.push(log(`admin-sync link up (secondary applied up to ${m.lastApplied})`));
             fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync hello' });
+            if (m.lastApplied > s.lastSeq) {
+              // This primary restarted and lost its numbering: continue after what the secondary applied, or its
+              // next change would be ignored there as a duplicate.
+              fx.push(log(`admin-sync numbering continues after the secondary's ${m.lastApplied} (was ${s.lastSeq})`));
+              s.lastSeq = m.lastApplied;
+              s.ackedSeq = m.lastApplied;
+            }
             const from = Math.min(s.ackedSeq, m.lastApplied);
             for (const c of s.changes) if (c.seq > from) send(s, fx, c);
           } else if (m.t === 'as-ack') {

@@ -127,6 +127,19 @@ describe('Admin-Sync', () => {
     expect(fresh.state.lastApplied).to.equal(1);
   });
 
+  it('continues the numbering after the secondary when the primary restarted and lost its own', () => {
+    const snd = sender();
+    const rcv = receiver();
+    connect(snd, rcv);
+    pump(snd, rcv, snd.input({ type: 'change', change: 'a' }));
+    pump(snd, rcv, snd.input({ type: 'change', change: 'b' }));
+    const restarted = sender();
+    connect(restarted, rcv);
+    pump(restarted, rcv, restarted.input({ type: 'change', change: 'c' }));
+    expect(rcv.state.lastApplied).to.equal(3);
+    expect(rcv.events('admin').map((e) => e.action)).to.deep.equal(['applied', 'applied', 'applied']);
+  });
+
   it('raises ADMIN_SYNC_LAG when the oldest unacked change is 2·keepaliveInterval old on an up link, not 1 ms before', () => {
     const snd = sender();
     const rcv = receiver();
