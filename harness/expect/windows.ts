@@ -41,7 +41,9 @@ function check(cfg: WindowConfig, fields: Array<keyof Timers>): void {
   for (const f of fields) {
     const v = cfg.timers[f];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new HarnessError('BAD_INPUT', `timers.${f} must be a finite number >= 0 to compute a window, got ${String(v)}.`, { details: { field: f, value: v } });
+      throw new HarnessError('BAD_INPUT', `timers.${f} must be a finite number >= 0 to compute a window, got ${String(v)}.`, {
+        details: { field: f, value: v },
+      });
     }
   }
 }
@@ -99,10 +101,17 @@ function essActiveBounds(cfg: WindowConfig, detect: EssDetection): { from: numbe
   if (detect === 'silent') {
     const b = silentLinkBounds(cfg);
     const { keepaliveMisses: m, keepaliveIntervalMs: k } = cfg.timers;
-    return { from: b.fromMs + timeout, to: b.toMs + timeout, formula: `silent-link detection (${m}-1)·${n(k)} … ${m}·${n(k)} + no-service timeout ${n(timeout)}` };
+    return {
+      from: b.fromMs + timeout,
+      to: b.toMs + timeout,
+      formula: `silent-link detection (${m}-1)·${n(k)} … ${m}·${n(k)} + no-service timeout ${n(timeout)}`,
+    };
   }
   const d = detect === 'closed' ? 0 : detect;
-  if (!Number.isFinite(d) || d < 0) throw new HarnessError('BAD_INPUT', `detectMs must be 'closed', 'silent' or a number >= 0, got ${String(detect)}.`, { details: { detectMs: detect } });
+  if (!Number.isFinite(d) || d < 0)
+    throw new HarnessError('BAD_INPUT', `detectMs must be 'closed', 'silent' or a number >= 0, got ${String(detect)}.`, {
+      details: { detectMs: detect },
+    });
   return { from: d + timeout, to: d + timeout, formula: `detection ${n(d)} + no-service timeout ${n(timeout)}` };
 }
 
@@ -149,9 +158,12 @@ export function cmsReachesEss(cfg: WindowConfig, options: { cycleStartOffsetMs: 
   const { linkRetryMs: r, mainAttempts: main, essAttempts: ess, pumpupMs: pump } = cfg.timers;
   const offset = options.cycleStartOffsetMs;
   if (!Number.isFinite(offset) || offset < 0) {
-    throw new HarnessError('BAD_INPUT', `cycleStartOffsetMs must be a number >= 0, got ${String(offset)}.`, { details: { cycleStartOffsetMs: offset } });
+    throw new HarnessError('BAD_INPUT', `cycleStartOffsetMs must be a number >= 0, got ${String(offset)}.`, {
+      details: { cycleStartOffsetMs: offset },
+    });
   }
-  if (ess < 1) throw new HarnessError('BAD_INPUT', 'timers.essAttempts is 0: a CMS never tries the ESS.', { details: { essAttempts: ess } });
+  if (ess < 1)
+    throw new HarnessError('BAD_INPUT', 'timers.essAttempts is 0: a CMS never tries the ESS.', { details: { essAttempts: ess } });
   if (r <= 0) throw new HarnessError('BAD_INPUT', `timers.linkRetryMs must be > 0, got ${r}.`, { details: { linkRetryMs: r } });
   const active = essActiveBounds(cfg, options.detectMs ?? 'closed');
   const jitter = toleranceMs(cfg.timers);
@@ -193,7 +205,9 @@ export function cmsReachesEss(cfg: WindowConfig, options: { cycleStartOffsetMs: 
 export function adminSyncLag(cfg: WindowConfig, options: { latencyMs: number; jitterMs: number }): Window {
   const { latencyMs: l, jitterMs: j } = options;
   if (!Number.isFinite(l) || l < 0 || !Number.isFinite(j) || j < 0) {
-    throw new HarnessError('BAD_INPUT', `latencyMs and jitterMs must be numbers >= 0, got ${String(l)} and ${String(j)}.`, { details: options });
+    throw new HarnessError('BAD_INPUT', `latencyMs and jitterMs must be numbers >= 0, got ${String(l)} and ${String(j)}.`, {
+      details: options,
+    });
   }
   return widen(cfg, Math.max(0, l - j), l + j, `latency ${n(l)} ∓ jitter ${n(j)}`);
 }

@@ -102,13 +102,22 @@ describe('expected windows', () => {
   });
 
   it('rejects bad inputs with a BAD_INPUT HarnessError naming the value', () => {
-    expect(() => adminSyncLag(CI, { latencyMs: -1, jitterMs: 0 })).to.throw(/latencyMs/).that.satisfies((e: unknown) => isHarnessError(e, 'BAD_INPUT'));
+    expect(() => adminSyncLag(CI, { latencyMs: -1, jitterMs: 0 }))
+      .to.throw(/latencyMs/)
+      .that.satisfies((e: unknown) => isHarnessError(e, 'BAD_INPUT'));
     expect(() => cmsReachesEss(CI, { cycleStartOffsetMs: Number.NaN })).to.throw(/cycleStartOffsetMs/);
-    expect(() => primaryDownDetection({ ...CI, timers: { ...CI.timers, heartbeatIntervalMs: Number.NaN } })).to.throw(/heartbeatIntervalMs/);
+    expect(() => primaryDownDetection({ ...CI, timers: { ...CI.timers, heartbeatIntervalMs: Number.NaN } })).to.throw(
+      /heartbeatIntervalMs/,
+    );
   });
 
   it('converts a window into the report model', () => {
-    const w = toExpectedWindow(primaryDownDetection(CI), { name: 'detect', description: 'secondary ACTIVE', anchorLabel: 'kill', anchorNs: '1' });
+    const w = toExpectedWindow(primaryDownDetection(CI), {
+      name: 'detect',
+      description: 'secondary ACTIVE',
+      anchorLabel: 'kill',
+      anchorNs: '1',
+    });
     expect(w).to.include({ name: 'detect', fromMs: 1_750, toMs: 3_500, anchorNs: '1' });
   });
 });

@@ -68,34 +68,42 @@ export function parseConfig(text: string | undefined): LocalConfig {
   if (!KINDS.includes(c['kind'] as never)) problems.push(`kind: ${JSON.stringify(c['kind'])} is not one of ${KINDS.join(', ')}`);
   const kind = c['kind'] as StandinKind;
   const node = c['node'];
-  if (kind === 'cms' && node !== 'cms-primary' && node !== 'cms-secondary') problems.push(`node: kind cms needs node cms-primary or cms-secondary, got ${JSON.stringify(node)}`);
+  if (kind === 'cms' && node !== 'cms-primary' && node !== 'cms-secondary')
+    problems.push(`node: kind cms needs node cms-primary or cms-secondary, got ${JSON.stringify(node)}`);
 
   const timers = c['timers'];
-  if (typeof timers !== 'object' || timers === null) problems.push('timers: missing (an object with every field of Timers, already scaled)');
+  if (typeof timers !== 'object' || timers === null)
+    problems.push('timers: missing (an object with every field of Timers, already scaled)');
   else {
     const t = timers as Record<string, unknown>;
     for (const [field, min] of TIMER_FIELDS) {
       const v = t[field];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < min) problems.push(`timers.${field}: ${JSON.stringify(v)} must be a number >= ${min}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+        problems.push(`timers.${field}: ${JSON.stringify(v)} must be a number >= ${min}`);
       else if (COUNT_FIELDS.has(field) && !Number.isInteger(v)) problems.push(`timers.${field}: ${v} must be an integer`);
     }
   }
 
   const policy = c['policy'];
-  if (typeof policy !== 'object' || policy === null) problems.push('policy: missing (autoFailover, autoFailback, returningPrimary, essAutoReturnMs)');
+  if (typeof policy !== 'object' || policy === null)
+    problems.push('policy: missing (autoFailover, autoFailback, returningPrimary, essAutoReturnMs)');
   else {
     const p = policy as Record<string, unknown>;
-    if (typeof p['autoFailover'] !== 'boolean') problems.push(`policy.autoFailover: ${JSON.stringify(p['autoFailover'])} must be a boolean`);
-    if (typeof p['autoFailback'] !== 'boolean') problems.push(`policy.autoFailback: ${JSON.stringify(p['autoFailback'])} must be a boolean`);
+    if (typeof p['autoFailover'] !== 'boolean')
+      problems.push(`policy.autoFailover: ${JSON.stringify(p['autoFailover'])} must be a boolean`);
+    if (typeof p['autoFailback'] !== 'boolean')
+      problems.push(`policy.autoFailback: ${JSON.stringify(p['autoFailback'])} must be a boolean`);
     if (p['returningPrimary'] !== 'hold-standby' && p['returningPrimary'] !== 'stay-active') {
       problems.push(`policy.returningPrimary: ${JSON.stringify(p['returningPrimary'])} must be 'hold-standby' or 'stay-active'`);
     }
     const r = p['essAutoReturnMs'];
-    if (r !== null && (typeof r !== 'number' || !Number.isFinite(r) || r < 0)) problems.push(`policy.essAutoReturnMs: ${JSON.stringify(r)} must be null or a number >= 0`);
+    if (r !== null && (typeof r !== 'number' || !Number.isFinite(r) || r < 0))
+      problems.push(`policy.essAutoReturnMs: ${JSON.stringify(r)} must be null or a number >= 0`);
   }
 
   const dials = c['dials'];
-  if (typeof dials !== 'object' || dials === null || Array.isArray(dials)) problems.push('dials: missing (an object: link name -> { host, port })');
+  if (typeof dials !== 'object' || dials === null || Array.isArray(dials))
+    problems.push('dials: missing (an object: link name -> { host, port })');
   else {
     for (const [link, d] of Object.entries(dials as Record<string, unknown>)) {
       if (!LINK_NAMES.includes(link as LinkName)) problems.push(`dials.${link}: not a link name (${LINK_NAMES.join(', ')})`);
@@ -110,14 +118,18 @@ export function parseConfig(text: string | undefined): LocalConfig {
   if (!Array.isArray(listens) || !listens.every(isPort)) problems.push(`listens: ${JSON.stringify(listens)} must be an array of ports`);
   else if (KINDS.includes(kind) && kind !== 'echo') {
     for (const port of listens) {
-      if (!KIND_PORTS[kind].includes(port)) problems.push(`listens: port ${port} has no meaning for kind ${kind} (allowed: ${KIND_PORTS[kind].join(', ') || 'none'})`);
+      if (!KIND_PORTS[kind].includes(port))
+        problems.push(`listens: port ${port} has no meaning for kind ${kind} (allowed: ${KIND_PORTS[kind].join(', ') || 'none'})`);
     }
   }
 
   const overrides = c['portOverrides'];
   if (overrides !== undefined) {
-    if (typeof overrides !== 'object' || overrides === null) problems.push('portOverrides: must be an object { "nominal port": actual port }');
-    else for (const [k, v] of Object.entries(overrides)) if (!isPort(Number(k)) || !isPort(v)) problems.push(`portOverrides.${k}: ${JSON.stringify(v)} must map a port to a port`);
+    if (typeof overrides !== 'object' || overrides === null)
+      problems.push('portOverrides: must be an object { "nominal port": actual port }');
+    else
+      for (const [k, v] of Object.entries(overrides))
+        if (!isPort(Number(k)) || !isPort(v)) problems.push(`portOverrides.${k}: ${JSON.stringify(v)} must map a port to a port`);
   }
   if (c['bindHost'] !== undefined && typeof c['bindHost'] !== 'string') problems.push('bindHost: must be a string');
 

@@ -1,7 +1,14 @@
 // Fake-clock tests of the CMS ACD link with Dual-IP: the slot grid, every state change, the silence boundary.
 
 import { expect } from 'chai';
-import { acdLinkMachine, initialAcdLink, type AcdLinkConfig, type AcdLinkInput, type AcdLinkNotice, type AcdLinkSnapshot } from './acd-link.js';
+import {
+  acdLinkMachine,
+  initialAcdLink,
+  type AcdLinkConfig,
+  type AcdLinkInput,
+  type AcdLinkNotice,
+  type AcdLinkSnapshot,
+} from './acd-link.js';
 import { Sim, only } from '../test-support/sim.js';
 
 const TIMERS = { linkRetryMs: 1_000, mainAttempts: 5, essAttempts: 2, keepaliveIntervalMs: 100, keepaliveMisses: 3 };
@@ -66,7 +73,12 @@ describe('ACD link state machine (Dual-IP)', () => {
     expect(s.state.state).to.equal('TRANSLATION_PUMPUP');
     s.input({ type: 'message', conn, msg: { t: 'data-start' } });
     expect(s.state.state).to.equal('DATA_TRANSFER');
-    expect(s.events('acd-link').map((e) => e.state)).to.deep.equal(['CONNECTING', 'WAITING_ACCEPTANCE', 'TRANSLATION_PUMPUP', 'DATA_TRANSFER']);
+    expect(s.events('acd-link').map((e) => e.state)).to.deep.equal([
+      'CONNECTING',
+      'WAITING_ACCEPTANCE',
+      'TRANSLATION_PUMPUP',
+      'DATA_TRANSFER',
+    ]);
     const data = s.input({ type: 'message', conn, msg: { t: 'acd', seq: 7 } });
     expect(only(data, 'acd-data')).to.deep.equal([{ type: 'acd-data', source: 'cm', seq: 7 }]);
   });
@@ -153,7 +165,13 @@ describe('ACD link state machine (Dual-IP)', () => {
     expect(only(fx, 'close')[0]).to.include({ conn: 1 });
     expect(s.state).to.include({ state: 'CONNECTING', target: 'cm', attempt: 1, cycle: 2, cycleStartMs: 350 });
     expect(only(fx, 'dial')[0]).to.include({ link: 'acd-primary' });
-    expect(s.events('alarm')).to.deep.include({ type: 'alarm', alarm: 'ACD_LINK_DOWN', raised: true, detail: s.events('alarm')[0]?.detail, atMs: 350 });
+    expect(s.events('alarm')).to.deep.include({
+      type: 'alarm',
+      alarm: 'ACD_LINK_DOWN',
+      raised: true,
+      detail: s.events('alarm')[0]?.detail,
+      atMs: 350,
+    });
   });
 
   it('sends a keep-alive every keepaliveIntervalMs while linked', () => {
@@ -163,7 +181,12 @@ describe('ACD link state machine (Dual-IP)', () => {
       s.advanceTo(ms);
       s.input({ type: 'message', conn: 1, msg: { t: 'ka' } });
     }
-    expect(s.effects('send').filter((x) => x.msg.t === 'ka').map((x) => x.atMs)).to.deep.equal([100, 200, 300]);
+    expect(
+      s
+        .effects('send')
+        .filter((x) => x.msg.t === 'ka')
+        .map((x) => x.atMs),
+    ).to.deep.equal([100, 200, 300]);
   });
 
   it('restarts at the main CM, attempt 1, at once when the connection closes in DATA_TRANSFER; relinking clears ACD_LINK_DOWN', () => {

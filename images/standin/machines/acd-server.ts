@@ -74,7 +74,15 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
           if (!input.serving) for (const x of [...s.sessions]) drop(s, fx, x.conn, input.reason, true);
           break;
         case 'accepted':
-          s.sessions.push({ conn: input.conn, port: input.port, node: null, phase: 'hello', pumpupUntilMs: 0, lastRxMs: nowMs, nextKaMs: null });
+          s.sessions.push({
+            conn: input.conn,
+            port: input.port,
+            node: null,
+            phase: 'hello',
+            pumpupUntilMs: 0,
+            lastRxMs: nowMs,
+            nextKaMs: null,
+          });
           break;
         case 'closed':
           drop(s, fx, input.conn, input.reason, false);

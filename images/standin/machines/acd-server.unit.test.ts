@@ -24,18 +24,28 @@ describe('ACD server (CM / ESS) state machine', () => {
     expect(s.effects('send').map((x) => x.msg.t)).to.include('data-start');
     expect(linkedCms(s.state)).to.deep.equal(['cms-primary']);
     s.advanceTo(800);
-    const seqs = s.effects('send', 501).filter((x) => x.msg.t === 'acd').map((x) => (x.msg as { seq: number }).seq);
+    const seqs = s
+      .effects('send', 501)
+      .filter((x) => x.msg.t === 'acd')
+      .map((x) => (x.msg as { seq: number }).seq);
     expect(seqs).to.deep.equal([6, 7, 8]);
   });
 
   it('sends the identical stream, from one global counter, to every CMS in data transfer', () => {
     const s = sim();
-    for (const [conn, node] of [[-1, 'cms-primary'], [-2, 'cms-secondary']] as const) {
+    for (const [conn, node] of [
+      [-1, 'cms-primary'],
+      [-2, 'cms-secondary'],
+    ] as const) {
       s.input({ type: 'accepted', conn, port: 5001 });
       s.input({ type: 'message', conn, msg: { t: 'hello', node } });
     }
     s.advanceTo(1_000);
-    const per = (conn: number): number[] => s.effects('send').filter((x) => x.conn === conn && x.msg.t === 'acd').map((x) => (x.msg as { seq: number }).seq);
+    const per = (conn: number): number[] =>
+      s
+        .effects('send')
+        .filter((x) => x.conn === conn && x.msg.t === 'acd')
+        .map((x) => (x.msg as { seq: number }).seq);
     expect(per(-1)).to.deep.equal(per(-2));
     expect(per(-1)).to.deep.equal([5, 6, 7, 8, 9, 10]);
   });

@@ -36,11 +36,7 @@ export interface AdminSenderSnapshot {
   lagAlarm: boolean;
 }
 
-export type AdminSenderInput =
-  | NetInput
-  | { type: 'start' }
-  | { type: 'change'; change: string }
-  | { type: 'role'; role: HaRole };
+export type AdminSenderInput = NetInput | { type: 'start' } | { type: 'change'; change: string } | { type: 'role'; role: HaRole };
 
 export function initialAdminSender(role: HaRole): AdminSenderSnapshot {
   return {

@@ -70,7 +70,10 @@ describe('Admin-Sync', () => {
     connect(snd, rcv);
     expect(snd.state.up).to.equal(true);
     pump(snd, rcv, snd.input({ type: 'change', change: 'add skill 12' }));
-    expect(snd.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([['changed', 1], ['sent', 1]]);
+    expect(snd.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([
+      ['changed', 1],
+      ['sent', 1],
+    ]);
     expect(rcv.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([['applied', 1]]);
     expect(snd.state.ackedSeq).to.equal(1);
     expect(snd.events('alarm')).to.deep.equal([]);
@@ -84,14 +87,23 @@ describe('Admin-Sync', () => {
     snd.input({ type: 'closed', conn: 1, reason: 'reset' });
     rcv.input({ type: 'closed', conn: -1, reason: 'reset' });
     for (const c of ['a', 'b', 'c']) snd.input({ type: 'change', change: c });
-    expect(snd.events('admin').filter((e) => e.action === 'queued').map((e) => e.changeSeq)).to.deep.equal([1, 2, 3]);
+    expect(
+      snd
+        .events('admin')
+        .filter((e) => e.action === 'queued')
+        .map((e) => e.changeSeq),
+    ).to.deep.equal([1, 2, 3]);
     expect(snd.events('alarm')[0]).to.include({ alarm: 'ADMIN_SYNC_LAG', raised: true });
     expect(unackedCount(snd.state)).to.equal(3);
     // Reconnect keepaliveIntervalMs after the failure, not before.
     expect(only(snd.advanceTo(149), 'dial')).to.have.length(0);
     expect(only(snd.advanceTo(150), 'dial')).to.have.length(1);
     connect(snd, rcv);
-    expect(rcv.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([['applied', 1], ['applied', 2], ['applied', 3]]);
+    expect(rcv.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([
+      ['applied', 1],
+      ['applied', 2],
+      ['applied', 3],
+    ]);
     expect(unackedCount(snd.state)).to.equal(0);
     expect(snd.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
   });

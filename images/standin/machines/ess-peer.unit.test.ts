@@ -5,7 +5,10 @@ import { essPeerMachine, forcedTakeoverRefusal, initialEssPeer, type EssPeerInpu
 import { Sim, only } from '../test-support/sim.js';
 
 function sim(): Sim<EssPeerSnapshot, EssPeerInput> {
-  return new Sim<EssPeerSnapshot, EssPeerInput>(essPeerMachine({ timers: { keepaliveIntervalMs: 100, keepaliveMisses: 3 } }), initialEssPeer());
+  return new Sim<EssPeerSnapshot, EssPeerInput>(
+    essPeerMachine({ timers: { keepaliveIntervalMs: 100, keepaliveMisses: 3 } }),
+    initialEssPeer(),
+  );
 }
 
 describe('CM side of ess-cm', () => {

@@ -141,7 +141,8 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
       else if (cfg.policy.autoFailback) {
         demandStandby = true;
         setRole(s, fx, 'ACTIVE', 'auto failback: the secondary was ACTIVE and is told to go STANDBY');
-      } else if (cfg.policy.returningPrimary === 'hold-standby') setRole(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
+      } else if (cfg.policy.returningPrimary === 'hold-standby')
+        setRole(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
       else setRole(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE');
     }
     // A secondary ordered to STANDBY is about to change; learning it ACTIVE now would raise a false alarm.
@@ -235,7 +236,8 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
             fx.push(emit({ type: 'heartbeat', outcome: 'sent', beat: s.beat, consecutiveMisses: s.consecutiveMisses }));
             // Stay on the grid; after a pause of the process (docker pause) skip the slots that passed, no burst.
             s.nextBeatMs += t.heartbeatIntervalMs;
-            if (s.nextBeatMs <= nowMs) s.nextBeatMs += Math.ceil((nowMs - s.nextBeatMs + 1) / t.heartbeatIntervalMs) * t.heartbeatIntervalMs;
+            if (s.nextBeatMs <= nowMs)
+              s.nextBeatMs += Math.ceil((nowMs - s.nextBeatMs + 1) / t.heartbeatIntervalMs) * t.heartbeatIntervalMs;
           }
           break;
         }

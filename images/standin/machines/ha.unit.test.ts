@@ -55,7 +55,12 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
   it('starts STANDBY and beats at start, then every heartbeatIntervalMs on a fixed grid', () => {
     const s = secondary();
     beats(s, 3_500, 'answer');
-    expect(s.events('heartbeat').filter((e) => e.outcome === 'sent').map((e) => e.atMs)).to.deep.equal([0, 1_000, 2_000, 3_000]);
+    expect(
+      s
+        .events('heartbeat')
+        .filter((e) => e.outcome === 'sent')
+        .map((e) => e.atMs),
+    ).to.deep.equal([0, 1_000, 2_000, 3_000]);
     expect(s.events('heartbeat').filter((e) => e.outcome === 'answered')).to.have.length(4);
     expect(s.state.role).to.equal('STANDBY');
     expect(s.events('role')[0]).to.include({ role: 'STANDBY', previous: null });
@@ -64,7 +69,10 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
   it('sends {beat, fromRole} on a new connection once it is open', () => {
     const s = secondary();
     const fx = s.advanceTo(0);
-    const dial = only(s.log.map((l) => l.effect), 'dial')[0];
+    const dial = only(
+      s.log.map((l) => l.effect),
+      'dial',
+    )[0];
     expect(dial).to.include({ link: 'heartbeat' });
     expect(fx).to.be.an('array');
     const sent = s.input({ type: 'connected', conn: dial?.conn as number });
@@ -81,7 +89,13 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     expect(s.state.role).to.equal('ACTIVE');
     const role = s.events('role').at(-1);
     expect(role).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'heartbeat lost: 3 misses', atMs: 3_000 });
-    expect(s.events('alarm')).to.deep.include({ type: 'alarm', alarm: 'HEARTBEAT_LOST', raised: true, detail: '3 consecutive heartbeats unanswered', atMs: 3_000 });
+    expect(s.events('alarm')).to.deep.include({
+      type: 'alarm',
+      alarm: 'HEARTBEAT_LOST',
+      raised: true,
+      detail: '3 consecutive heartbeats unanswered',
+      atMs: 3_000,
+    });
     expect(s.effects('role-changed').at(-1)).to.include({ role: 'ACTIVE' });
   });
 
@@ -116,7 +130,12 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     expect(s.state.role).to.equal('ACTIVE');
     beats(s, 6_000, 'answer', 'STANDBY');
     expect(s.state.heartbeatLost).to.equal(false);
-    expect(s.events('alarm').filter((a) => a.alarm === 'HEARTBEAT_LOST').map((a) => a.raised)).to.deep.equal([true, false]);
+    expect(
+      s
+        .events('alarm')
+        .filter((a) => a.alarm === 'HEARTBEAT_LOST')
+        .map((a) => a.raised),
+    ).to.deep.equal([true, false]);
     expect(s.state.role).to.equal('ACTIVE');
     expect(s.state.sent).to.equal(7);
   });
@@ -126,7 +145,12 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     beats(s, 2_000, 'refuse');
     beats(s, 5_000, 'refuse');
     expect(s.state.role).to.equal('ACTIVE');
-    expect(s.events('heartbeat').filter((e) => e.outcome === 'sent').map((e) => e.atMs)).to.deep.equal([0, 1_000, 2_000, 3_000, 4_000, 5_000]);
+    expect(
+      s
+        .events('heartbeat')
+        .filter((e) => e.outcome === 'sent')
+        .map((e) => e.atMs),
+    ).to.deep.equal([0, 1_000, 2_000, 3_000, 4_000, 5_000]);
   });
 
   it('raises HEARTBEAT_LOST but stays STANDBY when autoFailover is false', () => {
@@ -221,7 +245,12 @@ describe('CMS HA role: DUAL_ACTIVE and manual actions', () => {
     expect(s.state.role).to.equal('ACTIVE');
     s.input({ type: 'peer-role', role: 'ACTIVE', via: 'admin-sync keep-alive' });
     expect(s.state.dualActive).to.equal(true);
-    expect(s.events('alarm').filter((a) => a.alarm === 'DUAL_ACTIVE').at(-1)?.detail).to.match(/admin-sync/);
+    expect(
+      s
+        .events('alarm')
+        .filter((a) => a.alarm === 'DUAL_ACTIVE')
+        .at(-1)?.detail,
+    ).to.match(/admin-sync/);
   });
 
   it('raises DUAL_ACTIVE from a heartbeat answer and clears it on a manual set-standby', () => {

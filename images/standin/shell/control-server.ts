@@ -53,7 +53,8 @@ export function startControlServer(handlers: ControlHandlers, port: number, host
       if (req.method === 'GET' && url.pathname === '/events') {
         const raw = url.searchParams.get('after') ?? '0';
         const after = Number(raw);
-        if (!Number.isInteger(after) || after < 0) return reply(res, 400, { error: `after: ${JSON.stringify(raw)} must be an integer >= 0` });
+        if (!Number.isInteger(after) || after < 0)
+          return reply(res, 400, { error: `after: ${JSON.stringify(raw)} must be an integer >= 0` });
         return reply(res, 200, { events: handlers.log.after(after) });
       }
       if (url.pathname === '/control') {
@@ -74,7 +75,9 @@ export function startControlServer(handlers: ControlHandlers, port: number, host
         });
         return;
       }
-      return reply(res, 404, { error: `no route ${req.method ?? '?'} ${url.pathname} (GET /healthz, /status, /events?after=N; POST /control)` });
+      return reply(res, 404, {
+        error: `no route ${req.method ?? '?'} ${url.pathname} (GET /healthz, /status, /events?after=N; POST /control)`,
+      });
     } catch (error) {
       return reply(res, 500, { error: `internal error: ${(error as Error).message}` });
     }

@@ -20,7 +20,8 @@ describe('stand-in program on loopback', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') for (const [n, out] of site.output) console.log(`--- ${n}\n${out.join('').split('\n').slice(-30).join('\n')}`);
+    if (this.currentTest?.state === 'failed')
+      for (const [n, out] of site.output) console.log(`--- ${n}\n${out.join('').split('\n').slice(-30).join('\n')}`);
     await site.stopAll();
   });
 
@@ -70,7 +71,11 @@ describe('stand-in program on loopback', function () {
   });
 
   it('makes the secondary ACTIVE within the heartbeat window when the primary is killed, and the supervisor follows', async () => {
-    await site.until('sunny day', async () => (await site.status('supervisor')).loggedInTo === 'cms-primary' && (await site.status('cms-secondary')).heartbeat?.answered !== 0);
+    await site.until(
+      'sunny day',
+      async () =>
+        (await site.status('supervisor')).loggedInTo === 'cms-primary' && (await site.status('cms-secondary')).heartbeat?.answered !== 0,
+    );
     const t0 = process.hrtime.bigint();
     await site.kill('cms-primary');
     const role = await site.until('secondary ACTIVE', async () =>
@@ -86,10 +91,14 @@ describe('stand-in program on loopback', function () {
     await site.until('both on cm', async () => (await site.status('cm')).linkedCms?.length === 2);
     await site.kill('cm');
     await site.until('ess ACTIVE', async () => (await site.status('ess')).ess?.state === 'ACTIVE', 5_000);
-    await site.until('both CMS on the ess', async () => {
-      const [p, s] = [await site.status('cms-primary'), await site.status('cms-secondary')];
-      return p.acd?.target === 'ess' && p.acd.state === 'DATA_TRANSFER' && s.acd?.target === 'ess' && s.acd.state === 'DATA_TRANSFER';
-    }, 8_000);
+    await site.until(
+      'both CMS on the ess',
+      async () => {
+        const [p, s] = [await site.status('cms-primary'), await site.status('cms-secondary')];
+        return p.acd?.target === 'ess' && p.acd.state === 'DATA_TRANSFER' && s.acd?.target === 'ess' && s.acd.state === 'DATA_TRANSFER';
+      },
+      8_000,
+    );
     site.start('cm');
     await site.until('cm back, ess still ACTIVE', async () => (await site.status('cm')).kind === 'cm');
     await site.until('ESS registered', async () => (await site.control('cm', { action: 'forced-takeover' })).code === 200, 5_000);
@@ -106,7 +115,10 @@ describe('stand-in program configuration', () => {
   const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
   it('exits 2 with a clear message naming the field when the configuration is invalid', () => {
-    const r = spawnSync(process.execPath, [MAIN], { env: { ...process.env, [CONFIG_ENV]: JSON.stringify({ node: 'cm', kind: 'nope' }) }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [MAIN], {
+      env: { ...process.env, [CONFIG_ENV]: JSON.stringify({ node: 'cm', kind: 'nope' }) },
+      encoding: 'utf8',
+    });
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/kind: "nope" is not one of/);
     expect(r.stderr).to.match(/timers: missing/);

@@ -35,7 +35,10 @@ export interface Role {
 }
 
 const ok = (seq?: number): ControlOutcome => ({ code: 200, body: seq === undefined ? { ok: true } : { ok: true, seq } });
-const notForKind = (kind: string, action: string): ControlOutcome => ({ code: 400, error: `action ${action} is not valid for a ${kind} stand-in` });
+const notForKind = (kind: string, action: string): ControlOutcome => ({
+  code: 400,
+  error: `action ${action} is not valid for a ${kind} stand-in`,
+});
 
 // -----------------------------------------------------------------------------------------------------------
 // CMS
@@ -98,7 +101,8 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       ha.input({ type: 'start' });
       acd.input({ type: 'start' });
       sender?.input({ type: 'start' });
-      if (!isPrimary && cfg.dials.heartbeat === undefined) log.push({ type: 'log', message: 'no heartbeat dial: the secondary cannot watch the primary' });
+      if (!isPrimary && cfg.dials.heartbeat === undefined)
+        log.push({ type: 'log', message: 'no heartbeat dial: the secondary cannot watch the primary' });
     },
     stop() {
       for (const r of [ha, acd, clients, sender, receiver]) r?.stop();
@@ -131,8 +135,10 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
           return ok();
         }
         case 'admin-change': {
-          if (sender === null) return { code: 409, error: `admin-change refused: ${node} is not the primary node (changes are made on the primary)` };
-          if (ha.state.role !== 'ACTIVE') return { code: 409, error: `admin-change refused: ${node} is ${ha.state.role}, changes are made on the ACTIVE primary` };
+          if (sender === null)
+            return { code: 409, error: `admin-change refused: ${node} is not the primary node (changes are made on the primary)` };
+          if (ha.state.role !== 'ACTIVE')
+            return { code: 409, error: `admin-change refused: ${node} is ${ha.state.role}, changes are made on the ACTIVE primary` };
           sender.input({ type: 'change', change: request.change });
           return ok(sender.state.lastSeq);
         }
@@ -181,7 +187,10 @@ export function cmRole(cfg: LocalConfig, log: EventLog): Role {
 
 export function essRole(cfg: LocalConfig, log: EventLog): Role {
   const base = { log, dials: cfg.dials };
-  const server = new MachineRunner(acdServerMachine({ name: 'ess', timers: cfg.timers }), initialAcdServer(false), { ...base, name: 'acd' });
+  const server = new MachineRunner(acdServerMachine({ name: 'ess', timers: cfg.timers }), initialAcdServer(false), {
+    ...base,
+    name: 'acd',
+  });
   const ess = new MachineRunner(essMachine({ timers: cfg.timers, policy: cfg.policy }), initialEss(), {
     ...base,
     name: 'ess',
@@ -216,7 +225,11 @@ export function supervisorRole(cfg: LocalConfig, log: EventLog): Role {
   const targets: CmsName[] = [];
   if (cfg.dials['client-primary'] !== undefined) targets.push('cms-primary');
   if (cfg.dials['client-secondary'] !== undefined) targets.push('cms-secondary');
-  const sup = new MachineRunner(supervisorMachine({ timers: cfg.timers, targets }), initialSupervisor(), { log, dials: cfg.dials, name: 'supervisor' });
+  const sup = new MachineRunner(supervisorMachine({ timers: cfg.timers, targets }), initialSupervisor(), {
+    log,
+    dials: cfg.dials,
+    name: 'supervisor',
+  });
   return {
     routes: new Map(),
     start() {

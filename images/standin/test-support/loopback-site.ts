@@ -38,7 +38,13 @@ export const FAST_TIMERS: Timers = {
 };
 
 const OFFSETS: Record<NodeName, number> = { cm: 0, ess: 10, 'cms-primary': 20, 'cms-secondary': 30, supervisor: 40 };
-const KIND: Record<NodeName, StandinKind> = { cm: 'cm', ess: 'ess', 'cms-primary': 'cms', 'cms-secondary': 'cms', supervisor: 'supervisor' };
+const KIND: Record<NodeName, StandinKind> = {
+  cm: 'cm',
+  ess: 'ess',
+  'cms-primary': 'cms',
+  'cms-secondary': 'cms',
+  supervisor: 'supervisor',
+};
 const LISTENS: Record<NodeName, number[]> = {
   cm: [PORTS.acdPrimary, PORTS.acdSecondary, PORTS.essCm],
   ess: [PORTS.acdPrimary, PORTS.acdSecondary],
@@ -86,11 +92,23 @@ export class LoopbackSite {
     for (const l of mine[node]) dials[l] = all[l];
     const portOverrides: Record<string, number> = {};
     for (const p of NOMINAL) portOverrides[String(p)] = this.port(node, p);
-    return { node, kind: KIND[node], timers: this.timers, policy: this.policy, dials, listens: LISTENS[node], portOverrides, bindHost: '127.0.0.1' };
+    return {
+      node,
+      kind: KIND[node],
+      timers: this.timers,
+      policy: this.policy,
+      dials,
+      listens: LISTENS[node],
+      portOverrides,
+      bindHost: '127.0.0.1',
+    };
   }
 
   start(node: NodeName, config: unknown = this.config(node)): ChildProcess {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: string[] = [];
     this.output.set(node, out);
     child.stdout?.setEncoding('utf8').on('data', (d: string) => out.push(d));
