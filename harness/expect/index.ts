@@ -3,3 +3,4 @@
 
 export * from './plugin.js';
 export * from './words.js';
+export * from './windows.js';

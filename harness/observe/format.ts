@@ -11,9 +11,13 @@ export function formatDurationMs(ms: number): string {
 
 /**
  * A window's bounds in one unit, chosen by the upper bound so both ends compare at a glance:
- * "40.0–65.0 s", or "200–800 ms" when the whole window is under a second.
+ * "40.0–65.0 s", or "200–800 ms" when the whole window is under a second. Bounds are never rounded into a
+ * different window: seconds get a second or third decimal when a bound needs it ("0.45–1.15 s").
  */
 export function formatRangeMs(fromMs: number, toMs: number): string {
   if (Math.max(Math.abs(fromMs), Math.abs(toMs)) < 999.5) return `${Math.round(fromMs)}–${Math.round(toMs)} ms`;
-  return `${(fromMs / 1000).toFixed(1)}–${(toMs / 1000).toFixed(1)} s`;
+  const exact = (decimals: number): boolean =>
+    [fromMs, toMs].every((ms) => Math.abs(Number((ms / 1000).toFixed(decimals)) * 1000 - Math.round(ms)) < 1e-6);
+  const decimals = exact(1) ? 1 : exact(2) ? 2 : 3;
+  return `${(fromMs / 1000).toFixed(decimals)}–${(toMs / 1000).toFixed(decimals)} s`;
 }
