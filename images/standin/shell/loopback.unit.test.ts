@@ -111,6 +111,39 @@ describe('stand-in program on loopback', function () {
   });
 });
 
+describe('stand-in program on loopback: split brain', function () {
+  this.timeout(30_000);
+
+  it('raises DUAL_ACTIVE on both CMS through admin-sync when the heartbeat path is cut from the start', async () => {
+    const site = new LoopbackSite(20_000 + Math.floor(Math.random() * 400) * 100);
+    try {
+      for (const n of ['cm', 'cms-primary'] as const) site.start(n);
+      // The secondary's heartbeat dials a port nobody listens on: every beat is refused.
+      const cfg = site.config('cms-secondary');
+      cfg.dials.heartbeat = { host: '127.0.0.1', port: site.port('supervisor', 6000) };
+      site.start('cms-secondary', cfg);
+      await site.until(
+        'DUAL_ACTIVE on both',
+        async () => {
+          const [p, s] = [await site.status('cms-primary'), await site.status('cms-secondary')];
+          return p.alarms.includes('DUAL_ACTIVE') && s.alarms.includes('DUAL_ACTIVE') && p.role === 'ACTIVE' && s.role === 'ACTIVE';
+        },
+        5_000,
+      );
+      expect((await site.status('cms-secondary')).alarms).to.include('HEARTBEAT_LOST');
+      // The manual way out: the secondary goes STANDBY; both clear the alarm.
+      expect((await site.control('cms-secondary', { action: 'set-standby' })).code).to.equal(200);
+      await site.until(
+        'alarm cleared on the primary',
+        async () => !(await site.status('cms-primary')).alarms.includes('DUAL_ACTIVE'),
+        3_000,
+      );
+    } finally {
+      await site.stopAll();
+    }
+  });
+});
+
 describe('stand-in program configuration', () => {
   const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
