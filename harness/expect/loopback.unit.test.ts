@@ -38,7 +38,11 @@ describe('observing a loopback site', function () {
   });
 
   it('measures the secondary becoming ACTIVE within the heartbeat window when the primary is killed', async () => {
-    const evidence = new Evidence('primary-down on loopback', { timeScale: 1, timers: site.timers, policy: site.policy }, { timeline: observer.timeline });
+    const evidence = new Evidence(
+      'primary-down on loopback',
+      { timeScale: 1, timers: site.timers, policy: site.policy },
+      { timeline: observer.timeline },
+    );
     const timeline = evidence.timeline;
     await observer.start();
     await timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'heartbeat' && e.outcome === 'answered', {
@@ -56,24 +60,39 @@ describe('observing a loopback site', function () {
     const toleranceMs = 150;
     const window = expectedWindow(
       'primary-down detection',
-      { fromMs: (misses - 1) * interval - toleranceMs, toMs: misses * interval + timeout + toleranceMs, derivation: `(misses-1)·interval … misses·interval + timeout, ±${toleranceMs} ms tolerance` },
+      {
+        fromMs: (misses - 1) * interval - toleranceMs,
+        toMs: misses * interval + timeout + toleranceMs,
+        derivation: `(misses-1)·interval … misses·interval + timeout, ±${toleranceMs} ms tolerance`,
+      },
       { anchorNs: t0, anchorLabel: 'cms-primary killed' },
     );
-    await timeline.waitFor(isRole('cms-secondary', 'ACTIVE'), { deadlineMs: window.toMs + 2_000, anchorNs: t0, label: 'cms-secondary ACTIVE' });
-    await timeline.waitFor((e) => e.type === 'unobservable' && e.subject === 'cms-primary', { deadlineMs: 2_000, label: 'cms-primary unobservable' });
+    await timeline.waitFor(isRole('cms-secondary', 'ACTIVE'), {
+      deadlineMs: window.toMs + 2_000,
+      anchorNs: t0,
+      label: 'cms-secondary ACTIVE',
+    });
+    await timeline.waitFor((e) => e.type === 'unobservable' && e.subject === 'cms-primary', {
+      deadlineMs: 2_000,
+      label: 'cms-primary unobservable',
+    });
     await observer.flush();
     evidence.finish();
 
     expect(evidence).to.showActivation('cms-secondary').within(window);
     expect(evidence).to.exactlyOneActive();
     expect(evidence).to.haveNoDualActive({ observableOnly: true });
-    expect(evidence).to.keepRole('cms-secondary', 'STANDBY').throughout(timeline.span(sunnyFrom, t0, { label: 'the sunny day' }));
+    expect(evidence)
+      .to.keepRole('cms-secondary', 'STANDBY')
+      .throughout(timeline.span(sunnyFrom, t0, { label: 'the sunny day' }));
     expect(evidence).to.haveNoAcdGap('cms-secondary');
 
     const json = evidence.toJSON();
     expect(json.measurements).to.have.length(1);
     expect(json.measurements[0]?.withinWindow).to.equal(true);
     expect(json.assertions.every((a) => a.passed)).to.equal(true);
-    expect(json.assertions[0]?.text, json.assertions[0]?.text).to.match(/^cms-secondary became ACTIVE \d+ ms after cms-primary killed; expected 0\.45–1\.15 s \(/);
+    expect(json.assertions[0]?.text, json.assertions[0]?.text).to.match(
+      /^cms-secondary became ACTIVE \d+ ms after cms-primary killed; expected 0\.45–1\.15 s \(/,
+    );
   });
 });

@@ -132,7 +132,10 @@ export function cmshaChai(chai: Chai.ChaiStatic, utils: Utils): void {
         throw new HarnessError('BAD_INPUT', 'within(window) needs showActivation(node) or showEvent(...) before it');
       }
       if (!isWindow(args[0])) {
-        throw new HarnessError('BAD_INPUT', `within(window) after ${target.kind === 'activation' ? 'showActivation' : 'showEvent'} needs an ExpectedWindow (see expectedWindow()), got ${String(args[0])}`);
+        throw new HarnessError(
+          'BAD_INPUT',
+          `within(window) after ${target.kind === 'activation' ? 'showActivation' : 'showEvent'} needs an ExpectedWindow (see expectedWindow()), got ${String(args[0])}`,
+        );
       }
       checkWithin(this, utils, target, args[0]);
       return undefined;
@@ -154,7 +157,12 @@ export function cmshaChai(chai: Chai.ChaiStatic, utils: Utils): void {
   );
 
   Assertion.addMethod('showDualActive', function (this: Ctx, options: DualActiveOptions = {}) {
-    return checkShowDualActive(this, utils, options.span ?? (utils.flag(this, FLAG.span) as Span | undefined), options.observableOnly === true);
+    return checkShowDualActive(
+      this,
+      utils,
+      options.span ?? (utils.flag(this, FLAG.span) as Span | undefined),
+      options.observableOnly === true,
+    );
   });
 
   Assertion.addMethod('keepRole', function (this: Ctx, node: NodeName, role: HaRole) {
@@ -231,7 +239,8 @@ function checkWithin(ctx: Ctx, utils: Utils, target: Target, window: ExpectedWin
       : `${target.what}: first seen ${formatDurationMs(valueMs)} after ${anchor.label}`;
   measure(timeline, {
     name: window.name,
-    description: target.kind === 'activation' ? `${target.what} became ACTIVE after ${anchor.label}` : `${target.what} after ${anchor.label}`,
+    description:
+      target.kind === 'activation' ? `${target.what} became ACTIVE after ${anchor.label}` : `${target.what} after ${anchor.label}`,
     valueMs,
     anchorNs: toMonoNs(anchor.ns),
     atNs: event.atNs,
@@ -339,7 +348,8 @@ function checkKeepRole(ctx: Ctx, utils: Utils, node: NodeName, role: HaRole, spa
   }
   const observed = timeline.observedUntil(node);
   if (observed === null || observed < span.toNs) {
-    const ended = observed === null ? 'nothing was observed' : `the observation of ${node} ended ${instantWords(timeline, observed, anchor)}`;
+    const ended =
+      observed === null ? 'nothing was observed' : `the observation of ${node} ended ${instantWords(timeline, observed, anchor)}`;
     verdict(
       ctx,
       utils,
@@ -427,7 +437,10 @@ function subject(ctx: Ctx, utils: Utils): Timeline {
   const object: unknown = utils.flag(ctx, 'object');
   if (object instanceof Timeline) return object;
   if (object instanceof Evidence) return object.timeline;
-  throw new HarnessError('BAD_INPUT', `cms-ha-chaos assertions need a Timeline or an Evidence as the subject of expect(), got ${describeValue(object)}`);
+  throw new HarnessError(
+    'BAD_INPUT',
+    `cms-ha-chaos assertions need a Timeline or an Evidence as the subject of expect(), got ${describeValue(object)}`,
+  );
 }
 
 function describeValue(value: unknown): string {
@@ -440,11 +453,16 @@ function requireSpan(span: unknown, method: string): Span {
   if (typeof span === 'object' && span !== null && typeof (span as Span).fromNs === 'bigint' && typeof (span as Span).toNs === 'bigint') {
     return span as Span;
   }
-  throw new HarnessError('BAD_INPUT', `${method}(span) needs a Span ({ fromNs: bigint, toNs: bigint }; see timeline.span()), got ${describeValue(span)}`);
+  throw new HarnessError(
+    'BAD_INPUT',
+    `${method}(span) needs a Span ({ fromNs: bigint, toNs: bigint }; see timeline.span()), got ${describeValue(span)}`,
+  );
 }
 
 function isSpan(value: unknown): value is Span {
-  return typeof value === 'object' && value !== null && typeof (value as Span).fromNs === 'bigint' && typeof (value as Span).toNs === 'bigint';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Span).fromNs === 'bigint' && typeof (value as Span).toNs === 'bigint'
+  );
 }
 
 function isWindow(value: unknown): value is ExpectedWindow {

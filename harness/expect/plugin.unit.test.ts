@@ -15,7 +15,11 @@ const DERIVATION = '(3-1)·20000 … 3·20000 + 5000 ms, ±250 ms tolerance';
 const KILLED_MS = 1_000;
 
 function detectionWindow(): ReturnType<typeof expectedWindow> {
-  return expectedWindow('primary-down detection', { fromMs: 40_000, toMs: 65_000, derivation: DERIVATION }, { anchorNs: at(KILLED_MS), anchorLabel: 'cms-primary killed' });
+  return expectedWindow(
+    'primary-down detection',
+    { fromMs: 40_000, toMs: 65_000, derivation: DERIVATION },
+    { anchorNs: at(KILLED_MS), anchorLabel: 'cms-primary killed' },
+  );
 }
 
 /** A failover: primary ACTIVE and secondary STANDBY from the start, the secondary ACTIVE `afterKillMs` after the kill. */
@@ -76,9 +80,15 @@ describe('cmshaChai plugin', () => {
 
     it('fails when the node never became ACTIVE, saying when the observation ended', () => {
       const evidence = failover(null, KILLED_MS + 12_000);
-      const window = expectedWindow('heartbeat-path detection', { fromMs: 2_000, toMs: 3_500, derivation: '' }, { anchorNs: at(KILLED_MS), anchorLabel: 'cms-primary killed' });
+      const window = expectedWindow(
+        'heartbeat-path detection',
+        { fromMs: 2_000, toMs: 3_500, derivation: '' },
+        { anchorNs: at(KILLED_MS), anchorLabel: 'cms-primary killed' },
+      );
       const message = failure(() => expect(evidence).to.showActivation('cms-secondary').within(window));
-      expect(message).to.equal('cms-secondary never became ACTIVE within the observation (ended 12.0 s after cms-primary killed); expected 2.0–3.5 s');
+      expect(message).to.equal(
+        'cms-secondary never became ACTIVE within the observation (ended 12.0 s after cms-primary killed); expected 2.0–3.5 s',
+      );
       expect(evidence.toJSON().measurements).to.deep.equal([]);
       expect(evidence.toJSON().assertions[0]?.passed).to.equal(false);
     });
@@ -92,29 +102,54 @@ describe('cmshaChai plugin', () => {
     it('supports .not (no activation inside the window)', () => {
       expect(failover(20_000)).to.not.showActivation('cms-secondary').within(detectionWindow());
       const message = failure(() => expect(failover(47_200)).to.not.showActivation('cms-secondary').within(detectionWindow()));
-      expect(message).to.equal(`cms-secondary became ACTIVE 47.2 s after cms-primary killed; expected not within 40.0–65.0 s (${DERIVATION})`);
+      expect(message).to.equal(
+        `cms-secondary became ACTIVE 47.2 s after cms-primary killed; expected not within 40.0–65.0 s (${DERIVATION})`,
+      );
     });
 
-    it('leaves chai\'s numeric within(start, finish) alone', () => {
+    it("leaves chai's numeric within(start, finish) alone", () => {
       expect(5).to.be.within(1, 10);
       expect(() => expect(50).to.be.within(1, 10)).to.throw(chai.AssertionError);
     });
 
     it('rejects within(window) without a selected event and a non-timeline subject', () => {
       expect(() => expect(new Timeline()).to.within(detectionWindow())).to.throw(HarnessError, /needs showActivation/);
-      expect(() => expect({}).to.showActivation('cms-secondary').within(detectionWindow())).to.throw(HarnessError, /need a Timeline or an Evidence/);
+      expect(() => expect({}).to.showActivation('cms-secondary').within(detectionWindow())).to.throw(
+        HarnessError,
+        /need a Timeline or an Evidence/,
+      );
     });
   });
 
   describe('showEvent(matcher, description).within(window)', () => {
-    const essWindow = expectedWindow('ess takeover', { fromMs: 14_000, toMs: 16_000, derivation: 'no-service timeout ± 1000 ms' }, { anchorNs: at(0), anchorLabel: 'cm stopped' });
+    const essWindow = expectedWindow(
+      'ess takeover',
+      { fromMs: 14_000, toMs: 16_000, derivation: 'no-service timeout ± 1000 ms' },
+      { anchorNs: at(0), anchorLabel: 'cm stopped' },
+    );
 
     function essTimeline(activeMs: number): Timeline {
       const timeline = new Timeline();
       const seq = { n: 0 };
       timeline.add([
-        { seq: ++seq.n, node: 'ess', atNs: at(100).toString(), type: 'ess', state: 'NO_SERVICE_TIMING', previous: 'STANDBY', reason: 'cm lost' },
-        { seq: ++seq.n, node: 'ess', atNs: at(activeMs).toString(), type: 'ess', state: 'ACTIVE', previous: 'NO_SERVICE_TIMING', reason: 'timeout' },
+        {
+          seq: ++seq.n,
+          node: 'ess',
+          atNs: at(100).toString(),
+          type: 'ess',
+          state: 'NO_SERVICE_TIMING',
+          previous: 'STANDBY',
+          reason: 'cm lost',
+        },
+        {
+          seq: ++seq.n,
+          node: 'ess',
+          atNs: at(activeMs).toString(),
+          type: 'ess',
+          state: 'ACTIVE',
+          previous: 'NO_SERVICE_TIMING',
+          reason: 'timeout',
+        },
       ]);
       return timeline;
     }
@@ -125,14 +160,18 @@ describe('cmshaChai plugin', () => {
 
     it('fails with a predicate outside the window, naming the description', () => {
       const message = failure(() =>
-        expect(essTimeline(17_500)).to.showEvent((e) => e.type === 'ess' && e.state === 'ACTIVE', 'ess ACTIVE').within(essWindow),
+        expect(essTimeline(17_500))
+          .to.showEvent((e) => e.type === 'ess' && e.state === 'ACTIVE', 'ess ACTIVE')
+          .within(essWindow),
       );
       expect(message).to.equal('ess ACTIVE: first seen 17.5 s after cm stopped; expected 14.0–16.0 s (no-service timeout ± 1000 ms)');
     });
 
     it('fails when never seen, describing a field matcher by its fields', () => {
       const message = failure(() => expect(essTimeline(15_000)).to.showEvent({ node: 'ess', state: 'RESETTING' }).within(essWindow));
-      expect(message).to.equal('event node=ess state=RESETTING: never seen within the observation (ended 15.0 s after cm stopped); expected 14.0–16.0 s (no-service timeout ± 1000 ms)');
+      expect(message).to.equal(
+        'event node=ess state=RESETTING: never seen within the observation (ended 15.0 s after cm stopped); expected 14.0–16.0 s (no-service timeout ± 1000 ms)',
+      );
     });
   });
 
@@ -153,26 +192,40 @@ describe('cmshaChai plugin', () => {
     it('passes on a sunny day and records the sentence', () => {
       const evidence = failover(null);
       expect(evidence).to.haveNoDualActive();
-      expect(evidence.toJSON().assertions).to.deep.equal([{ text: 'cms-primary and cms-secondary were never both ACTIVE during the observation', passed: true }]);
+      expect(evidence.toJSON().assertions).to.deep.equal([
+        { text: 'cms-primary and cms-secondary were never both ACTIVE during the observation', passed: true },
+      ]);
     });
 
     it('fails with the length and start of the dual-ACTIVE stretch', () => {
       const message = failure(() => expect(splitBrain()).to.haveNoDualActive());
-      expect(message).to.equal('cms-primary and cms-secondary were both ACTIVE for 12.3 s from 45.1 s into the test; expected never both ACTIVE during the observation');
+      expect(message).to.equal(
+        'cms-primary and cms-secondary were both ACTIVE for 12.3 s from 45.1 s into the test; expected never both ACTIVE during the observation',
+      );
     });
 
     it('says when both are still ACTIVE at the end of the observation', () => {
       const message = failure(() => expect(failover(47_200)).to.haveNoDualActive());
-      expect(message).to.equal('cms-primary and cms-secondary were both ACTIVE from 48.2 s into the test until the end of the observation (32.8 s); expected never both ACTIVE during the observation');
+      expect(message).to.equal(
+        'cms-primary and cms-secondary were both ACTIVE from 48.2 s into the test until the end of the observation (32.8 s); expected never both ACTIVE during the observation',
+      );
     });
 
     it('checks only a span with haveNoDualActive.during(span), during(span).haveNoDualActive() or haveNoDualActive(span)', () => {
       const evidence = splitBrain();
-      const after = evidence.timeline.span(at(60_000), at(90_000), { label: 'the time after the manual fix', anchorNs: at(57_400), anchorLabel: 'cms-primary set STANDBY' });
+      const after = evidence.timeline.span(at(60_000), at(90_000), {
+        label: 'the time after the manual fix',
+        anchorNs: at(57_400),
+        anchorLabel: 'cms-primary set STANDBY',
+      });
       expect(evidence).to.haveNoDualActive.during(after);
       expect(evidence).during(after).to.haveNoDualActive();
       expect(evidence).to.haveNoDualActive(after);
-      const before = evidence.timeline.span(at(40_000), at(50_000), { label: 'the detection span', anchorNs: at(40_000), anchorLabel: 'heartbeat cut' });
+      const before = evidence.timeline.span(at(40_000), at(50_000), {
+        label: 'the detection span',
+        anchorNs: at(40_000),
+        anchorLabel: 'heartbeat cut',
+      });
       const message = failure(() => expect(evidence).to.haveNoDualActive.during(before));
       expect(message).to.equal(
         'cms-primary and cms-secondary were both ACTIVE for 4.9 s from 5.1 s after heartbeat cut; expected never both ACTIVE during the detection span (0.0–10.0 s after heartbeat cut)',
@@ -190,7 +243,9 @@ describe('cmshaChai plugin', () => {
         passed: true,
       });
       const message = failure(() => expect(evidence).to.showDualActive({ observableOnly: true }));
-      expect(message).to.equal('cms-primary and cms-secondary were never both ACTIVE during the observation (counting a CMS only while observable); expected a dual-ACTIVE stretch');
+      expect(message).to.equal(
+        'cms-primary and cms-secondary were never both ACTIVE during the observation (counting a CMS only while observable); expected a dual-ACTIVE stretch',
+      );
     });
 
     it('showDualActive returns and records the measured stretch', () => {
@@ -209,12 +264,16 @@ describe('cmshaChai plugin', () => {
           withinWindow: null,
         },
       ]);
-      expect(json.assertions).to.deep.equal([{ text: 'cms-primary and cms-secondary were both ACTIVE for 12.3 s from 45.1 s into the test', passed: true }]);
+      expect(json.assertions).to.deep.equal([
+        { text: 'cms-primary and cms-secondary were both ACTIVE for 12.3 s from 45.1 s into the test', passed: true },
+      ]);
     });
 
     it('showDualActive fails when there was none', () => {
       const message = failure(() => expect(failover(null)).to.showDualActive());
-      expect(message).to.equal('cms-primary and cms-secondary were never both ACTIVE during the observation; expected a dual-ACTIVE stretch');
+      expect(message).to.equal(
+        'cms-primary and cms-secondary were never both ACTIVE during the observation; expected a dual-ACTIVE stretch',
+      );
     });
   });
 
@@ -241,13 +300,17 @@ describe('cmshaChai plugin', () => {
     it('fails on a role change inside the span', () => {
       const evidence = cmLink(17_000);
       const message = failure(() => expect(evidence).to.keepRole('cms-secondary', 'STANDBY').throughout(window(evidence)));
-      expect(message).to.equal('cms-secondary became ACTIVE 12.0 s after acd-primary cut, inside the observation window (0.0–30.0 s after acd-primary cut); expected STANDBY throughout');
+      expect(message).to.equal(
+        'cms-secondary became ACTIVE 12.0 s after acd-primary cut, inside the observation window (0.0–30.0 s after acd-primary cut); expected STANDBY throughout',
+      );
     });
 
     it('fails when the role at the start is another', () => {
       const evidence = cmLink(null);
       const message = failure(() => expect(evidence).to.keepRole('cms-primary', 'STANDBY').throughout(window(evidence)));
-      expect(message).to.equal('cms-primary was ACTIVE at the start of the observation window (0.0–30.0 s after acd-primary cut); expected STANDBY throughout');
+      expect(message).to.equal(
+        'cms-primary was ACTIVE at the start of the observation window (0.0–30.0 s after acd-primary cut); expected STANDBY throughout',
+      );
       const unknown = failure(() => expect(evidence).to.keepRole('cm', 'STANDBY').throughout(window(evidence)));
       expect(unknown).to.match(/^cm had no known role at the start of/);
     });
@@ -270,7 +333,11 @@ describe('cmshaChai plugin', () => {
     it('rejects throughout() without keepRole()', () => {
       const evidence = cmLink(null);
       expect(() => expect(evidence).to.throughout(window(evidence))).to.throw(HarnessError, /needs keepRole/);
-      expect(() => expect(evidence).to.keepRole('cms-secondary', 'STANDBY').throughout({} as never)).to.throw(HarnessError, /needs a Span/);
+      expect(() =>
+        expect(evidence)
+          .to.keepRole('cms-secondary', 'STANDBY')
+          .throughout({} as never),
+      ).to.throw(HarnessError, /needs a Span/);
     });
   });
 
@@ -278,7 +345,11 @@ describe('cmshaChai plugin', () => {
     function withGaps(): Evidence {
       const evidence = new Evidence('primary-down', null, { startNs: at(0) });
       const make = new EventMaker();
-      evidence.timeline.add([make.gap('cms-primary', 3_000, 4), make.gap('cms-secondary', 20_000, 12), make.gap('cms-secondary', 30_000, 3)]);
+      evidence.timeline.add([
+        make.gap('cms-primary', 3_000, 4),
+        make.gap('cms-secondary', 20_000, 12),
+        make.gap('cms-secondary', 30_000, 3),
+      ]);
       return evidence;
     }
 
@@ -291,18 +362,25 @@ describe('cmshaChai plugin', () => {
 
     it('fails with the count, the events missing and the first gap', () => {
       const message = failure(() => expect(withGaps()).to.haveNoAcdGap('cms-secondary'));
-      expect(message).to.equal('cms-secondary had 2 ACD data gaps (15 events missing) during the observation, the first 20.0 s into the test (12 missing from cm); expected none');
+      expect(message).to.equal(
+        'cms-secondary had 2 ACD data gaps (15 events missing) during the observation, the first 20.0 s into the test (12 missing from cm); expected none',
+      );
     });
 
     it('is scoped by during(span) before or after', () => {
       const evidence = withGaps();
       const late = evidence.timeline.span(at(25_000), at(40_000), { label: 'the late span' });
       const message = failure(() => expect(evidence).during(late).to.haveNoAcdGap('cms-secondary'));
-      expect(message).to.equal('cms-secondary had 1 ACD data gap (3 events missing) during the late span (25.0–40.0 s into the test), the first 30.0 s into the test (3 missing from cm); expected none');
+      expect(message).to.equal(
+        'cms-secondary had 1 ACD data gap (3 events missing) during the late span (25.0–40.0 s into the test), the first 30.0 s into the test (3 missing from cm); expected none',
+      );
       expect(evidence).during(late).to.haveNoAcdGap('cms-primary');
       // After the call, .during re-checks the span (the whole-observation check has already run).
       expect(evidence).to.haveNoAcdGap('cm').during(late);
-      expect(evidence.toJSON().assertions.at(-1)).to.deep.equal({ text: 'cm had no ACD data gap during the late span (25.0–40.0 s into the test)', passed: true });
+      expect(evidence.toJSON().assertions.at(-1)).to.deep.equal({
+        text: 'cm had no ACD data gap during the late span (25.0–40.0 s into the test)',
+        passed: true,
+      });
     });
   });
 
@@ -312,13 +390,18 @@ describe('cmshaChai plugin', () => {
       evidence.timeline.record({ type: 'unobservable', subject: 'cms-primary', detail: 'refused', atNs: at(KILLED_MS + 10) });
       expect(evidence).to.exactlyOneActive();
       expect(evidence.toJSON().assertions).to.deep.equal([
-        { text: 'exactly one CMS was ACTIVE at the end of the observation (81.0 s into the test): cms-secondary (cms-primary unobservable, not counted)', passed: true },
+        {
+          text: 'exactly one CMS was ACTIVE at the end of the observation (81.0 s into the test): cms-secondary (cms-primary unobservable, not counted)',
+          passed: true,
+        },
       ]);
     });
 
     it('fails with both ACTIVE, naming them', () => {
       const message = failure(() => expect(failover(47_200)).to.exactlyOneActive());
-      expect(message).to.equal('2 CMS were ACTIVE at the end of the observation (81.0 s into the test): cms-primary and cms-secondary; expected exactly one among the observable CMS');
+      expect(message).to.equal(
+        '2 CMS were ACTIVE at the end of the observation (81.0 s into the test): cms-primary and cms-secondary; expected exactly one among the observable CMS',
+      );
     });
 
     it('checks a given instant and fails when none is ACTIVE', () => {
@@ -326,7 +409,9 @@ describe('cmshaChai plugin', () => {
       expect(evidence).to.exactlyOneActive(at(30_000));
       evidence.timeline.record({ type: 'unobservable', subject: 'cms-primary', detail: 'timeout', atNs: at(2_000) });
       const message = failure(() => expect(evidence).to.exactlyOneActive(at(30_000)));
-      expect(message).to.equal('no CMS was ACTIVE at 30.0 s into the test (cms-primary unobservable, not counted); expected exactly one among the observable CMS');
+      expect(message).to.equal(
+        'no CMS was ACTIVE at 30.0 s into the test (cms-primary unobservable, not counted); expected exactly one among the observable CMS',
+      );
     });
   });
 
@@ -343,7 +428,11 @@ describe('cmshaChai plugin', () => {
       evidence.timeline.add([new EventMaker().alarm('cms-secondary', 46_000, 'DUAL_ACTIVE', false)]);
       const message = failure(() => expect(evidence).to.haveAlarm('cms-secondary', 'DUAL_ACTIVE'));
       expect(message).to.equal('cms-secondary never raised DUAL_ACTIVE during the observation; expected the alarm');
-      const negated = failure(() => expect(evidence).to.not.haveAlarm('cms-secondary', 'DUAL_ACTIVE') && expect(evidence).to.haveAlarm('cms-primary', 'HEARTBEAT_LOST'));
+      const negated = failure(
+        () =>
+          expect(evidence).to.not.haveAlarm('cms-secondary', 'DUAL_ACTIVE') &&
+          expect(evidence).to.haveAlarm('cms-primary', 'HEARTBEAT_LOST'),
+      );
       expect(negated).to.equal('cms-primary never raised HEARTBEAT_LOST during the observation; expected the alarm');
     });
   });

@@ -109,7 +109,9 @@ export class Evidence implements EvidenceRecorder {
   /** Records a fault and puts a `fault-applied` event on the timeline at the instant it was applied. */
   addFault(fault: FaultRecord): void {
     if (this.#faults.some((f) => f.id === fault.id)) {
-      throw new HarnessError('BAD_INPUT', `Evidence.addFault: a fault with id "${fault.id}" is already recorded`, { details: { id: fault.id } });
+      throw new HarnessError('BAD_INPUT', `Evidence.addFault: a fault with id "${fault.id}" is already recorded`, {
+        details: { id: fault.id },
+      });
     }
     this.#faults.push({ ...fault, attributes: { ...fault.attributes } });
     this.timeline.record({ type: 'fault-applied', subject: fault.target, detail: describeFault(fault), atNs: fault.appliedNs });
@@ -120,7 +122,9 @@ export class Evidence implements EvidenceRecorder {
   faultRemoved(id: string, ns: Instant = nowNs()): void {
     const fault = this.#faults.find((f) => f.id === id);
     if (fault === undefined) {
-      throw new HarnessError('BAD_INPUT', `Evidence.faultRemoved: no fault with id "${id}" was recorded; call addFault first`, { details: { id } });
+      throw new HarnessError('BAD_INPUT', `Evidence.faultRemoved: no fault with id "${id}" was recorded; call addFault first`, {
+        details: { id },
+      });
     }
     if (fault.removedNs !== null) return;
     fault.removedNs = toMonoNs(ns);
@@ -191,7 +195,10 @@ export class Evidence implements EvidenceRecorder {
    */
   attachTo(test: Mocha.Runnable | undefined): void {
     if (test === undefined) {
-      throw new HarnessError('BAD_INPUT', 'Evidence.attachTo: no mocha test given; pass this.currentTest in beforeEach or this.test in it()');
+      throw new HarnessError(
+        'BAD_INPUT',
+        'Evidence.attachTo: no mocha test given; pass this.currentTest in beforeEach or this.test in it()',
+      );
     }
     Object.defineProperty(test, EVIDENCE_KEY, { configurable: true, enumerable: false, get: () => this.toJSON() });
   }

@@ -12,12 +12,24 @@ import { Timeline } from './timeline.js';
 const config = { timeScale: 0.05, timers: { ...DEFAULT_TIMERS }, policy: { ...DEFAULT_POLICY } };
 
 function fault(id: string, appliedMs: number): FaultRecord {
-  return { id, kind: 'cut', target: 'heartbeat', direction: 'both', attributes: { toxic: 'timeout' }, appliedNs: at(appliedMs).toString(), removedNs: null };
+  return {
+    id,
+    kind: 'cut',
+    target: 'heartbeat',
+    direction: 'both',
+    attributes: { toxic: 'timeout' },
+    appliedNs: at(appliedMs).toString(),
+    removedNs: null,
+  };
 }
 
 describe('expectedWindow', () => {
   it('anchors computed bounds at an instant, describing it by name unless told', () => {
-    const window = expectedWindow('primary-down detection', { fromMs: 40_000, toMs: 65_000, derivation: 'd' }, { anchorNs: at(0), anchorLabel: 'cms-primary killed' });
+    const window = expectedWindow(
+      'primary-down detection',
+      { fromMs: 40_000, toMs: 65_000, derivation: 'd' },
+      { anchorNs: at(0), anchorLabel: 'cms-primary killed' },
+    );
     expect(window).to.deep.equal({
       name: 'primary-down detection',
       description: 'primary-down detection',
@@ -27,12 +39,19 @@ describe('expectedWindow', () => {
       toMs: 65_000,
       derivation: 'd',
     });
-    expect(expectedWindow('w', { fromMs: 1, toMs: 2, derivation: '' }, { anchorNs: '5', anchorLabel: 'x', description: 'words' }).description).to.equal('words');
+    expect(
+      expectedWindow('w', { fromMs: 1, toMs: 2, derivation: '' }, { anchorNs: '5', anchorLabel: 'x', description: 'words' }).description,
+    ).to.equal('words');
   });
 
   it('rejects reversed or non-finite bounds', () => {
-    expect(() => expectedWindow('w', { fromMs: 2, toMs: 1, derivation: '' }, { anchorNs: 0n, anchorLabel: 'x' })).to.throw(HarnessError, /fromMs <= toMs/);
-    expect(() => expectedWindow('w', { fromMs: Number.NaN, toMs: 1, derivation: '' }, { anchorNs: 0n, anchorLabel: 'x' })).to.throw(HarnessError);
+    expect(() => expectedWindow('w', { fromMs: 2, toMs: 1, derivation: '' }, { anchorNs: 0n, anchorLabel: 'x' })).to.throw(
+      HarnessError,
+      /fromMs <= toMs/,
+    );
+    expect(() => expectedWindow('w', { fromMs: Number.NaN, toMs: 1, derivation: '' }, { anchorNs: 0n, anchorLabel: 'x' })).to.throw(
+      HarnessError,
+    );
   });
 });
 
@@ -44,7 +63,15 @@ describe('Evidence', () => {
     evidence.addFault(fault('f1', 10));
     evidence.faultRemoved('f1', at(70));
     const window = expectedWindow('detection', { fromMs: 30, toMs: 60, derivation: 'd' }, { anchorNs: at(10), anchorLabel: 'cut' });
-    evidence.addMeasurement({ name: 'detection', description: 'secondary ACTIVE', valueMs: 40, anchorNs: at(10), atNs: at(50), window, withinWindow: true });
+    evidence.addMeasurement({
+      name: 'detection',
+      description: 'secondary ACTIVE',
+      valueMs: 40,
+      anchorNs: at(10),
+      atNs: at(50),
+      window,
+      withinWindow: true,
+    });
     evidence.addAssertion('cms-secondary became ACTIVE', true);
     evidence.setLogs('cms-primary', ['a', 'b']);
     evidence.finish(at(100));
@@ -58,11 +85,23 @@ describe('Evidence', () => {
     expect(json.faults).to.deep.equal([{ ...fault('f1', 10), removedNs: at(70).toString() }]);
     expect(json.windows).to.deep.equal([window]);
     expect(json.measurements).to.deep.equal([
-      { name: 'detection', description: 'secondary ACTIVE', valueMs: 40, anchorNs: at(10).toString(), atNs: at(50).toString(), window: 'detection', withinWindow: true },
+      {
+        name: 'detection',
+        description: 'secondary ACTIVE',
+        valueMs: 40,
+        anchorNs: at(10).toString(),
+        atNs: at(50).toString(),
+        window: 'detection',
+        withinWindow: true,
+      },
     ]);
     expect(json.assertions).to.deep.equal([{ text: 'cms-secondary became ACTIVE', passed: true }]);
     expect(json.logs).to.deep.equal({ 'cms-primary': ['a', 'b'] });
-    expect(json.timeline.map((e) => `${e.node}:${e.type}`)).to.deep.equal(['harness:fault-applied', 'cms-secondary:role', 'harness:fault-removed']);
+    expect(json.timeline.map((e) => `${e.node}:${e.type}`)).to.deep.equal([
+      'harness:fault-applied',
+      'cms-secondary:role',
+      'harness:fault-removed',
+    ]);
     expect(JSON.parse(JSON.stringify(json))).to.deep.equal(json);
     expect(evidence.passed).to.equal(true);
   });

@@ -53,16 +53,22 @@ export class Observer implements AsyncDisposable {
 
   constructor(endpoints: ReadonlyMap<NodeName, string> | Partial<Record<NodeName, string>>, options: ObserverOptions = {}) {
     const entries = endpoints instanceof Map ? [...endpoints.entries()] : (Object.entries(endpoints) as [NodeName, string][]);
-    if (entries.length === 0) throw new HarnessError('BAD_INPUT', 'Observer: no endpoints given; pass a map of node name to control URL (http://<ip>:7000)');
+    if (entries.length === 0)
+      throw new HarnessError('BAD_INPUT', 'Observer: no endpoints given; pass a map of node name to control URL (http://<ip>:7000)');
     for (const [node, url] of entries) {
       let parsed: URL;
       try {
         parsed = new URL(url);
       } catch (error) {
-        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} is not a URL: ${JSON.stringify(url)}`, { cause: error, details: { node, url } });
+        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} is not a URL: ${JSON.stringify(url)}`, {
+          cause: error,
+          details: { node, url },
+        });
       }
       if (parsed.protocol !== 'http:') {
-        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} must be http://, got ${JSON.stringify(url)}`, { details: { node, url } });
+        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} must be http://, got ${JSON.stringify(url)}`, {
+          details: { node, url },
+        });
       }
       this.#nodes.set(node, {
         baseUrl: url.replace(/\/+$/, ''),
@@ -93,7 +99,8 @@ export class Observer implements AsyncDisposable {
 
   /** Starts polling; resolves once every node has been polled once (answered or not). Idempotent. */
   start(): Promise<this> {
-    if (this.#stopping !== null) return Promise.reject(new HarnessError('OBSERVE_FAILED', 'Observer: cannot start again after stop(); create a new Observer'));
+    if (this.#stopping !== null)
+      return Promise.reject(new HarnessError('OBSERVE_FAILED', 'Observer: cannot start again after stop(); create a new Observer'));
     if (this.#started === null) {
       this.#loops = [...this.#nodes.keys()].map((node) => this.#loop(node));
       this.#started = this.#freshRound().then(() => this);
@@ -150,7 +157,10 @@ export class Observer implements AsyncDisposable {
     try {
       response = await fetch(`${state.baseUrl}/status`, { signal: AbortSignal.timeout(this.#requestTimeoutMs) });
     } catch (error) {
-      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${this.#classify(error)}`, { cause: error, details: { node } });
+      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${this.#classify(error)}`, {
+        cause: error,
+        details: { node },
+      });
     }
     if (!response.ok) {
       throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: HTTP ${response.status}`, {
@@ -178,7 +188,10 @@ export class Observer implements AsyncDisposable {
     } catch (error) {
       const reason = this.#classify(error, this.#controlTimeoutMs);
       this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} not acknowledged: ${reason}` });
-      throw new HarnessError('CONTROL_FAILED', `${node} did not acknowledge ${what}: ${reason}`, { cause: error, details: { node, request, reason } });
+      throw new HarnessError('CONTROL_FAILED', `${node} did not acknowledge ${what}: ${reason}`, {
+        cause: error,
+        details: { node, request, reason },
+      });
     }
     const ackNs = nowNs();
     const text = await response.text().catch(() => '');
@@ -193,10 +206,14 @@ export class Observer implements AsyncDisposable {
     try {
       body = JSON.parse(text) as ControlResponse;
     } catch (error) {
-      throw new HarnessError('CONTROL_FAILED', `${node} acknowledged ${what} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`, {
-        cause: error,
-        details: { node, request },
-      });
+      throw new HarnessError(
+        'CONTROL_FAILED',
+        `${node} acknowledged ${what} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`,
+        {
+          cause: error,
+          details: { node, request },
+        },
+      );
     }
     this.timeline.record({
       type: 'action',
@@ -210,7 +227,9 @@ export class Observer implements AsyncDisposable {
   #state(node: NodeName): NodeState {
     const state = this.#nodes.get(node);
     if (state === undefined) {
-      throw new HarnessError('BAD_INPUT', `Observer: ${node} is not observed; observed nodes: ${this.nodes.join(', ')}`, { details: { node } });
+      throw new HarnessError('BAD_INPUT', `Observer: ${node} is not observed; observed nodes: ${this.nodes.join(', ')}`, {
+        details: { node },
+      });
     }
     return state;
   }
@@ -328,7 +347,9 @@ function describeRequest(request: ControlRequest): string {
 
 function positive(option: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new HarnessError('BAD_INPUT', `Observer: option "${option}" must be a positive number, got ${value}`, { details: { option, value } });
+    throw new HarnessError('BAD_INPUT', `Observer: option "${option}" must be a positive number, got ${value}`, {
+      details: { option, value },
+    });
   }
   return value;
 }

@@ -30,7 +30,15 @@ class FakeStandin {
   }
 
   role(role: 'ACTIVE' | 'STANDBY'): StandinEvent {
-    const event: StandinEvent = { seq: this.events.length + 1, node: this.node, atNs: nowNs().toString(), type: 'role', role, previous: null, reason: 'fake' };
+    const event: StandinEvent = {
+      seq: this.events.length + 1,
+      node: this.node,
+      atNs: nowNs().toString(),
+      type: 'role',
+      role,
+      previous: null,
+      reason: 'fake',
+    };
     this.events.push(event);
     return event;
   }
@@ -64,7 +72,13 @@ class FakeStandin {
       const after = Number(url.searchParams.get('after') ?? '0');
       json(200, { events: this.events.filter((e) => e.seq > after) });
     } else if (req.method === 'GET' && url.pathname === '/status') {
-      const status: StandinStatus = { node: this.node, kind: 'cms', nowNs: nowNs().toString(), alarms: [], lastEventSeq: this.events.at(-1)?.seq ?? 0 };
+      const status: StandinStatus = {
+        node: this.node,
+        kind: 'cms',
+        nowNs: nowNs().toString(),
+        alarms: [],
+        lastEventSeq: this.events.at(-1)?.seq ?? 0,
+      };
       json(200, status);
     } else if (req.method === 'POST' && url.pathname === '/control') {
       let text = '';
@@ -167,7 +181,10 @@ describe('Observer', () => {
     expect(started.timeline.events({ node: 'cms-primary' })).to.have.length(3);
 
     await primary.close();
-    const down = await started.timeline.waitFor((e) => e.type === 'unobservable' && e.subject === 'cms-primary', { deadlineMs: 3_000, label: 'refused' });
+    const down = await started.timeline.waitFor((e) => e.type === 'unobservable' && e.subject === 'cms-primary', {
+      deadlineMs: 3_000,
+      label: 'refused',
+    });
     // A poll in flight when the server went away sees the reset; the ones after it are refused.
     expect(down.type === 'unobservable' && down.detail).to.match(/^(refused: connection refused|reset: connection closed by the node)$/);
 
@@ -195,7 +212,10 @@ describe('Observer', () => {
     const status = await started.status('cms-primary');
     expect(status).to.include({ node: 'cms-primary', lastEventSeq: 1 });
     secondary.mode = 'hang';
-    const error = await started.status('cms-secondary').then(() => null, (e: unknown) => e);
+    const error = await started.status('cms-secondary').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isHarnessError(error, 'OBSERVE_FAILED')).to.equal(true);
     expect((error as HarnessError).message).to.equal('status of cms-secondary could not be read: timeout: no answer within 500 ms');
   });
@@ -216,9 +236,14 @@ describe('Observer', () => {
 
   it('turns a refused control request into CONTROL_FAILED with the stand-in reason', async () => {
     const started = await observe().start();
-    const error = await started.control('cms-primary', { action: 'forced-takeover' }).then(() => null, (e: unknown) => e);
+    const error = await started.control('cms-primary', { action: 'forced-takeover' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isHarnessError(error, 'CONTROL_FAILED')).to.equal(true);
-    expect((error as HarnessError).message).to.equal('cms-primary refused forced-takeover: forced-takeover is for cm, not cms-primary (HTTP 400)');
+    expect((error as HarnessError).message).to.equal(
+      'cms-primary refused forced-takeover: forced-takeover is for cm, not cms-primary (HTTP 400)',
+    );
     expect((error as HarnessError).details).to.include({ node: 'cms-primary', status: 400 });
     expect(started.timeline.events({ node: 'harness', type: 'action' })).to.have.length(0);
   });
@@ -239,9 +264,15 @@ describe('Observer', () => {
     await Promise.all([started.stop(), started.stop()]);
     expect(started.running).to.equal(false);
     await started[Symbol.asyncDispose]();
-    const error = await started.flush().then(() => null, (e: unknown) => e);
+    const error = await started.flush().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isHarnessError(error, 'OBSERVE_FAILED')).to.equal(true);
-    const restart = await started.start().then(() => null, (e: unknown) => e);
+    const restart = await started.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isHarnessError(restart, 'OBSERVE_FAILED')).to.equal(true);
   });
 });

@@ -55,8 +55,7 @@ export interface EvidenceRecorder {
 
 /** Selects events: a predicate, or fields that must all match (`fromNs`/`toNs` inclusive). */
 export type EventFilter =
-  | ((event: TimelineEvent) => boolean)
-  | { node?: NodeName | 'harness'; type?: TimelineEvent['type']; fromNs?: Instant; toNs?: Instant };
+  ((event: TimelineEvent) => boolean) | { node?: NodeName | 'harness'; type?: TimelineEvent['type']; fromNs?: Instant; toNs?: Instant };
 
 /** What `record` needs; seq and (by default) atNs are stamped. */
 export interface HarnessEventInput {
@@ -76,7 +75,10 @@ export interface TimelineWaitOptions extends WaitOptions {
 export type EventOfType<K extends TimelineEvent['type']> = Extract<TimelineEvent, { type: K }>;
 
 /** Type-narrowing predicate: events of `type`, optionally of one node. `timeline.events(isEvent('alarm', 'cms-secondary'))`. */
-export function isEvent<K extends TimelineEvent['type']>(type: K, node?: NodeName | 'harness'): (event: TimelineEvent) => event is EventOfType<K> {
+export function isEvent<K extends TimelineEvent['type']>(
+  type: K,
+  node?: NodeName | 'harness',
+): (event: TimelineEvent) => event is EventOfType<K> {
   return (event): event is EventOfType<K> => event.type === type && (node === undefined || event.node === node);
 }
 
@@ -324,7 +326,9 @@ export class Timeline {
    */
   dualActiveIntervals(options: { observableOnly?: boolean } = {}): Interval[] {
     const [a, b] = CMS_NODES.map((node) =>
-      options.observableOnly === true ? subtractIntervals(this.activeIntervals(node), this.unobservableIntervals(node)) : this.activeIntervals(node),
+      options.observableOnly === true
+        ? subtractIntervals(this.activeIntervals(node), this.unobservableIntervals(node))
+        : this.activeIntervals(node),
     ) as [Interval[], Interval[]];
     const result: Interval[] = [];
     for (const x of a) {

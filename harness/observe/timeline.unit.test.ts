@@ -36,14 +36,26 @@ describe('Timeline', () => {
     const fault = timeline.record({ type: 'fault-applied', subject: 'heartbeat', detail: 'cut', atNs: at(5) });
     expect(recorded).to.include({ node: 'harness', seq: 1, type: 'action', subject: 'cms-secondary' });
     expect(BigInt(recorded.atNs) >= before).to.equal(true);
-    expect(fault).to.deep.equal({ node: 'harness', seq: 2, atNs: at(5).toString(), type: 'fault-applied', subject: 'heartbeat', detail: 'cut' });
+    expect(fault).to.deep.equal({
+      node: 'harness',
+      seq: 2,
+      atNs: at(5).toString(),
+      type: 'fault-applied',
+      subject: 'heartbeat',
+      detail: 'cut',
+    });
     expect(timeline.events({ node: 'harness' })).to.have.length(2);
   });
 
   it('filters events by predicate or by node, type and inclusive bounds', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
-    timeline.add([make.role('cms-primary', 0, 'ACTIVE'), make.log('cm', 10, 'x'), make.role('cms-secondary', 20, 'STANDBY'), make.log('cm', 30, 'y')]);
+    timeline.add([
+      make.role('cms-primary', 0, 'ACTIVE'),
+      make.log('cm', 10, 'x'),
+      make.role('cms-secondary', 20, 'STANDBY'),
+      make.log('cm', 30, 'y'),
+    ]);
     expect(timeline.events({ node: 'cm' }).map((e) => e.atNs)).to.deep.equal([at(10), at(30)].map(String));
     expect(timeline.events({ type: 'role', fromNs: at(0), toNs: at(20) })).to.have.length(2);
     expect(timeline.events({ fromNs: at(10), toNs: at(20) })).to.have.length(2);
@@ -53,7 +65,11 @@ describe('Timeline', () => {
   it('finds the first matching event at or after an instant', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
-    timeline.add([make.role('cms-secondary', 0, 'STANDBY'), make.role('cms-secondary', 50, 'ACTIVE', 'STANDBY'), make.role('cms-secondary', 90, 'ACTIVE', 'ACTIVE')]);
+    timeline.add([
+      make.role('cms-secondary', 0, 'STANDBY'),
+      make.role('cms-secondary', 50, 'ACTIVE', 'STANDBY'),
+      make.role('cms-secondary', 90, 'ACTIVE', 'ACTIVE'),
+    ]);
     const isActive = (e: { type: string; role?: string }): boolean => e.type === 'role' && e.role === 'ACTIVE';
     expect(timeline.first(isActive)?.atNs).to.equal(at(50).toString());
     expect(timeline.first(isActive, { afterNs: at(50) })?.atNs).to.equal(at(50).toString());
@@ -136,13 +152,25 @@ describe('Timeline', () => {
     it('leaves out a zero-length overlap when the roles swap at the same instant', () => {
       const make = new EventMaker();
       const timeline = new Timeline();
-      timeline.add([make.role('cms-primary', 0, 'ACTIVE'), make.role('cms-primary', 50, 'STANDBY'), make.role('cms-secondary', 50, 'ACTIVE')]);
+      timeline.add([
+        make.role('cms-primary', 0, 'ACTIVE'),
+        make.role('cms-primary', 50, 'STANDBY'),
+        make.role('cms-secondary', 50, 'ACTIVE'),
+      ]);
       expect(timeline.dualActiveIntervals()).to.deep.equal([]);
     });
   });
 
   it('subtracts intervals, open or closed', () => {
-    expect(subtractIntervals([{ fromNs: 0n, toNs: 100n }], [{ fromNs: 10n, toNs: 20n }, { fromNs: 50n, toNs: null }])).to.deep.equal([
+    expect(
+      subtractIntervals(
+        [{ fromNs: 0n, toNs: 100n }],
+        [
+          { fromNs: 10n, toNs: 20n },
+          { fromNs: 50n, toNs: null },
+        ],
+      ),
+    ).to.deep.equal([
       { fromNs: 0n, toNs: 10n },
       { fromNs: 20n, toNs: 50n },
     ]);
@@ -154,24 +182,45 @@ describe('Timeline', () => {
   it('answers the ACD link state at an instant', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
-    timeline.add([make.link('cms-primary', 0, 'CONNECTING'), make.link('cms-primary', 10, 'DATA_TRANSFER'), make.link('cms-primary', 90, 'CONNECTING', 'ess', 1, 2)]);
+    timeline.add([
+      make.link('cms-primary', 0, 'CONNECTING'),
+      make.link('cms-primary', 10, 'DATA_TRANSFER'),
+      make.link('cms-primary', 90, 'CONNECTING', 'ess', 1, 2),
+    ]);
     expect(timeline.linkStateAt('cms-primary', at(-1))).to.equal(null);
-    expect(timeline.linkStateAt('cms-primary', at(50))).to.deep.equal({ target: 'cm', state: 'DATA_TRANSFER', attempt: 1, cycle: 1, atNs: at(10) });
+    expect(timeline.linkStateAt('cms-primary', at(50))).to.deep.equal({
+      target: 'cm',
+      state: 'DATA_TRANSFER',
+      attempt: 1,
+      cycle: 1,
+      atNs: at(10),
+    });
     expect(timeline.linkStateAt('cms-primary', at(95))?.target).to.equal('ess');
   });
 
   it('builds intervals from any on/off predicate', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
-    timeline.add([make.alarm('cms-secondary', 10, 'DUAL_ACTIVE'), make.alarm('cms-secondary', 40, 'DUAL_ACTIVE', false), make.alarm('cms-secondary', 50, 'DUAL_ACTIVE')]);
+    timeline.add([
+      make.alarm('cms-secondary', 10, 'DUAL_ACTIVE'),
+      make.alarm('cms-secondary', 40, 'DUAL_ACTIVE', false),
+      make.alarm('cms-secondary', 50, 'DUAL_ACTIVE'),
+    ]);
     const intervals = timeline.intervals((e) => (e.type === 'alarm' && e.alarm === 'DUAL_ACTIVE' ? e.raised : undefined));
-    expect(intervals).to.deep.equal([{ fromNs: at(10), toNs: at(40) }, { fromNs: at(50), toNs: null }]);
+    expect(intervals).to.deep.equal([
+      { fromNs: at(10), toNs: at(40) },
+      { fromNs: at(50), toNs: null },
+    ]);
   });
 
   it('offers type-narrowing predicates for events of a type and role changes', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
-    timeline.add([make.role('cms-primary', 0, 'ACTIVE'), make.alarm('cms-primary', 5, 'DUAL_ACTIVE'), make.role('cms-secondary', 9, 'ACTIVE')]);
+    timeline.add([
+      make.role('cms-primary', 0, 'ACTIVE'),
+      make.alarm('cms-primary', 5, 'DUAL_ACTIVE'),
+      make.role('cms-secondary', 9, 'ACTIVE'),
+    ]);
     const alarms = timeline.events(isEvent('alarm'));
     expect(alarms.map((e) => e.alarm)).to.deep.equal(['DUAL_ACTIVE']);
     expect(timeline.events(isEvent('role', 'cms-secondary')).map((e) => e.role)).to.deep.equal(['ACTIVE']);
@@ -234,7 +283,10 @@ describe('Timeline', () => {
       timeline.add([make.role('cms-secondary', 10, 'ACTIVE')]);
       const error = await timeline
         .waitFor((e) => e.type === 'role', { deadlineMs: 30, label: 'a later role change', afterNs: at(10) + msToNs(1) })
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error).to.be.instanceOf(HarnessError);
       expect((error as HarnessError).message).to.match(
         /^Timed out waiting for a later role change: .*last observation: no matching event among 1 event; the latest is cms-secondary#1 @\d+ role ACTIVE \(was none: test\)$/,

@@ -79,9 +79,13 @@ export async function waitFor<T>(probe: Probe<T>, options: WaitOptions): Promise
     });
   }
   if (intervalsMs.length === 0 || intervalsMs.some((ms) => !Number.isFinite(ms) || ms <= 0)) {
-    throw new HarnessError('BAD_INPUT', `waitFor(${label}): option "intervalsMs" must be a non-empty list of positive numbers, got [${intervalsMs.join(', ')}]`, {
-      details: { option: 'intervalsMs', value: intervalsMs },
-    });
+    throw new HarnessError(
+      'BAD_INPUT',
+      `waitFor(${label}): option "intervalsMs" must be a non-empty list of positive numbers, got [${intervalsMs.join(', ')}]`,
+      {
+        details: { option: 'intervalsMs', value: intervalsMs },
+      },
+    );
   }
 
   const startNs = nowNs();

@@ -29,12 +29,15 @@ describe('waitFor', () => {
 
   it('treats false and notYet(...) as "not yet" and accepts 0 and empty string as answers', async () => {
     let calls = 0;
-    const result = await waitFor<number>(() => {
-      calls += 1;
-      if (calls === 1) return false;
-      if (calls === 2) return notYet('still booting');
-      return 0;
-    }, { deadlineMs: 2_000, label: 'zero' });
+    const result = await waitFor<number>(
+      () => {
+        calls += 1;
+        if (calls === 1) return false;
+        if (calls === 2) return notYet('still booting');
+        return 0;
+      },
+      { deadlineMs: 2_000, label: 'zero' },
+    );
     expect(result.value).to.equal(0);
     expect(result.attempts).to.equal(3);
   });
@@ -48,12 +51,12 @@ describe('waitFor', () => {
   it('rejects at the deadline with TIMEOUT naming the label, the deadline and the last observation', async () => {
     let calls = 0;
     const start = nowNs();
-    const error = await rejection(
-      waitFor(() => notYet(`saw ${++calls} times STANDBY`), { deadlineMs: 60, label: 'cms-secondary ACTIVE' }),
-    );
+    const error = await rejection(waitFor(() => notYet(`saw ${++calls} times STANDBY`), { deadlineMs: 60, label: 'cms-secondary ACTIVE' }));
     expect(elapsedMs(start)).to.be.at.least(59);
     expect(error.code).to.equal('TIMEOUT');
-    expect(error.message).to.match(/^Timed out waiting for cms-secondary ACTIVE: deadline 60 ms passed after \d+ attempts \(\d+ ms waited\); last observation: saw \d+ times STANDBY$/);
+    expect(error.message).to.match(
+      /^Timed out waiting for cms-secondary ACTIVE: deadline 60 ms passed after \d+ attempts \(\d+ ms waited\); last observation: saw \d+ times STANDBY$/,
+    );
     expect(error.message).to.contain(`saw ${calls} times STANDBY`);
     expect(error.details).to.include({ label: 'cms-secondary ACTIVE', deadlineMs: 60, attempts: calls });
   });
@@ -66,10 +69,13 @@ describe('waitFor', () => {
   it('backs off between attempts following intervalsMs, repeating the last', async () => {
     const stamps: bigint[] = [];
     await rejection(
-      waitFor(() => {
-        stamps.push(nowNs());
-        return undefined;
-      }, { deadlineMs: 200, label: 'backoff', intervalsMs: [10, 40] }),
+      waitFor(
+        () => {
+          stamps.push(nowNs());
+          return undefined;
+        },
+        { deadlineMs: 200, label: 'backoff', intervalsMs: [10, 40] },
+      ),
     );
     const gaps = stamps.slice(1).map((at, i) => Number(at - (stamps[i] ?? at)) / 1e6);
     expect(gaps.length).to.be.at.least(3);
@@ -84,10 +90,13 @@ describe('waitFor', () => {
     let signal: AbortSignal | undefined;
     const start = nowNs();
     const error = await rejection(
-      waitFor((context) => {
-        signal = context.signal;
-        return new Promise<string>(() => undefined);
-      }, { deadlineMs: 50, label: 'hung probe' }),
+      waitFor(
+        (context) => {
+          signal = context.signal;
+          return new Promise<string>(() => undefined);
+        },
+        { deadlineMs: 50, label: 'hung probe' },
+      ),
     );
     expect(elapsedMs(start)).to.be.below(5_000);
     expect(error.code).to.equal('TIMEOUT');
@@ -97,9 +106,12 @@ describe('waitFor', () => {
 
   it('keeps polling when a probe throws and reports the error as the last observation and cause', async () => {
     const error = await rejection(
-      waitFor(() => {
-        throw new Error('ECONNREFUSED');
-      }, { deadlineMs: 40, label: 'throwing probe' }),
+      waitFor(
+        () => {
+          throw new Error('ECONNREFUSED');
+        },
+        { deadlineMs: 40, label: 'throwing probe' },
+      ),
     );
     expect(error.message).to.match(/last observation: attempt \d+ threw: ECONNREFUSED$/);
     expect((error.cause as Error).message).to.equal('ECONNREFUSED');
