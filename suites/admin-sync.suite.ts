@@ -8,7 +8,7 @@ chai.use(cmshaChai);
 const { expect } = chai;
 
 function appliedOnSecondary(site: Site, seq: number) {
-  return site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.seq === seq);
+  return site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq);
 }
 
 describe('admin-sync: administration changes pushed from the primary to the secondary', function () {
@@ -16,14 +16,13 @@ describe('admin-sync: administration changes pushed from the primary to the seco
 
   it('delivers a change within the Admin-Sync budget on a healthy link', async () => {
     const { site } = fixture;
-    const { seq } = await site.observer.control('cms-primary', { action: 'admin-change', change: 'vdn 3001 skill 12' });
-    const changed = site.timeline.last((e) => e.node === 'cms-primary' && e.type === 'admin' && e.action === 'changed');
+    const { seq, changedNs } = await site.adminChange('vdn 3001 skill 12');
     const window = site.window('admin-sync lag', adminSyncLag(site.windows, { latencyMs: 0, jitterMs: 0 }), {
-      anchorNs: changed?.atNs ?? process.hrtime.bigint(),
+      anchorNs: changedNs,
       anchorLabel: `change ${seq} made on the primary`,
     });
-    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.seq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied on the secondary` }).catch(() => undefined);
-    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', seq }, `change ${seq} applied on cms-secondary`).within(window);
+    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied on the secondary` }).catch(() => undefined);
+    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`).within(window);
   });
 
   it('lets the lag follow a latency on the admin-sync link', async () => {
@@ -31,14 +30,13 @@ describe('admin-sync: administration changes pushed from the primary to the seco
     const latencyMs = site.timers.heartbeatIntervalMs / 2;
     const jitterMs = latencyMs / 10;
     await site.topology.links.latency('admin-sync', { latencyMs, jitterMs, direction: 'upstream' });
-    const { seq } = await site.observer.control('cms-primary', { action: 'admin-change', change: 'agent 4711 added to skill 7' });
-    const changed = site.timeline.last((e) => e.node === 'cms-primary' && e.type === 'admin' && e.action === 'changed');
+    const { seq, changedNs } = await site.adminChange('agent 4711 added to skill 7');
     const window = site.window('admin-sync lag under latency', adminSyncLag(site.windows, { latencyMs, jitterMs }), {
-      anchorNs: changed?.atNs ?? process.hrtime.bigint(),
+      anchorNs: changedNs,
       anchorLabel: `change ${seq} made on the primary`,
     });
-    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.seq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied` }).catch(() => undefined);
-    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', seq }, `change ${seq} applied on cms-secondary`).within(window);
+    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied` }).catch(() => undefined);
+    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`).within(window);
   });
 
   it('queues changes during a cut, raises the lag alarm, and after the restore applies all of them in order, none twice', async () => {
@@ -46,7 +44,7 @@ describe('admin-sync: administration changes pushed from the primary to the seco
     const cut = await site.topology.links.cut('admin-sync');
     const seqs: number[] = [];
     for (const change of ['trunk group 5 added', 'vector 12 changed', 'split 3 renamed']) {
-      seqs.push((await site.observer.control('cms-primary', { action: 'admin-change', change })).seq!);
+      seqs.push((await site.adminChange(change)).seq);
     }
     await site.timeline.waitFor((e) => e.node === 'cms-primary' && e.type === 'alarm' && e.alarm === 'ADMIN_SYNC_LAG' && e.raised, {
       deadlineMs: 4 * site.timers.keepaliveIntervalMs,
@@ -57,7 +55,7 @@ describe('admin-sync: administration changes pushed from the primary to the seco
 
     await cut.remove();
     const last = seqs.at(-1)!;
-    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.seq === last, {
+    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === last, {
       deadlineMs: 4 * site.timers.keepaliveIntervalMs,
       label: 'the queue to drain after the restore',
     });
@@ -66,7 +64,7 @@ describe('admin-sync: administration changes pushed from the primary to the seco
       label: 'the ADMIN_SYNC_LAG alarm to clear',
     });
     await site.observeFor(site.timers.keepaliveIntervalMs, 'after the drain');
-    const applied = site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied').map((e) => (e as { seq: number }).seq);
+    const applied = site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied').map((e) => (e as { changeSeq?: number }).changeSeq ?? -1);
     expect(applied, 'changes applied on the secondary, in order').to.deep.equal([...applied].sort((a, b) => a - b));
     expect(applied.filter((s) => seqs.includes(s)), 'each queued change applied exactly once').to.deep.equal(seqs);
   });

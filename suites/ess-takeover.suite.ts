@@ -2,7 +2,7 @@
 // Dual-IP; the ESS goes ACTIVE after its No-Service timeout and the CMS reach it at the computed cycle step.
 
 import * as chai from 'chai';
-import { cmshaChai, cmsReachesEss, essTakeover, sitePerTest, type CmsName } from '../harness/index.js';
+import { cmshaChai, cmsReachesEss, essTakeover, notYet, sitePerTest, waitFor, type CmsName } from '../harness/index.js';
 
 chai.use(cmshaChai);
 const { expect } = chai;
@@ -49,7 +49,11 @@ describe('ess-takeover: the main CM is stopped', function () {
     const restored = process.hrtime.bigint();
     await site.timeline.waitFor((e) => e.node === 'cm' && e.type === 'started' && BigInt(e.atNs) >= restored - 5_000_000_000n, { deadlineMs: 10_000, label: 'cm started again' }).catch(() => undefined);
     expect((await site.status('ess')).ess?.state, 'ESS state once the main CM is back, before the forced takeover').to.equal('ACTIVE');
-    await site.observer.control('cm', { action: 'forced-takeover' });
+    // The order goes over ess-cm, so the ESS must have registered with the restarted CM (it redials every keepalive period).
+    await waitFor(() => site.observer.control('cm', { action: 'forced-takeover' }).then(() => true, (e: Error) => notYet(e.message)), {
+      deadlineMs: 3 * site.timers.keepaliveIntervalMs + 5_000,
+      label: 'the main CM to accept the forced takeover (ESS registered again)',
+    });
     const takeoverNs = process.hrtime.bigint();
     for (const node of cmsNodes) {
       await site.timeline.waitFor(

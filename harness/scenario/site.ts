@@ -142,6 +142,17 @@ export class Site {
     });
   }
 
+  /** Makes an administration change on the primary; resolves with its sequence number and when the primary made it. */
+  async adminChange(change: string): Promise<{ seq: number; changedNs: bigint }> {
+    const { seq } = await this.observer.control('cms-primary', { action: 'admin-change', change });
+    if (seq === undefined) throw new Error('cms-primary acknowledged an admin change without a sequence number');
+    const changed = await this.timeline.waitFor(
+      (e) => e.node === 'cms-primary' && e.type === 'admin' && e.action === 'changed' && e.changeSeq === seq,
+      { deadlineMs: 5_000, label: `change ${seq} on cms-primary` },
+    );
+    return { seq, changedNs: BigInt(changed.atNs) };
+  }
+
   /** Lets the site run for `durationMs` of observation (the stand-ins keep being polled), then returns its span ends. */
   async observeFor(durationMs: number, label: string): Promise<{ fromNs: bigint; toNs: bigint }> {
     const fromNs = process.hrtime.bigint();
@@ -152,7 +163,9 @@ export class Site {
       intervalsMs: [Math.max(20, Math.min(500, durationMs / 10))],
     });
     const toNs = process.hrtime.bigint();
-    await this.observer.flush(); // every node's events up to toNs are on the timeline after this
+    // Every answering node's events up to toNs are on the timeline after this; a node that is down (killed,
+    // paused) cannot answer, and its observation simply ends where it stopped answering.
+    await this.observer.flush().catch(() => undefined);
     return { fromNs, toNs };
   }
 
