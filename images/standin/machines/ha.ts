@@ -84,8 +84,8 @@ export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby
  *   ("heartbeat lost: N misses"). It keeps beating while ACTIVE.
  * - Primary: starts STANDBY pending. The first heartbeat decides: sender STANDBY -> ACTIVE; sender ACTIVE ->
  *   autoFailback: ACTIVE and the answer demands the secondary go STANDBY; else returningPrimary 'hold-standby'
- *   -> STANDBY, 'stay-active' -> ACTIVE (DUAL_ACTIVE). No heartbeat within 2·heartbeatIntervalMs +
- *   heartbeatTimeoutMs -> ACTIVE ("no secondary"). Every heartbeat is answered with the primary's role.
+ *   -> STANDBY, 'stay-active' -> ACTIVE (DUAL_ACTIVE). No heartbeat within heartbeatMisses·heartbeatIntervalMs
+ *   + heartbeatTimeoutMs -> ACTIVE ("no secondary"). Every heartbeat is answered with the primary's role.
  * - DUAL_ACTIVE is raised when this CMS is ACTIVE and learns (heartbeat request or answer, admin-sync) that the
  *   peer is ACTIVE; cleared when either becomes STANDBY (learned the same way, or manual here).
  * - set-active / set-standby: role change with reason "manual" (a pending primary stops waiting).
@@ -161,8 +161,9 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
           s.started = true;
           if (isPrimary) {
             s.pending = true;
-            // Two periods, not one: the first beat to a freshly started container can be lost while its network comes up.
-            s.pendingUntilMs = nowMs + 2 * t.heartbeatIntervalMs + t.heartbeatTimeoutMs;
+            // As long as the secondary would take to declare it down: the first beats to a freshly started
+            // container can be lost while its network comes up (seen: two beats lost after a restart).
+            s.pendingUntilMs = nowMs + t.heartbeatMisses * t.heartbeatIntervalMs + t.heartbeatTimeoutMs;
             fx.push(emit({ type: 'role', role: 'STANDBY', previous: null, reason: "start: waiting for the secondary's first heartbeat" }));
           } else {
             fx.push(emit({ type: 'role', role: 'STANDBY', previous: null, reason: 'start' }));
@@ -219,7 +220,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
         }
         case 'tick': {
           if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
-            setRole(s, fx, 'ACTIVE', 'no secondary: no heartbeat within two intervals + timeout');
+            setRole(s, fx, 'ACTIVE', 'no secondary: no heartbeat within misses·interval + timeout');
           }
           // Misses first, then new beats: a beat whose deadline equals the next beat's start counts before it.
           for (const b of [...s.outstanding].sort((x, y) => x.deadlineMs - y.deadlineMs)) {
