@@ -21,8 +21,15 @@ describe('admin-sync: administration changes pushed from the primary to the seco
       anchorNs: changedNs,
       anchorLabel: `change ${seq} made on the primary`,
     });
-    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied on the secondary` }).catch(() => undefined);
-    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`).within(window);
+    await site.timeline
+      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
+        deadlineMs: window.toMs + 2_000,
+        label: `change ${seq} applied on the secondary`,
+      })
+      .catch(() => undefined);
+    expect(site.timeline)
+      .to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`)
+      .within(window);
   });
 
   it('lets the lag follow a latency on the admin-sync link', async () => {
@@ -35,8 +42,15 @@ describe('admin-sync: administration changes pushed from the primary to the seco
       anchorNs: changedNs,
       anchorLabel: `change ${seq} made on the primary`,
     });
-    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied` }).catch(() => undefined);
-    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`).within(window);
+    await site.timeline
+      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
+        deadlineMs: window.toMs + 2_000,
+        label: `change ${seq} applied`,
+      })
+      .catch(() => undefined);
+    expect(site.timeline)
+      .to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`)
+      .within(window);
   });
 
   it('queues changes during a cut, raises the lag alarm, and after the restore applies all of them in order, none twice', async () => {
@@ -64,8 +78,13 @@ describe('admin-sync: administration changes pushed from the primary to the seco
       label: 'the ADMIN_SYNC_LAG alarm to clear',
     });
     await site.observeFor(site.timers.keepaliveIntervalMs, 'after the drain');
-    const applied = site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied').map((e) => (e as { changeSeq?: number }).changeSeq ?? -1);
+    const applied = site.timeline
+      .events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied')
+      .map((e) => (e as { changeSeq?: number }).changeSeq ?? -1);
     expect(applied, 'changes applied on the secondary, in order').to.deep.equal([...applied].sort((a, b) => a - b));
-    expect(applied.filter((s) => seqs.includes(s)), 'each queued change applied exactly once').to.deep.equal(seqs);
+    expect(
+      applied.filter((s) => seqs.includes(s)),
+      'each queued change applied exactly once',
+    ).to.deep.equal(seqs);
   });
 });

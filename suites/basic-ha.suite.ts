@@ -26,15 +26,29 @@ describe('basic-ha: standard operation', function () {
     const { site } = fixture;
     const beats = 4;
     await site.observeFor((beats + 0.5) * site.timers.heartbeatIntervalMs, `${beats} heartbeat periods`);
-    const sent = site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'heartbeat' && e.outcome === 'sent').slice(-beats - 1);
+    const sent = site.timeline
+      .events((e) => e.node === 'cms-secondary' && e.type === 'heartbeat' && e.outcome === 'sent')
+      .slice(-beats - 1);
     expect(sent.length, 'heartbeats sent by cms-secondary').to.be.at.least(beats);
     const bounds = heartbeatPeriod(site.windows);
     for (let i = 1; i < sent.length; i += 1) {
       const anchorNs = BigInt(sent[i - 1]!.atNs);
-      const window = site.window(`heartbeat period ${i}`, bounds, { anchorNs, anchorLabel: `heartbeat ${i} sent`, description: 'time between two heartbeats' });
+      const window = site.window(`heartbeat period ${i}`, bounds, {
+        anchorNs,
+        anchorLabel: `heartbeat ${i} sent`,
+        description: 'time between two heartbeats',
+      });
       const periodMs = Number(BigInt(sent[i]!.atNs) - anchorNs) / 1e6;
       const within = periodMs >= window.fromMs && periodMs <= window.toMs;
-      site.evidence.addMeasurement({ name: `heartbeat period ${i}`, description: 'heartbeat period', valueMs: periodMs, anchorNs, atNs: sent[i]!.atNs, window, withinWindow: within });
+      site.evidence.addMeasurement({
+        name: `heartbeat period ${i}`,
+        description: 'heartbeat period',
+        valueMs: periodMs,
+        anchorNs,
+        atNs: sent[i]!.atNs,
+        window,
+        withinWindow: within,
+      });
       expect(periodMs, `heartbeat period ${i} (${window.derivation})`).to.be.within(window.fromMs, window.toMs);
     }
     const missed = site.timeline.events((e) => e.type === 'heartbeat' && e.outcome === 'missed');

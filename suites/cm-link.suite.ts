@@ -11,9 +11,15 @@ async function assertNoAutomaticFailoverThenManual(site: Site, fault: FaultHandl
   // Watch for twice the longest time an automatic failover could take: if the secondary were going to react, it would.
   const observationMs = 2 * primaryDownDetection(site.windows).toMs;
   const span = await site.observeFor(observationMs, 'the observation window after the ACD link failure');
-  const observed = site.timeline.span(BigInt(fault.record.appliedNs), span.toNs, { label: 'observation after the link failure', anchorLabel: 'acd-primary failed' });
+  const observed = site.timeline.span(BigInt(fault.record.appliedNs), span.toNs, {
+    label: 'observation after the link failure',
+    anchorLabel: 'acd-primary failed',
+  });
   expect(site.timeline).to.keepRole('cms-secondary', 'STANDBY').throughout(observed);
-  const answered = site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'heartbeat' && e.outcome === 'answered' && BigInt(e.atNs) > BigInt(fault.record.appliedNs));
+  const answered = site.timeline.events(
+    (e) =>
+      e.node === 'cms-secondary' && e.type === 'heartbeat' && e.outcome === 'answered' && BigInt(e.atNs) > BigInt(fault.record.appliedNs),
+  );
   expect(answered.length, 'heartbeats answered while the ACD link is down').to.be.at.least(site.timers.heartbeatMisses);
 
   // The manual procedure of the seed: set the primary standby, then the secondary active.
@@ -32,13 +38,22 @@ describe('cm-link: the primary loses its ACD link to the CM', function () {
   it('leaves the secondary STANDBY when the ACD link of the primary is cut (reset), until the operator switches', async () => {
     const { site } = fixture;
     const fault = await site.topology.links.cut('acd-primary');
-    await site.timeline.waitFor((e) => e.node === 'cms-primary' && e.type === 'acd-link' && e.state === 'CONNECTING' && BigInt(e.atNs) >= fault.appliedNs, {
-      deadlineMs: 5_000,
-      label: 'cms-primary to show the loss of its ACD link',
-    });
+    await site.timeline.waitFor(
+      (e) => e.node === 'cms-primary' && e.type === 'acd-link' && e.state === 'CONNECTING' && BigInt(e.atNs) >= fault.appliedNs,
+      {
+        deadlineMs: 5_000,
+        label: 'cms-primary to show the loss of its ACD link',
+      },
+    );
     expect(site.timeline)
       .to.showEvent((e) => e.node === 'cms-primary' && e.type === 'acd-link' && e.state === 'CONNECTING', 'cms-primary lost its ACD link')
-      .within(site.window('reset detection', { fromMs: 0, toMs: 250, derivation: 'a reset is seen at once; ±250 ms tolerance' }, { anchorNs: fault.appliedNs, anchorLabel: 'acd-primary cut' }));
+      .within(
+        site.window(
+          'reset detection',
+          { fromMs: 0, toMs: 250, derivation: 'a reset is seen at once; ±250 ms tolerance' },
+          { anchorNs: fault.appliedNs, anchorLabel: 'acd-primary cut' },
+        ),
+      );
     await assertNoAutomaticFailoverThenManual(site, fault);
   });
 
@@ -57,7 +72,12 @@ describe('cm-link: the primary loses its ACD link to the CM', function () {
         label: 'cms-primary to declare the silent link lost',
       })
       .catch(() => undefined);
-    expect(site.timeline).to.showEvent((e) => e.node === 'cms-primary' && e.type === 'acd-link' && e.state === 'CONNECTING', 'cms-primary declared its ACD link lost').within(window);
+    expect(site.timeline)
+      .to.showEvent(
+        (e) => e.node === 'cms-primary' && e.type === 'acd-link' && e.state === 'CONNECTING',
+        'cms-primary declared its ACD link lost',
+      )
+      .within(window);
     await assertNoAutomaticFailoverThenManual(site, fault);
   });
 });

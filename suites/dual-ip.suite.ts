@@ -29,8 +29,13 @@ describe('dual-ip: standard operation with an ESS', function () {
       anchorLabel: `change ${seq} made on the primary`,
     });
     await site.timeline
-      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, { deadlineMs: window.toMs + 2_000, label: `change ${seq} applied` })
+      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
+        deadlineMs: window.toMs + 2_000,
+        label: `change ${seq} applied`,
+      })
       .catch(() => undefined);
-    expect(site.timeline).to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`).within(window);
+    expect(site.timeline)
+      .to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`)
+      .within(window);
   });
 });

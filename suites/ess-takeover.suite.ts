@@ -27,17 +27,28 @@ describe('ess-takeover: the main CM is stopped', function () {
     const cmsNodes: CmsName[] = ['cms-primary', 'cms-secondary'];
     for (const node of cmsNodes) {
       await site.timeline
-        .waitFor((e) => e.node === node && e.type === 'acd-link' && e.target === 'ess' && e.state === 'DATA_TRANSFER' && BigInt(e.atNs) >= fault.appliedNs, {
-          deadlineMs: reachWindow.toMs + 2_000,
-          anchorNs: fault.appliedNs,
-          label: `${node} in data transfer with the ESS`,
-        })
+        .waitFor(
+          (e) =>
+            e.node === node &&
+            e.type === 'acd-link' &&
+            e.target === 'ess' &&
+            e.state === 'DATA_TRANSFER' &&
+            BigInt(e.atNs) >= fault.appliedNs,
+          {
+            deadlineMs: reachWindow.toMs + 2_000,
+            anchorNs: fault.appliedNs,
+            label: `${node} in data transfer with the ESS`,
+          },
+        )
         .catch(() => undefined);
     }
     expect(site.timeline).to.showEvent({ node: 'ess', type: 'ess', state: 'ACTIVE' }, 'the ESS went ACTIVE').within(essWindow);
     for (const node of cmsNodes) {
       expect(site.timeline)
-        .to.showEvent((e) => e.node === node && e.type === 'acd-link' && e.target === 'ess' && e.state === 'DATA_TRANSFER', `${node} in data transfer with the ESS`)
+        .to.showEvent(
+          (e) => e.node === node && e.type === 'acd-link' && e.target === 'ess' && e.state === 'DATA_TRANSFER',
+          `${node} in data transfer with the ESS`,
+        )
         .within(reachWindow);
     }
     // Both CMS are now served by the ESS (a CMS has one ACD link at a time: never linked to cm and ess at once).
@@ -47,18 +58,33 @@ describe('ess-takeover: the main CM is stopped', function () {
     // The main CM comes back; the ESS stays ACTIVE (no pre-emptive return) until the CM forces a takeover.
     await site.heal(fault);
     const restored = process.hrtime.bigint();
-    await site.timeline.waitFor((e) => e.node === 'cm' && e.type === 'started' && BigInt(e.atNs) >= restored - 5_000_000_000n, { deadlineMs: 10_000, label: 'cm started again' }).catch(() => undefined);
+    await site.timeline
+      .waitFor((e) => e.node === 'cm' && e.type === 'started' && BigInt(e.atNs) >= restored - 5_000_000_000n, {
+        deadlineMs: 10_000,
+        label: 'cm started again',
+      })
+      .catch(() => undefined);
     expect((await site.status('ess')).ess?.state, 'ESS state once the main CM is back, before the forced takeover').to.equal('ACTIVE');
     // The order goes over ess-cm, so the ESS must have registered with the restarted CM (it redials every keepalive period).
-    await waitFor(() => site.observer.control('cm', { action: 'forced-takeover' }).then(() => true, (e: Error) => notYet(e.message)), {
-      deadlineMs: 3 * site.timers.keepaliveIntervalMs + 5_000,
-      label: 'the main CM to accept the forced takeover (ESS registered again)',
-    });
+    await waitFor(
+      () =>
+        site.observer.control('cm', { action: 'forced-takeover' }).then(
+          () => true,
+          (e: Error) => notYet(e.message),
+        ),
+      {
+        deadlineMs: 3 * site.timers.keepaliveIntervalMs + 5_000,
+        label: 'the main CM to accept the forced takeover (ESS registered again)',
+      },
+    );
     const takeoverNs = process.hrtime.bigint();
     for (const node of cmsNodes) {
       await site.timeline.waitFor(
         (e) => e.node === node && e.type === 'acd-link' && e.target === 'cm' && e.state === 'DATA_TRANSFER' && BigInt(e.atNs) >= takeoverNs,
-        { deadlineMs: site.timers.mainAttempts * site.timers.linkRetryMs + site.timers.pumpupMs + 5_000, label: `${node} back in data transfer with the main CM` },
+        {
+          deadlineMs: site.timers.mainAttempts * site.timers.linkRetryMs + site.timers.pumpupMs + 5_000,
+          label: `${node} back in data transfer with the main CM`,
+        },
       );
     }
     await site.timeline.waitFor((e) => e.node === 'ess' && e.type === 'ess' && e.state === 'STANDBY' && BigInt(e.atNs) >= takeoverNs, {

@@ -21,7 +21,11 @@ describe('heartbeat-path: the heartbeat link is cut while the primary is healthy
     await site.waitForRole('cms-secondary', 'ACTIVE', { afterNs: fault.appliedNs, deadlineMs: window.toMs + 1_000 }).catch(() => undefined);
     // Admin-Sync keep-alives still carry each side's role, so the stand-ins learn of the split within a few of them.
     await site.timeline
-      .waitFor((e) => e.type === 'alarm' && e.alarm === 'DUAL_ACTIVE' && e.raised, { deadlineMs: window.toMs + 4 * site.timers.keepaliveIntervalMs, anchorNs: fault.appliedNs, label: 'a DUAL_ACTIVE alarm' })
+      .waitFor((e) => e.type === 'alarm' && e.alarm === 'DUAL_ACTIVE' && e.raised, {
+        deadlineMs: window.toMs + 4 * site.timers.keepaliveIntervalMs,
+        anchorNs: fault.appliedNs,
+        label: 'a DUAL_ACTIVE alarm',
+      })
       .catch(() => undefined);
     await site.observeFor(site.timers.keepaliveIntervalMs, 'the split brain');
     expect(site.timeline).to.showActivation('cms-secondary').within(window);
@@ -41,7 +45,10 @@ describe('heartbeat-jitter: latency below the heartbeat timeout', function () {
     const jitterMs = Math.round(site.timers.heartbeatTimeoutMs * 0.1);
     const fault = await site.topology.links.latency('heartbeat', { latencyMs, jitterMs });
     const span = await site.observeFor(2 * primaryDownDetection(site.windows).toMs, 'twice the detection window under latency');
-    const observed = site.timeline.span(fault.appliedNs, span.toNs, { label: 'observation under heartbeat latency', anchorLabel: 'latency applied' });
+    const observed = site.timeline.span(fault.appliedNs, span.toNs, {
+      label: 'observation under heartbeat latency',
+      anchorLabel: 'latency applied',
+    });
     expect(site.timeline).to.keepRole('cms-secondary', 'STANDBY').throughout(observed);
     expect(site.timeline).to.keepRole('cms-primary', 'ACTIVE').throughout(observed);
     const missed = site.timeline.events((e) => e.type === 'heartbeat' && e.outcome === 'missed' && BigInt(e.atNs) >= fault.appliedNs);

@@ -33,19 +33,34 @@ describe('primary-down: the primary CMS fails and the secondary takes over', fun
         anchorLabel: `cms-primary ${fault === 'stop' ? 'stopped' : fault === 'kill' ? 'killed' : fault === 'pause' ? 'paused' : 'isolated'}`,
         description: 'the secondary becomes ACTIVE after the primary goes down',
       });
-      await site.waitForRole('cms-secondary', 'ACTIVE', { afterNs: handle.appliedNs, deadlineMs: window.toMs + 1_000 }).catch(() => undefined);
+      await site
+        .waitForRole('cms-secondary', 'ACTIVE', { afterNs: handle.appliedNs, deadlineMs: window.toMs + 1_000 })
+        .catch(() => undefined);
       // Let the supervisor move over, then settle the observation before asserting on it.
       await site.observeFor(2 * site.timers.keepaliveIntervalMs, 'the supervisor to move to the new ACTIVE CMS');
 
       expect(site.timeline).to.showActivation('cms-secondary').within(window);
       expect(site.timeline).to.haveNoAcdGap('cms-secondary');
-      expect(site.timeline).to.showEvent({ node: 'supervisor', type: 'client', action: 'logged-in', target: 'cms-secondary' }, 'the supervisor logged in to cms-secondary').within(
-        site.window('supervisor outage', { fromMs: window.fromMs, toMs: window.toMs + site.timers.keepaliveIntervalMs, derivation: `detection window + one client retry (${site.timers.keepaliveIntervalMs} ms)` }, {
-          anchorNs: handle.appliedNs,
-          anchorLabel: 'fault',
-          description: 'the outage a supervisor sees',
-        }),
-      );
+      expect(site.timeline)
+        .to.showEvent(
+          { node: 'supervisor', type: 'client', action: 'logged-in', target: 'cms-secondary' },
+          'the supervisor logged in to cms-secondary',
+        )
+        .within(
+          site.window(
+            'supervisor outage',
+            {
+              fromMs: window.fromMs,
+              toMs: window.toMs + site.timers.keepaliveIntervalMs,
+              derivation: `detection window + one client retry (${site.timers.keepaliveIntervalMs} ms)`,
+            },
+            {
+              anchorNs: handle.appliedNs,
+              anchorLabel: 'fault',
+              description: 'the outage a supervisor sees',
+            },
+          ),
+        );
       if (fault === 'isolate') {
         // The isolated primary is still running and still believes it is ACTIVE (no fencing, DESIGN.md §1): the
         // harness sees it on the control network. What matters is that nobody can reach it: its ACD link is gone.

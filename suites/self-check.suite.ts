@@ -10,12 +10,19 @@ const { expect } = chai;
 describe('self-check: a scenario against a deliberately wrong site fails with the right message', function () {
   describe('when the stand-ins need more heartbeat misses than the suite expects', function () {
     // The suite expects 3 misses; the stand-ins are given 6, so the failover comes three periods late.
-    const fixture = sitePerTest({ scenario: 'self-check', timers: { heartbeatMisses: 3 }, misconfigure: { timers: { heartbeatMisses: 6 } } });
+    const fixture = sitePerTest({
+      scenario: 'self-check',
+      timers: { heartbeatMisses: 3 },
+      misconfigure: { timers: { heartbeatMisses: 6 } },
+    });
 
     it('reports the activation as outside its window, naming the window and the measured delay', async () => {
       const { site } = fixture;
       const kill = await site.topology.nodes.kill('cms-primary');
-      const window = site.window('primary-down detection', primaryDownDetection(site.windows), { anchorNs: kill.appliedNs, anchorLabel: 'cms-primary killed' });
+      const window = site.window('primary-down detection', primaryDownDetection(site.windows), {
+        anchorNs: kill.appliedNs,
+        anchorLabel: 'cms-primary killed',
+      });
       const lateMs = 6 * site.timers.heartbeatIntervalMs + site.timers.heartbeatTimeoutMs + 1_000;
       await site.waitForRole('cms-secondary', 'ACTIVE', { afterNs: kill.appliedNs, deadlineMs: lateMs });
       expect(() => expect(site.timeline).to.showActivation('cms-secondary').within(window)).to.throw(
@@ -31,7 +38,10 @@ describe('self-check: a scenario against a deliberately wrong site fails with th
     it('reports that the secondary never became ACTIVE within the observation', async () => {
       const { site } = fixture;
       const kill = await site.topology.nodes.kill('cms-primary');
-      const window = site.window('primary-down detection', primaryDownDetection(site.windows), { anchorNs: kill.appliedNs, anchorLabel: 'cms-primary killed' });
+      const window = site.window('primary-down detection', primaryDownDetection(site.windows), {
+        anchorNs: kill.appliedNs,
+        anchorLabel: 'cms-primary killed',
+      });
       await site.observeFor(window.toMs + site.timers.heartbeatIntervalMs, 'past the end of the detection window');
       expect(() => expect(site.timeline).to.showActivation('cms-secondary').within(window)).to.throw(
         chai.AssertionError,

@@ -33,9 +33,32 @@ export async function createInternalNetwork(name: string, topologyId: string): P
   return docker().getNetwork(created.id);
 }
 
+/**
+ * Removes a container (killing it first if it runs or is paused) and waits until the engine no longer has it.
+ * It is disconnected from its networks first, explicitly: the engine otherwise releases the endpoints
+ * asynchronously after the container exits, and a network removed in that window can stay stuck for good
+ * ("has active endpoints" with no container on it, until the engine restarts).
+ */
 export async function removeContainer(id: string): Promise<void> {
-  // force: kills a running or paused container first; v: drops its anonymous volumes.
-  await ignoreGone(docker().getContainer(id).remove({ force: true, v: true }));
+  const container = docker().getContainer(id);
+  const info = await ignoreGone(container.inspect());
+  for (const network of Object.keys(info?.NetworkSettings.Networks ?? {})) {
+    await ignoreGone(docker().getNetwork(network).disconnect({ Container: id, Force: true })).catch(() => undefined);
+  }
+  try {
+    await ignoreGone(container.remove({ force: true, v: true }));
+  } catch (error) {
+    // Someone else (a signal's teardown, a concurrent stop) is already removing it: wait for that instead.
+    if (!/already in progress/.test((error as Error).message)) throw error;
+  }
+  await waitFor(
+    () => ignoreGone(container.inspect()).then((info) => (info === undefined ? true : notYet(`container ${id.slice(0, 12)} still exists`))),
+    {
+      deadlineMs: 20_000,
+      label: `container ${id.slice(0, 12)} to be removed`,
+      intervalsMs: [50, 100, 250],
+    },
+  );
 }
 
 /**
@@ -70,8 +93,19 @@ export async function removeLabelled(labelFilter: string[]): Promise<{ container
   return { containers: containers.length, networks: networks.length };
 }
 
+const removals = new Map<string, Promise<{ containers: number; networks: number }>>();
+
+/**
+ * Removes every container and network of a topology. Concurrent calls for one topology (stop() racing a
+ * signal's teardown) share one removal: two removals racing each other leave the engine with stuck networks.
+ */
 export function removeTopologyResources(topologyId: string): Promise<{ containers: number; networks: number }> {
-  return removeLabelled([`${LABEL_TOPOLOGY}=${topologyId}`]);
+  let removal = removals.get(topologyId);
+  if (!removal) {
+    removal = removeLabelled([`${LABEL_TOPOLOGY}=${topologyId}`]).finally(() => removals.delete(topologyId));
+    removals.set(topologyId, removal);
+  }
+  return removal;
 }
 
 /** The address of a container on one network, as the host reaches it. */

@@ -10,9 +10,11 @@ let shuttingDown = false;
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 async function runCleanups(): Promise<void> {
-  for (const cleanup of [...cleanups].reverse()) {
+  // Newest first, until none is left (a cleanup may finish a start that registered another one).
+  for (let next = [...cleanups].at(-1); next !== undefined; next = [...cleanups].at(-1)) {
+    cleanups.delete(next);
     try {
-      await cleanup();
+      await next();
     } catch (error) {
       process.stderr.write(`cms-ha-chaos: cleanup failed during shutdown: ${(error as Error).message}\n`);
     }
@@ -27,6 +29,11 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
   shuttingDown = true;
   process.stderr.write(`\ncms-ha-chaos: ${signal} received, tearing down ${cleanups.size} topology(ies)...\n`);
   void runCleanups().finally(() => process.exit(SIGNAL_EXIT[signal]));
+}
+
+/** True once a signal started the teardown: nothing new may start then. */
+export function isShuttingDown(): boolean {
+  return shuttingDown;
 }
 
 /** Registers a cleanup to run on SIGINT/SIGTERM; returns a function that unregisters it. */

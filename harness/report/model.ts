@@ -19,17 +19,7 @@ export interface HarnessEvent {
 export type TimelineEvent = StandinEvent | HarnessEvent;
 
 export type FaultKind =
-  | 'cut'
-  | 'blackhole'
-  | 'latency'
-  | 'bandwidth'
-  | 'reset-peer'
-  | 'slicer'
-  | 'limit-data'
-  | 'kill'
-  | 'stop'
-  | 'pause'
-  | 'isolate';
+  'cut' | 'blackhole' | 'latency' | 'bandwidth' | 'reset-peer' | 'slicer' | 'limit-data' | 'kill' | 'stop' | 'pause' | 'isolate';
 
 export interface FaultRecord {
   id: string;

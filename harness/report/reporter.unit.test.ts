@@ -76,6 +76,19 @@ function readRecord(dir: string): RunRecord {
 }
 
 describe('CmshaReporter', function () {
+  // The CLI sets CMSHA_* for the whole test process (time scale, environment file); these tests control their
+  // options themselves, so they run with none of them set.
+  const savedEnv: Record<string, string | undefined> = {};
+  before(function () {
+    for (const key of Object.keys(process.env).filter((k) => k.startsWith('CMSHA_'))) {
+      savedEnv[key] = process.env[key];
+      delete process.env[key];
+    }
+  });
+  after(function () {
+    Object.assign(process.env, savedEnv);
+  });
+
   after(function () {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });

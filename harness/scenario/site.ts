@@ -41,10 +41,14 @@ export class Site {
   ) {
     this.config = config;
     this.windows = { timers: scaleTimers(config.timers, config.timeScale), policy: scalePolicy(config.policy, config.timeScale) };
-    this.evidence = new Evidence(topology.spec.name, { timeScale: config.timeScale, timers: config.timers, policy: config.policy }, {
-      timeline: observer.timeline,
-      fullTimeline: true,
-    });
+    this.evidence = new Evidence(
+      topology.spec.name,
+      { timeScale: config.timeScale, timers: config.timers, policy: config.policy },
+      {
+        timeline: observer.timeline,
+        fullTimeline: true,
+      },
+    );
     topology.faultLog.listen({
       applied: (record) => this.evidence.addFault(record),
       removed: (record) => this.evidence.faultRemoved(record.id, BigInt(record.removedNs!)),
@@ -99,7 +103,8 @@ export class Site {
    */
   async waitSteady(): Promise<void> {
     const t = this.timers;
-    const deadlineMs = (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
+    const deadlineMs =
+      (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
     await waitFor(
       async () => {
         const [primary, secondary, ess, supervisor] = (await Promise.all(
@@ -127,7 +132,11 @@ export class Site {
   }
 
   /** An expected window anchored at an instant (a fault's), recorded in the evidence. */
-  window(name: string, bounds: WindowBounds, anchor: { anchorNs: bigint | string; anchorLabel: string; description?: string }): ExpectedWindow {
+  window(
+    name: string,
+    bounds: WindowBounds,
+    anchor: { anchorNs: bigint | string; anchorLabel: string; description?: string },
+  ): ExpectedWindow {
     const window = expectedWindow(name, bounds, anchor);
     this.evidence.addWindow(window);
     return window;
@@ -174,7 +183,14 @@ export class Site {
     const at = await fault.remove();
     if (['kill', 'stop'].includes(fault.record.kind)) {
       const node = fault.record.target as NodeName;
-      await waitFor(() => this.status(node).then(() => true, () => undefined), { deadlineMs: 30_000, label: `${node} to answer again after restart` });
+      await waitFor(
+        () =>
+          this.status(node).then(
+            () => true,
+            () => undefined,
+          ),
+        { deadlineMs: 30_000, label: `${node} to answer again after restart` },
+      );
     }
     return at;
   }

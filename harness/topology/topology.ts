@@ -8,7 +8,7 @@ import { docker } from '../docker/client.js';
 import { runContainer, tailLogs } from '../docker/containers.js';
 import { newTopologyId } from '../docker/labels.js';
 import { addressOn, createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
-import { onShutdown } from '../docker/shutdown.js';
+import { isShuttingDown, onShutdown } from '../docker/shutdown.js';
 import { HarnessError } from '../errors.js';
 import { FaultLog } from '../faults/record.js';
 import { LinkFaults } from '../faults/link-faults.js';
@@ -31,6 +31,9 @@ export class Topology {
   }
 
   async start(options: StartOptions = {}): Promise<StartedTopology> {
+    if (isShuttingDown()) {
+      throw new HarnessError('START_FAILED', `Not starting topology "${this.spec.name}": the process is shutting down after a signal.`);
+    }
     const images = options.images ?? (await ensureImages([...new Set(this.spec.nodes.map((n) => n.image))]));
     const id = newTopologyId();
     const prefix = `cmsha-${this.spec.name}-${id}`;

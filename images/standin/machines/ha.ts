@@ -22,6 +22,10 @@ export interface HaSnapshot {
   /** Primary only: STANDBY until the secondary's first heartbeat (or the no-secondary deadline). */
   pending: boolean;
   pendingUntilMs: number | null;
+  /** Primary, pending: the newest heartbeat seen (highest beat) and when the last one arrived. */
+  pendingSeen: { role: HaRole; beat: number; lastAtMs: number } | null;
+  /** Primary after an automatic failback: answers tell an ACTIVE secondary to go STANDBY until it says it did. */
+  demandStandby: boolean;
   /** The peer's role as last learned from a heartbeat or an admin-sync message. */
   peerRole: HaRole | null;
   dualActive: boolean;
@@ -53,6 +57,8 @@ export function initialHa(): HaSnapshot {
     role: 'STANDBY',
     pending: false,
     pendingUntilMs: null,
+    pendingSeen: null,
+    demandStandby: false,
     peerRole: null,
     dualActive: false,
     heartbeatLost: false,
@@ -82,10 +88,13 @@ export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby
  *   An answer resets the consecutive-miss counter (and clears HEARTBEAT_LOST). At heartbeatMisses consecutive
  *   misses HEARTBEAT_LOST is raised, and with policy.autoFailover a STANDBY secondary goes ACTIVE
  *   ("heartbeat lost: N misses"). It keeps beating while ACTIVE.
- * - Primary: starts STANDBY pending. The first heartbeat decides: sender STANDBY -> ACTIVE; sender ACTIVE ->
- *   autoFailback: ACTIVE and the answer demands the secondary go STANDBY; else returningPrimary 'hold-standby'
- *   -> STANDBY, 'stay-active' -> ACTIVE (DUAL_ACTIVE). No heartbeat within heartbeatMisses·heartbeatIntervalMs
- *   + heartbeatTimeoutMs -> ACTIVE ("no secondary"). Every heartbeat is answered with the primary's role.
+ * - Primary: starts STANDBY pending. It decides once heartbeats have been quiet for heartbeatTimeoutMs, on the
+ *   newest one seen (highest beat number): requests sent before it started can be held by the network (a proxy
+ *   whose dial to the restarting container was in flight) and arrive in a burst, stale ones first or not.
+ *   Sender STANDBY -> ACTIVE; sender ACTIVE -> autoFailback: ACTIVE and the answers demand the secondary go
+ *   STANDBY until it says it did; else returningPrimary 'hold-standby' -> STANDBY, 'stay-active' -> ACTIVE
+ *   (DUAL_ACTIVE). With no heartbeat by heartbeatMisses·heartbeatIntervalMs + heartbeatTimeoutMs -> ACTIVE
+ *   ("no secondary"). Every heartbeat is answered with the primary's role.
  * - DUAL_ACTIVE is raised when this CMS is ACTIVE and learns (heartbeat request or answer, admin-sync) that the
  *   peer is ACTIVE; cleared when either becomes STANDBY (learned the same way, or manual here).
  * - set-active / set-standby: role change with reason "manual" (a pending primary stops waiting).
@@ -112,6 +121,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     s.role = role;
     s.pending = false;
     s.pendingUntilMs = null;
+    s.pendingSeen = null;
     fx.push(emit({ type: 'role', role, previous, reason }));
     fx.push({ type: 'role-changed', role });
     updateDual(s, fx, reason === 'manual' ? 'a manual action' : `own role change (${reason})`);
@@ -134,17 +144,25 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     if (cfg.policy.autoFailover && s.role === 'STANDBY') setRole(s, fx, 'ACTIVE', `heartbeat lost: ${s.consecutiveMisses} misses`);
   }
 
-  function onHeartbeatRequest(s: HaSnapshot, fx: Fx, conn: ConnId, beat: number, fromRole: HaRole): void {
-    let demandStandby = false;
+  /** The pending primary's decision, from what the secondary says its role is. */
+  function decide(s: HaSnapshot, fx: Fx, fromRole: HaRole): void {
+    if (fromRole === 'STANDBY') setRole(s, fx, 'ACTIVE', 'secondary is STANDBY');
+    else if (cfg.policy.autoFailback) {
+      s.demandStandby = true;
+      s.peerRole = 'STANDBY'; // it is being told to go STANDBY: not a dual-active site
+      setRole(s, fx, 'ACTIVE', 'auto failback: the secondary was ACTIVE and is told to go STANDBY');
+    } else if (cfg.policy.returningPrimary === 'hold-standby')
+      setRole(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
+    else setRole(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE');
+  }
+
+  function onHeartbeatRequest(s: HaSnapshot, fx: Fx, conn: ConnId, beat: number, fromRole: HaRole, nowMs: number): void {
     if (s.pending) {
-      if (fromRole === 'STANDBY') setRole(s, fx, 'ACTIVE', 'secondary is STANDBY');
-      else if (cfg.policy.autoFailback) {
-        demandStandby = true;
-        setRole(s, fx, 'ACTIVE', 'auto failback: the secondary was ACTIVE and is told to go STANDBY');
-      } else if (cfg.policy.returningPrimary === 'hold-standby')
-        setRole(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
-      else setRole(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE');
+      const newest = s.pendingSeen === null || beat > s.pendingSeen.beat;
+      s.pendingSeen = newest ? { role: fromRole, beat, lastAtMs: nowMs } : { ...s.pendingSeen!, lastAtMs: nowMs };
     }
+    if (fromRole === 'STANDBY') s.demandStandby = false;
+    const demandStandby = s.demandStandby && fromRole === 'ACTIVE';
     // A secondary ordered to STANDBY is about to change; learning it ACTIVE now would raise a false alarm.
     if (demandStandby) s.peerRole = 'STANDBY';
     else learnPeer(s, fx, fromRole, `heartbeat ${beat}`);
@@ -197,7 +215,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
         case 'message': {
           const m = input.msg;
           if (m.t === 'hb') {
-            onHeartbeatRequest(s, fx, input.conn, m.beat, m.fromRole);
+            onHeartbeatRequest(s, fx, input.conn, m.beat, m.fromRole, nowMs);
             break;
           }
           if (m.t !== 'hb-ans') break;
@@ -219,7 +237,9 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
           break;
         }
         case 'tick': {
-          if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
+          if (s.pending && s.pendingSeen !== null && nowMs >= s.pendingSeen.lastAtMs + t.heartbeatTimeoutMs) {
+            decide(s, fx, s.pendingSeen.role);
+          } else if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
             setRole(s, fx, 'ACTIVE', 'no secondary: no heartbeat within misses·interval + timeout');
           }
           // Misses first, then new beats: a beat whose deadline equals the next beat's start counts before it.
@@ -248,7 +268,12 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     },
 
     nextWakeMs(s) {
-      return earliest(s.pending ? s.pendingUntilMs : null, s.nextBeatMs, ...s.outstanding.map((b) => b.deadlineMs));
+      return earliest(
+        s.pending ? s.pendingUntilMs : null,
+        s.pending && s.pendingSeen ? s.pendingSeen.lastAtMs + t.heartbeatTimeoutMs : null,
+        s.nextBeatMs,
+        ...s.outstanding.map((b) => b.deadlineMs),
+      );
     },
   };
 }

@@ -175,15 +175,38 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
 });
 
 describe('CMS HA role: primary', () => {
-  it('starts STANDBY pending and goes ACTIVE on a first heartbeat from a STANDBY secondary, answering with its role', () => {
+  const hb = (beat: number, fromRole: 'ACTIVE' | 'STANDBY') => ({
+    type: 'message' as const,
+    conn: -beat,
+    msg: { t: 'hb' as const, beat, fromRole },
+  });
+
+  it('starts STANDBY pending and goes ACTIVE a heartbeat timeout after a heartbeat from a STANDBY secondary', () => {
     const s = primary();
     expect(s.state).to.include({ role: 'STANDBY', pending: true });
     s.nowMs = 10;
     s.input({ type: 'accepted', conn: -1, port: 6000 });
-    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
+    const fx = s.input(hb(1, 'STANDBY'));
+    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 1, role: 'STANDBY' });
+    s.advanceTo(259);
+    expect(s.state).to.include({ role: 'STANDBY', pending: true });
+    s.advanceTo(260);
     expect(s.state).to.include({ role: 'ACTIVE', pending: false });
-    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 1, role: 'ACTIVE' });
     expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'secondary is STANDBY' });
+  });
+
+  it('decides on the newest heartbeat of a burst, so stale requests held by the network do not decide', () => {
+    const s = primary();
+    s.nowMs = 100;
+    s.input(hb(4, 'STANDBY')); // sent before the failover, delivered late
+    s.input(hb(7, 'ACTIVE')); // the newest
+    s.nowMs = 150;
+    s.input(hb(5, 'STANDBY')); // stale again, arriving last: the quiet period restarts, the decision does not change
+    s.advanceTo(399);
+    expect(s.state).to.include({ role: 'STANDBY', pending: true });
+    s.advanceTo(400);
+    expect(s.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
+    expect(s.events('role').at(-1)?.reason).to.match(/holds STANDBY/);
   });
 
   it('goes ACTIVE with reason "no secondary" exactly misses·heartbeatInterval + heartbeatTimeout after start with no heartbeat', () => {
@@ -197,25 +220,31 @@ describe('CMS HA role: primary', () => {
 
   it('holds STANDBY when it returns to an ACTIVE secondary (returningPrimary hold-standby)', () => {
     const s = primary();
-    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 9, fromRole: 'ACTIVE' } });
+    s.input(hb(9, 'ACTIVE'));
+    s.advanceTo(250);
     expect(s.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
-    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'STANDBY' });
+    expect(only(s.input(hb(10, 'ACTIVE')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'STANDBY' });
     s.advanceTo(5_000);
     expect(s.state.role).to.equal('STANDBY');
   });
 
   it('stays ACTIVE and raises DUAL_ACTIVE when it returns to an ACTIVE secondary (returningPrimary stay-active)', () => {
     const s = primary({ ...POLICY, returningPrimary: 'stay-active' });
-    s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 9, fromRole: 'ACTIVE' } });
+    s.input(hb(9, 'ACTIVE'));
+    s.advanceTo(250);
     expect(s.state).to.include({ role: 'ACTIVE', dualActive: true });
     expect(s.events('alarm')[0]).to.include({ alarm: 'DUAL_ACTIVE', raised: true });
   });
 
-  it('takes the role back and tells the secondary to go STANDBY with autoFailback', () => {
+  it('takes the role back and tells the secondary to go STANDBY with autoFailback, until it says it did', () => {
     const s = primary({ ...POLICY, autoFailback: true });
-    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 9, fromRole: 'ACTIVE' } });
+    s.input(hb(9, 'ACTIVE'));
+    s.advanceTo(250);
     expect(s.state).to.include({ role: 'ACTIVE', dualActive: false });
-    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'ACTIVE', demandStandby: true });
+    expect(only(s.input(hb(10, 'ACTIVE')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'ACTIVE', demandStandby: true });
+    expect(only(s.input(hb(11, 'STANDBY')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 11, role: 'ACTIVE' });
+    expect(only(s.input(hb(12, 'ACTIVE')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 12, role: 'ACTIVE' });
+    expect(s.state.dualActive).to.equal(true);
     const sec = secondary({ ...POLICY, autoFailback: true });
     beats(sec, 3_000, 'refuse');
     expect(sec.state.role).to.equal('ACTIVE');
@@ -230,9 +259,11 @@ describe('CMS HA role: primary', () => {
   it('raises DUAL_ACTIVE when an ACTIVE primary hears from an ACTIVE secondary, and clears it when the secondary says STANDBY', () => {
     const s = primary();
     s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
-    s.input({ type: 'message', conn: -2, msg: { t: 'hb', beat: 2, fromRole: 'ACTIVE' } });
+    s.advanceTo(250);
+    expect(s.state.role).to.equal('ACTIVE');
+    s.input({ type: 'message', conn: -3, msg: { t: 'hb', beat: 3, fromRole: 'ACTIVE' } });
     expect(s.state.dualActive).to.equal(true);
-    s.input({ type: 'message', conn: -3, msg: { t: 'hb', beat: 3, fromRole: 'STANDBY' } });
+    s.input({ type: 'message', conn: -4, msg: { t: 'hb', beat: 4, fromRole: 'STANDBY' } });
     expect(s.state.dualActive).to.equal(false);
     expect(s.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
   });
