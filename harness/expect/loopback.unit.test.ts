@@ -45,9 +45,10 @@ describe('observing a loopback site', function () {
     );
     const timeline = evidence.timeline;
     await observer.start();
-    await timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'heartbeat' && e.outcome === 'answered', {
+    // The primary decides its role once the secondary's heartbeats have been quiet for a heartbeat timeout.
+    await timeline.waitFor(isRole('cms-primary', 'ACTIVE'), {
       deadlineMs: 10_000,
-      label: 'a heartbeat answered by the primary',
+      label: 'the primary ACTIVE on the sunny day',
     });
     await observer.flush();
     const sunnyFrom = nowNs();

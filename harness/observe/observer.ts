@@ -250,10 +250,14 @@ export class Observer implements AsyncDisposable {
 
   async #poll(node: NodeName, state: NodeState, startedNs: bigint, stop: AbortSignal): Promise<void> {
     let body: EventsResponse;
+    // A plain controller and timer, not AbortSignal.any([stop, AbortSignal.timeout()]): on Node 20 the combined
+    // signal can lose a timeout signal nothing else references, and a poll of a paused node then hangs for good.
+    const request = new AbortController();
+    const onStop = () => request.abort(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(() => request.abort(new DOMException('no answer in time', 'TimeoutError')), this.#requestTimeoutMs);
     try {
-      const response = await fetch(`${state.baseUrl}/events?after=${state.lastSeq}`, {
-        signal: AbortSignal.any([stop, AbortSignal.timeout(this.#requestTimeoutMs)]),
-      });
+      const response = await fetch(`${state.baseUrl}/events?after=${state.lastSeq}`, { signal: request.signal });
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
         throw new PollFailure(`error: HTTP ${response.status}`);
@@ -264,6 +268,9 @@ export class Observer implements AsyncDisposable {
       if (stop.aborted) return;
       this.#failed(node, state, startedNs, this.#classify(error));
       return;
+    } finally {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
     }
 
     let restarted = false;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { expect } from 'chai';
 import Mocha from 'mocha';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 
 import { EVIDENCE_KEY } from './model.js';
 import type { RunRecord, TestEvidence } from './model.js';
@@ -283,8 +283,9 @@ describe('CmshaReporter', function () {
       running[EVIDENCE_KEY] = primaryDownEvidence({ failing: false, hostile: false });
       runner.emit(C.EVENT_TEST_BEGIN, running);
 
+      // Every reporter of the process writes its partial report (the run executing these tests has one too).
       const written = writePartialReport('received SIGINT');
-      expect(written.map((w) => w.dir)).to.deep.equal([resolve(reportsDir, 'cut-short')]);
+      expect(written.map((w) => w.dir)).to.include(resolve(reportsDir, 'cut-short'));
       const record = readRecord(join(reportsDir, 'cut-short'));
       expect(record.partial).to.equal(true);
       expect(record.partialReason).to.equal('received SIGINT');

@@ -141,6 +141,8 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
       s.heartbeatLost = true;
       fx.push(alarm('HEARTBEAT_LOST', true, `${s.consecutiveMisses} consecutive heartbeats unanswered`));
     }
+    // What the peer last said no longer holds: it is unreachable, not known ACTIVE (no DUAL_ACTIVE on a failover).
+    s.peerRole = null;
     if (cfg.policy.autoFailover && s.role === 'STANDBY') setRole(s, fx, 'ACTIVE', `heartbeat lost: ${s.consecutiveMisses} misses`);
   }
 
