@@ -52,6 +52,8 @@ export class Topology {
         node: 'toxiproxy',
         user: '65534:65534',
         cmd: ['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`],
+        // info, not its default trace: the report shows the last log lines, which must say something.
+        env: { LOG_LEVEL: 'info' },
         networks: [{ name: controlNetwork }, { name: dataNetwork, aliases: ['toxiproxy'] }],
         memoryBytes: 128 * 1024 * 1024,
       });
