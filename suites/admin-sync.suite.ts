@@ -11,26 +11,9 @@ function appliedOnSecondary(site: Site, seq: number) {
   return site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq);
 }
 
+// Delivery on a healthy link within the Admin-Sync budget is asserted by the dual-ip suite.
 describe('admin-sync: administration changes pushed from the primary to the secondary', function () {
   const fixture = sitePerTest({ scenario: 'admin-sync' });
-
-  it('delivers a change within the Admin-Sync budget on a healthy link', async () => {
-    const { site } = fixture;
-    const { seq, changedNs } = await site.adminChange('vdn 3001 skill 12');
-    const window = site.window('admin-sync lag', adminSyncLag(site.windows, { latencyMs: 0, jitterMs: 0 }), {
-      anchorNs: changedNs,
-      anchorLabel: `change ${seq} made on the primary`,
-    });
-    await site.timeline
-      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
-        deadlineMs: window.toMs + 2_000,
-        label: `change ${seq} applied on the secondary`,
-      })
-      .catch(() => undefined);
-    expect(site.timeline)
-      .to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`)
-      .within(window);
-  });
 
   it('lets the lag follow a latency on the admin-sync link', async () => {
     const { site } = fixture;
