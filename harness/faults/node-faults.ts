@@ -12,6 +12,8 @@ export interface NodeAccess {
   /** Name of the data network and the DNS aliases the node has on it. */
   dataNetwork: string;
   aliases(node: string): string[];
+  /** Called once a killed or stopped node runs again: resolves when it is ready to take part. */
+  restarted(node: string): Promise<void>;
 }
 
 export class NodeFaults {
@@ -30,6 +32,11 @@ export class NodeFaults {
     return this.access.container(node);
   }
 
+  private async startAgain(node: string, container: Docker.Container): Promise<void> {
+    await ignoreGone(container.start());
+    await this.access.restarted(node);
+  }
+
   /** SIGKILL: the process dies at once, the kernel resets its connections. remove() starts it again. */
   kill(node: string): Promise<FaultHandle> {
     const c = this.container(node);
@@ -39,7 +46,7 @@ export class NodeFaults {
       null,
       { signal: 'SIGKILL' },
       () => c.kill({ signal: 'SIGKILL' }).then(() => undefined),
-      () => startAgain(c),
+      () => this.startAgain(node, c),
     );
   }
 
@@ -52,7 +59,7 @@ export class NodeFaults {
       null,
       { graceSeconds },
       () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined),
-      () => startAgain(c),
+      () => this.startAgain(node, c),
     );
   }
 
@@ -82,8 +89,4 @@ export class NodeFaults {
       () => network.connect({ Container: c.id, EndpointConfig: { Aliases: this.access.aliases(node) } }).then(() => undefined),
     );
   }
-}
-
-async function startAgain(container: Docker.Container): Promise<void> {
-  await ignoreGone(container.start());
 }

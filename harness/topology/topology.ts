@@ -85,6 +85,7 @@ export class Topology {
           policy: scaledPolicy,
           dials: Object.fromEntries(this.spec.links.filter((l) => l.from === node.name).map((l) => [l.name, dials.get(l.name)!])),
           listens: node.listens,
+          awaitBegin: node.image === 'standin',
         };
         const container = await runContainer({
           name: `${prefix}-${node.name}`,
@@ -97,21 +98,10 @@ export class Topology {
         containers.set(node.name, container);
         controlUrls.set(node.name, `http://${await addressOn(container, controlNetwork)}:${PORTS.control}`);
       }
-      await Promise.all(
-        [...controlUrls].map(([node, url]) =>
-          waitFor(
-            () =>
-              fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
-                (r) => r.ok || undefined,
-                () => undefined,
-              ),
-            {
-              deadlineMs: options.readyDeadlineMs ?? 30_000,
-              label: `${node} control port at ${url}`,
-            },
-          ),
-        ),
-      );
+      const readyDeadlineMs = options.readyDeadlineMs ?? 30_000;
+      await Promise.all([...controlUrls].map(([node, url]) => waitHealthy(node, url, readyDeadlineMs)));
+      // Every container answers: now let the stand-ins start dialling, listeners first (see StandinConfig.awaitBegin).
+      for (const node of this.spec.nodes) if (node.image === 'standin') await begin(node.name, controlUrls.get(node.name)!);
       const started = new StartedTopology({
         id,
         spec: this.spec,
@@ -181,6 +171,11 @@ export class StartedTopology implements AsyncDisposable {
         container: (node) => parts.containers.get(node)!,
         dataNetwork: parts.dataNetwork,
         aliases: (node) => [node],
+        restarted: async (node) => {
+          const url = await this.refreshControlUrl(node as NodeName);
+          await waitHealthy(node, url, 30_000);
+          if (this.spec.nodes.find((n) => n.name === node)?.image === 'standin') await begin(node, url);
+        },
       },
       new Set(parts.containers.keys()),
       this.faultLog,
@@ -237,6 +232,35 @@ export class StartedTopology implements AsyncDisposable {
 export async function topologyContainers(id: string): Promise<string[]> {
   const list = await docker().listContainers({ all: true, filters: { label: [`cmsha.topology=${id}`] } });
   return list.map((c) => c.Names[0] ?? c.Id);
+}
+
+/** Waits until a node's control port answers /healthz. */
+async function waitHealthy(node: string, url: string, deadlineMs: number): Promise<void> {
+  await waitFor(
+    () =>
+      fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+        (r) => r.ok || undefined,
+        () => undefined,
+      ),
+    {
+      deadlineMs,
+      label: `${node} control port at ${url}`,
+    },
+  );
+}
+
+/** Tells a stand-in started with `awaitBegin` to start behaving. */
+async function begin(node: string, url: string): Promise<void> {
+  const response = await fetch(`${url}/control`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'begin' }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok)
+    throw new HarnessError('START_FAILED', `${node} refused to begin: HTTP ${response.status} ${await response.text()}`, {
+      details: { node },
+    });
 }
 
 /** Toxiproxy 2.12 answers /version with JSON ({"version": "2.12.0"}); older servers with plain text. */

@@ -126,6 +126,12 @@ export interface StandinConfig {
   dials: Partial<Record<LinkName, Dial>>;
   /** Ports this node listens on (besides `PORTS.control`). */
   listens: number[];
+  /**
+   * Listen, but start behaving (dialling, timers) only on the control action `begin`. The harness sets it so no
+   * node dials a peer whose container is still starting: Toxiproxy accepts one client at a time per proxy while it
+   * dials the upstream, and a dial to a half-started container holds that proxy for seconds. Default false.
+   */
+  awaitBegin?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,6 +207,8 @@ export interface EventsResponse {
 
 /** POST /control with one of these bodies. A bad request gets 400 with { error }. */
 export type ControlRequest =
+  /** Start behaving (only meaningful with `awaitBegin`; a no-op once begun). */
+  | { action: 'begin' }
   | { action: 'set-active' }
   | { action: 'set-standby' }
   /** Primary CMS: an administration change, pushed to the secondary by Admin-Sync. */

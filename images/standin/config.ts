@@ -132,6 +132,7 @@ export function parseConfig(text: string | undefined): LocalConfig {
         if (!isPort(Number(k)) || !isPort(v)) problems.push(`portOverrides.${k}: ${JSON.stringify(v)} must map a port to a port`);
   }
   if (c['bindHost'] !== undefined && typeof c['bindHost'] !== 'string') problems.push('bindHost: must be a string');
+  if (c['awaitBegin'] !== undefined && typeof c['awaitBegin'] !== 'boolean') problems.push('awaitBegin: must be true or false');
 
   // Dials a kind cannot work without.
   const d = (typeof dials === 'object' && dials !== null ? dials : {}) as Record<string, unknown>;

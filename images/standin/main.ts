@@ -2,9 +2,9 @@
 // behaves as a CMS, the main CM, the ESS, the supervisor or a plain echo, with HTTP status/control on 7000.
 
 import net from 'node:net';
-import { CONFIG_ENV, PORTS, type StandinStatus } from '../protocol/index.js';
+import { CONFIG_ENV, PORTS, type ControlRequest, type StandinStatus } from '../protocol/index.js';
 import { actualPort, ConfigError, parseConfig, type LocalConfig } from './config.js';
-import { startControlServer } from './shell/control-server.js';
+import { startControlServer, type ControlOutcome } from './shell/control-server.js';
 import { EventLog } from './shell/event-log.js';
 import { cmRole, cmsRole, echoRole, essRole, supervisorRole, type Role } from './shell/roles.js';
 
@@ -58,13 +58,25 @@ async function main(): Promise<void> {
     ...role.status(),
     lastEventSeq: log.lastSeq,
   });
-  servers.push(await startControlServer({ log, status, control: (r) => role.control(r) }, actualPort(cfg, PORTS.control), host));
+  let begun = false;
+  const begin = (): void => {
+    if (begun) return;
+    begun = true;
+    role.start();
+  };
+  const control = (r: ControlRequest): ControlOutcome => {
+    if (r.action !== 'begin') return role.control(r);
+    begin();
+    return { code: 200, body: { ok: true } };
+  };
+  servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));
   for (const port of cfg.kind === 'echo' ? cfg.listens : cfg.listens.filter((p) => role.routes.has(p))) {
     const route = role.routes.get(port);
     if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, route));
   }
   log.push({ type: 'started', kind: cfg.kind });
-  role.start();
+  // With awaitBegin the harness says when the whole site is up (see StandinConfig.awaitBegin).
+  if (!cfg.awaitBegin) begin();
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -104,7 +104,7 @@ export function adminSenderMachine(cfg: AdminSyncConfig): Machine<AdminSenderSna
   }
 
   function down(s: AdminSenderSnapshot, fx: Fx, why: string, nowMs: number): void {
-    if (s.up) fx.push(log(`admin-sync link down: ${why}`));
+    fx.push(log(s.up ? `admin-sync link down: ${why}` : `admin-sync connection attempt failed: ${why}`));
     s.conn = null;
     s.up = false;
     s.nextDialMs = nowMs + t.keepaliveIntervalMs;

@@ -15,7 +15,7 @@ export interface ControlHandlers {
   control(request: ControlRequest): ControlOutcome;
 }
 
-const ACTIONS = new Set(['set-active', 'set-standby', 'admin-change', 'forced-takeover']);
+const ACTIONS = new Set(['begin', 'set-active', 'set-standby', 'admin-change', 'forced-takeover']);
 const MAX_BODY = 64 * 1024;
 
 /** Checks a POST /control body; returns the request or what is wrong with it. */
@@ -28,7 +28,8 @@ export function parseControl(text: string): ControlRequest | { error: string } {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'the body must be a JSON object with an "action"' };
   const action = (v as Record<string, unknown>)['action'];
-  if (typeof action !== 'string') return { error: 'missing "action" (one of set-active, set-standby, admin-change, forced-takeover)' };
+  if (typeof action !== 'string')
+    return { error: 'missing "action" (one of begin, set-active, set-standby, admin-change, forced-takeover)' };
   if (!ACTIONS.has(action)) return { error: `unknown action ${JSON.stringify(action)} (known: ${[...ACTIONS].join(', ')})` };
   if (action === 'admin-change') {
     const change = (v as Record<string, unknown>)['change'];

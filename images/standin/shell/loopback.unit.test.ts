@@ -144,6 +144,35 @@ describe('stand-in program on loopback: split brain', function () {
   });
 });
 
+describe('stand-in program on loopback: awaitBegin', function () {
+  this.timeout(30_000);
+
+  it('listens but neither dials nor runs timers until the begin action, then behaves', async () => {
+    const site = new LoopbackSite(20_000 + Math.floor(Math.random() * 400) * 100);
+    try {
+      site.start('cm');
+      site.start('cms-primary', { ...site.config('cms-primary'), awaitBegin: true });
+      await site.until('cms-primary answering', async () => (await site.status('cms-primary').catch(() => undefined)) !== undefined);
+      // Waiting for the primary's pending deadline would have made it ACTIVE; gated, it has not even started.
+      const timers = site.config('cms-primary').timers;
+      const gatedFor = timers.heartbeatMisses * timers.heartbeatIntervalMs + timers.heartbeatTimeoutMs + 200;
+      const until = performance.now() + gatedFor;
+      await site.until('the gate to have held past the pending deadline', async () => performance.now() >= until, gatedFor + 1_000);
+      const gated = await site.status('cms-primary');
+      expect(gated.acd?.state).to.equal('IDLE');
+      expect((await site.events('cms-primary')).map((e) => e.type)).to.deep.equal(['started']);
+      expect((await site.control('cms-primary', { action: 'begin' })).code).to.equal(200);
+      await site.until(
+        'cms-primary in data transfer with cm',
+        async () => (await site.status('cms-primary')).acd?.state === 'DATA_TRANSFER',
+      );
+      expect((await site.control('cms-primary', { action: 'begin' })).code, 'a second begin is a no-op').to.equal(200);
+    } finally {
+      await site.stopAll();
+    }
+  });
+});
+
 describe('stand-in program configuration', () => {
   const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
