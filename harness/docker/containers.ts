@@ -38,6 +38,8 @@ export async function runContainer(spec: ContainerSpec): Promise<Docker.Containe
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Init: true,
+      // Names the network does not know must not be forwarded to the host's resolver: nothing leaves the machine.
+      Dns: ['127.0.0.1'],
       Memory: spec.memoryBytes ?? 256 * 1024 * 1024,
       PidsLimit: 256,
       LogConfig: { Type: 'json-file', Config: { 'max-size': '5m' } },

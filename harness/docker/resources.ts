@@ -87,7 +87,9 @@ export async function removeNetwork(id: string): Promise<void> {
 /** Remove every container, then every network, carrying the given label filter. Returns what was removed. */
 export async function removeLabelled(labelFilter: string[]): Promise<{ containers: number; networks: number }> {
   const containers = await docker().listContainers({ all: true, filters: { label: labelFilter } });
-  await Promise.all(containers.map((c) => removeContainer(c.Id)));
+  // One at a time: concurrent endpoint removals on one network can lose an update of the engine's endpoint
+  // count, and the network then stays "in use" with nothing on it until the engine restarts.
+  for (const c of containers) await removeContainer(c.Id);
   const networks = await docker().listNetworks({ filters: { label: labelFilter } });
   await Promise.all(networks.map((n) => removeNetwork(n.Id)));
   return { containers: containers.length, networks: networks.length };
