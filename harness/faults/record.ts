@@ -9,7 +9,10 @@ export type FaultDirection = 'upstream' | 'downstream' | 'both';
 /** A fault in force. `remove()` heals it and resolves with the instant it was healed (ns); calling it again is a no-op. */
 export interface FaultHandle {
   readonly record: FaultRecord;
-  /** The monotonic instant the fault took effect. */
+  /**
+   * The monotonic instant the request to apply the fault was sent. The fault takes effect somewhere during the
+   * request (a stand-in may see a cut before Toxiproxy answers), so this, not the answer, anchors every window.
+   */
   readonly appliedNs: bigint;
   remove(): Promise<bigint>;
 }
@@ -38,8 +41,9 @@ export class FaultLog {
     apply: () => Promise<void>,
     heal: () => Promise<void>,
   ): Promise<FaultHandle> {
-    await apply();
     const appliedNs = process.hrtime.bigint();
+    await apply();
+    const confirmedNs = process.hrtime.bigint();
     const record: FaultRecord = {
       id: `${kind}-${target}-${randomBytes(2).toString('hex')}`,
       kind,
@@ -47,6 +51,7 @@ export class FaultLog {
       direction,
       attributes,
       appliedNs: appliedNs.toString(),
+      confirmedNs: confirmedNs.toString(),
       removedNs: null,
     };
     this.records.push(record);
@@ -56,12 +61,14 @@ export class FaultLog {
       record,
       appliedNs,
       remove: () =>
-        (removal ??= heal().then(() => {
+        (removal ??= (async () => {
+          // As for applying: the heal can take effect during the request, so its start is the instant recorded.
           const removedNs = process.hrtime.bigint();
+          await heal();
           record.removedNs = removedNs.toString();
           for (const listener of this.listeners) listener.removed(record);
           return removedNs;
-        })),
+        })()),
     };
   }
 }

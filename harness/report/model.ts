@@ -28,7 +28,10 @@ export interface FaultRecord {
   target: LinkName | NodeName;
   direction: 'upstream' | 'downstream' | 'both' | null;
   attributes: Record<string, number | string | boolean>;
+  /** When the request to apply it was sent: the fault takes effect during the request, never before this. */
   appliedNs: MonoNs;
+  /** When the engine or Toxiproxy confirmed it (the request returned). */
+  confirmedNs?: MonoNs;
   removedNs: MonoNs | null;
 }
 
