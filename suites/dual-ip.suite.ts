@@ -23,17 +23,11 @@ describe('dual-ip: standard operation with an ESS', function () {
 
   it('pushes an administration change from the primary to the secondary within the Admin-Sync budget', async () => {
     const { site } = fixture;
-    const { seq, changedNs } = await site.adminChange('skill 12 objective 20 s');
-    const window = site.window('admin-sync budget', adminSyncLag(site.windows, { latencyMs: 0, jitterMs: 0 }), {
-      anchorNs: changedNs,
-      anchorLabel: `change ${seq} made on the primary`,
-    });
-    await site.timeline
-      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
-        deadlineMs: window.toMs + 2_000,
-        label: `change ${seq} applied`,
-      })
-      .catch(() => undefined);
+    const { seq, window } = await site.pushAdminChange(
+      'skill 12 objective 20 s',
+      'admin-sync budget',
+      adminSyncLag(site.windows, { latencyMs: 0, jitterMs: 0 }),
+    );
     expect(site.timeline)
       .to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`)
       .within(window);

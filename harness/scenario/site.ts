@@ -162,6 +162,23 @@ export class Site {
     return { seq, changedNs: BigInt(changed.atNs) };
   }
 
+  /**
+   * Makes a change on the primary and waits (until the end of the expected lag window, plus slack) for the
+   * secondary to apply it. Returns the change's number and the window anchored at the change, for the assertion.
+   */
+  async pushAdminChange(change: string, windowName: string, lag: WindowBounds): Promise<{ seq: number; window: ExpectedWindow }> {
+    const { seq, changedNs } = await this.adminChange(change);
+    const window = this.window(windowName, lag, { anchorNs: changedNs, anchorLabel: `change ${seq} made on the primary` });
+    await this.timeline
+      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
+        deadlineMs: window.toMs + 2_000,
+        anchorNs: changedNs,
+        label: `change ${seq} applied on cms-secondary`,
+      })
+      .catch(() => undefined); // the assertion that follows says what was (not) seen, in words
+    return { seq, window };
+  }
+
   /** Lets the site run for `durationMs` of observation (the stand-ins keep being polled), then returns its span ends. */
   async observeFor(durationMs: number, label: string): Promise<{ fromNs: bigint; toNs: bigint }> {
     const fromNs = process.hrtime.bigint();
