@@ -56,7 +56,7 @@ describe('ess-takeover: the main CM is stopped', function () {
     expect(onEss.sort()).to.deep.equal(['cms-primary', 'cms-secondary']);
 
     // The main CM comes back; the ESS stays ACTIVE (no pre-emptive return) until the CM forces a takeover.
-    await site.heal(fault);
+    await fault.remove(); // the main CM runs again and has begun
     const restored = process.hrtime.bigint();
     await site.timeline
       .waitFor((e) => e.node === 'cm' && e.type === 'started' && BigInt(e.atNs) >= restored - 5_000_000_000n, {

@@ -16,7 +16,7 @@ async function failoverAndReturn(site: Site): Promise<bigint> {
   });
   await site.waitForRole('cms-secondary', 'ACTIVE', { afterNs: kill.appliedNs, deadlineMs: window.toMs + 1_000 });
   expect(site.timeline).to.showActivation('cms-secondary').within(window);
-  return site.heal(kill);
+  return kill.remove(); // resolves once the primary runs again and has begun
 }
 
 /** Deadline for the returning primary to decide: its longest wait for a heartbeat (misses·interval + timeout), from the config. */

@@ -9,7 +9,6 @@ import { Observer } from '../observe/observer.js';
 import { notYet, waitFor } from '../observe/wait.js';
 import type { Timeline } from '../observe/timeline.js';
 import type { ExpectedWindow } from '../report/model.js';
-import type { FaultHandle } from '../faults/record.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { scalePolicy, scaleTimers } from '../topology/spec.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
@@ -193,23 +192,6 @@ export class Site {
     // paused) cannot answer, and its observation simply ends where it stopped answering.
     await this.observer.flush().catch(() => undefined);
     return { fromNs, toNs };
-  }
-
-  /** Heals a fault; for a node brought back, waits until its control port answers again. */
-  async heal(fault: FaultHandle): Promise<bigint> {
-    const at = await fault.remove();
-    if (['kill', 'stop'].includes(fault.record.kind)) {
-      const node = fault.record.target as NodeName;
-      await waitFor(
-        () =>
-          this.status(node).then(
-            () => true,
-            () => undefined,
-          ),
-        { deadlineMs: 30_000, label: `${node} to answer again after restart` },
-      );
-    }
-    return at;
   }
 
   /** Ends the test: last container log lines, evidence attached to the mocha test, site removed. Idempotent. */
