@@ -3,8 +3,8 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Mocha from 'mocha';
+import CmshaReporter from '../report/reporter.js';
 import { HarnessError, isHarnessError } from '../errors.js';
 import { doctor, runSetup } from '../setup/index.js';
 import { DIST_DIR, ENVIRONMENT_FILE } from '../setup/paths.js';
@@ -62,11 +62,7 @@ function specFiles(patterns: RegExp[]): string[] {
 }
 
 async function runMocha(files: string[], options: { grep?: string; timeoutMs: number }): Promise<number> {
-  const reporterPath = join(DIST_DIR, 'harness', 'report', 'reporter.js');
-  const reporter = existsSync(reporterPath)
-    ? ((await import(pathToFileURL(reporterPath).href)) as { default: Mocha.ReporterConstructor }).default
-    : 'spec';
-  const mocha = new Mocha({ reporter, timeout: options.timeoutMs, ...(options.grep ? { grep: options.grep } : {}) });
+  const mocha = new Mocha({ reporter: CmshaReporter, timeout: options.timeoutMs, ...(options.grep ? { grep: options.grep } : {}) });
   for (const file of files) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((done) => mocha.run((failures) => done(failures)));

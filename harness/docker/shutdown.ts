@@ -46,8 +46,3 @@ export function onShutdown(cleanup: Cleanup): () => void {
   cleanups.add(cleanup);
   return () => cleanups.delete(cleanup);
 }
-
-/** Runs every registered cleanup now (used by the CLI when a run crashes). */
-export async function shutdownAll(): Promise<void> {
-  await runCleanups();
-}

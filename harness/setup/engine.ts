@@ -3,6 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { engineAddress, pingEngine } from '../docker/client.js';
@@ -32,7 +33,7 @@ export async function aptInstall(packages: string[], log: Log): Promise<void> {
   log(`installing ${packages.join(', ')} with apt-get (log: ${logFile})`);
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
     const result = await execa('apt-get', args, { env, reject: false, all: true });
-    await import('node:fs/promises').then((fs) => fs.appendFile(logFile, `$ apt-get ${args.join(' ')}\n${result.all ?? ''}\n`));
+    await appendFile(logFile, `$ apt-get ${args.join(' ')}\n${result.all ?? ''}\n`);
     if (result.exitCode !== 0) {
       throw new HarnessError('SETUP_FAILED', `apt-get ${args.join(' ')} failed (exit ${result.exitCode}); see ${logFile}.`, {
         details: { packages, logFile },

@@ -99,7 +99,7 @@ export async function ensureToxiproxyImage(log: ImageLog): Promise<{ tag: string
 export async function ensureNodeBaseImage(log: ImageLog): Promise<{ tag: string; source: ImageSource }> {
   if (await imageExists(NODE_OFFICIAL)) return { tag: NODE_OFFICIAL, source: 'present' };
   const nodePath = process.execPath;
-  const tag = `cmsha/node-base:${process.version.slice(1)}-${await contentHashOfFile(nodePath)}`;
+  const tag = `cmsha/node-base:${process.version.slice(1)}-${await fileStamp(nodePath)}`;
   if (await imageExists(tag)) return { tag, source: 'present' };
   if (await tryPull(NODE_OFFICIAL)) return { tag: NODE_OFFICIAL, source: 'pulled' };
   log(`making ${tag} from the host's Node runtime (${nodePath} and the libraries ldd lists)`);
@@ -140,7 +140,8 @@ export async function ensureNodeBaseImage(log: ImageLog): Promise<{ tag: string;
   return { tag, source: 'built' };
 }
 
-async function contentHashOfFile(path: string): Promise<string> {
+/** Size and modification time of a file: enough to tell that the host's node binary changed. */
+async function fileStamp(path: string): Promise<string> {
   const info = await stat(path);
   return `${info.size.toString(36)}${Math.floor(info.mtimeMs).toString(36)}`.slice(0, 12);
 }

@@ -6,10 +6,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { sweepOrphans } from '../docker/sweep.js';
-import { imageSize } from '../docker/images.js';
+import { docker, engineAddress, pingEngine } from '../docker/client.js';
+import { imageExists, imageSize } from '../docker/images.js';
 import type { RunRecord } from '../report/model.js';
 import { aptInstall, canInstallPackages, ensureEngine, type EngineReport } from './engine.js';
-import { ensureImagesReport, TOXIPROXY_VERSION, type ImagesReport } from './images.js';
+import { ensureImagesReport, TOXIPROXY_LOCAL, TOXIPROXY_OFFICIAL, TOXIPROXY_VERSION, type ImagesReport } from './images.js';
 import { ENVIRONMENT_FILE } from './paths.js';
 import { HarnessError } from '../errors.js';
 
@@ -76,7 +77,6 @@ export async function doctor(): Promise<{ lines: string[]; ok: boolean }> {
     if (!good) ok = false;
   };
   check(true, `node ${process.version}`);
-  const { pingEngine, engineAddress } = await import('../docker/client.js');
   let engineUp = false;
   try {
     check(true, `docker engine ${await pingEngine()} at ${engineAddress()}`);
@@ -94,15 +94,12 @@ export async function doctor(): Promise<{ lines: string[]; ok: boolean }> {
   );
   check(existsSync(CHROMIUM_PATH), `chromium at ${CHROMIUM_PATH} (for the report's browser test; \`npm test\` installs it)`);
   if (engineUp) {
-    const { imageExists } = await import('../docker/images.js');
-    const { TOXIPROXY_OFFICIAL, TOXIPROXY_LOCAL } = await import('./images.js');
     const toxiproxy = (await imageExists(TOXIPROXY_OFFICIAL))
       ? TOXIPROXY_OFFICIAL
       : (await imageExists(TOXIPROXY_LOCAL))
         ? TOXIPROXY_LOCAL
         : null;
     check(toxiproxy !== null, `toxiproxy image ${toxiproxy ?? `${TOXIPROXY_OFFICIAL} or ${TOXIPROXY_LOCAL} (set-up builds it)`}`);
-    const { docker } = await import('../docker/client.js');
     const ours = await docker().listImages({ filters: { reference: ['cmsha/*'] } });
     for (const image of ours) lines.push(`made    ${(image.RepoTags ?? []).join(', ')} (${(image.Size / 1e6).toFixed(1)} MB)`);
     const leftovers = await docker().listContainers({ all: true, filters: { label: ['cmsha.run'] } });

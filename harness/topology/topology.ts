@@ -4,7 +4,6 @@
 import type Docker from 'dockerode';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { CONFIG_ENV, PORTS, type Dial, type LinkName, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
-import { docker } from '../docker/client.js';
 import { runContainer, tailLogs } from '../docker/containers.js';
 import { newTopologyId } from '../docker/labels.js';
 import { addressOn, createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
@@ -226,12 +225,6 @@ export class StartedTopology implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
-}
-
-/** Lists container names of a topology, for tests and the doctor. */
-export async function topologyContainers(id: string): Promise<string[]> {
-  const list = await docker().listContainers({ all: true, filters: { label: [`cmsha.topology=${id}`] } });
-  return list.map((c) => c.Names[0] ?? c.Id);
 }
 
 /** Waits until a node's control port answers /healthz. */
