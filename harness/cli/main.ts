@@ -5,10 +5,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
 import CmshaReporter from '../report/reporter.js';
-import { HarnessError, isHarnessError } from '../errors.js';
+import { HarnessError, isHarnessError } from '../core/errors.js';
 import { doctor, runSetup } from '../setup/index.js';
-import { DIST_DIR, ENVIRONMENT_FILE } from '../setup/paths.js';
-import { CONFIG_FILE_ENV, TIME_SCALE_ENV, loadRunConfig, parseTimeScale } from './config.js';
+import { DIST_DIR, ENVIRONMENT_FILE } from '../core/paths.js';
+import { CONFIG_FILE_ENV, TIME_SCALE_ENV, loadRunConfig, parseTimeScale } from '../core/run-config.js';
 
 const USAGE = `usage: cms-ha-chaos <command> [options]
 commands:
@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
         return failures === 0 ? 0 : 1;
       }
       case 'bench': {
-        const { runBench } = await import('./bench.js');
+        const { runBench } = await import('../bench/bench.js');
         await runBench(); // it runs (and times) the set-up itself
         return 0;
       }

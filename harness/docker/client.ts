@@ -2,7 +2,7 @@
 // `pingEngine` tells whether an engine answers, with a deadline, so set-up can fail clearly.
 
 import Docker from 'dockerode';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 
 let shared: Docker | undefined;
 

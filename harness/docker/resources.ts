@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import { docker } from './client.js';
 import { LABEL_TOPOLOGY, labelsFor } from './labels.js';
-import { notYet, waitFor } from '../observe/wait.js';
+import { notYet, waitFor } from '../core/poll.js';
 
 /** True for engine errors that mean the thing is already gone or already in the wanted state. */
 function isGone(error: unknown): boolean {

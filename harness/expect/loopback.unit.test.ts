@@ -5,7 +5,7 @@ import * as chai from 'chai';
 import { expect } from 'chai';
 import { PORTS, type NodeName } from '../../images/protocol/index.js';
 import { LoopbackSite } from '../../images/standin/test-support/loopback-site.js';
-import { nowNs } from '../observe/clock.js';
+import { nowNs } from '../core/clock.js';
 import { Evidence, expectedWindow } from '../observe/evidence.js';
 import { Observer } from '../observe/observer.js';
 import { isRole } from '../observe/timeline.js';

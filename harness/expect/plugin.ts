@@ -18,11 +18,11 @@
 // call re-checks the span, but the whole-observation check has already run, so scope first when that matters.
 
 import type { AlarmName, HaRole, NodeName } from '../../images/protocol/index.js';
-import type { ExpectedWindow, Measurement, TimelineEvent } from '../report/model.js';
-import { HarnessError } from '../errors.js';
-import { maxNs, minNs, nsToMs, toMonoNs, toNs, type Instant } from '../observe/clock.js';
+import type { ExpectedWindow, Measurement, TimelineEvent } from '../core/model.js';
+import { HarnessError } from '../core/errors.js';
+import { maxNs, minNs, nsToMs, toMonoNs, toNs, type Instant } from '../core/clock.js';
 import { Evidence } from '../observe/evidence.js';
-import { formatDurationMs } from '../observe/format.js';
+import { formatDurationMs } from '../core/format.js';
 import { CMS_NODES, isRole, Timeline, type Span } from '../observe/timeline.js';
 import { instantWords, scopeWords, spanAnchor, spanWords, windowWords, type Anchor } from './words.js';
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Evidence, expectedWindow } from '../observe/evidence.js';
 import { at, EventMaker } from '../observe/test-events.js';
 import { Timeline } from '../observe/timeline.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 import { cmshaChai } from './plugin.js';
 
 chai.use(cmshaChai);

@@ -2,8 +2,8 @@
 // measured 47.2 s". Pure: no I/O. The bounds follow the stand-ins' documented behaviour (images/standin/machines).
 
 import type { Policy, Timers } from '../../images/protocol/index.js';
-import type { ExpectedWindow } from '../report/model.js';
-import { HarnessError } from '../errors.js';
+import type { ExpectedWindow } from '../core/model.js';
+import { HarnessError } from '../core/errors.js';
 
 export interface WindowConfig {
   /** Timers already multiplied by the time scale (what the stand-ins were given). */

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { DEFAULT_POLICY, DEFAULT_TIMERS, type Timers } from '../../images/protocol/index.js';
-import { isHarnessError } from '../errors.js';
+import { isHarnessError } from '../core/errors.js';
 import {
   adminSyncLag,
   cmsReachesEss,

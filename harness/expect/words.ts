@@ -1,9 +1,9 @@
 // How instants, spans and windows read in assertion sentences: always relative to something a reader knows
 // ("12.0 s after acd-primary cut", "45.1 s into the test"), never as raw monotonic nanoseconds.
 
-import type { ExpectedWindow } from '../report/model.js';
-import { nsToMs } from '../observe/clock.js';
-import { formatDurationMs, formatRangeMs } from '../observe/format.js';
+import type { ExpectedWindow } from '../core/model.js';
+import { nsToMs } from '../core/clock.js';
+import { formatDurationMs, formatRangeMs } from '../core/format.js';
 import type { Span, Timeline } from '../observe/timeline.js';
 
 /** A labelled instant that other instants are described relative to. */

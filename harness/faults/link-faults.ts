@@ -2,8 +2,8 @@
 // are toxics on one direction or both. Each returns a handle whose remove() heals exactly what it added.
 
 import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
-import { HarnessError } from '../errors.js';
-import type { FaultDirection, FaultHandle, FaultLog } from './record.js';
+import { HarnessError } from '../core/errors.js';
+import type { FaultDirection, FaultHandle, FaultLog } from './fault-log.js';
 
 type ToxicType = 'timeout' | 'latency' | 'bandwidth' | 'reset_peer' | 'slicer' | 'limit_data';
 

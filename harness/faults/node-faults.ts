@@ -2,10 +2,10 @@
 // isolate (cut from the data network; the harness still sees it on the control network).
 
 import type Docker from 'dockerode';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 import { docker } from '../docker/client.js';
 import { ignoreGone } from '../docker/resources.js';
-import type { FaultHandle, FaultLog } from './record.js';
+import type { FaultHandle, FaultLog } from './fault-log.js';
 
 export interface NodeAccess {
   container(node: string): Docker.Container;

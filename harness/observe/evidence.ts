@@ -10,9 +10,9 @@ import {
   type Measurement,
   type TestEvidence,
   type TimelineEvent,
-} from '../report/model.js';
-import { HarnessError } from '../errors.js';
-import { nowNs, toMonoNs, toNs, type Instant } from './clock.js';
+} from '../core/model.js';
+import { HarnessError } from '../core/errors.js';
+import { nowNs, toMonoNs, toNs, type Instant } from '../core/clock.js';
 import { compareEvents, Timeline, type EvidenceRecorder } from './timeline.js';
 
 /** The configuration a test ran with, as the report shows it. */

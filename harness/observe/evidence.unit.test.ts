@@ -3,8 +3,8 @@
 
 import { expect } from 'chai';
 import { DEFAULT_POLICY, DEFAULT_TIMERS } from '../../images/protocol/index.js';
-import { HarnessError } from '../errors.js';
-import { EVIDENCE_KEY, type FaultRecord, type TestEvidence } from '../report/model.js';
+import { HarnessError } from '../core/errors.js';
+import { EVIDENCE_KEY, type FaultRecord, type TestEvidence } from '../core/model.js';
 import { Evidence, expectedWindow } from './evidence.js';
 import { at, EventMaker } from './test-events.js';
 import { Timeline } from './timeline.js';

@@ -2,10 +2,10 @@
 // records when a node stops and starts answering, and carries the harness's status reads and control actions.
 
 import type { ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
-import { HarnessError } from '../errors.js';
-import { nowNs } from './clock.js';
+import { HarnessError } from '../core/errors.js';
+import { nowNs } from '../core/clock.js';
 import { Timeline } from './timeline.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../core/poll.js';
 
 export interface ObserverOptions {
   /** Where events go. Default: a new Timeline (see `observer.timeline`). */

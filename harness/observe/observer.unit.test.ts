@@ -5,9 +5,9 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControlRequest, NodeName, StandinEvent, StandinStatus } from '../../images/protocol/index.js';
-import { HarnessError, isHarnessError } from '../errors.js';
-import type { HarnessEvent } from '../report/model.js';
-import { nowNs } from './clock.js';
+import { HarnessError, isHarnessError } from '../core/errors.js';
+import type { HarnessEvent } from '../core/model.js';
+import { nowNs } from '../core/clock.js';
 import { Observer } from './observer.js';
 import { isRole } from './timeline.js';
 

@@ -2,7 +2,7 @@
 // instants are given in ms after a fixed base so expected messages are exact.
 
 import type { AlarmName, AcdLinkState, AcdTarget, HaRole, NodeName, StandinEvent } from '../../images/protocol/index.js';
-import { msToNs } from './clock.js';
+import { msToNs } from '../core/clock.js';
 
 /** A fixed, realistic monotonic base (about 3 h after boot), so instants look like real ones. */
 export const BASE_NS = 10_000_000_000_000n;

@@ -2,10 +2,10 @@
 // with the queries assertions need (roles at an instant, ACTIVE and dual-ACTIVE intervals, link states, waiting).
 
 import type { AcdLinkState, AcdTarget, HaRole, NodeName } from '../../images/protocol/index.js';
-import type { AssertionRecord, ExpectedWindow, HarnessEvent, Measurement, TimelineEvent } from '../report/model.js';
-import { HarnessError } from '../errors.js';
-import { nowNs, toMonoNs, toNs, maxNs, minNs, type Instant } from './clock.js';
-import { waitFor as poll, notYet, type WaitOptions } from './wait.js';
+import type { AssertionRecord, ExpectedWindow, HarnessEvent, Measurement, TimelineEvent } from '../core/model.js';
+import { HarnessError } from '../core/errors.js';
+import { nowNs, toMonoNs, toNs, maxNs, minNs, type Instant } from '../core/clock.js';
+import { waitFor as poll, notYet, type WaitOptions } from '../core/poll.js';
 
 /** The CMS nodes whose HA role the timeline tracks for dual-ACTIVE detection. */
 export const CMS_NODES = ['cms-primary', 'cms-secondary'] as const;

@@ -2,8 +2,8 @@
 // detection, link states and waiting for events that arrive later.
 
 import { expect } from 'chai';
-import { HarnessError } from '../errors.js';
-import { msToNs, nowNs } from './clock.js';
+import { HarnessError } from '../core/errors.js';
+import { msToNs, nowNs } from '../core/clock.js';
 import { at, EventMaker } from './test-events.js';
 import { isEvent, isRole, subtractIntervals, Timeline } from './timeline.js';
 

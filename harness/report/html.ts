@@ -2,7 +2,7 @@
 // assertions in words, measured vs expected windows, an SVG timeline per test and the containers' last log lines.
 
 import { escapeHtml, formatDuration, formatMs, formatRange, nsDiffMs } from './format.js';
-import type { ExpectedWindow, Measurement, Outcome, RunRecord, TestEvidence, TestRecord } from './model.js';
+import type { ExpectedWindow, Measurement, Outcome, RunRecord, TestEvidence, TestRecord } from '../core/model.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
 const OUTCOME_ORDER: Outcome[] = ['failed', 'flaky', 'passed', 'pending'];

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 
 import { describeMeasurement, renderHtml, sortForReport } from './html.js';
 import { escapeHtml, formatDuration, formatMs, formatRange } from './format.js';
-import type { RunRecord } from './model.js';
+import type { RunRecord } from '../core/model.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 import { HOSTILE, primaryDownEvidence, syntheticRunRecord } from './test-fixtures.js';
 

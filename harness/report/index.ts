@@ -17,4 +17,4 @@ export {
   writeRunFilesSync,
 } from './run-record.js';
 export type { CollectedTest, ReportOptions, WrittenReport } from './run-record.js';
-export * from './model.js';
+export * from '../core/model.js';

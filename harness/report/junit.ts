@@ -1,7 +1,7 @@
 // Renders a RunRecord as JUnit XML for CI servers: one <testsuite> per outer suite, one <testcase> per test.
 // Pure; every piece of text is stripped of characters XML cannot hold and escaped.
 
-import type { RunRecord, TestRecord } from './model.js';
+import type { RunRecord, TestRecord } from '../core/model.js';
 
 /** Removes characters XML 1.0 cannot represent at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
 export function stripInvalidXmlChars(text: string): string {

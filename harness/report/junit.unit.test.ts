@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 import { escapeXml, renderJunit, stripInvalidXmlChars } from './junit.js';
-import type { RunRecord } from './model.js';
+import type { RunRecord } from '../core/model.js';
 import { HOSTILE, syntheticRunRecord } from './test-fixtures.js';
 
 interface ParsedCase {

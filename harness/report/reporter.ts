@@ -9,8 +9,8 @@
 
 import Mocha from 'mocha';
 
-import { EVIDENCE_KEY } from './model.js';
-import type { RunRecord, TestEvidence } from './model.js';
+import { EVIDENCE_KEY } from '../core/model.js';
+import type { RunRecord, TestEvidence } from '../core/model.js';
 import { readEnvironment, resolveReportOptions, RunCollector, writeRunFilesSync } from './run-record.js';
 import type { CollectedTest, ReportOptions, WrittenReport } from './run-record.js';
 

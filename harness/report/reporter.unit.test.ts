@@ -12,8 +12,8 @@ import { expect } from 'chai';
 import Mocha from 'mocha';
 import { XMLValidator } from 'fast-xml-parser';
 
-import { EVIDENCE_KEY } from './model.js';
-import type { RunRecord, TestEvidence } from './model.js';
+import { EVIDENCE_KEY } from '../core/model.js';
+import type { RunRecord, TestEvidence } from '../core/model.js';
 import CmshaReporter from './reporter.js';
 import { cmLinkEvidence, primaryDownEvidence } from './test-fixtures.js';
 

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
-import { RUN_RECORD_SCHEMA } from './model.js';
-import type { Outcome, RunRecord, TestEvidence, TestRecord } from './model.js';
+import { RUN_RECORD_SCHEMA } from '../core/model.js';
+import type { Outcome, RunRecord, TestEvidence, TestRecord } from '../core/model.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { isHarnessError } from '../errors.js';
+import { isHarnessError } from '../core/errors.js';
 import {
   defaultRunId,
   pointLatestSync,

@@ -3,8 +3,8 @@
 
 import { DEFAULT_POLICY, DEFAULT_TIMERS } from '../../images/protocol/index.js';
 import type { AcdLinkState, NodeName, StandinEvent } from '../../images/protocol/index.js';
-import { RUN_RECORD_SCHEMA } from './model.js';
-import type { HarnessEvent, RunRecord, TestEvidence, TestRecord, TimelineEvent } from './model.js';
+import { RUN_RECORD_SCHEMA } from '../core/model.js';
+import type { HarnessEvent, RunRecord, TestEvidence, TestRecord, TimelineEvent } from '../core/model.js';
 
 export const HOSTILE = {
   title: `<script>window.__pwned=3</script> & "double" 'single' <b>bold</b>`,

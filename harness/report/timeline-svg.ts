@@ -4,7 +4,7 @@
 import { NODE_NAMES } from '../../images/protocol/index.js';
 import type { AcdLinkState, EssState, HaRole, StandinEvent } from '../../images/protocol/index.js';
 import { escapeHtml, formatMs, formatRange, n, nsDiffMs } from './format.js';
-import type { HarnessEvent, TestEvidence } from './model.js';
+import type { HarnessEvent, TestEvidence } from '../core/model.js';
 
 const WIDTH = 1120;
 const LABEL_W = 172;

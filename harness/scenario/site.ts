@@ -2,13 +2,13 @@
 // evidence (faults, windows, measurements, logs) and the steady state every scenario starts from.
 
 import type { HaRole, NodeName, Policy, StandinStatus, Timers } from '../../images/protocol/index.js';
-import { loadRunConfig, type RunConfig } from '../cli/config.js';
+import { loadRunConfig, type RunConfig } from '../core/run-config.js';
 import type { WindowConfig } from '../expect/windows.js';
 import { Evidence, expectedWindow, type WindowBounds } from '../observe/evidence.js';
 import { Observer } from '../observe/observer.js';
-import { notYet, waitFor } from '../observe/wait.js';
+import { notYet, waitFor } from '../core/poll.js';
 import type { Timeline } from '../observe/timeline.js';
-import type { ExpectedWindow } from '../report/model.js';
+import type { ExpectedWindow } from '../core/model.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { scalePolicy, scaleTimers } from '../topology/spec.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';

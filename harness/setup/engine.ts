@@ -7,9 +7,9 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { engineAddress, pingEngine } from '../docker/client.js';
-import { HarnessError } from '../errors.js';
-import { waitFor } from '../observe/wait.js';
-import { LOG_DIR } from './paths.js';
+import { HarnessError } from '../core/errors.js';
+import { waitFor } from '../core/poll.js';
+import { LOG_DIR } from '../core/paths.js';
 
 export interface EngineReport {
   address: string;

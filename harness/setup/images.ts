@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { docker } from '../docker/client.js';
-import { buildImage, contentHash, imageExists } from '../docker/images.js';
-import { HarnessError } from '../errors.js';
-import { DIST_DIR, PROJECT_ROOT, WORK_DIR } from './paths.js';
+import { buildImage, contentHash, imageExists } from '../docker/image-build.js';
+import { HarnessError } from '../core/errors.js';
+import { DIST_DIR, PROJECT_ROOT, WORK_DIR } from '../core/paths.js';
 
 export const TOXIPROXY_VERSION = '2.12.0';
 export const TOXIPROXY_OFFICIAL = `ghcr.io/shopify/toxiproxy:${TOXIPROXY_VERSION}`;

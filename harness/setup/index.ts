@@ -7,12 +7,12 @@ import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { sweepOrphans } from '../docker/sweep.js';
 import { docker, engineAddress, pingEngine } from '../docker/client.js';
-import { imageExists, imageSize } from '../docker/images.js';
-import type { RunRecord } from '../report/model.js';
+import { imageExists, imageSize } from '../docker/image-build.js';
+import type { RunRecord } from '../core/model.js';
 import { aptInstall, canInstallPackages, ensureEngine, type EngineReport } from './engine.js';
 import { ensureImagesReport, TOXIPROXY_LOCAL, TOXIPROXY_OFFICIAL, TOXIPROXY_VERSION, type ImagesReport } from './images.js';
-import { ENVIRONMENT_FILE } from './paths.js';
-import { HarnessError } from '../errors.js';
+import { ENVIRONMENT_FILE } from '../core/paths.js';
+import { HarnessError } from '../core/errors.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 

@@ -2,7 +2,7 @@
 // and its validation. Bad input is rejected before anything starts, naming the offending item.
 
 import { DEFAULT_POLICY, DEFAULT_TIMERS, type NodeName, type Policy, type StandinKind, type Timers } from '../../images/protocol/index.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 
 /** Which image a node runs: the CMS HA stand-in, or the plain TCP echo used by the foundation's fault tests. */
 export type NodeImage = 'standin' | 'echo';

@@ -1,7 +1,7 @@
 // Bad topology input is rejected before anything starts, with an error that names the offending item.
 
 import { expect } from 'chai';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 import { cmsHaTopology } from './cms-ha.js';
 import { scaleTimers, validateSpec, type TopologySpec } from './spec.js';
 import { Topology } from './topology.js';

@@ -10,8 +10,8 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { docker } from '../docker/client.js';
 import { LABEL_RUN, LABEL_TOPOLOGY, RUN_ID } from '../docker/labels.js';
 import { sweepOrphans } from '../docker/sweep.js';
-import { HarnessError } from '../errors.js';
-import { waitFor } from '../observe/wait.js';
+import { HarnessError } from '../core/errors.js';
+import { waitFor } from '../core/poll.js';
 import { cmsHaTopology } from './cms-ha.js';
 import { Topology, type StartedTopology } from './topology.js';
 

@@ -2,7 +2,7 @@
 // monotonic clock, and handed to whoever listens (the test's evidence, the report).
 
 import { randomBytes } from 'node:crypto';
-import type { FaultKind, FaultRecord } from '../report/model.js';
+import type { FaultKind, FaultRecord } from '../core/model.js';
 
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
 

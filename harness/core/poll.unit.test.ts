@@ -2,9 +2,9 @@
 // Real but small durations; nothing asserts on speed beyond "the deadline was honoured".
 
 import { expect } from 'chai';
-import { HarnessError, isHarnessError } from '../errors.js';
+import { HarnessError, isHarnessError } from './errors.js';
 import { elapsedMs, msToNs, nowNs } from './clock.js';
-import { notYet, waitFor } from './wait.js';
+import { notYet, waitFor } from './poll.js';
 
 async function rejection(promise: Promise<unknown>): Promise<HarnessError> {
   try {

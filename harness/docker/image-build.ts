@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { docker } from './client.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from '../core/errors.js';
 
 export async function imageExists(tag: string): Promise<boolean> {
   try {

@@ -2,7 +2,7 @@
 // (they share the host kernel), plus conversions between bigint ns, milliseconds and the JSON `MonoNs` string.
 
 import type { MonoNs } from '../../images/protocol/index.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from './errors.js';
 
 /** An instant on the monotonic clock: a bigint in ns, or the decimal string form used in JSON. */
 export type Instant = bigint | MonoNs;

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { DEFAULT_POLICY, DEFAULT_TIMERS, type Policy, type Timers } from '../../images/protocol/index.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError } from './errors.js';
 
 export interface RunConfig {
   /** Multiplies every timer: 1 = real time (nightly runs), 0.05 = CI. Env CMSHA_TIME_SCALE. Default 1. */

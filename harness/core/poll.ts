@@ -1,7 +1,7 @@
 // The one polling helper of the harness: poll an observed condition until it holds or an absolute monotonic
 // deadline passes. The pause between attempts is the only timer; a timeout names what was awaited and what was last seen.
 
-import { HarnessError } from '../errors.js';
+import { HarnessError } from './errors.js';
 import { elapsedMs, msToNs, nowNs, toNs, type Instant } from './clock.js';
 import { formatDurationMs } from './format.js';
 
