@@ -35,7 +35,7 @@ export const PORTS = {
   essCm: 5010,
   /** Heartbeat responder on cms-primary. */
   heartbeat: 6000,
-  /** Admin-Sync receiver on cms-secondary. */
+  /** Admin-Sync on cms-secondary: the primary dials it; changes then flow both ways on that one connection. */
   adminSync: 6001,
   /** Client logins on each CMS. */
   client: 6002,
@@ -132,6 +132,12 @@ export interface StandinConfig {
    * dials the upstream, and a dial to a half-started container holds that proxy for seconds. Default false.
    */
   awaitBegin?: boolean;
+  /**
+   * CMS only: a writable folder for the state that must survive a restart (the Admin-Sync change log and what was
+   * applied from the peer, in `<dataDir>/admin-sync.json`). The image provides /var/lib/cmsha for a volume.
+   * Unset: nothing is written and a restarted CMS starts afresh.
+   */
+  dataDir?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,17 +164,49 @@ export type StandinEvent = EventBase &
     | { type: 'started'; kind: StandinKind }
     | { type: 'role'; role: HaRole; previous: HaRole | null; reason: string }
     | { type: 'acd-link'; target: AcdTarget; state: AcdLinkState; attempt: number; cycle: number; reason?: string }
-    | { type: 'heartbeat'; outcome: 'sent' | 'answered' | 'missed'; beat: number; consecutiveMisses: number }
+    | {
+        type: 'heartbeat';
+        /** Secondary: sent, answered, missed. Primary: received (every request, stale ones too). */
+        outcome: 'sent' | 'answered' | 'missed' | 'received';
+        beat: number;
+        consecutiveMisses: number;
+        /** received: the sender's role; answered: the primary's role in the answer. */
+        peerRole?: HaRole;
+        /** received: whether the secondary is ACTIVE by its own automatic failover (see the `hb` wire message). */
+        takenOver?: boolean;
+      }
     | { type: 'alarm'; alarm: AlarmName; raised: boolean; detail: string }
     | {
         type: 'admin';
-        action: 'changed' | 'sent' | 'applied' | 'duplicate-ignored' | 'queued';
-        /** NOTE: `seq` is the per-node EVENT sequence (EventBase); one field cannot hold both numbers. */
-        seq: number;
-        /** The Admin-Sync change sequence number. Optional only for old fixtures: the stand-ins always set it. */
-        changeSeq?: number;
+        /**
+         * On the CMS where the change was made (origin = this node): changed, then queued (link down) or sent,
+         * later acked. On the other CMS (origin = the peer): applied, or duplicate-ignored.
+         */
+        action: 'changed' | 'queued' | 'sent' | 'applied' | 'duplicate-ignored' | 'acked';
+        /** The CMS the change was made on: each CMS numbers its own changes 1, 2, 3... */
+        origin: CmsName;
+        /** The change's number within its origin (the event's own number is `seq`, from EventBase). */
+        changeSeq: number;
       }
-    | { type: 'acd-gap'; source: AcdTarget; fromSeq: number; toSeq: number; missing: number }
+    /** The Admin-Sync link of this CMS came up (hellos exchanged) or went down. */
+    | { type: 'admin-link'; up: boolean; peer: CmsName; reason: string }
+    | {
+        type: 'acd-gap';
+        /** Where the data resumed from. */
+        source: AcdTarget;
+        /**
+         * sequence: a jump within one source's numbering (missing is exact). source-switch / source-restart: the
+         * numbers cannot tell (cm and ess number separately; a restarted source counts from 1 again), so the gap is
+         * the silence between the last event and the next one, counted in event periods.
+         */
+        cause: 'sequence' | 'source-switch' | 'source-restart';
+        /** The missing events, in the numbering of the source BEFORE the gap: lastSeq + 1 .. lastSeq + missing. */
+        fromSeq: number;
+        toSeq: number;
+        missing: number;
+        /** Time between the last event before the gap and the first one after it. */
+        silentMs: number;
+      }
     | { type: 'ess'; state: EssState; previous: EssState; reason: string }
     | { type: 'client'; action: 'logged-in' | 'lost'; target: CmsName | null }
     | { type: 'log'; message: string }
@@ -186,8 +224,11 @@ export interface StandinStatus {
   acd?: { state: AcdLinkState; target: AcdTarget | null; cycle: number; attempt: number };
   /** CMS only: ACD sequence numbers received and gaps. */
   acdData?: { received: number; lastSeq: number; gaps: number; missing: number };
-  /** CMS only. */
-  adminSync?: { lastChangeSeq: number; lastAppliedSeq: number; queued: number };
+  /**
+   * CMS only. ownLastSeq / ownAckedSeq: changes made on this CMS and how many of them the peer acknowledged;
+   * peerApplied: the last change of the peer's origin applied here; queued: own changes not yet acknowledged.
+   */
+  adminSync?: { ownLastSeq: number; ownAckedSeq: number; peerApplied: number; queued: number };
   /** CMS only. */
   heartbeat?: { sent: number; answered: number; consecutiveMisses: number };
   /** ESS only. */
@@ -211,15 +252,17 @@ export type ControlRequest =
   | { action: 'begin' }
   | { action: 'set-active' }
   | { action: 'set-standby' }
-  /** Primary CMS: an administration change, pushed to the secondary by Admin-Sync. */
+  /** An administration change on the ACTIVE CMS (409 on a STANDBY one), pushed to the peer by Admin-Sync. */
   | { action: 'admin-change'; change: string }
   /** cm: force the ESS back to STANDBY (the main CM takes over). */
   | { action: 'forced-takeover' };
 
 export interface ControlResponse {
   ok: true;
-  /** admin-change: the sequence number given to the change. */
+  /** admin-change: the number given to the change within its origin (`changeSeq` of its admin events). */
   seq?: number;
+  /** admin-change: the CMS the change was made on (`origin` of its admin events). */
+  origin?: CmsName;
 }
 
 export const CONFIG_ENV = 'CMSHA_CONFIG';

@@ -133,6 +133,11 @@ export function parseConfig(text: string | undefined): LocalConfig {
   }
   if (c['bindHost'] !== undefined && typeof c['bindHost'] !== 'string') problems.push('bindHost: must be a string');
   if (c['awaitBegin'] !== undefined && typeof c['awaitBegin'] !== 'boolean') problems.push('awaitBegin: must be true or false');
+  const dataDir = c['dataDir'];
+  if (dataDir !== undefined) {
+    if (typeof dataDir !== 'string' || dataDir === '') problems.push(`dataDir: ${JSON.stringify(dataDir)} must be a non-empty path`);
+    else if (kind !== 'cms') problems.push(`dataDir: only a cms keeps state on disk, not kind ${kind}`);
+  }
 
   // Dials a kind cannot work without.
   const d = (typeof dials === 'object' && dials !== null ? dials : {}) as Record<string, unknown>;

@@ -60,6 +60,15 @@ describe('stand-in configuration', () => {
     expect(problems({ ...GOOD, node: 'cm', kind: 'cms' })[0]).to.match(/kind cms needs node cms-primary or cms-secondary/);
   });
 
+  it('accepts a dataDir for a cms only, as a non-empty path', () => {
+    expect(problems({ ...GOOD, dataDir: '/var/lib/cmsha' })).to.deep.equal([]);
+    expect(problems({ ...GOOD, dataDir: '' })).to.deep.equal(['dataDir: "" must be a non-empty path']);
+    expect(problems({ ...GOOD, dataDir: 7 })).to.deep.equal(['dataDir: 7 must be a non-empty path']);
+    expect(problems({ ...GOOD, node: 'cm', kind: 'cm', dials: {}, listens: [], dataDir: '/d' })).to.deep.equal([
+      'dataDir: only a cms keeps state on disk, not kind cm',
+    ]);
+  });
+
   it('lets an echo listen on any port', () => {
     expect(problems({ ...GOOD, node: 'cm', kind: 'echo', dials: {}, listens: [5001, 6000, 1234] })).to.deep.equal([]);
   });

@@ -30,9 +30,11 @@ function listen(port: number, host: string, onSocket: (s: net.Socket) => void): 
     onSocket(socket);
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException): void =>
+      reject(new Error(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve(server);
     });
   });
@@ -69,11 +71,12 @@ async function main(): Promise<void> {
     begin();
     return { code: 200, body: { ok: true } };
   };
-  servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));
   for (const port of cfg.kind === 'echo' ? cfg.listens : cfg.listens.filter((p) => role.routes.has(p))) {
     const route = role.routes.get(port);
     if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, route));
   }
+  // Last: the harness takes a healthy /healthz to mean every listener above is bound.
+  servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));
   log.push({ type: 'started', kind: cfg.kind });
   // With awaitBegin the harness says when the whole site is up (see StandinConfig.awaitBegin).
   if (!cfg.awaitBegin) begin();

@@ -17,14 +17,16 @@ export type WireMsg =
   | { t: 'ess-hello' }
   | { t: 'ess-hello-ack' }
   | { t: 'takeover' }
-  // heartbeat (cms-secondary -> cms-primary and back).
-  | { t: 'hb'; beat: number; fromRole: HaRole }
+  // heartbeat (cms-secondary -> cms-primary and back). `takenOver`: the secondary is ACTIVE by its own automatic
+  // failover and nobody has acted since (the primary's return policy applies). `epoch`: random per secondary
+  // process, so the primary can tell a restarted secondary (beats from 1 again) from stale requests.
+  | { t: 'hb'; beat: number; fromRole: HaRole; takenOver: boolean; epoch: string }
   | { t: 'hb-ans'; beat: number; role: HaRole; demandStandby?: boolean }
-  // admin-sync (cms-primary -> cms-secondary and back).
-  | { t: 'as-hello'; role: HaRole }
-  | { t: 'as-hello-ack'; role: HaRole; lastApplied: number }
-  | { t: 'as-change'; seq: number; change: string }
-  | { t: 'as-ack'; seq: number }
+  // admin-sync: the primary dials, then both sides use the connection alike. Each says hello with the last change
+  // of the other's origin it applied; each pushes the changes made on it (origin = itself) and acks the other's.
+  | { t: 'as-hello'; node: CmsName; role: HaRole; lastApplied: number }
+  | { t: 'as-change'; origin: CmsName; seq: number; change: string }
+  | { t: 'as-ack'; origin: CmsName; seq: number }
   // client logins (supervisor -> cms-*).
   | { t: 'login'; user: string }
   | { t: 'login-ok' }
@@ -37,6 +39,10 @@ const CMS = new Set(['cms-primary', 'cms-secondary']);
 
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
 }
 
 /**
@@ -71,23 +77,23 @@ export function parseWire(line: string): WireMsg | null {
       if (m['role'] === undefined) return { t: 'ka' };
       return ROLES.has(m['role'] as string) ? { t: 'ka', role: m['role'] as HaRole } : null;
     case 'hb':
-      return isInt(m['beat']) && ROLES.has(m['fromRole'] as string)
-        ? { t: 'hb', beat: m['beat'], fromRole: m['fromRole'] as HaRole }
+      return isInt(m['beat']) && ROLES.has(m['fromRole'] as string) && typeof m['takenOver'] === 'boolean' && isText(m['epoch'])
+        ? { t: 'hb', beat: m['beat'], fromRole: m['fromRole'] as HaRole, takenOver: m['takenOver'], epoch: m['epoch'] }
         : null;
     case 'hb-ans':
       return isInt(m['beat']) && ROLES.has(m['role'] as string)
         ? { t: 'hb-ans', beat: m['beat'], role: m['role'] as HaRole, demandStandby: m['demandStandby'] === true }
         : null;
     case 'as-hello':
-      return ROLES.has(m['role'] as string) ? { t: 'as-hello', role: m['role'] as HaRole } : null;
-    case 'as-hello-ack':
-      return ROLES.has(m['role'] as string) && isInt(m['lastApplied'])
-        ? { t: 'as-hello-ack', role: m['role'] as HaRole, lastApplied: m['lastApplied'] }
+      return CMS.has(m['node'] as string) && ROLES.has(m['role'] as string) && isInt(m['lastApplied'])
+        ? { t: 'as-hello', node: m['node'] as CmsName, role: m['role'] as HaRole, lastApplied: m['lastApplied'] }
         : null;
     case 'as-change':
-      return isInt(m['seq']) && typeof m['change'] === 'string' ? { t: 'as-change', seq: m['seq'], change: m['change'] } : null;
+      return CMS.has(m['origin'] as string) && isInt(m['seq']) && typeof m['change'] === 'string'
+        ? { t: 'as-change', origin: m['origin'] as CmsName, seq: m['seq'], change: m['change'] }
+        : null;
     case 'as-ack':
-      return isInt(m['seq']) ? { t: 'as-ack', seq: m['seq'] } : null;
+      return CMS.has(m['origin'] as string) && isInt(m['seq']) ? { t: 'as-ack', origin: m['origin'] as CmsName, seq: m['seq'] } : null;
     case 'login':
       return typeof m['user'] === 'string' ? { t: 'login', user: m['user'] } : null;
     default:

@@ -1,86 +1,130 @@
-// Admin-Sync: the primary pushes every administration change with a sequence number to the secondary, which
-// applies it in order and acknowledges. Sender (primary) and receiver (secondary) machines. Pure.
+// Admin-Sync: each CMS pushes the administration changes made on it to its peer, numbered within its own origin,
+// and applies the peer's in order, over one connection (the primary dials). Nothing lost or applied twice. Pure.
 
-import type { HaRole, Timers } from '../../protocol/index.js';
+import type { CmsName, HaRole, Timers } from '../../protocol/index.js';
 import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
 
 export interface AdminSyncConfig {
+  node: CmsName;
   timers: Pick<Timers, 'keepaliveIntervalMs' | 'keepaliveMisses'>;
 }
-
-/** The peer's role learned from an admin-sync message (DUAL_ACTIVE detection when the heartbeat path is cut). */
-export type AdminNotice = { type: 'peer-role'; role: HaRole; via: string };
-
-// ---------------------------------------------------------------------------------------------------------
-// Sender (cms-primary)
 
 export interface AdminChange {
   seq: number;
   change: string;
-  createdMs: number;
 }
 
-export interface AdminSenderSnapshot {
-  role: HaRole;
-  /** Every change made here (kept so a restarted secondary can be brought up to date). */
-  changes: AdminChange[];
+/**
+ * What must survive a restart, written before anything that depends on it: the changes made here (kept after their
+ * ack so a peer that lost its own state can still be brought up to date), and what was applied from the peer.
+ */
+export interface AdminDurable {
+  origin: CmsName;
+  own: AdminChange[];
   lastSeq: number;
   ackedSeq: number;
-  conn: ConnId | null;
-  nextConn: ConnId;
-  /** True once the secondary answered the hello on the current connection. */
+  /** The last change of the peer's origin applied here. */
+  peerApplied: number;
+}
+
+/** A connection on admin-sync: the primary's dial, or one the secondary accepted. */
+export interface AdminConn {
+  conn: ConnId;
+  /** Hellos exchanged: changes and keep-alives flow. */
   up: boolean;
   lastRxMs: number;
-  nextKaMs: number | null;
+  nextKaMs: number;
+}
+
+export interface AdminSyncSnapshot {
+  node: CmsName;
+  role: HaRole;
+  own: Array<AdminChange & { madeMs: number }>;
+  lastSeq: number;
+  ackedSeq: number;
+  peerApplied: number;
+  /** At most one is up; the secondary may briefly hold a new one beside the old until its hello arrives. */
+  conns: AdminConn[];
+  nextConn: ConnId;
   nextDialMs: number | null;
   lagAlarm: boolean;
 }
 
-export type AdminSenderInput = NetInput | { type: 'start' } | { type: 'change'; change: string } | { type: 'role'; role: HaRole };
+export type AdminSyncInput = NetInput | { type: 'start' } | { type: 'change'; change: string } | { type: 'role'; role: HaRole };
 
-export function initialAdminSender(role: HaRole): AdminSenderSnapshot {
+export type AdminNotice =
+  /** The peer's role learned from an admin-sync message (DUAL_ACTIVE detection when the heartbeat path is cut). */
+  | { type: 'peer-role'; role: HaRole; via: string }
+  /** The shell writes this to disk (atomically, synchronously) before it carries out the effects that follow. */
+  | { type: 'persist'; durable: AdminDurable };
+
+const peerOf = (node: CmsName): CmsName => (node === 'cms-primary' ? 'cms-secondary' : 'cms-primary');
+
+/** A CMS's Admin-Sync state at process start: from what it saved before, or empty. */
+export function initialAdminSync(node: CmsName, role: HaRole, saved?: AdminDurable): AdminSyncSnapshot {
   return {
+    node,
     role,
-    changes: [],
-    lastSeq: 0,
-    ackedSeq: 0,
-    conn: null,
+    own: (saved?.own ?? []).map((c) => ({ ...c, madeMs: 0 })),
+    lastSeq: saved?.lastSeq ?? 0,
+    ackedSeq: saved?.ackedSeq ?? 0,
+    peerApplied: saved?.peerApplied ?? 0,
+    conns: [],
     nextConn: 1,
-    up: false,
-    lastRxMs: 0,
-    nextKaMs: null,
     nextDialMs: null,
     lagAlarm: false,
   };
 }
 
-export function unackedCount(s: AdminSenderSnapshot): number {
+export function durableOf(s: AdminSyncSnapshot): AdminDurable {
+  return {
+    origin: s.node,
+    own: s.own.map((c) => ({ seq: c.seq, change: c.change })),
+    lastSeq: s.lastSeq,
+    ackedSeq: s.ackedSeq,
+    peerApplied: s.peerApplied,
+  };
+}
+
+/** Own changes the peer has not acknowledged yet. */
+export function unackedCount(s: AdminSyncSnapshot): number {
   return s.lastSeq - s.ackedSeq;
 }
 
 /**
  * Behaviour (DESIGN.md §1 "Admin-Sync"):
- * - One persistent connection dialled on admin-sync; `as-hello {role}` on connect; the link is up when the
- *   secondary answers `as-hello-ack {role, lastApplied}`. Redial keepaliveIntervalMs after any failure.
- *   Keep-alives carry the role both ways; silence for keepaliveMisses·keepaliveIntervalMs closes the link.
- * - A change gets seq = last + 1 (`changed`), is sent at once when the link is up (`sent`), else `queued`.
- * - On every hello-ack ALL unacked changes are resent in order (`sent` each); if the secondary reports a
- *   lastApplied below our acked seq (it restarted and lost them), everything after its lastApplied is resent.
- * - A restarted primary (its last seq below the secondary's lastApplied) continues numbering after lastApplied.
- * - Acks are cumulative. ADMIN_SYNC_LAG is raised while unacked changes exist and the link is down, or the oldest
- *   unacked is 2·keepaliveIntervalMs old; it is cleared when every change is acked (drained).
+ * - Symmetric. Each CMS numbers the changes made on it (origin = itself) 1, 2, 3... (`changed`); a change is sent
+ *   at once when the link is up (`sent`), else `queued`. The shell accepts changes only on the ACTIVE CMS.
+ * - One connection: the primary dials admin-sync (again keepaliveIntervalMs after any failure), the secondary
+ *   accepts. Each side says `as-hello {node, role, lastApplied}` (lastApplied: the last change of the OTHER's origin
+ *   it applied); a side is up (`admin-link` up) once it has the other's hello, and then resends every own change
+ *   after the lastApplied the other reported, in order. A newer connection's hello replaces an older connection.
+ * - Receiving: seq == peerApplied + 1 is applied (`applied`), seq <= peerApplied ignored (`duplicate-ignored`),
+ *   one that skips ahead dropped (the sender resends in order on its next connection); then `as-ack` with
+ *   peerApplied. Acks are cumulative (`acked` for each own change newly acknowledged).
+ * - Keep-alives carry the role both ways; a connection silent for keepaliveMisses·keepaliveIntervalMs is closed.
+ * - ADMIN_SYNC_LAG is raised while own unacked changes exist and the link is down, or when the oldest unacked one
+ *   is 2·keepaliveIntervalMs old; it is cleared only when every own change is acknowledged.
+ * - Whatever must survive a restart (AdminDurable) goes out as a `persist` effect FIRST in the step that changed
+ *   it, so nothing is acknowledged or reported that a crash could lose. A CMS restarted from it continues its own
+ *   numbering and resends its queue. A peer that reports a lastApplied below our acked seq lost its state (it had no
+ *   data folder): it is brought up to date from its number. One that reports more than our last seq means we lost
+ *   ours: our numbering continues after its number, or our next changes would be ignored there as duplicates.
  */
-export function adminSenderMachine(cfg: AdminSyncConfig): Machine<AdminSenderSnapshot, AdminSenderInput, AdminNotice> {
+export function adminSyncMachine(cfg: AdminSyncConfig): Machine<AdminSyncSnapshot, AdminSyncInput, AdminNotice> {
   const t = cfg.timers;
+  const peer = peerOf(cfg.node);
+  const dials = cfg.node === 'cms-primary';
   const silenceMs = t.keepaliveMisses * t.keepaliveIntervalMs;
   const lagAgeMs = 2 * t.keepaliveIntervalMs;
   type Fx = Array<Effect | AdminNotice>;
 
-  const oldestUnacked = (s: AdminSenderSnapshot): AdminChange | undefined => s.changes.find((c) => c.seq > s.ackedSeq);
+  const link = (s: AdminSyncSnapshot): AdminConn | undefined => s.conns.find((c) => c.up);
+  const oldestUnacked = (s: AdminSyncSnapshot) => s.own.find((c) => c.seq > s.ackedSeq);
 
-  function updateLag(s: AdminSenderSnapshot, fx: Fx, nowMs: number): void {
+  function updateLag(s: AdminSyncSnapshot, fx: Fx, nowMs: number): void {
     const oldest = oldestUnacked(s);
-    if (oldest === undefined) {
+    if (unackedCount(s) === 0) {
       if (s.lagAlarm) {
         s.lagAlarm = false;
         fx.push(alarm('ADMIN_SYNC_LAG', false, `admin-sync drained: every change up to ${s.lastSeq} acknowledged`));
@@ -88,208 +132,216 @@ export function adminSenderMachine(cfg: AdminSyncConfig): Machine<AdminSenderSna
       return;
     }
     if (s.lagAlarm) return;
-    if (!s.up || nowMs >= oldest.createdMs + lagAgeMs) {
+    const up = link(s) !== undefined;
+    if (!up || (oldest !== undefined && nowMs >= oldest.madeMs + lagAgeMs)) {
       s.lagAlarm = true;
-      const why = !s.up ? 'link down' : `oldest unacked change ${oldest.seq} older than ${lagAgeMs} ms`;
+      const why = !up ? 'link down' : `oldest unacked change ${oldest?.seq} older than ${lagAgeMs} ms`;
       fx.push(alarm('ADMIN_SYNC_LAG', true, `${unackedCount(s)} admin change(s) unacknowledged: ${why}`));
     }
   }
 
-  function dial(s: AdminSenderSnapshot, fx: Fx): void {
-    s.conn = s.nextConn++;
-    s.up = false;
+  function dial(s: AdminSyncSnapshot, fx: Fx, nowMs: number): void {
+    const conn = s.nextConn++;
+    // lastRxMs from the dial: a connect that never completes is given up like a silent link.
+    s.conns.push({ conn, up: false, lastRxMs: nowMs, nextKaMs: nowMs + t.keepaliveIntervalMs });
     s.nextDialMs = null;
-    s.nextKaMs = null;
-    fx.push({ type: 'dial', conn: s.conn, link: 'admin-sync' });
+    fx.push({ type: 'dial', conn, link: 'admin-sync' });
   }
 
-  function down(s: AdminSenderSnapshot, fx: Fx, why: string, nowMs: number): void {
-    fx.push(log(s.up ? `admin-sync link down: ${why}` : `admin-sync connection attempt failed: ${why}`));
-    s.conn = null;
-    s.up = false;
-    s.nextDialMs = nowMs + t.keepaliveIntervalMs;
+  /** A connection ended (closed by either side, or given up on). */
+  function drop(s: AdminSyncSnapshot, fx: Fx, c: AdminConn, why: string, nowMs: number): void {
+    s.conns = s.conns.filter((x) => x.conn !== c.conn);
+    if (c.up) fx.push(emit({ type: 'admin-link', up: false, peer, reason: why }));
+    else fx.push(log(`admin-sync connection ${c.conn} ended before the hellos: ${why}`));
+    if (dials && s.conns.length === 0) s.nextDialMs = nowMs + t.keepaliveIntervalMs;
     updateLag(s, fx, nowMs);
   }
 
-  function send(s: AdminSenderSnapshot, fx: Fx, c: AdminChange): void {
-    if (s.conn === null) return;
-    fx.push({ type: 'send', conn: s.conn, msg: { t: 'as-change', seq: c.seq, change: c.change } });
-    fx.push(emit({ type: 'admin', action: 'sent', changeSeq: c.seq }));
+  function send(s: AdminSyncSnapshot, fx: Fx, c: AdminChange): void {
+    const l = link(s);
+    if (l === undefined) return;
+    fx.push({ type: 'send', conn: l.conn, msg: { t: 'as-change', origin: cfg.node, seq: c.seq, change: c.change } });
+    fx.push(emit({ type: 'admin', action: 'sent', origin: cfg.node, changeSeq: c.seq }));
+  }
+
+  function acked(s: AdminSyncSnapshot, fx: Fx, upTo: number): void {
+    const to = Math.min(upTo, s.lastSeq);
+    for (let seq = s.ackedSeq + 1; seq <= to; seq++) fx.push(emit({ type: 'admin', action: 'acked', origin: cfg.node, changeSeq: seq }));
+    if (to > s.ackedSeq) s.ackedSeq = to;
+  }
+
+  function hello(s: AdminSyncSnapshot, fx: Fx, c: AdminConn, m: { node: CmsName; role: HaRole; lastApplied: number }, nowMs: number): void {
+    if (m.node !== peer) {
+      fx.push({ type: 'close', conn: c.conn, reason: `hello from ${m.node}, expected ${peer}` });
+      drop(s, fx, c, `hello from ${m.node}, expected ${peer}`, nowMs);
+      return;
+    }
+    if (!dials) fx.push({ type: 'send', conn: c.conn, msg: { t: 'as-hello', node: cfg.node, role: s.role, lastApplied: s.peerApplied } });
+    for (const old of s.conns.filter((x) => x.conn !== c.conn)) {
+      fx.push({ type: 'close', conn: old.conn, reason: 'replaced by a new admin-sync connection' });
+      s.conns = s.conns.filter((x) => x.conn !== old.conn);
+      if (old.up) fx.push(emit({ type: 'admin-link', up: false, peer, reason: 'replaced by a new admin-sync connection' }));
+    }
+    c.up = true;
+    c.nextKaMs = nowMs + t.keepaliveIntervalMs;
+    fx.push(emit({ type: 'admin-link', up: true, peer, reason: `hello exchanged: ${peer} applied up to ${m.lastApplied}` }));
+    fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync hello' });
+    if (m.lastApplied > s.lastSeq) {
+      // Only after a restart without a data folder, before the first hello: every own change is still unacked.
+      fx.push(
+        log(`admin-sync: ${peer} applied up to ${m.lastApplied} of ours, our log ends at ${s.lastSeq}: numbering continues after it`),
+      );
+      let seq = m.lastApplied;
+      for (const c of s.own) {
+        fx.push(log(`admin-sync: change ${c.seq} renumbered ${seq + 1}`));
+        c.seq = ++seq;
+      }
+      s.lastSeq = seq;
+      s.ackedSeq = m.lastApplied;
+    } else if (m.lastApplied < s.ackedSeq) {
+      fx.push(log(`admin-sync: ${peer} applied only up to ${m.lastApplied} of ours (acked ${s.ackedSeq}): it lost its state, resending`));
+      s.ackedSeq = m.lastApplied;
+    } else acked(s, fx, m.lastApplied);
+    for (const x of s.own) if (x.seq > s.ackedSeq) send(s, fx, x);
+    updateLag(s, fx, nowMs);
+  }
+
+  function receive(s: AdminSyncSnapshot, fx: Fx, c: AdminConn, m: { origin: CmsName; seq: number }): void {
+    if (m.origin !== peer) {
+      fx.push(log(`admin change ${m.seq} of origin ${m.origin} ignored: only ${peer}'s changes are applied here`));
+      return;
+    }
+    if (m.seq === s.peerApplied + 1) {
+      s.peerApplied = m.seq;
+      fx.push(emit({ type: 'admin', action: 'applied', origin: peer, changeSeq: m.seq }));
+    } else if (m.seq <= s.peerApplied) {
+      fx.push(emit({ type: 'admin', action: 'duplicate-ignored', origin: peer, changeSeq: m.seq }));
+    } else {
+      fx.push(log(`admin change ${m.seq} of ${peer} out of order (applied up to ${s.peerApplied}): dropped`));
+    }
+    fx.push({ type: 'send', conn: c.conn, msg: { t: 'as-ack', origin: peer, seq: s.peerApplied } });
+  }
+
+  function onTick(s: AdminSyncSnapshot, fx: Fx, nowMs: number): void {
+    for (const c of [...s.conns]) {
+      if (nowMs >= c.lastRxMs + silenceMs) {
+        fx.push({ type: 'close', conn: c.conn, reason: 'silent' });
+        drop(s, fx, c, `silent for ${silenceMs} ms`, nowMs);
+      } else if (c.up && nowMs >= c.nextKaMs) {
+        fx.push({ type: 'send', conn: c.conn, msg: { t: 'ka', role: s.role } });
+        c.nextKaMs = nowMs + t.keepaliveIntervalMs;
+      }
+    }
+    if (dials && s.conns.length === 0 && s.nextDialMs !== null && nowMs >= s.nextDialMs) dial(s, fx, nowMs);
+    updateLag(s, fx, nowMs);
   }
 
   return {
-    step(state, input, nowMs): Step<AdminSenderSnapshot, AdminNotice> {
+    step(state, input, nowMs): Step<AdminSyncSnapshot, AdminNotice> {
       const s = copy(state);
       const fx: Fx = [];
       switch (input.type) {
         case 'start':
-          if (s.conn === null && s.nextDialMs === null) dial(s, fx);
+          // Changes loaded from disk were made by an earlier process: their age counts from now.
+          for (const c of s.own) c.madeMs = nowMs;
+          if (dials && s.conns.length === 0 && s.nextDialMs === null) dial(s, fx, nowMs);
+          updateLag(s, fx, nowMs);
           break;
-        case 'role':
+        case 'role': {
           s.role = input.role;
           // Tell the peer at once: it may be the only path left for DUAL_ACTIVE detection.
-          if (s.up && s.conn !== null) fx.push({ type: 'send', conn: s.conn, msg: { t: 'ka', role: s.role } });
+          const l = link(s);
+          if (l !== undefined) fx.push({ type: 'send', conn: l.conn, msg: { t: 'ka', role: s.role } });
           break;
+        }
         case 'change': {
-          const c: AdminChange = { seq: s.lastSeq + 1, change: input.change, createdMs: nowMs };
+          const c = { seq: s.lastSeq + 1, change: input.change, madeMs: nowMs };
           s.lastSeq = c.seq;
-          s.changes.push(c);
-          fx.push(emit({ type: 'admin', action: 'changed', changeSeq: c.seq }));
-          if (s.up) send(s, fx, c);
-          else fx.push(emit({ type: 'admin', action: 'queued', changeSeq: c.seq }));
+          s.own.push(c);
+          fx.push(emit({ type: 'admin', action: 'changed', origin: cfg.node, changeSeq: c.seq }));
+          if (link(s) !== undefined) send(s, fx, c);
+          else fx.push(emit({ type: 'admin', action: 'queued', origin: cfg.node, changeSeq: c.seq }));
           updateLag(s, fx, nowMs);
           break;
         }
         case 'accepted':
-          fx.push({ type: 'close', conn: input.conn, reason: 'the admin-sync sender accepts nothing' });
+          if (dials) fx.push({ type: 'close', conn: input.conn, reason: 'cms-primary dials admin-sync, it accepts nothing' });
+          else s.conns.push({ conn: input.conn, up: false, lastRxMs: nowMs, nextKaMs: nowMs + t.keepaliveIntervalMs });
           break;
-        case 'connected':
-          if (input.conn !== s.conn) break;
-          s.lastRxMs = nowMs;
-          s.nextKaMs = nowMs + t.keepaliveIntervalMs;
-          fx.push({ type: 'send', conn: input.conn, msg: { t: 'as-hello', role: s.role } });
+        case 'connected': {
+          const c = s.conns.find((x) => x.conn === input.conn);
+          if (c === undefined) break;
+          c.lastRxMs = nowMs;
+          fx.push({ type: 'send', conn: c.conn, msg: { t: 'as-hello', node: cfg.node, role: s.role, lastApplied: s.peerApplied } });
           break;
-        case 'closed':
-          if (input.conn !== s.conn) break;
-          down(s, fx, input.reason, nowMs);
+        }
+        case 'closed': {
+          const c = s.conns.find((x) => x.conn === input.conn);
+          if (c !== undefined) drop(s, fx, c, input.reason, nowMs);
           break;
+        }
         case 'message': {
-          if (input.conn !== s.conn) break;
-          s.lastRxMs = nowMs;
+          const c = s.conns.find((x) => x.conn === input.conn);
+          if (c === undefined) break;
+          c.lastRxMs = nowMs;
           const m = input.msg;
-          if (m.t === 'as-hello-ack') {
-            s.up = true;
-            fx.push(log(`admin-sync link up (secondary applied up to ${m.lastApplied})`));
-            fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync hello' });
-            if (m.lastApplied > s.lastSeq) {
-              // This primary restarted and lost its numbering: continue after what the secondary applied, or its
-              // next change would be ignored there as a duplicate.
-              fx.push(log(`admin-sync numbering continues after the secondary's ${m.lastApplied} (was ${s.lastSeq})`));
-              s.lastSeq = m.lastApplied;
-              s.ackedSeq = m.lastApplied;
-            }
-            const from = Math.min(s.ackedSeq, m.lastApplied);
-            for (const c of s.changes) if (c.seq > from) send(s, fx, c);
-          } else if (m.t === 'as-ack') {
-            if (m.seq > s.ackedSeq) s.ackedSeq = Math.min(m.seq, s.lastSeq);
+          if (m.t === 'as-hello') hello(s, fx, c, m, nowMs);
+          else if (!c.up) break;
+          else if (m.t === 'as-change') receive(s, fx, c, m);
+          else if (m.t === 'as-ack' && m.origin === cfg.node) {
+            acked(s, fx, m.seq);
             updateLag(s, fx, nowMs);
-          } else if (m.t === 'ka' && m.role !== undefined) {
-            fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync keep-alive' });
-          }
+          } else if (m.t === 'ka' && m.role !== undefined) fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync keep-alive' });
           break;
         }
         case 'tick':
-          if (s.conn !== null) {
-            if (nowMs >= s.lastRxMs + silenceMs) {
-              fx.push({ type: 'close', conn: s.conn, reason: 'silent' });
-              down(s, fx, `silent for ${silenceMs} ms`, nowMs);
-            } else if (s.nextKaMs !== null && nowMs >= s.nextKaMs) {
-              if (s.up) fx.push({ type: 'send', conn: s.conn, msg: { t: 'ka', role: s.role } });
-              s.nextKaMs = nowMs + t.keepaliveIntervalMs;
-            }
-          }
-          if (s.conn === null && s.nextDialMs !== null && nowMs >= s.nextDialMs) dial(s, fx);
-          updateLag(s, fx, nowMs);
+          onTick(s, fx, nowMs);
           break;
       }
+      // Durable first: no ack, send or report may run ahead of what a crash would keep.
+      if (JSON.stringify(durableOf(s)) !== JSON.stringify(durableOf(state))) fx.unshift({ type: 'persist', durable: durableOf(s) });
       return { state: s, effects: fx };
     },
 
     nextWakeMs(s) {
       const oldest = oldestUnacked(s);
       return earliest(
-        s.conn !== null ? s.lastRxMs + silenceMs : null,
-        s.conn !== null ? s.nextKaMs : null,
-        s.conn === null ? s.nextDialMs : null,
-        oldest !== undefined && !s.lagAlarm ? oldest.createdMs + lagAgeMs : null,
+        ...s.conns.map((c) => c.lastRxMs + silenceMs),
+        ...s.conns.filter((c) => c.up).map((c) => c.nextKaMs),
+        dials && s.conns.length === 0 ? s.nextDialMs : null,
+        oldest !== undefined && !s.lagAlarm && link(s) !== undefined ? oldest.madeMs + lagAgeMs : null,
       );
     },
   };
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Receiver (cms-secondary)
-
-export interface AdminReceiverSnapshot {
-  role: HaRole;
-  lastApplied: number;
-  sessions: Array<{ conn: ConnId; lastRxMs: number; nextKaMs: number }>;
-}
-
-export type AdminReceiverInput = NetInput | { type: 'role'; role: HaRole };
-
-export function initialAdminReceiver(role: HaRole): AdminReceiverSnapshot {
-  return { role, lastApplied: 0, sessions: [] };
-}
-
-/**
- * Behaviour: answers `as-hello` with `as-hello-ack {role, lastApplied}`; applies a change whose seq is
- * lastApplied + 1 (`applied`), ignores seq <= lastApplied (`duplicate-ignored`), logs and drops one that skips
- * ahead (the sender resends in order on its next connection); acks lastApplied after every change.
- * Keep-alives with the role both ways; a session silent for keepaliveMisses·keepaliveIntervalMs is closed.
- */
-export function adminReceiverMachine(cfg: AdminSyncConfig): Machine<AdminReceiverSnapshot, AdminReceiverInput, AdminNotice> {
-  const t = cfg.timers;
-  const silenceMs = t.keepaliveMisses * t.keepaliveIntervalMs;
-  type Fx = Array<Effect | AdminNotice>;
-
+/** Checks a state read back from disk; throws naming what is wrong (a torn or foreign file must not be trusted). */
+export function checkAdminDurable(v: unknown, node: CmsName): AdminDurable {
+  const bad = (why: string): never => {
+    throw new Error(`admin-sync state: ${why}`);
+  };
+  const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  if (typeof v !== 'object' || v === null) return bad('not an object');
+  const d = v as Record<string, unknown>;
+  if (d['origin'] !== node) bad(`origin ${JSON.stringify(d['origin'])} is not this node (${node}): another CMS's data folder?`);
+  for (const f of ['lastSeq', 'ackedSeq', 'peerApplied']) if (!isCount(d[f])) bad(`${f} ${JSON.stringify(d[f])} is not a count`);
+  const own = d['own'];
+  if (!Array.isArray(own)) return bad('own is not a list');
+  let last = 0;
+  for (const c of own as unknown[]) {
+    const x = c as Record<string, unknown> | null;
+    if (x === null || typeof x !== 'object' || !isCount(x['seq']) || x['seq'] <= last || typeof x['change'] !== 'string')
+      bad(`own change ${JSON.stringify(c)} is not { seq, change } in increasing order`);
+    last = x?.['seq'] as number;
+  }
+  const durable = v as AdminDurable;
+  if (durable.ackedSeq > durable.lastSeq || last > durable.lastSeq)
+    bad(`ackedSeq ${durable.ackedSeq} / own log beyond lastSeq ${durable.lastSeq}`);
   return {
-    step(state, input, nowMs): Step<AdminReceiverSnapshot, AdminNotice> {
-      const s = copy(state);
-      const fx: Fx = [];
-      switch (input.type) {
-        case 'role':
-          s.role = input.role;
-          for (const x of s.sessions) fx.push({ type: 'send', conn: x.conn, msg: { t: 'ka', role: s.role } });
-          break;
-        case 'accepted':
-          s.sessions.push({ conn: input.conn, lastRxMs: nowMs, nextKaMs: nowMs + t.keepaliveIntervalMs });
-          break;
-        case 'closed':
-          s.sessions = s.sessions.filter((x) => x.conn !== input.conn);
-          break;
-        case 'connected':
-          break;
-        case 'message': {
-          const x = s.sessions.find((q) => q.conn === input.conn);
-          if (x === undefined) break;
-          x.lastRxMs = nowMs;
-          const m = input.msg;
-          if (m.t === 'as-hello') {
-            fx.push({ type: 'send', conn: x.conn, msg: { t: 'as-hello-ack', role: s.role, lastApplied: s.lastApplied } });
-            fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync hello' });
-          } else if (m.t === 'as-change') {
-            if (m.seq === s.lastApplied + 1) {
-              s.lastApplied = m.seq;
-              fx.push(emit({ type: 'admin', action: 'applied', changeSeq: m.seq }));
-            } else if (m.seq <= s.lastApplied) {
-              fx.push(emit({ type: 'admin', action: 'duplicate-ignored', changeSeq: m.seq }));
-            } else {
-              fx.push(log(`admin change ${m.seq} out of order (applied up to ${s.lastApplied}): dropped`));
-            }
-            fx.push({ type: 'send', conn: x.conn, msg: { t: 'as-ack', seq: s.lastApplied } });
-          } else if (m.t === 'ka' && m.role !== undefined) {
-            fx.push({ type: 'peer-role', role: m.role, via: 'admin-sync keep-alive' });
-          }
-          break;
-        }
-        case 'tick':
-          for (const x of [...s.sessions]) {
-            if (nowMs >= x.lastRxMs + silenceMs) {
-              s.sessions = s.sessions.filter((q) => q.conn !== x.conn);
-              fx.push({ type: 'close', conn: x.conn, reason: `admin-sync sender silent for ${silenceMs} ms` });
-            } else if (nowMs >= x.nextKaMs) {
-              fx.push({ type: 'send', conn: x.conn, msg: { t: 'ka', role: s.role } });
-              x.nextKaMs = nowMs + t.keepaliveIntervalMs;
-            }
-          }
-          break;
-      }
-      return { state: s, effects: fx };
-    },
-
-    nextWakeMs(s) {
-      return earliest(...s.sessions.flatMap((x) => [x.lastRxMs + silenceMs, x.nextKaMs]));
-    },
+    origin: node,
+    own: durable.own.map((c) => ({ seq: c.seq, change: c.change })),
+    lastSeq: durable.lastSeq,
+    ackedSeq: durable.ackedSeq,
+    peerApplied: durable.peerApplied,
   };
 }

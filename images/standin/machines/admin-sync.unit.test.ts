@@ -1,194 +1,419 @@
-// Fake-clock tests of Admin-Sync: send, queue while down, drain in order on reconnect, duplicates ignored,
-// ADMIN_SYNC_LAG raised and cleared, silence and reconnect cadence.
+// Fake-clock tests of Admin-Sync: symmetric push over one connection, queue while down, drain in order on
+// reconnect, nothing lost or applied twice across restarts (persisted state), ADMIN_SYNC_LAG, silence, redial.
 
 import { expect } from 'chai';
 import {
-  adminReceiverMachine,
-  adminSenderMachine,
-  initialAdminReceiver,
-  initialAdminSender,
+  adminSyncMachine,
+  checkAdminDurable,
+  initialAdminSync,
   unackedCount,
+  type AdminDurable,
   type AdminNotice,
-  type AdminReceiverInput,
-  type AdminReceiverSnapshot,
-  type AdminSenderInput,
-  type AdminSenderSnapshot,
+  type AdminSyncInput,
+  type AdminSyncSnapshot,
 } from './admin-sync.js';
 import { Sim, only } from '../test-support/sim.js';
+import type { CmsName, HaRole } from '../../protocol/index.js';
 import type { WireMsg } from '../wire.js';
 
-const CFG = { timers: { keepaliveIntervalMs: 100, keepaliveMisses: 3 } };
-type Sender = Sim<AdminSenderSnapshot, AdminSenderInput, AdminNotice>;
-type Receiver = Sim<AdminReceiverSnapshot, AdminReceiverInput, AdminNotice>;
+const TIMERS = { keepaliveIntervalMs: 100, keepaliveMisses: 3 };
+type Cms = Sim<AdminSyncSnapshot, AdminSyncInput, AdminNotice>;
 
-function sender(): Sender {
-  const s = new Sim<AdminSenderSnapshot, AdminSenderInput, AdminNotice>(adminSenderMachine(CFG), initialAdminSender('ACTIVE'));
+/** A started CMS, optionally restarted from the state it persisted. */
+function cms(node: CmsName, saved?: AdminDurable, startMs = 0, role: HaRole = node === 'cms-primary' ? 'ACTIVE' : 'STANDBY'): Cms {
+  const s = new Sim<AdminSyncSnapshot, AdminSyncInput, AdminNotice>(
+    adminSyncMachine({ node, timers: TIMERS }),
+    initialAdminSync(node, role, saved),
+    startMs,
+  );
   s.input({ type: 'start' });
   return s;
 }
 
-function receiver(): Receiver {
-  return new Sim<AdminReceiverSnapshot, AdminReceiverInput, AdminNotice>(adminReceiverMachine(CFG), initialAdminReceiver('STANDBY'));
+/** What the CMS last wrote to disk. */
+function saved(s: Cms): AdminDurable {
+  const p = s.effects('persist').at(-1);
+  if (p === undefined) throw new Error('nothing persisted');
+  return p.durable;
 }
 
-/**
- * Wires a sender to a receiver: the sender's current connection is accepted as `-conn` and messages are
- * carried both ways until both are quiet (a perfect link).
- */
-function pump(snd: Sender, rcv: Receiver, fx: Array<{ type: string }>): void {
-  let queue: Array<{ to: 'snd' | 'rcv'; conn: number; msg: WireMsg }> = [];
-  const collect = (from: 'snd' | 'rcv', effects: Array<{ type: string }>): void => {
+/** Carries messages both ways (primary conn c <-> secondary conn -c) until both are quiet: a perfect link. */
+function pump(p: Cms, s: Cms, fromP: Array<{ type: string }>, fromS: Array<{ type: string }> = []): void {
+  let queue: Array<{ to: Cms; conn: number; msg: WireMsg }> = [];
+  const collect = (to: Cms, effects: Array<{ type: string }>): void => {
     for (const e of effects) {
       if (e.type !== 'send') continue;
       const x = e as unknown as { conn: number; msg: WireMsg };
-      queue.push(from === 'snd' ? { to: 'rcv', conn: -x.conn, msg: x.msg } : { to: 'snd', conn: -x.conn, msg: x.msg });
+      queue.push({ to, conn: -x.conn, msg: x.msg });
     }
   };
-  collect('snd', fx);
+  collect(s, fromP);
+  collect(p, fromS);
   for (let guard = 0; queue.length > 0 && guard < 1_000; guard++) {
     const batch = queue;
     queue = [];
     for (const q of batch) {
-      rcv.nowMs = snd.nowMs;
-      if (q.to === 'rcv') collect('rcv', rcv.input({ type: 'message', conn: q.conn, msg: q.msg }));
-      else collect('snd', snd.input({ type: 'message', conn: q.conn, msg: q.msg }));
+      q.to.nowMs = Math.max(p.nowMs, s.nowMs);
+      collect(q.to === s ? p : s, q.to.input({ type: 'message', conn: q.conn, msg: q.msg }));
     }
   }
 }
 
-function connect(snd: Sender, rcv: Receiver): void {
-  const conn = snd.state.conn as number;
-  rcv.nowMs = snd.nowMs;
-  rcv.input({ type: 'accepted', conn: -conn, port: 6001 });
-  pump(snd, rcv, snd.input({ type: 'connected', conn }));
+/** The primary's pending dial is accepted by the secondary and both say hello. */
+function connect(p: Cms, s: Cms): void {
+  const conn = p.state.conns[0]?.conn as number;
+  s.nowMs = p.nowMs = Math.max(p.nowMs, s.nowMs);
+  s.input({ type: 'accepted', conn: -conn, port: 6001 });
+  pump(p, s, p.input({ type: 'connected', conn }));
 }
 
+/** Both ends learn the connection is gone (a reset). */
+function cut(p: Cms, s: Cms): void {
+  const conn = p.state.conns[0]?.conn as number;
+  p.input({ type: 'closed', conn, reason: 'reset' });
+  s.input({ type: 'closed', conn: -conn, reason: 'reset' });
+}
+
+function change(from: Cms, to: Cms, text: string): void {
+  const fx = from.input({ type: 'change', change: text });
+  if (from.state.node === 'cms-primary') pump(from, to, fx);
+  else pump(to, from, [], fx);
+}
+
+const actions = (s: Cms, action?: string): Array<[string, string, number]> =>
+  s
+    .events('admin')
+    .filter((e) => action === undefined || e.action === action)
+    .map((e) => [e.action, e.origin, e.changeSeq]);
+
 describe('Admin-Sync', () => {
-  it('sends a change at once when the link is up; the secondary applies it and acks', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
-    expect(snd.state.up).to.equal(true);
-    pump(snd, rcv, snd.input({ type: 'change', change: 'add skill 12' }));
-    expect(snd.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([
-      ['changed', 1],
-      ['sent', 1],
+  it('sends a change at once when the link is up; the peer applies it and acks', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    change(p, s, 'add skill 12');
+    expect(actions(p)).to.deep.equal([
+      ['changed', 'cms-primary', 1],
+      ['sent', 'cms-primary', 1],
+      ['acked', 'cms-primary', 1],
     ]);
-    expect(rcv.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([['applied', 1]]);
-    expect(snd.state.ackedSeq).to.equal(1);
-    expect(snd.events('alarm')).to.deep.equal([]);
+    expect(actions(s)).to.deep.equal([['applied', 'cms-primary', 1]]);
+    expect(p.state.ackedSeq).to.equal(1);
+    expect(p.events('alarm')).to.deep.equal([]);
+  });
+
+  it('says hello both ways on connect with role and lastApplied, and reports admin-link up and down on each side', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    const dial = only(
+      p.log.map((l) => l.effect),
+      'dial',
+    )[0];
+    expect(dial).to.include({ link: 'admin-sync' });
+    s.input({ type: 'accepted', conn: -1, port: 6001 });
+    const hello = only(p.input({ type: 'connected', conn: 1 }), 'send')[0]?.msg;
+    expect(hello).to.deep.equal({ t: 'as-hello', node: 'cms-primary', role: 'ACTIVE', lastApplied: 0 });
+    const answer = only(s.input({ type: 'message', conn: -1, msg: hello as WireMsg }), 'send')[0]?.msg;
+    expect(answer).to.deep.equal({ t: 'as-hello', node: 'cms-secondary', role: 'STANDBY', lastApplied: 0 });
+    p.input({ type: 'message', conn: 1, msg: answer as WireMsg });
+    expect(p.events('admin-link')).to.deep.equal([
+      { type: 'admin-link', up: true, peer: 'cms-secondary', reason: 'hello exchanged: cms-secondary applied up to 0', atMs: 0 },
+    ]);
+    expect(s.events('admin-link')[0]).to.include({ up: true, peer: 'cms-primary' });
+    p.nowMs = s.nowMs = 10;
+    cut(p, s);
+    expect(p.events('admin-link').at(-1)).to.include({ up: false, peer: 'cms-secondary', reason: 'reset', atMs: 10 });
+    expect(s.events('admin-link').at(-1)).to.include({ up: false, peer: 'cms-primary', reason: 'reset' });
+  });
+
+  it('accepts changes on the secondary and pushes them to the primary over the same connection (origin cms-secondary)', () => {
+    const p = cms('cms-primary', undefined, 0, 'STANDBY');
+    const s = cms('cms-secondary', undefined, 0, 'ACTIVE');
+    connect(p, s);
+    change(s, p, 'add vdn 4001');
+    change(s, p, 'add vdn 4002');
+    expect(actions(s, 'changed')).to.deep.equal([
+      ['changed', 'cms-secondary', 1],
+      ['changed', 'cms-secondary', 2],
+    ]);
+    expect(actions(p)).to.deep.equal([
+      ['applied', 'cms-secondary', 1],
+      ['applied', 'cms-secondary', 2],
+    ]);
+    expect([s.state.ackedSeq, p.state.peerApplied]).to.deep.equal([2, 2]);
+    expect(
+      only(
+        s.log.map((l) => l.effect),
+        'dial',
+      ),
+      'the secondary never dials',
+    ).to.have.length(0);
+  });
+
+  it('in a split brain both accept changes, each under its own origin; after the heal each applies the other’s, none twice', () => {
+    const p = cms('cms-primary', undefined, 0, 'ACTIVE');
+    const s = cms('cms-secondary', undefined, 0, 'ACTIVE');
+    connect(p, s);
+    change(p, s, 'p1');
+    cut(p, s);
+    p.input({ type: 'change', change: 'p2' });
+    s.input({ type: 'change', change: 's1' });
+    s.input({ type: 'change', change: 's2' });
+    p.advanceTo(100);
+    s.nowMs = 100;
+    connect(p, s);
+    expect(actions(s, 'applied')).to.deep.equal([
+      ['applied', 'cms-primary', 1],
+      ['applied', 'cms-primary', 2],
+    ]);
+    expect(actions(p, 'applied')).to.deep.equal([
+      ['applied', 'cms-secondary', 1],
+      ['applied', 'cms-secondary', 2],
+    ]);
+    expect([unackedCount(p.state), unackedCount(s.state)]).to.deep.equal([0, 0]);
   });
 
   it('queues changes while the link is down with ADMIN_SYNC_LAG, drains them in order on reconnect, and clears the alarm', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
-    snd.nowMs = 50;
-    snd.input({ type: 'closed', conn: 1, reason: 'reset' });
-    rcv.input({ type: 'closed', conn: -1, reason: 'reset' });
-    for (const c of ['a', 'b', 'c']) snd.input({ type: 'change', change: c });
-    expect(
-      snd
-        .events('admin')
-        .filter((e) => e.action === 'queued')
-        .map((e) => e.changeSeq),
-    ).to.deep.equal([1, 2, 3]);
-    expect(snd.events('alarm')[0]).to.include({ alarm: 'ADMIN_SYNC_LAG', raised: true });
-    expect(unackedCount(snd.state)).to.equal(3);
-    // Reconnect keepaliveIntervalMs after the failure, not before.
-    expect(only(snd.advanceTo(149), 'dial')).to.have.length(0);
-    expect(only(snd.advanceTo(150), 'dial')).to.have.length(1);
-    connect(snd, rcv);
-    expect(rcv.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([
-      ['applied', 1],
-      ['applied', 2],
-      ['applied', 3],
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    p.nowMs = s.nowMs = 50;
+    cut(p, s);
+    for (const c of ['a', 'b', 'c']) p.input({ type: 'change', change: c });
+    expect(actions(p, 'queued').map((a) => a[2])).to.deep.equal([1, 2, 3]);
+    expect(p.events('alarm')[0]).to.include({ alarm: 'ADMIN_SYNC_LAG', raised: true });
+    expect(unackedCount(p.state)).to.equal(3);
+    // Redial keepaliveIntervalMs after the failure, not before.
+    expect(only(p.advanceTo(149), 'dial')).to.have.length(0);
+    expect(only(p.advanceTo(150), 'dial')).to.have.length(1);
+    connect(p, s);
+    expect(actions(s)).to.deep.equal([
+      ['applied', 'cms-primary', 1],
+      ['applied', 'cms-primary', 2],
+      ['applied', 'cms-primary', 3],
     ]);
-    expect(unackedCount(snd.state)).to.equal(0);
-    expect(snd.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
+    expect(unackedCount(p.state)).to.equal(0);
+    expect(p.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
   });
 
-  it('resends every unacked change after a reconnect; the secondary ignores what it already applied (nothing twice)', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
+  it('clears ADMIN_SYNC_LAG only when every own change is acknowledged, not on a partial ack', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    cut(p, s);
+    p.input({ type: 'change', change: 'a' });
+    p.input({ type: 'change', change: 'b' });
+    p.advanceTo(100);
+    const conn = p.state.conns[0]?.conn as number;
+    p.input({ type: 'connected', conn });
+    p.input({ type: 'message', conn, msg: { t: 'as-hello', node: 'cms-secondary', role: 'STANDBY', lastApplied: 0 } });
+    p.input({ type: 'message', conn, msg: { t: 'as-ack', origin: 'cms-primary', seq: 1 } });
+    expect(p.state.lagAlarm).to.equal(true);
+    p.input({ type: 'message', conn, msg: { t: 'as-ack', origin: 'cms-primary', seq: 2 } });
+    expect(p.state.lagAlarm).to.equal(false);
+    expect(actions(p, 'acked').map((a) => a[2])).to.deep.equal([1, 2]);
+  });
+
+  it('resends every unacked change after a reconnect; the peer ignores what it already applied (nothing twice)', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
     // The change reaches the secondary but the ack is lost with the connection.
-    snd.input({ type: 'change', change: 'x' });
-    rcv.input({ type: 'message', conn: -1, msg: { t: 'as-change', seq: 1, change: 'x' } });
-    snd.input({ type: 'closed', conn: 1, reason: 'reset' });
-    snd.input({ type: 'change', change: 'y' });
-    snd.advanceTo(100);
-    connect(snd, rcv);
-    expect(rcv.events('admin').map((e) => [e.action, e.changeSeq])).to.deep.equal([
-      ['applied', 1],
-      ['duplicate-ignored', 1],
-      ['applied', 2],
+    p.input({ type: 'change', change: 'x' });
+    s.input({ type: 'message', conn: -1, msg: { t: 'as-change', origin: 'cms-primary', seq: 1, change: 'x' } });
+    p.input({ type: 'closed', conn: 1, reason: 'reset' });
+    p.input({ type: 'change', change: 'y' });
+    p.advanceTo(100);
+    connect(p, s);
+    expect(actions(s)).to.deep.equal([
+      ['applied', 'cms-primary', 1],
+      ['applied', 'cms-primary', 2],
     ]);
-    expect(snd.state.ackedSeq).to.equal(2);
+    expect(p.state.ackedSeq).to.equal(2);
+    // A change that crosses the hello (sent again by an old connection) is ignored.
+    const fx = s.input({ type: 'message', conn: -2, msg: { t: 'as-change', origin: 'cms-primary', seq: 2, change: 'y' } });
+    expect(actions(s).at(-1)).to.deep.equal(['duplicate-ignored', 'cms-primary', 2]);
+    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'as-ack', origin: 'cms-primary', seq: 2 });
   });
 
-  it('brings a restarted secondary (lastApplied 0) up to date from its lastApplied', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
-    pump(snd, rcv, snd.input({ type: 'change', change: 'x' }));
-    snd.input({ type: 'closed', conn: 1, reason: 'closed' });
-    snd.advanceTo(100);
-    const fresh = receiver();
-    connect(snd, fresh);
-    expect(fresh.state.lastApplied).to.equal(1);
+  it('keeps its queue and numbering across a restart of the primary (persisted): nothing lost', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    for (const c of ['a', 'b', 'c']) change(p, s, c);
+    cut(p, s);
+    p.input({ type: 'change', change: 'd' });
+    p.input({ type: 'change', change: 'e' });
+    // Killed with two changes queued; a new process starts from what it wrote to disk.
+    const p2 = cms('cms-primary', saved(p), 1_000, 'STANDBY');
+    expect(p2.state.lagAlarm, 'a restarted CMS with a queue and no link raises the alarm at once').to.equal(true);
+    s.nowMs = 1_000;
+    connect(p2, s);
+    expect(actions(s, 'applied').map((a) => a[2])).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(s.state.peerApplied).to.equal(5);
+    p2.input({ type: 'role', role: 'ACTIVE' });
+    change(p2, s, 'f');
+    expect(actions(p2, 'changed')).to.deep.equal([['changed', 'cms-primary', 6]]);
+    expect(actions(s, 'applied').at(-1)).to.deep.equal(['applied', 'cms-primary', 6]);
   });
 
-  it('continues the numbering after the secondary when the primary restarted and lost its own', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
-    pump(snd, rcv, snd.input({ type: 'change', change: 'a' }));
-    pump(snd, rcv, snd.input({ type: 'change', change: 'b' }));
-    const restarted = sender();
-    connect(restarted, rcv);
-    pump(restarted, rcv, restarted.input({ type: 'change', change: 'c' }));
-    expect(rcv.state.lastApplied).to.equal(3);
-    expect(rcv.events('admin').map((e) => e.action)).to.deep.equal(['applied', 'applied', 'applied']);
+  it('keeps lastApplied across a restart of the secondary (persisted): a change whose ack was lost is not applied twice', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    change(p, s, 'a');
+    // b is applied on the secondary, then it dies before its ack reaches the primary.
+    p.input({ type: 'change', change: 'b' });
+    s.input({ type: 'message', conn: -1, msg: { t: 'as-change', origin: 'cms-primary', seq: 2, change: 'b' } });
+    p.input({ type: 'closed', conn: 1, reason: 'reset' });
+    const s2 = cms('cms-secondary', saved(s), 200);
+    p.advanceTo(200);
+    connect(p, s2);
+    expect(actions(s2, 'applied'), 'nothing applied again').to.deep.equal([]);
+    expect(s2.state.peerApplied).to.equal(2);
+    expect(p.state.ackedSeq).to.equal(2);
+    change(p, s2, 'c');
+    expect(actions(s2, 'applied')).to.deep.equal([['applied', 'cms-primary', 3]]);
+  });
+
+  it('keeps its own queue on the secondary across its restart and resends it to the primary', () => {
+    const p = cms('cms-primary', undefined, 0, 'STANDBY');
+    const s = cms('cms-secondary', undefined, 0, 'ACTIVE');
+    connect(p, s);
+    cut(p, s);
+    s.input({ type: 'change', change: 's1' });
+    const s2 = cms('cms-secondary', saved(s), 100, 'STANDBY');
+    p.advanceTo(100);
+    connect(p, s2);
+    expect(actions(p, 'applied')).to.deep.equal([['applied', 'cms-secondary', 1]]);
+    expect(s2.state.ackedSeq).to.equal(1);
+  });
+
+  it('writes its durable state before the effects that depend on it (before the ack, before the change is reported)', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    const made = p.input({ type: 'change', change: 'a' });
+    expect(made[0]).to.deep.include({ type: 'persist' });
+    expect(only(made, 'persist')[0]?.durable).to.deep.equal({
+      origin: 'cms-primary',
+      own: [{ seq: 1, change: 'a' }],
+      lastSeq: 1,
+      ackedSeq: 0,
+      peerApplied: 0,
+    });
+    const applied = s.input({ type: 'message', conn: -1, msg: { t: 'as-change', origin: 'cms-primary', seq: 1, change: 'a' } });
+    expect(applied.map((e) => e.type)).to.deep.equal(['persist', 'emit', 'send']);
+    expect(only(applied, 'persist')[0]?.durable.peerApplied).to.equal(1);
+    // A keep-alive changes nothing durable: nothing is written.
+    expect(only(s.input({ type: 'message', conn: -1, msg: { t: 'ka', role: 'ACTIVE' } }), 'persist')).to.deep.equal([]);
+  });
+
+  it('brings a peer that lost its state (started without a data folder) up to date from the lastApplied it reports', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    change(p, s, 'x');
+    cut(p, s);
+    p.advanceTo(100);
+    const fresh = cms('cms-secondary', undefined, 100);
+    connect(p, fresh);
+    expect(fresh.state.peerApplied).to.equal(1);
+  });
+
+  it('continues the numbering after the peer’s lastApplied when it lost its own (started without a data folder)', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    change(p, s, 'a');
+    change(p, s, 'b');
+    s.input({ type: 'closed', conn: -1, reason: 'reset' });
+    const restarted = cms('cms-primary');
+    connect(restarted, s);
+    change(restarted, s, 'c');
+    expect(s.state.peerApplied).to.equal(3);
+    expect(actions(s).map((a) => a[0])).to.deep.equal(['applied', 'applied', 'applied']);
+  });
+
+  it('renumbers changes made before the first hello when it lost its own numbering, so the peer does not ignore them', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    change(p, s, 'a');
+    change(p, s, 'b');
+    s.input({ type: 'closed', conn: -1, reason: 'reset' });
+    const restarted = cms('cms-primary');
+    restarted.input({ type: 'change', change: 'c' });
+    connect(restarted, s);
+    expect(actions(s, 'applied').map((a) => a[2])).to.deep.equal([1, 2, 3]);
+    expect([restarted.state.lastSeq, restarted.state.ackedSeq]).to.deep.equal([3, 3]);
   });
 
   it('raises ADMIN_SYNC_LAG when the oldest unacked change is 2·keepaliveInterval old on an up link, not 1 ms before', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
-    snd.input({ type: 'change', change: 'slow' });
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    p.input({ type: 'change', change: 'slow' });
     // The link stays up (keep-alives arrive) but the ack never comes.
     for (let ms = 50; ms < 200; ms += 50) {
-      snd.advanceTo(ms);
-      snd.input({ type: 'message', conn: 1, msg: { t: 'ka', role: 'STANDBY' } });
+      p.advanceTo(ms);
+      p.input({ type: 'message', conn: 1, msg: { t: 'ka', role: 'STANDBY' } });
     }
-    snd.advanceTo(199);
-    expect(snd.state.lagAlarm).to.equal(false);
-    snd.advanceTo(200);
-    expect(snd.state.lagAlarm).to.equal(true);
-    snd.input({ type: 'message', conn: 1, msg: { t: 'as-ack', seq: 1 } });
-    expect(snd.state.lagAlarm).to.equal(false);
+    p.advanceTo(199);
+    expect(p.state.lagAlarm).to.equal(false);
+    p.advanceTo(200);
+    expect(p.state.lagAlarm).to.equal(true);
+    p.input({ type: 'message', conn: 1, msg: { t: 'as-ack', origin: 'cms-primary', seq: 1 } });
+    expect(p.state.lagAlarm).to.equal(false);
   });
 
   it('applies only seq == lastApplied + 1 and drops a change that skips ahead', () => {
-    const rcv = receiver();
-    rcv.input({ type: 'accepted', conn: -1, port: 6001 });
-    const fx = rcv.input({ type: 'message', conn: -1, msg: { t: 'as-change', seq: 2, change: 'z' } });
-    expect(rcv.state.lastApplied).to.equal(0);
-    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'as-ack', seq: 0 });
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    const fx = s.input({ type: 'message', conn: -1, msg: { t: 'as-change', origin: 'cms-primary', seq: 2, change: 'z' } });
+    expect(s.state.peerApplied).to.equal(0);
+    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'as-ack', origin: 'cms-primary', seq: 0 });
   });
 
-  it('declares a silent admin-sync link down at keepaliveMisses x keepaliveInterval and reports peer roles from keep-alives', () => {
-    const snd = sender();
-    const rcv = receiver();
-    connect(snd, rcv);
-    expect(snd.effects('peer-role')[0]).to.include({ role: 'STANDBY' });
-    expect(rcv.effects('peer-role')[0]).to.include({ role: 'ACTIVE' });
-    snd.advanceTo(299);
-    expect(snd.state.up).to.equal(true);
-    expect(only(snd.advanceTo(300), 'close')).to.have.length(1);
-    expect(snd.state.up).to.equal(false);
-    const ka = rcv.input({ type: 'role', role: 'ACTIVE' });
+  it('keeps one connection: a new hello on the secondary replaces the old session', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    // The primary lost the connection (its side was reset); the secondary has not noticed yet.
+    p.input({ type: 'closed', conn: 1, reason: 'reset' });
+    p.advanceTo(100);
+    s.nowMs = 100;
+    s.input({ type: 'accepted', conn: -2, port: 6001 });
+    pump(p, s, p.input({ type: 'connected', conn: 2 }));
+    expect(s.effects('close').map((c) => c.conn)).to.deep.equal([-1]);
+    expect(s.state.conns.map((c) => c.conn)).to.deep.equal([-2]);
+    change(p, s, 'a');
+    expect(actions(s, 'applied')).to.deep.equal([['applied', 'cms-primary', 1]]);
+  });
+
+  it('declares a silent admin-sync link down at keepaliveMisses x keepaliveInterval and reports peer roles from hellos and keep-alives', () => {
+    const p = cms('cms-primary');
+    const s = cms('cms-secondary');
+    connect(p, s);
+    expect(p.effects('peer-role')[0]).to.include({ role: 'STANDBY' });
+    expect(s.effects('peer-role')[0]).to.include({ role: 'ACTIVE' });
+    p.advanceTo(299);
+    expect(p.state.conns[0]?.up).to.equal(true);
+    expect(only(p.advanceTo(300), 'close')).to.have.length(1);
+    expect(p.state.conns).to.deep.equal([]);
+    expect(p.events('admin-link').at(-1)).to.include({ up: false, reason: 'silent for 300 ms' });
+    const ka = s.input({ type: 'role', role: 'ACTIVE' });
     expect(only(ka, 'send')[0]?.msg).to.deep.equal({ t: 'ka', role: 'ACTIVE' });
+  });
+
+  it('trusts a saved state read back from disk only when it is whole and this node’s own', () => {
+    const p = cms('cms-primary');
+    p.input({ type: 'change', change: 'a' });
+    const durable = JSON.parse(JSON.stringify(saved(p))) as unknown;
+    expect(checkAdminDurable(durable, 'cms-primary')).to.deep.equal(saved(p));
+    expect(() => checkAdminDurable(durable, 'cms-secondary')).to.throw(/origin "cms-primary" is not this node \(cms-secondary\)/);
+    expect(() => checkAdminDurable({ ...saved(p), own: [{ seq: 1 }] }, 'cms-primary')).to.throw(/own change/);
+    expect(() => checkAdminDurable({ ...saved(p), ackedSeq: 2 }, 'cms-primary')).to.throw(/beyond lastSeq 1/);
   });
 });

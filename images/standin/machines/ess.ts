@@ -54,8 +54,9 @@ export function initialEss(): EssSnapshot {
  * - STANDBY + unreachable -> NO_SERVICE_TIMING (timing starts at that instant). Any message from the CM during the
  *   timing -> STANDBY. essNoServiceTimeoutMs of continuous unreachability -> ACTIVE (serves CMS links).
  * - ACTIVE stays ACTIVE whatever the CM does (no pre-emptive return) until a `takeover` order from the CM
- *   (forced takeover) or policy.essAutoReturnMs after going ACTIVE (scheduled return): RESETTING, which drops
- *   every CMS link; essResetMs later STANDBY (and at once NO_SERVICE_TIMING again if the CM is unreachable).
+ *   (forced takeover) or policy.essAutoReturnMs after going ACTIVE (scheduled return), which happens only while the
+ *   main CM is reachable: a schedule that passes while it is not waits for its next answer. Either way RESETTING,
+ *   which drops every CMS link; essResetMs later STANDBY (and at once NO_SERVICE_TIMING if the CM is unreachable).
  */
 export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNotice> {
   const t = cfg.timers;
@@ -93,6 +94,15 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
     fx.push({ type: 'serving', serving: true, reason: 'ESS ACTIVE' });
   }
 
+  /** The scheduled return, once it is due and the main CM answers (the CMS links must have somewhere to go). */
+  function autoReturnDue(s: EssSnapshot, nowMs: number): boolean {
+    const r = cfg.policy.essAutoReturnMs;
+    return s.ess === 'ACTIVE' && r !== null && s.activeSinceMs !== null && nowMs >= s.activeSinceMs + r && s.cmReachable;
+  }
+
+  const scheduled = (held: boolean): string =>
+    `scheduled return ${cfg.policy.essAutoReturnMs} ms after going ACTIVE${held ? ', held until the main CM answered again' : ''}`;
+
   function goResetting(s: EssSnapshot, fx: Array<Effect | EssNotice>, nowMs: number, reason: string): void {
     s.activeSinceMs = null;
     s.resetUntilMs = nowMs + t.essResetMs;
@@ -126,6 +136,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
           break;
         case 'message': {
           if (input.conn !== s.conn) break;
+          const wasReachable = s.cmReachable;
           s.lastRxMs = nowMs;
           s.cmAnswered = true;
           if (!s.cmReachable) {
@@ -140,6 +151,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
             if (s.ess === 'ACTIVE') goResetting(s, fx, nowMs, 'forced takeover by the main CM');
             else fx.push(log(`takeover order ignored in ${s.ess}`));
           }
+          if (autoReturnDue(s, nowMs)) goResetting(s, fx, nowMs, scheduled(!wasReachable));
           break;
         }
         case 'tick': {
@@ -156,10 +168,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
           if (s.ess === 'NO_SERVICE_TIMING' && s.timingSinceMs !== null && nowMs >= s.timingSinceMs + t.essNoServiceTimeoutMs) {
             goActive(s, fx, nowMs);
           }
-          const autoReturnMs = cfg.policy.essAutoReturnMs;
-          if (s.ess === 'ACTIVE' && autoReturnMs !== null && s.activeSinceMs !== null && nowMs >= s.activeSinceMs + autoReturnMs) {
-            goResetting(s, fx, nowMs, `scheduled return ${autoReturnMs} ms after going ACTIVE`);
-          }
+          if (autoReturnDue(s, nowMs)) goResetting(s, fx, nowMs, scheduled(false));
           if (s.ess === 'RESETTING' && s.resetUntilMs !== null && nowMs >= s.resetUntilMs) {
             s.resetUntilMs = null;
             to(s, fx, 'STANDBY', 'reset complete');
@@ -182,7 +191,8 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
         s.conn !== null ? s.nextKaMs : null,
         s.conn === null ? s.nextDialMs : null,
         s.ess === 'NO_SERVICE_TIMING' && s.timingSinceMs !== null ? s.timingSinceMs + t.essNoServiceTimeoutMs : null,
-        s.ess === 'ACTIVE' && autoReturnMs !== null && s.activeSinceMs !== null ? s.activeSinceMs + autoReturnMs : null,
+        // While the CM is unreachable the return waits for its answer (an input), not for a time.
+        s.ess === 'ACTIVE' && s.cmReachable && autoReturnMs !== null && s.activeSinceMs !== null ? s.activeSinceMs + autoReturnMs : null,
         s.ess === 'RESETTING' ? s.resetUntilMs : null,
       );
     },

@@ -121,16 +121,38 @@ describe('ESS state machine', () => {
     expect(s.state.ess).to.equal('STANDBY');
   });
 
-  it('returns by schedule policy.essAutoReturnMs after going ACTIVE, and times again at once if the CM is still unreachable', () => {
+  it('returns by schedule policy.essAutoReturnMs after going ACTIVE when the CM answers, and times again if the CM is lost during the reset', () => {
     const cfg: EssConfig = { timers: TIMERS, policy: { essAutoReturnMs: 1_000 } };
     const s = new Sim<EssSnapshot, EssInput, EssNotice>(essMachine(cfg), initialEss());
     s.input({ type: 'start' });
-    cmDownUntil(s, 2_999);
+    cmDownUntil(s, 2_500);
     expect(s.state.ess).to.equal('ACTIVE');
-    cmDownUntil(s, 3_000);
+    s.advanceTo(2_600);
+    const conn = answer(s);
+    for (let ms = 2_700; ms < 3_000; ms += 100) {
+      s.advanceTo(ms);
+      s.input({ type: 'message', conn, msg: { t: 'ka' } });
+    }
+    s.advanceTo(2_999);
+    expect(s.state.ess).to.equal('ACTIVE');
+    s.advanceTo(3_000);
     expect(s.state.ess).to.equal('RESETTING');
+    s.nowMs = 3_100;
     cmDownUntil(s, 3_500);
     expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
     expect(s.state.timingSinceMs).to.equal(3_500);
+  });
+
+  it('holds a scheduled return while the main CM is unreachable, and returns as soon as the CM answers again', () => {
+    const cfg: EssConfig = { timers: TIMERS, policy: { essAutoReturnMs: 1_000 } };
+    const s = new Sim<EssSnapshot, EssInput, EssNotice>(essMachine(cfg), initialEss());
+    s.input({ type: 'start' });
+    cmDownUntil(s, 3_500);
+    expect(s.state.ess, 'the schedule passed at 3000 with the CM unreachable').to.equal('ACTIVE');
+    s.advanceTo(3_600);
+    answer(s);
+    expect(s.state.ess).to.equal('RESETTING');
+    expect(s.events('ess').at(-1)).to.include({ state: 'RESETTING', atMs: 3_600 });
+    expect(s.events('ess').at(-1)?.reason).to.match(/^scheduled return/);
   });
 });

@@ -2,12 +2,15 @@
 // failback policy, manual set-active/set-standby and the DUAL_ACTIVE alarm. Pure.
 
 import type { CmsName, HaRole, Policy, Timers } from '../../protocol/index.js';
+import type { WireMsg } from '../wire.js';
 import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
 
 export interface HaConfig {
   node: CmsName;
   timers: Pick<Timers, 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'heartbeatMisses'>;
   policy: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'>;
+  /** Random per process start; the secondary puts it in every beat (see the `hb` wire message). */
+  epoch: string;
 }
 
 export interface OutstandingBeat {
@@ -22,10 +25,19 @@ export interface HaSnapshot {
   /** Primary only: STANDBY until the secondary's first heartbeat (or the no-secondary deadline). */
   pending: boolean;
   pendingUntilMs: number | null;
-  /** Primary, pending: the newest heartbeat seen (highest beat) and when the last one arrived. */
-  pendingSeen: { role: HaRole; beat: number; lastAtMs: number } | null;
+  /** Primary: the newest beat acted on, per sender epoch; a beat not newer than it is stale. */
+  newestBeat: { epoch: string; beat: number } | null;
+  /**
+   * Primary: the secondary's current takeover has been dealt with, by the return policy or by an operator's role
+   * change here. A beat with takenOver false (the takeover is over) re-arms the policy for the next one.
+   */
+  takeoverHandled: boolean;
   /** Primary after an automatic failback: answers tell an ACTIVE secondary to go STANDBY until it says it did. */
   demandStandby: boolean;
+  /** Secondary: ACTIVE by its own automatic failover, nobody has acted since (sent as `takenOver` in each beat). */
+  takenOver: boolean;
+  /** Secondary: an operator set the role; misses and failback demands leave it alone until a beat is answered. */
+  manualHold: boolean;
   /** The peer's role as last learned from a heartbeat or an admin-sync message. */
   peerRole: HaRole | null;
   dualActive: boolean;
@@ -57,8 +69,11 @@ export function initialHa(): HaSnapshot {
     role: 'STANDBY',
     pending: false,
     pendingUntilMs: null,
-    pendingSeen: null,
+    newestBeat: null,
+    takeoverHandled: false,
     demandStandby: false,
+    takenOver: false,
+    manualHold: false,
     peerRole: null,
     dualActive: false,
     heartbeatLost: false,
@@ -81,28 +96,34 @@ export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby
 }
 
 /**
- * Behaviour (DESIGN.md §1 "Heartbeat", "Split brain", failback policy; the stand-ins brief):
+ * Behaviour (DESIGN.md §1 "Heartbeat", "Split brain", "Return of the primary and failback"; the stand-ins brief):
  * - Secondary: starts STANDBY. Beat n starts at start + (n-1)·heartbeatIntervalMs (a fixed grid, first one at
- *   start): it dials a NEW connection on `heartbeat` (event `sent` at that instant) and sends {beat, fromRole} once
- *   connected. The beat is `missed` at min(failure of that connection, start of the beat + heartbeatTimeoutMs).
- *   An answer resets the consecutive-miss counter (and clears HEARTBEAT_LOST). At heartbeatMisses consecutive
- *   misses HEARTBEAT_LOST is raised, and with policy.autoFailover a STANDBY secondary goes ACTIVE
- *   ("heartbeat lost: N misses"). It keeps beating while ACTIVE.
- * - Primary: starts STANDBY pending. It decides once heartbeats have been quiet for heartbeatTimeoutMs, on the
- *   newest one seen (highest beat number): requests sent before it started can be held by the network (a proxy
- *   whose dial to the restarting container was in flight) and arrive in a burst, stale ones first or not.
- *   Sender STANDBY -> ACTIVE; sender ACTIVE -> autoFailback: ACTIVE and the answers demand the secondary go
- *   STANDBY until it says it did; else returningPrimary 'hold-standby' -> STANDBY, 'stay-active' -> ACTIVE
- *   (DUAL_ACTIVE). With no heartbeat by heartbeatMisses·heartbeatIntervalMs + heartbeatTimeoutMs -> ACTIVE
- *   ("no secondary"). Every heartbeat is answered with the primary's role.
+ *   start): it dials a NEW connection on `heartbeat` (event `sent` at that instant) and sends {beat, fromRole,
+ *   takenOver, epoch} once connected. The beat is `missed` at min(failure of that connection, start of the beat +
+ *   heartbeatTimeoutMs). An answer resets the consecutive-miss counter (and clears HEARTBEAT_LOST). At
+ *   heartbeatMisses consecutive misses HEARTBEAT_LOST is raised, and with policy.autoFailover a STANDBY secondary
+ *   goes ACTIVE ("heartbeat lost: N misses") and marks its beats takenOver until it goes STANDBY for any reason.
+ *   It keeps beating while ACTIVE. An answer with demandStandby makes an ACTIVE secondary STANDBY ("failback").
+ * - Primary: starts STANDBY pending and decides on the first heartbeat: sender STANDBY -> ACTIVE; sender taken over
+ *   -> the return policy; sender made ACTIVE by an operator (takenOver false) -> STANDBY. With no heartbeat by
+ *   heartbeatMisses·heartbeatIntervalMs + heartbeatTimeoutMs -> ACTIVE ("no secondary"). Every request is answered
+ *   with the primary's role (after any decision it caused) and emits a `received` heartbeat event.
+ * - Return policy, the same for every kind of return (restart, resume, end of isolation, healed path): applied once
+ *   per takeover, on the first beat with takenOver (pending or not). autoFailback: ACTIVE, and the answers carry
+ *   demandStandby until the secondary says it is STANDBY (so the handover takes one heartbeat exchange); else
+ *   returningPrimary 'hold-standby' -> STANDBY, 'stay-active' -> ACTIVE (DUAL_ACTIVE). A beat with takenOver false
+ *   re-arms it. A beat not newer than the newest seen from the same epoch is stale: answered, not acted on.
  * - DUAL_ACTIVE is raised when this CMS is ACTIVE and learns (heartbeat request or answer, admin-sync) that the
  *   peer is ACTIVE; cleared when either becomes STANDBY (learned the same way, or manual here).
- * - set-active / set-standby: role change with reason "manual" (a pending primary stops waiting).
+ * - set-active / set-standby: role change with reason "manual" (a pending primary stops waiting), and it sticks.
+ *   On the secondary a manual hold: misses and failback demands do not change the role until a beat is answered.
+ *   On the primary it counts as the operator's handling of the current takeover: no return policy for it.
  */
 export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice> {
   const t = cfg.timers;
   const isPrimary = cfg.node === 'cms-primary';
   type Fx = Array<Effect | HaNotice>;
+  type Beat = Extract<WireMsg, { t: 'hb' }>;
 
   function updateDual(s: HaSnapshot, fx: Fx, via: string): void {
     const want = s.role === 'ACTIVE' && s.peerRole === 'ACTIVE';
@@ -121,10 +142,19 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     s.role = role;
     s.pending = false;
     s.pendingUntilMs = null;
-    s.pendingSeen = null;
+    if (role === 'STANDBY') s.takenOver = false;
     fx.push(emit({ type: 'role', role, previous, reason }));
     fx.push({ type: 'role-changed', role });
     updateDual(s, fx, reason === 'manual' ? 'a manual action' : `own role change (${reason})`);
+  }
+
+  function manual(s: HaSnapshot, fx: Fx, role: HaRole): void {
+    setRole(s, fx, role, 'manual');
+    s.takenOver = false;
+    if (isPrimary) {
+      s.takeoverHandled = true;
+      s.demandStandby = false;
+    } else s.manualHold = true;
   }
 
   function learnPeer(s: HaSnapshot, fx: Fx, role: HaRole, via: string): void {
@@ -143,32 +173,64 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     }
     // What the peer last said no longer holds: it is unreachable, not known ACTIVE (no DUAL_ACTIVE on a failover).
     s.peerRole = null;
-    if (cfg.policy.autoFailover && s.role === 'STANDBY') setRole(s, fx, 'ACTIVE', `heartbeat lost: ${s.consecutiveMisses} misses`);
+    if (!cfg.policy.autoFailover || s.role !== 'STANDBY') return;
+    if (s.manualHold) {
+      if (s.consecutiveMisses === t.heartbeatMisses) fx.push(log('heartbeat lost: the role stays as the operator set it (manual hold)'));
+      return;
+    }
+    setRole(s, fx, 'ACTIVE', `heartbeat lost: ${s.consecutiveMisses} misses`);
+    s.takenOver = true;
   }
 
-  /** The pending primary's decision, from what the secondary says its role is. */
-  function decide(s: HaSnapshot, fx: Fx, fromRole: HaRole): void {
-    if (fromRole === 'STANDBY') setRole(s, fx, 'ACTIVE', 'secondary is STANDBY');
-    else if (cfg.policy.autoFailback) {
+  /** A role the primary's decision asks for: a role event when it changes or ends the pending wait, else a log. */
+  function decide(s: HaSnapshot, fx: Fx, role: HaRole, reason: string): void {
+    if (s.pending || s.role !== role) setRole(s, fx, role, reason);
+    else fx.push(log(`${reason} (already ${role})`));
+  }
+
+  function returnPolicy(s: HaSnapshot, fx: Fx): void {
+    s.takeoverHandled = true;
+    if (cfg.policy.autoFailback) {
       s.demandStandby = true;
       s.peerRole = 'STANDBY'; // it is being told to go STANDBY: not a dual-active site
-      setRole(s, fx, 'ACTIVE', 'auto failback: the secondary was ACTIVE and is told to go STANDBY');
+      decide(s, fx, 'ACTIVE', 'auto failback: the secondary took over and is told to go STANDBY');
     } else if (cfg.policy.returningPrimary === 'hold-standby')
-      setRole(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
-    else setRole(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE');
+      decide(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE');
+    else decide(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE');
   }
 
-  function onHeartbeatRequest(s: HaSnapshot, fx: Fx, conn: ConnId, beat: number, fromRole: HaRole, nowMs: number): void {
-    if (s.pending) {
-      const newest = s.pendingSeen === null || beat > s.pendingSeen.beat;
-      s.pendingSeen = newest ? { role: fromRole, beat, lastAtMs: nowMs } : { ...s.pendingSeen!, lastAtMs: nowMs };
+  function onHeartbeatRequest(s: HaSnapshot, fx: Fx, conn: ConnId, m: Beat): void {
+    fx.push(
+      emit({
+        type: 'heartbeat',
+        outcome: 'received',
+        beat: m.beat,
+        consecutiveMisses: s.consecutiveMisses,
+        peerRole: m.fromRole,
+        takenOver: m.takenOver,
+      }),
+    );
+    const newest = s.newestBeat;
+    if (newest !== null && newest.epoch === m.epoch && m.beat <= newest.beat) {
+      // Held by the network since before newer beats: what it says is out of date.
+      fx.push(log(`heartbeat ${m.beat} is stale (newest ${newest.beat}): answered, not acted on`));
+      fx.push({ type: 'send', conn, msg: { t: 'hb-ans', beat: m.beat, role: s.role } });
+      return;
     }
-    if (fromRole === 'STANDBY') s.demandStandby = false;
-    const demandStandby = s.demandStandby && fromRole === 'ACTIVE';
+    s.newestBeat = { epoch: m.epoch, beat: m.beat };
+    if (!m.takenOver) {
+      s.takeoverHandled = false;
+      s.demandStandby = false;
+    }
+    if (s.pending && !m.takenOver) {
+      if (m.fromRole === 'STANDBY') setRole(s, fx, 'ACTIVE', 'secondary is STANDBY');
+      else setRole(s, fx, 'STANDBY', 'secondary was made ACTIVE by an operator: holding STANDBY');
+    } else if (m.takenOver && !s.takeoverHandled) returnPolicy(s, fx);
+    const demandStandby = s.demandStandby && m.fromRole === 'ACTIVE';
     // A secondary ordered to STANDBY is about to change; learning it ACTIVE now would raise a false alarm.
     if (demandStandby) s.peerRole = 'STANDBY';
-    else learnPeer(s, fx, fromRole, `heartbeat ${beat}`);
-    fx.push({ type: 'send', conn, msg: { t: 'hb-ans', beat, role: s.role, ...(demandStandby ? { demandStandby: true } : {}) } });
+    else learnPeer(s, fx, m.fromRole, `heartbeat ${m.beat}`);
+    fx.push({ type: 'send', conn, msg: { t: 'hb-ans', beat: m.beat, role: s.role, ...(demandStandby ? { demandStandby: true } : {}) } });
   }
 
   return {
@@ -191,10 +253,10 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
           }
           break;
         case 'set-active':
-          if (manualRefusal(s, 'set-active') === null) setRole(s, fx, 'ACTIVE', 'manual');
+          if (manualRefusal(s, 'set-active') === null) manual(s, fx, 'ACTIVE');
           break;
         case 'set-standby':
-          if (manualRefusal(s, 'set-standby') === null) setRole(s, fx, 'STANDBY', 'manual');
+          if (manualRefusal(s, 'set-standby') === null) manual(s, fx, 'STANDBY');
           break;
         case 'peer-role':
           learnPeer(s, fx, input.role, input.via);
@@ -204,7 +266,12 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
           break;
         case 'connected': {
           const b = s.outstanding.find((x) => x.conn === input.conn);
-          if (b !== undefined) fx.push({ type: 'send', conn: b.conn, msg: { t: 'hb', beat: b.beat, fromRole: s.role } });
+          if (b !== undefined)
+            fx.push({
+              type: 'send',
+              conn: b.conn,
+              msg: { t: 'hb', beat: b.beat, fromRole: s.role, takenOver: s.takenOver, epoch: cfg.epoch },
+            });
           break;
         }
         case 'closed': {
@@ -217,7 +284,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
         case 'message': {
           const m = input.msg;
           if (m.t === 'hb') {
-            onHeartbeatRequest(s, fx, input.conn, m.beat, m.fromRole, nowMs);
+            onHeartbeatRequest(s, fx, input.conn, m);
             break;
           }
           if (m.t !== 'hb-ans') break;
@@ -227,21 +294,26 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
           fx.push({ type: 'close', conn: b.conn, reason: 'heartbeat answered' });
           s.answered += 1;
           s.consecutiveMisses = 0;
-          fx.push(emit({ type: 'heartbeat', outcome: 'answered', beat: m.beat, consecutiveMisses: 0 }));
+          fx.push(emit({ type: 'heartbeat', outcome: 'answered', beat: m.beat, consecutiveMisses: 0, peerRole: m.role }));
           if (s.heartbeatLost) {
             s.heartbeatLost = false;
             fx.push(alarm('HEARTBEAT_LOST', false, `heartbeat ${m.beat} answered`));
           }
-          if (m.demandStandby === true && s.role === 'ACTIVE') {
+          if (m.demandStandby === true && s.role === 'ACTIVE' && !s.manualHold) {
             s.peerRole = m.role;
             setRole(s, fx, 'STANDBY', 'failback: the returning primary took the ACTIVE role back');
-          } else learnPeer(s, fx, m.role, `heartbeat answer ${m.beat}`);
+          } else {
+            if (m.demandStandby === true && s.role === 'ACTIVE') fx.push(log(`failback demand in answer ${m.beat} ignored: manual hold`));
+            learnPeer(s, fx, m.role, `heartbeat answer ${m.beat}`);
+          }
+          if (s.manualHold) {
+            s.manualHold = false;
+            fx.push(log(`manual hold ends: heartbeat ${m.beat} answered`));
+          }
           break;
         }
         case 'tick': {
-          if (s.pending && s.pendingSeen !== null && nowMs >= s.pendingSeen.lastAtMs + t.heartbeatTimeoutMs) {
-            decide(s, fx, s.pendingSeen.role);
-          } else if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
+          if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
             setRole(s, fx, 'ACTIVE', 'no secondary: no heartbeat within misses·interval + timeout');
           }
           // Misses first, then new beats: a beat whose deadline equals the next beat's start counts before it.
@@ -270,12 +342,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     },
 
     nextWakeMs(s) {
-      return earliest(
-        s.pending ? s.pendingUntilMs : null,
-        s.pending && s.pendingSeen ? s.pendingSeen.lastAtMs + t.heartbeatTimeoutMs : null,
-        s.nextBeatMs,
-        ...s.outstanding.map((b) => b.deadlineMs),
-      );
+      return earliest(s.pending ? s.pendingUntilMs : null, s.nextBeatMs, ...s.outstanding.map((b) => b.deadlineMs));
     },
   };
 }

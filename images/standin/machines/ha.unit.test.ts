@@ -16,14 +16,14 @@ const POLICY: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'>
 type HaSim = Sim<HaSnapshot, HaInput, HaNotice>;
 
 function secondary(policy = POLICY): HaSim {
-  const cfg: HaConfig = { node: 'cms-secondary', timers: TIMERS, policy };
+  const cfg: HaConfig = { node: 'cms-secondary', timers: TIMERS, policy, epoch: 'epoch-1' };
   const s = new Sim<HaSnapshot, HaInput, HaNotice>(haMachine(cfg), initialHa());
   s.input({ type: 'start' });
   return s;
 }
 
 function primary(policy = POLICY): HaSim {
-  const cfg: HaConfig = { node: 'cms-primary', timers: TIMERS, policy };
+  const cfg: HaConfig = { node: 'cms-primary', timers: TIMERS, policy, epoch: 'unused' };
   const s = new Sim<HaSnapshot, HaInput, HaNotice>(haMachine(cfg), initialHa());
   s.input({ type: 'start' });
   return s;
@@ -31,7 +31,7 @@ function primary(policy = POLICY): HaSim {
 
 /** Moves to `ms`; every beat started on the way is answered (role) at once, refused, or left silent. */
 function beats(s: HaSim, ms: number, how: 'answer' | 'refuse' | 'silent', role: 'ACTIVE' | 'STANDBY' = 'ACTIVE'): void {
-  const machine = haMachine({ node: 'cms-secondary', timers: TIMERS, policy: POLICY });
+  const machine = haMachine({ node: 'cms-secondary', timers: TIMERS, policy: POLICY, epoch: 'epoch-1' });
   const handle = (fx: ReturnType<HaSim['input']>): void => {
     for (const d of only(fx, 'dial')) {
       const beat = s.state.beat;
@@ -76,7 +76,7 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     expect(dial).to.include({ link: 'heartbeat' });
     expect(fx).to.be.an('array');
     const sent = s.input({ type: 'connected', conn: dial?.conn as number });
-    expect(only(sent, 'send')[0]?.msg).to.deep.equal({ t: 'hb', beat: 1, fromRole: 'STANDBY' });
+    expect(only(sent, 'send')[0]?.msg).to.deep.equal({ t: 'hb', beat: 1, fromRole: 'STANDBY', takenOver: false, epoch: 'epoch-1' });
   });
 
   it('does not fail over after heartbeatMisses - 1 misses, and fails over at exactly heartbeatMisses', () => {
@@ -172,41 +172,98 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
       }
     }
   });
+
+  it('marks its beats takenOver from an automatic failover until it goes STANDBY; a manual set-active gives false', () => {
+    const s = secondary();
+    const beatAt = (ms: number) => {
+      s.advanceTo(ms);
+      const conn = s.state.outstanding.at(-1)?.conn as number;
+      return only(s.input({ type: 'connected', conn }), 'send')[0]?.msg;
+    };
+    beats(s, 2_000, 'refuse');
+    expect(beatAt(3_000)).to.deep.equal({ t: 'hb', beat: 4, fromRole: 'ACTIVE', takenOver: true, epoch: 'epoch-1' });
+    s.input({ type: 'set-standby' });
+    expect(beatAt(4_000)).to.deep.include({ fromRole: 'STANDBY', takenOver: false });
+    s.input({ type: 'set-active' });
+    expect(beatAt(5_000)).to.deep.include({ fromRole: 'ACTIVE', takenOver: false });
+  });
+
+  it('keeps a manual set-standby made during a heartbeat outage: further misses do not make it ACTIVE again', () => {
+    const s = secondary();
+    beats(s, 2_000, 'refuse');
+    expect(s.state.role).to.equal('ACTIVE');
+    s.input({ type: 'set-standby' });
+    beats(s, 6_000, 'refuse');
+    expect(s.state.role).to.equal('STANDBY');
+    expect(s.events('role').at(-1)).to.include({ role: 'STANDBY', reason: 'manual', atMs: 2_000 });
+    expect(s.state.consecutiveMisses, 'misses are still counted').to.equal(7);
+  });
+
+  it('ends the manual hold at the next answered heartbeat: a new loss after that is a new failover', () => {
+    const s = secondary();
+    beats(s, 2_000, 'refuse');
+    s.input({ type: 'set-standby' });
+    beats(s, 4_000, 'refuse');
+    expect(s.state.role).to.equal('STANDBY');
+    beats(s, 5_000, 'answer', 'ACTIVE');
+    beats(s, 7_000, 'refuse');
+    expect(s.state.role, 'two misses after the answer').to.equal('STANDBY');
+    beats(s, 8_000, 'refuse');
+    expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', reason: 'heartbeat lost: 3 misses', atMs: 8_000 });
+  });
+
+  it('ignores a demand to go STANDBY while under a manual hold (a stale answer must not undo the operator)', () => {
+    const s = secondary();
+    s.input({ type: 'set-active' });
+    s.advanceTo(1_000);
+    const conn = s.state.outstanding.at(-1)?.conn as number;
+    s.input({ type: 'message', conn, msg: { t: 'hb-ans', beat: s.state.beat, role: 'ACTIVE', demandStandby: true } });
+    expect(s.state.role).to.equal('ACTIVE');
+  });
 });
 
 describe('CMS HA role: primary', () => {
-  const hb = (beat: number, fromRole: 'ACTIVE' | 'STANDBY') => ({
+  const hb = (beat: number, fromRole: 'ACTIVE' | 'STANDBY', takenOver = fromRole === 'ACTIVE', epoch = 'epoch-1') => ({
     type: 'message' as const,
     conn: -beat,
-    msg: { t: 'hb' as const, beat, fromRole },
+    msg: { t: 'hb' as const, beat, fromRole, takenOver, epoch },
   });
+  const answer = (fx: ReturnType<HaSim['input']>) => only(fx, 'send')[0]?.msg;
 
-  it('starts STANDBY pending and goes ACTIVE a heartbeat timeout after a heartbeat from a STANDBY secondary', () => {
+  /** A primary that has been ACTIVE with a STANDBY secondary, as on a sunny day. */
+  function running(policy = POLICY): HaSim {
+    const p = primary(policy);
+    p.input(hb(1, 'STANDBY'));
+    p.advanceTo(1_000);
+    p.input(hb(2, 'STANDBY'));
+    p.advanceTo(1_250);
+    expect(p.state.role).to.equal('ACTIVE');
+    return p;
+  }
+
+  it('starts STANDBY pending and goes ACTIVE on the first heartbeat from a STANDBY secondary, in the answer to it', () => {
     const s = primary();
     expect(s.state).to.include({ role: 'STANDBY', pending: true });
     s.nowMs = 10;
     s.input({ type: 'accepted', conn: -1, port: 6000 });
     const fx = s.input(hb(1, 'STANDBY'));
-    expect(only(fx, 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 1, role: 'STANDBY' });
-    s.advanceTo(259);
-    expect(s.state).to.include({ role: 'STANDBY', pending: true });
-    s.advanceTo(260);
     expect(s.state).to.include({ role: 'ACTIVE', pending: false });
-    expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'secondary is STANDBY' });
+    expect(answer(fx)).to.deep.equal({ t: 'hb-ans', beat: 1, role: 'ACTIVE' });
+    expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'secondary is STANDBY', atMs: 10 });
   });
 
-  it('decides on the newest heartbeat of a burst, so stale requests held by the network do not decide', () => {
+  it('emits a received event for every heartbeat request, with the sender’s role and takenOver', () => {
     const s = primary();
-    s.nowMs = 100;
-    s.input(hb(4, 'STANDBY')); // sent before the failover, delivered late
-    s.input(hb(7, 'ACTIVE')); // the newest
-    s.nowMs = 150;
-    s.input(hb(5, 'STANDBY')); // stale again, arriving last: the quiet period restarts, the decision does not change
-    s.advanceTo(399);
-    expect(s.state).to.include({ role: 'STANDBY', pending: true });
-    s.advanceTo(400);
-    expect(s.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
-    expect(s.events('role').at(-1)?.reason).to.match(/holds STANDBY/);
+    s.nowMs = 10;
+    s.input(hb(1, 'STANDBY'));
+    s.nowMs = 20;
+    s.input(hb(2, 'ACTIVE', true));
+    s.input(hb(2, 'ACTIVE', true));
+    expect(s.events('heartbeat')).to.deep.equal([
+      { type: 'heartbeat', outcome: 'received', beat: 1, consecutiveMisses: 0, peerRole: 'STANDBY', takenOver: false, atMs: 10 },
+      { type: 'heartbeat', outcome: 'received', beat: 2, consecutiveMisses: 0, peerRole: 'ACTIVE', takenOver: true, atMs: 20 },
+      { type: 'heartbeat', outcome: 'received', beat: 2, consecutiveMisses: 0, peerRole: 'ACTIVE', takenOver: true, atMs: 20 },
+    ]);
   });
 
   it('goes ACTIVE with reason "no secondary" exactly misses·heartbeatInterval + heartbeatTimeout after start with no heartbeat', () => {
@@ -218,32 +275,31 @@ describe('CMS HA role: primary', () => {
     expect(s.events('role').at(-1)?.reason).to.match(/^no secondary/);
   });
 
-  it('holds STANDBY when it returns to an ACTIVE secondary (returningPrimary hold-standby)', () => {
+  it('holds STANDBY at once when it returns to a secondary that took over (returningPrimary hold-standby)', () => {
     const s = primary();
-    s.input(hb(9, 'ACTIVE'));
-    s.advanceTo(250);
+    expect(answer(s.input(hb(9, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'STANDBY' });
     expect(s.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
-    expect(only(s.input(hb(10, 'ACTIVE')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'STANDBY' });
+    expect(s.events('role').at(-1)?.reason).to.equal('returning primary holds STANDBY: secondary is ACTIVE');
+    expect(answer(s.input(hb(10, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'STANDBY' });
     s.advanceTo(5_000);
     expect(s.state.role).to.equal('STANDBY');
   });
 
-  it('stays ACTIVE and raises DUAL_ACTIVE when it returns to an ACTIVE secondary (returningPrimary stay-active)', () => {
+  it('stays ACTIVE and raises DUAL_ACTIVE at once when it returns to a secondary that took over (returningPrimary stay-active)', () => {
     const s = primary({ ...POLICY, returningPrimary: 'stay-active' });
-    s.input(hb(9, 'ACTIVE'));
-    s.advanceTo(250);
+    expect(answer(s.input(hb(9, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'ACTIVE' });
     expect(s.state).to.include({ role: 'ACTIVE', dualActive: true });
     expect(s.events('alarm')[0]).to.include({ alarm: 'DUAL_ACTIVE', raised: true });
   });
 
-  it('takes the role back and tells the secondary to go STANDBY with autoFailback, until it says it did', () => {
+  it('takes the role back with autoFailback and demands STANDBY in the answer to that very heartbeat, until the secondary says it is STANDBY', () => {
     const s = primary({ ...POLICY, autoFailback: true });
-    s.input(hb(9, 'ACTIVE'));
-    s.advanceTo(250);
+    expect(answer(s.input(hb(9, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'ACTIVE', demandStandby: true });
     expect(s.state).to.include({ role: 'ACTIVE', dualActive: false });
-    expect(only(s.input(hb(10, 'ACTIVE')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'ACTIVE', demandStandby: true });
-    expect(only(s.input(hb(11, 'STANDBY')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 11, role: 'ACTIVE' });
-    expect(only(s.input(hb(12, 'ACTIVE')), 'send')[0]?.msg).to.deep.equal({ t: 'hb-ans', beat: 12, role: 'ACTIVE' });
+    expect(answer(s.input(hb(10, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'ACTIVE', demandStandby: true });
+    expect(answer(s.input(hb(11, 'STANDBY')))).to.deep.equal({ t: 'hb-ans', beat: 11, role: 'ACTIVE' });
+    // Made ACTIVE again by an operator (takenOver false): not undone, both ACTIVE is the operator's doing.
+    expect(answer(s.input(hb(12, 'ACTIVE', false)))).to.deep.equal({ t: 'hb-ans', beat: 12, role: 'ACTIVE' });
     expect(s.state.dualActive).to.equal(true);
     const sec = secondary({ ...POLICY, autoFailback: true });
     beats(sec, 3_000, 'refuse');
@@ -256,14 +312,77 @@ describe('CMS HA role: primary', () => {
     expect(sec.events('alarm').filter((a) => a.alarm === 'DUAL_ACTIVE')).to.deep.equal([]);
   });
 
+  it('applies the same policy when a primary that stayed ACTIVE hears again from a secondary that took over (resume, end of isolation, healed path)', () => {
+    const cases = [
+      { policy: POLICY, role: 'STANDBY', demand: false, dual: false },
+      { policy: { ...POLICY, returningPrimary: 'stay-active' as const }, role: 'ACTIVE', demand: false, dual: true },
+      { policy: { ...POLICY, autoFailback: true }, role: 'ACTIVE', demand: true, dual: false },
+    ];
+    for (const c of cases) {
+      const p = running(c.policy);
+      // The heartbeat path was cut for a while: the secondary declared the primary lost and took over.
+      p.nowMs = 5_000;
+      const msg = answer(p.input(hb(6, 'ACTIVE', true)));
+      const label = JSON.stringify(c.policy);
+      expect(p.state.role, label).to.equal(c.role);
+      expect(msg, label).to.deep.equal({ t: 'hb-ans', beat: 6, role: c.role, ...(c.demand ? { demandStandby: true } : {}) });
+      expect(p.state.dualActive, label).to.equal(c.dual);
+    }
+  });
+
+  it('applies the policy once per takeover: an operator’s change sticks, and a heartbeat with takenOver false re-arms it', () => {
+    const p = running();
+    p.input(hb(5, 'ACTIVE', true));
+    expect(p.state.role).to.equal('STANDBY');
+    p.input({ type: 'set-active' });
+    p.input(hb(6, 'ACTIVE', true));
+    expect(p.state.role, 'the policy does not undo the operator').to.equal('ACTIVE');
+    p.input(hb(7, 'STANDBY', false));
+    expect(p.state.role).to.equal('ACTIVE');
+    // A new loss after that is a new failover: the policy applies again.
+    p.input(hb(12, 'ACTIVE', true));
+    expect(p.state.role).to.equal('STANDBY');
+  });
+
+  it('counts a manual change on the primary during a takeover as the operator handling it: no return policy', () => {
+    const p = running({ ...POLICY, autoFailback: true });
+    // Heartbeat path cut; the operator makes the primary STANDBY; the path heals.
+    p.input({ type: 'set-standby' });
+    const msg = answer(p.input(hb(6, 'ACTIVE', true)));
+    expect(msg).to.deep.equal({ t: 'hb-ans', beat: 6, role: 'STANDBY' });
+    expect(p.state.role).to.equal('STANDBY');
+  });
+
+  it('holds STANDBY when pending and the secondary was made ACTIVE by an operator (no takeover to apply a policy to)', () => {
+    const p = primary({ ...POLICY, returningPrimary: 'stay-active' });
+    expect(answer(p.input(hb(3, 'ACTIVE', false)))).to.deep.equal({ t: 'hb-ans', beat: 3, role: 'STANDBY' });
+    expect(p.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
+  });
+
+  it('ignores for decisions a beat not newer than the newest of the same epoch, and still answers it', () => {
+    const p = running({ ...POLICY, returningPrimary: 'stay-active' });
+    p.input(hb(7, 'ACTIVE', true));
+    expect(p.state.dualActive).to.equal(true);
+    // Sent before the failover and held by the network: it must not clear the alarm nor re-arm the policy.
+    const msg = answer(p.input(hb(5, 'STANDBY', false)));
+    expect(msg).to.deep.equal({ t: 'hb-ans', beat: 5, role: 'ACTIVE' });
+    expect(p.state.dualActive).to.equal(true);
+    expect(p.events('heartbeat').at(-1)).to.include({ outcome: 'received', beat: 5 });
+  });
+
+  it('does not ignore a restarted secondary (new epoch) whose beats start again at 1', () => {
+    const p = running({ ...POLICY, returningPrimary: 'stay-active' });
+    p.input(hb(40, 'ACTIVE', true));
+    expect(p.state.dualActive).to.equal(true);
+    p.input(hb(1, 'STANDBY', false, 'epoch-2'));
+    expect(p.state.dualActive).to.equal(false);
+  });
+
   it('raises DUAL_ACTIVE when an ACTIVE primary hears from an ACTIVE secondary, and clears it when the secondary says STANDBY', () => {
-    const s = primary();
-    s.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
-    s.advanceTo(250);
-    expect(s.state.role).to.equal('ACTIVE');
-    s.input({ type: 'message', conn: -3, msg: { t: 'hb', beat: 3, fromRole: 'ACTIVE' } });
+    const s = running();
+    s.input(hb(3, 'ACTIVE', false));
     expect(s.state.dualActive).to.equal(true);
-    s.input({ type: 'message', conn: -4, msg: { t: 'hb', beat: 4, fromRole: 'STANDBY' } });
+    s.input(hb(4, 'STANDBY', false));
     expect(s.state.dualActive).to.equal(false);
     expect(s.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
   });
@@ -318,12 +437,17 @@ describe('CMS HA role: DUAL_ACTIVE and manual actions', () => {
   });
 
   it('performs the manual procedure of the cm-link scenario: primary STANDBY, secondary ACTIVE, no DUAL_ACTIVE', () => {
+    const hb = (beat: number, fromRole: 'ACTIVE' | 'STANDBY') => ({
+      type: 'message' as const,
+      conn: -beat,
+      msg: { t: 'hb' as const, beat, fromRole, takenOver: false, epoch: 'epoch-1' },
+    });
     const p = primary();
-    p.input({ type: 'message', conn: -1, msg: { t: 'hb', beat: 1, fromRole: 'STANDBY' } });
+    p.input(hb(1, 'STANDBY'));
     p.input({ type: 'set-standby' });
     const s = secondary();
     s.input({ type: 'set-active' });
-    p.input({ type: 'message', conn: -2, msg: { t: 'hb', beat: 2, fromRole: 'ACTIVE' } });
+    p.input(hb(2, 'ACTIVE'));
     s.input({ type: 'peer-role', role: 'STANDBY', via: 'heartbeat answer' });
     expect([p.state.role, s.state.role]).to.deep.equal(['STANDBY', 'ACTIVE']);
     expect([p.state.dualActive, s.state.dualActive]).to.deep.equal([false, false]);

@@ -1,8 +1,13 @@
 // The stand-in program end to end on loopback (real processes, sockets and timers, no Docker): sunny day,
-// control errors, primary killed, main CM lost and the ESS taking over, forced takeover back to the CM.
+// control errors, primary killed, main CM lost and the ESS taking over, forced takeover back to the CM,
+// Admin-Sync from an ACTIVE secondary and across restarts, listeners bound before /healthz answers.
 
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_ENV } from '../../protocol/index.js';
 import { LoopbackSite } from '../test-support/loopback-site.js';
@@ -14,7 +19,7 @@ describe('stand-in program on loopback', function () {
   let site: LoopbackSite;
 
   beforeEach(async () => {
-    site = new LoopbackSite(20_000 + Math.floor(Math.random() * 400) * 100);
+    site = new LoopbackSite(LoopbackSite.randomBase());
     for (const n of ALL) site.start(n);
     await site.until('every control port', async () => (await Promise.all(ALL.map((n) => site.status(n)))).length === ALL.length);
   });
@@ -40,11 +45,12 @@ describe('stand-in program on loopback', function () {
       );
     });
     const change = await site.control('cms-primary', { action: 'admin-change', change: 'add vdn 4000' });
-    expect(change).to.deep.equal({ code: 200, body: { ok: true, seq: 1 } });
-    await site.until('change applied on the secondary', async () => (await site.status('cms-secondary')).adminSync?.lastAppliedSeq === 1);
+    expect(change).to.deep.equal({ code: 200, body: { ok: true, seq: 1, origin: 'cms-primary' } });
+    await site.until('change applied on the secondary', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 1);
     const applied = (await site.events('cms-secondary')).filter((e) => e.type === 'admin');
     expect(applied).to.have.length(1);
-    expect(applied[0]).to.include({ action: 'applied', changeSeq: 1 });
+    expect(applied[0]).to.include({ action: 'applied', origin: 'cms-primary', changeSeq: 1 });
+    await site.until('change acknowledged on the primary', async () => (await site.status('cms-primary')).adminSync?.ownAckedSeq === 1);
     // Identical stream, no gaps on either CMS.
     const [p, s] = [await site.status('cms-primary'), await site.status('cms-secondary')];
     expect(p.acdData?.gaps).to.equal(0);
@@ -63,7 +69,9 @@ describe('stand-in program on loopback', function () {
     expect(unknown.code).to.equal(400);
     expect(unknown.body['error']).to.match(/unknown action "reboot"/);
     expect((await site.control('cms-primary', { action: 'set-active' })).code).to.equal(409);
-    expect((await site.control('cms-secondary', { action: 'admin-change', change: 'x' })).code).to.equal(409);
+    const standby = await site.control('cms-secondary', { action: 'admin-change', change: 'x' });
+    expect(standby.code).to.equal(409);
+    expect(standby.body['error']).to.match(/cms-secondary is STANDBY; administration is accepted only on the ACTIVE CMS/);
     expect((await site.control('cms-primary', '{"action":"admin-change"}')).code).to.equal(400);
     expect((await site.control('ess', { action: 'set-active' })).code).to.equal(400);
     const r = await fetch(`http://127.0.0.1:${site.port('cm', 7000)}/healthz`);
@@ -111,11 +119,138 @@ describe('stand-in program on loopback', function () {
   });
 });
 
+describe('stand-in program on loopback: admin changes and restarts', function () {
+  this.timeout(30_000);
+  let site: LoopbackSite;
+  const dirs: string[] = [];
+
+  beforeEach(() => {
+    site = new LoopbackSite(LoopbackSite.randomBase());
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      for (const [n, out] of site.output) console.log(`--- ${n}\n${out.join('').split('\n').slice(-30).join('\n')}`);
+    await site.stopAll();
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  const dataDir = (node: 'cms-primary' | 'cms-secondary') => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cmsha-${node}-`));
+    dirs.push(dir);
+    return { ...site.config(node), dataDir: dir };
+  };
+  const applied = async (node: 'cms-primary' | 'cms-secondary') =>
+    (await site.events(node)).flatMap((e) => (e.type === 'admin' && e.action === 'applied' ? [[e.origin, e.changeSeq]] : []));
+
+  it('accepts changes on the secondary ACTIVE after a failover and pushes them to the returning primary, which holds STANDBY', async () => {
+    for (const n of ['cm', 'cms-primary', 'cms-secondary'] as const) site.start(n);
+    await site.until('heartbeat answered', async () => ((await site.status('cms-secondary')).heartbeat?.answered ?? 0) > 0);
+    await site.kill('cms-primary');
+    await site.until('secondary ACTIVE', async () => (await site.status('cms-secondary')).role === 'ACTIVE');
+    const made = await site.control('cms-secondary', { action: 'admin-change', change: 'add skill 7' });
+    expect(made).to.deep.equal({ code: 200, body: { ok: true, seq: 1, origin: 'cms-secondary' } });
+    await site.until('ADMIN_SYNC_LAG on the secondary', async () => (await site.status('cms-secondary')).alarms.includes('ADMIN_SYNC_LAG'));
+    site.start('cms-primary');
+    await site.until('change applied on the primary', async () => (await site.status('cms-primary')).adminSync?.peerApplied === 1);
+    expect(await applied('cms-primary')).to.deep.equal([['cms-secondary', 1]]);
+    await site.until('lag cleared', async () => !(await site.status('cms-secondary')).alarms.includes('ADMIN_SYNC_LAG'));
+    const role = await site.until('the return policy decided', async () =>
+      (await site.events('cms-primary')).find((e) => e.type === 'role' && e.previous !== null),
+    );
+    expect(role).to.include({ role: 'STANDBY', reason: 'returning primary holds STANDBY: secondary is ACTIVE' });
+    const events = await site.events('cms-primary');
+    expect(events.find((e) => e.type === 'heartbeat' && e.outcome === 'received')).to.include({ peerRole: 'ACTIVE', takenOver: true });
+    expect((await site.control('cms-primary', { action: 'admin-change', change: 'y' })).code).to.equal(409);
+  });
+
+  it('keeps the Admin-Sync queue and numbering on disk across restarts of both CMS: nothing lost, nothing applied twice', async () => {
+    const primary = dataDir('cms-primary');
+    const secondary = dataDir('cms-secondary');
+    site.start('cm');
+    site.start('cms-primary', primary);
+    site.start('cms-secondary', secondary);
+    await site.until('primary ACTIVE', async () => (await site.status('cms-primary')).role === 'ACTIVE');
+    expect((await site.control('cms-primary', { action: 'admin-change', change: 'a' })).body).to.include({ seq: 1 });
+    await site.until('a applied', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 1);
+    await site.kill('cms-secondary');
+    expect((await site.control('cms-primary', { action: 'admin-change', change: 'b' })).body).to.include({ seq: 2 });
+    expect((await site.control('cms-primary', { action: 'admin-change', change: 'c' })).body).to.include({ seq: 3 });
+    await site.kill('cms-primary');
+    site.start('cms-primary', primary);
+    site.start('cms-secondary', secondary);
+    await site.until('queue drained', async () => (await site.status('cms-primary')).adminSync?.ownAckedSeq === 3);
+    expect(await applied('cms-secondary'), 'only b and c, in order, by the restarted secondary').to.deep.equal([
+      ['cms-primary', 2],
+      ['cms-primary', 3],
+    ]);
+    await site.until('primary ACTIVE again', async () => (await site.status('cms-primary')).role === 'ACTIVE');
+    expect((await site.control('cms-primary', { action: 'admin-change', change: 'd' })).body).to.include({ seq: 4 });
+    await site.until('d applied', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 4);
+    const saved = JSON.parse(fs.readFileSync(path.join(primary.dataDir, 'admin-sync.json'), 'utf8')) as { lastSeq: number };
+    expect(saved.lastSeq).to.equal(4);
+  });
+});
+
+describe('stand-in program on loopback: listeners before health', function () {
+  this.timeout(30_000);
+
+  it('answers /healthz only once every data listener is bound', async () => {
+    const site = new LoopbackSite(LoopbackSite.randomBase());
+    try {
+      site.start('cms-secondary');
+      const health = `http://127.0.0.1:${site.port('cms-secondary', 7000)}/healthz`;
+      await site.until('healthz', async () => (await fetch(health)).status === 200);
+      for (const nominal of [6001, 6002]) {
+        const port = site.port('cms-secondary', nominal);
+        await new Promise<void>((resolve, reject) => {
+          const socket = net.connect({ host: '127.0.0.1', port }, () => {
+            socket.destroy();
+            resolve();
+          });
+          socket.once('error', (error) =>
+            reject(new Error(`port ${nominal} (${port}) not bound when /healthz answered: ${error.message}`)),
+          );
+        });
+      }
+    } finally {
+      await site.stopAll();
+    }
+  });
+
+  it('never answers /healthz when a data port cannot be bound: exits 1 naming the port', async () => {
+    const site = new LoopbackSite(LoopbackSite.randomBase());
+    const busy = net.createServer();
+    const port = site.port('cms-primary', 6000);
+    await new Promise<void>((resolve) => busy.listen(port, '127.0.0.1', resolve));
+    try {
+      const child = site.start('cms-primary');
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      let healthy = false;
+      let done = false;
+      void exited.then(() => (done = true));
+      const health = `http://127.0.0.1:${site.port('cms-primary', 7000)}/healthz`;
+      while (!done) {
+        healthy ||= await fetch(health).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+      }
+      expect(await exited).to.equal(1);
+      expect(healthy, '/healthz answered although the heartbeat port was never bound').to.equal(false);
+      expect(site.output.get('cms-primary')?.join('')).to.match(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE`));
+    } finally {
+      busy.close();
+      await site.stopAll();
+    }
+  });
+});
+
 describe('stand-in program on loopback: split brain', function () {
   this.timeout(30_000);
 
   it('raises DUAL_ACTIVE on both CMS through admin-sync when the heartbeat path is cut from the start', async () => {
-    const site = new LoopbackSite(20_000 + Math.floor(Math.random() * 400) * 100);
+    const site = new LoopbackSite(LoopbackSite.randomBase());
     try {
       for (const n of ['cm', 'cms-primary'] as const) site.start(n);
       // The secondary's heartbeat dials a port nobody listens on: every beat is refused.
@@ -148,7 +283,7 @@ describe('stand-in program on loopback: awaitBegin', function () {
   this.timeout(30_000);
 
   it('listens but neither dials nor runs timers until the begin action, then behaves', async () => {
-    const site = new LoopbackSite(20_000 + Math.floor(Math.random() * 400) * 100);
+    const site = new LoopbackSite(LoopbackSite.randomBase());
     try {
       site.start('cm');
       site.start('cms-primary', { ...site.config('cms-primary'), awaitBegin: true });

@@ -1,17 +1,20 @@
 // Assembles the machines of each kind of stand-in and wires them together: which port feeds which machine,
 // which notices go where, what /status shows and what each control action does.
 
+import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
+import path from 'node:path';
 import { PORTS, type AlarmName, type CmsName, type ControlRequest, type StandinStatus } from '../../protocol/index.js';
 import { acdLinkMachine, initialAcdLink } from '../machines/acd-link.js';
 import { initialAcdData, observeAcd } from '../machines/acd-data.js';
 import { acdServerMachine, initialAcdServer, linkedCms } from '../machines/acd-server.js';
 import {
-  adminReceiverMachine,
-  adminSenderMachine,
-  initialAdminReceiver,
-  initialAdminSender,
+  adminSyncMachine,
+  checkAdminDurable,
+  durableOf,
+  initialAdminSync,
   unackedCount,
+  type AdminDurable,
 } from '../machines/admin-sync.js';
 import { clientsMachine, initialClients } from '../machines/clients.js';
 import { essMachine, initialEss } from '../machines/ess.js';
@@ -20,8 +23,9 @@ import { haMachine, initialHa, manualRefusal } from '../machines/ha.js';
 import { initialSupervisor, supervisorMachine } from '../machines/supervisor.js';
 import type { LocalConfig } from '../config.js';
 import type { ControlOutcome } from './control-server.js';
+import { readJsonFile, writeJsonFileAtomic } from './durable-file.js';
 import type { EventLog } from './event-log.js';
-import { MachineRunner } from './runner.js';
+import { MachineRunner, nowMs } from './runner.js';
 
 /** What main.ts needs from a running stand-in. */
 export interface Role {
@@ -34,7 +38,7 @@ export interface Role {
   stop(): void;
 }
 
-const ok = (seq?: number): ControlOutcome => ({ code: 200, body: seq === undefined ? { ok: true } : { ok: true, seq } });
+const ok = (): ControlOutcome => ({ code: 200, body: { ok: true } });
 const notForKind = (kind: string, action: string): ControlOutcome => ({
   code: 400,
   error: `action ${action} is not valid for a ${kind} stand-in`,
@@ -43,34 +47,50 @@ const notForKind = (kind: string, action: string): ControlOutcome => ({
 // -----------------------------------------------------------------------------------------------------------
 // CMS
 
+/** The Admin-Sync state a CMS saved before its restart (none without a data folder or on a first start). */
+function loadAdminSync(file: string | null, node: CmsName, log: EventLog): AdminDurable | undefined {
+  if (file === null) return undefined;
+  const raw = readJsonFile(file);
+  if (raw === undefined) {
+    log.push({ type: 'log', message: `admin-sync: no saved state in ${file}, starting afresh` });
+    return undefined;
+  }
+  const saved = checkAdminDurable(raw, node);
+  log.push({
+    type: 'log',
+    message: `admin-sync: state loaded from ${file}: own changes up to ${saved.lastSeq} (acked ${saved.ackedSeq}), peer's applied up to ${saved.peerApplied}`,
+  });
+  return saved;
+}
+
 export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
   const node = cfg.node as CmsName;
   const isPrimary = node === 'cms-primary';
   const base = { log, dials: cfg.dials };
   let acdData = initialAcdData();
 
+  const adminFile = cfg.dataDir === undefined ? null : path.join(cfg.dataDir, 'admin-sync.json');
+  const adminInitial = initialAdminSync(node, 'STANDBY', loadAdminSync(adminFile, node, log));
+  // Written once now so an unwritable folder stops the start, not the first change.
+  if (adminFile !== null) writeJsonFileAtomic(adminFile, durableOf(adminInitial));
+
   const clients = new MachineRunner(clientsMachine({ timers: cfg.timers }), initialClients('STANDBY'), { ...base, name: 'clients' });
-  const sender = isPrimary
-    ? new MachineRunner(adminSenderMachine({ timers: cfg.timers }), initialAdminSender('STANDBY'), {
-        ...base,
-        name: 'admin-sync',
-        onNotice: (n) => ha.input({ type: 'peer-role', role: n.role, via: n.via }),
-      })
-    : null;
-  const receiver = isPrimary
-    ? null
-    : new MachineRunner(adminReceiverMachine({ timers: cfg.timers }), initialAdminReceiver('STANDBY'), {
-        ...base,
-        name: 'admin-sync',
-        onNotice: (n) => ha.input({ type: 'peer-role', role: n.role, via: n.via }),
-      });
-  const ha = new MachineRunner(haMachine({ node, timers: cfg.timers, policy: cfg.policy }), initialHa(), {
+  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers }), adminInitial, {
+    ...base,
+    name: 'admin-sync',
+    onNotice: (n) => {
+      // Synchronous: the runner carries out the effects after this one only once the state is on disk.
+      if (n.type === 'persist') {
+        if (adminFile !== null) writeJsonFileAtomic(adminFile, n.durable);
+      } else ha.input({ type: 'peer-role', role: n.role, via: n.via });
+    },
+  });
+  const ha = new MachineRunner(haMachine({ node, timers: cfg.timers, policy: cfg.policy, epoch: randomUUID() }), initialHa(), {
     ...base,
     name: 'ha',
     onNotice: (n) => {
       clients.input({ type: 'role', role: n.role });
-      sender?.input({ type: 'role', role: n.role });
-      receiver?.input({ type: 'role', role: n.role });
+      adminSync.input({ type: 'role', role: n.role });
     },
   });
   const mainLink = isPrimary ? 'acd-primary' : 'acd-secondary';
@@ -82,7 +102,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       ...base,
       name: 'acd',
       onNotice: (n) => {
-        const r = observeAcd(acdData, n.source, n.seq);
+        const r = observeAcd(acdData, n.source, n.seq, nowMs(), cfg.timers);
         acdData = r.state;
         for (const e of r.effects) if (e.type === 'emit') log.push(e.event);
       },
@@ -93,34 +113,35 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
     [PORTS.heartbeat, (s) => ha.accept(s, PORTS.heartbeat)],
     [PORTS.client, (s) => clients.accept(s, PORTS.client)],
   ]);
-  if (receiver !== null) routes.set(PORTS.adminSync, (s) => receiver.accept(s, PORTS.adminSync));
+  // The primary dials admin-sync; the secondary accepts.
+  if (!isPrimary) routes.set(PORTS.adminSync, (s) => adminSync.accept(s, PORTS.adminSync));
 
   return {
     routes,
     start() {
       ha.input({ type: 'start' });
       acd.input({ type: 'start' });
-      sender?.input({ type: 'start' });
+      adminSync.input({ type: 'start' });
       if (!isPrimary && cfg.dials.heartbeat === undefined)
         log.push({ type: 'log', message: 'no heartbeat dial: the secondary cannot watch the primary' });
     },
     stop() {
-      for (const r of [ha, acd, clients, sender, receiver]) r?.stop();
+      for (const r of [ha, acd, clients, adminSync]) r.stop();
     },
     status() {
       const h = ha.state;
       const l = acd.state;
+      const a = adminSync.state;
       const alarms: AlarmName[] = [];
       if (h.dualActive) alarms.push('DUAL_ACTIVE');
-      if (sender?.state.lagAlarm === true) alarms.push('ADMIN_SYNC_LAG');
+      if (a.lagAlarm) alarms.push('ADMIN_SYNC_LAG');
       if (l.linkDownAlarm) alarms.push('ACD_LINK_DOWN');
       if (h.heartbeatLost) alarms.push('HEARTBEAT_LOST');
-      const lastApplied = sender !== null ? sender.state.lastSeq : (receiver?.state.lastApplied ?? 0);
       return {
         role: h.role,
         acd: { state: l.state, target: l.state === 'IDLE' ? null : l.target, cycle: l.cycle, attempt: l.attempt },
         acdData: { received: acdData.received, lastSeq: acdData.lastSeq, gaps: acdData.gaps, missing: acdData.missing },
-        adminSync: { lastChangeSeq: lastApplied, lastAppliedSeq: lastApplied, queued: sender !== null ? unackedCount(sender.state) : 0 },
+        adminSync: { ownLastSeq: a.lastSeq, ownAckedSeq: a.ackedSeq, peerApplied: a.peerApplied, queued: unackedCount(a) },
         heartbeat: { sent: h.sent, answered: h.answered, consecutiveMisses: h.consecutiveMisses },
         alarms,
       };
@@ -135,12 +156,10 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
           return ok();
         }
         case 'admin-change': {
-          if (sender === null)
-            return { code: 409, error: `admin-change refused: ${node} is not the primary node (changes are made on the primary)` };
           if (ha.state.role !== 'ACTIVE')
-            return { code: 409, error: `admin-change refused: ${node} is ${ha.state.role}, changes are made on the ACTIVE primary` };
-          sender.input({ type: 'change', change: request.change });
-          return ok(sender.state.lastSeq);
+            return { code: 409, error: `admin-change refused: ${node} is STANDBY; administration is accepted only on the ACTIVE CMS` };
+          adminSync.input({ type: 'change', change: request.change });
+          return { code: 200, body: { ok: true, seq: adminSync.state.lastSeq, origin: node } };
         }
         default:
           return notForKind('cms', request.action);

@@ -58,6 +58,14 @@ export class LoopbackSite {
   readonly procs = new Map<NodeName, ChildProcess>();
   readonly output = new Map<NodeName, string[]>();
 
+  /**
+   * A base for the ports of one site, 20_000..32_700: below Linux's ephemeral range (32_768 up), where the client
+   * side of any connection on the host (another node dialling a peer) could hold a port before its node binds it.
+   */
+  static randomBase(): number {
+    return 20_000 + Math.floor(Math.random() * 127) * 100;
+  }
+
   constructor(
     readonly base: number,
     readonly timers: Timers = FAST_TIMERS,
