@@ -1,14 +1,9 @@
-// The public API of the harness: what suites/ import, and nothing else.
-// Topology and faults, the site fixture, observation, expectations (chai plugin and windows), configuration.
+// The public API of the harness, what suites/ import and nothing else: the scenario form (family, scenario, the
+// faults, the site), the web-first expectations, and the names of the site's nodes, links and roles.
 
-export * from '../images/protocol/index.js';
-export { HarnessError, isHarnessError } from './core/errors.js';
-export { Topology, StartedTopology } from './topology/topology.js';
-export { cmsHaTopology } from './topology/cms-ha.js';
-export type { TopologySpec, NodeSpec, LinkSpec } from './topology/spec.js';
-export type { FaultHandle } from './faults/fault-log.js';
-export { Site, sitePerTest, type SiteOptions } from './scenario/site.js';
-export { loadRunConfig, type RunConfig } from './core/run-config.js';
-export * from './observe/index.js';
-export * from './expect/index.js';
-export * from './expect/windows.js';
+export type { AlarmName, CmsName, HaRole, LinkName, NodeName, Policy, Timers } from '../images/protocol/index.js';
+export { family, scenario, expect, type ScenarioSpec } from './scenario/scenario.js';
+export { blackhole, cut, isolate, kill, latency, pause, stop, type FaultSpec } from './scenario/faults.js';
+export type { Site, SiteChange } from './scenario/site.js';
+export type { SiteConfig, WanLink } from './core/site-config.js';
+export type { AdminChange } from './expect/site-expect.js';

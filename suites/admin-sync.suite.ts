@@ -1,67 +1,66 @@
 // admin-sync (seed: "Admin-Sync pushes administrative data from the primary CMS to the secondary in real time"):
-// lag follows latency; during a cut changes queue and an alarm is raised; after it all arrive in order, once.
+// lag follows latency; during a cut changes queue and an alarm is raised; after it all arrive in order, once;
+// nothing is lost or applied twice across a restart of either CMS; the ACTIVE CMS is the one administered.
 
-import * as chai from 'chai';
-import { adminSyncLag, cmshaChai, sitePerTest, type Site } from '../harness/index.js';
+import { cut, expect, family, kill, latency, scenario, type AdminChange, type Site } from '../harness/index.js';
 
-chai.use(cmshaChai);
-const { expect } = chai;
+const CHANGES = ['trunk group 5 added', 'vector 12 changed', 'split 3 renamed'];
 
-function appliedOnSecondary(site: Site, seq: number) {
-  return site.timeline.events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq);
+async function makeChanges(site: Site, node: 'cms-primary' | 'cms-secondary'): Promise<AdminChange[]> {
+  const made: AdminChange[] = [];
+  for (const change of CHANGES) made.push(await site.operator.adminChange(node, change));
+  return made;
 }
 
-// Delivery on a healthy link within the Admin-Sync budget is asserted by the dual-ip suite.
-describe('admin-sync: administration changes pushed from the primary to the secondary', function () {
-  const fixture = sitePerTest({ scenario: 'admin-sync' });
-
-  it('lets the lag follow a latency on the admin-sync link', async () => {
-    const { site } = fixture;
-    const latencyMs = site.timers.heartbeatIntervalMs / 2;
-    const jitterMs = latencyMs / 10;
-    await site.topology.links.latency('admin-sync', { latencyMs, jitterMs, direction: 'upstream' });
-    const { seq, window } = await site.pushAdminChange(
-      'agent 4711 added to skill 7',
-      'admin-sync lag under latency',
-      adminSyncLag(site.windows, { latencyMs, jitterMs }),
-    );
-    expect(site.timeline)
-      .to.showEvent({ node: 'cms-secondary', type: 'admin', action: 'applied', changeSeq: seq }, `change ${seq} applied on cms-secondary`)
-      .within(window);
+family('admin-sync', 'administration changes pushed from the ACTIVE CMS to the other', () => {
+  scenario('lets the lag follow a latency on the admin-sync link', {
+    faults: latency('admin-sync', (site) => ({ latencyMs: site.timers.heartbeatIntervalMs / 2, jitterMs: site.timers.heartbeatIntervalMs / 20 }), { direction: 'upstream' }),
+    async outcome(site) {
+      const change = await site.operator.adminChange('cms-primary', 'agent 4711 added to skill 7');
+      await expect(site).toApplyAdminChange(change);
+    },
   });
 
-  it('queues changes during a cut, raises the lag alarm, and after the restore applies all of them in order, none twice', async () => {
-    const { site } = fixture;
-    const cut = await site.topology.links.cut('admin-sync');
-    const seqs: number[] = [];
-    for (const change of ['trunk group 5 added', 'vector 12 changed', 'split 3 renamed']) {
-      seqs.push((await site.adminChange(change)).seq);
-    }
-    await site.timeline.waitFor((e) => e.node === 'cms-primary' && e.type === 'alarm' && e.alarm === 'ADMIN_SYNC_LAG' && e.raised, {
-      deadlineMs: 4 * site.timers.keepaliveIntervalMs,
-      label: 'the ADMIN_SYNC_LAG alarm on the primary',
-    });
-    await site.observeFor(site.timers.keepaliveIntervalMs, 'the queue while the link is cut');
-    for (const seq of seqs) expect(appliedOnSecondary(site, seq), `change ${seq} applied during the cut`).to.have.length(0);
+  scenario('queues changes during a cut, raises the lag alarm, and after the restore applies all of them in order, none twice', {
+    faults: cut('admin-sync'),
+    async outcome(site) {
+      const changes = await makeChanges(site, 'cms-primary');
+      await expect(site).toHoldAdminChanges(changes);
+      await site.heal();
+      await expect(site).toDrainAdminChanges(changes);
+    },
+  });
 
-    await cut.remove();
-    const last = seqs.at(-1)!;
-    await site.timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === last, {
-      deadlineMs: 4 * site.timers.keepaliveIntervalMs,
-      label: 'the queue to drain after the restore',
-    });
-    await site.timeline.waitFor((e) => e.node === 'cms-primary' && e.type === 'alarm' && e.alarm === 'ADMIN_SYNC_LAG' && !e.raised, {
-      deadlineMs: 4 * site.timers.keepaliveIntervalMs,
-      label: 'the ADMIN_SYNC_LAG alarm to clear',
-    });
-    await site.observeFor(site.timers.keepaliveIntervalMs, 'after the drain');
-    const applied = site.timeline
-      .events((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied')
-      .map((e) => (e as { changeSeq?: number }).changeSeq ?? -1);
-    expect(applied, 'changes applied on the secondary, in order').to.deep.equal([...applied].sort((a, b) => a - b));
-    expect(
-      applied.filter((s) => seqs.includes(s)),
-      'each queued change applied exactly once',
-    ).to.deep.equal(seqs);
+  scenario('keeps the changes queued on the primary across its restart, and delivers each once when the link returns', {
+    faults: cut('admin-sync'),
+    async outcome(site, [cutLink]) {
+      const changes = await makeChanges(site, 'cms-primary');
+      await expect(site).toHoldAdminChanges(changes);
+      const [restart] = await site.inject([kill('cms-primary')], 'now');
+      await site.heal([restart!]);
+      await site.heal([cutLink!]);
+      await expect(site).toDrainAdminChanges(changes);
+    },
+  });
+
+  scenario('does not apply a change twice when the secondary restarts after applying it', {
+    async outcome(site) {
+      const changes = await makeChanges(site, 'cms-primary');
+      for (const change of changes) await expect(site).toApplyAdminChange(change);
+      const [restart] = await site.inject([kill('cms-secondary')], 'now');
+      await site.heal([restart!]);
+      await expect(site).toReconnectAdminSync('cms-primary');
+      await expect(site).toApplyEachOnce(changes);
+    },
+  });
+
+  scenario('accepts changes on the secondary once it is ACTIVE, and delivers them to the primary when it returns', {
+    faults: kill('cms-primary'),
+    async outcome(site, [down]) {
+      await expect(site).toFailOver();
+      const changes = await makeChanges(site, 'cms-secondary');
+      await site.heal([down!]);
+      await expect(site).toDrainAdminChanges(changes);
+    },
   });
 });

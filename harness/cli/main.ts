@@ -1,121 +1,254 @@
-// The command line behind `npm start`, `npm test`, `npm run setup|doctor|bench`: parse the arguments,
-// run the set-up, then the mocha suites with the HTML reporter. Exit codes: 0 ok, 1 failures, 2 bad input.
+// `cmsha`: the command line of both jobs, nightly resilience runs and pre-upgrade validation, built on commander.
+// Exit codes: 0 every expectation held; 1 an expectation failed, or a comparison found a regression; 2 bad usage
+// or configuration; 3 the environment is not usable (no engine, no Toxiproxy, images missing).
 
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Mocha from 'mocha';
-import CmshaReporter from '../report/reporter.js';
-import { HarnessError, isHarnessError } from '../core/errors.js';
+import { availableParallelism, freemem } from 'node:os';
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { HarnessError, isHarnessError, type HarnessErrorCode } from '../core/errors.js';
+import { parseSeed, parseTimeScale } from '../core/run-context.js';
+import { loadSiteFile } from '../core/site-file.js';
+import { connectDocker, type DockerClient } from '../docker/client.js';
 import { doctor, runSetup } from '../setup/index.js';
-import { DIST_DIR, ENVIRONMENT_FILE } from '../core/paths.js';
-import { CONFIG_FILE_ENV, TIME_SCALE_ENV, loadRunConfig, parseTimeScale } from '../core/run-config.js';
+import { listCatalogue } from '../jobs/catalogue.js';
+import { parseShard } from '../jobs/plan.js';
+import { compareCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
+import { cleanCommand, downCommand, upCommand } from './site-commands.js';
+import { runTests } from './test-command.js';
+import { runCatalogue } from '../jobs/run.js';
 
-const USAGE = `usage: cms-ha-chaos <command> [options]
-commands:
-  run     set up, run the resilience suites, write the HTML report under reports/   (npm start)
-  test    set up, run unit, integration, report and scenario tests at scale 0.05     (npm test)
-  setup   install/start what is missing: Docker engine, images                        (npm run setup)
-  doctor  print what was found, made and is missing; changes nothing                  (npm run doctor)
-  bench   time set-up and topology start/stop                                         (npm run bench)
-options:
-  --scale <n>      time scale: 1 = real time (default for run), 0.05 = CI (default for test)
-  --config <file>  JSON with { timeScale?, timers?, policy? }
-  --grep <text>    only tests whose full title contains <text>
-  --reports <dir>  where reports go (default reports/)`;
+export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3 } as const;
 
-interface Options {
-  command: string;
-  scale?: string;
-  config?: string;
-  grep?: string;
-  reports?: string;
-}
+const ENVIRONMENT_CODES: HarnessErrorCode[] = ['DOCKER_UNAVAILABLE', 'SETUP_FAILED', 'IMAGE_BUILD_FAILED'];
 
-function parse(argv: string[]): Options {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') throw new HarnessError('BAD_INPUT', USAGE);
-  const options: Options = { command };
-  for (let i = 0; i < rest.length; i += 1) {
-    const flag = rest[i]!;
-    const key = ({ '--scale': 'scale', '--config': 'config', '--grep': 'grep', '--reports': 'reports' } as const)[flag];
-    const value = rest[i + 1];
-    if (!key) throw new HarnessError('BAD_INPUT', `Unknown option "${flag}".\n${USAGE}`, { details: { option: flag } });
-    if (value === undefined) throw new HarnessError('BAD_INPUT', `Option ${flag} needs a value.`, { details: { option: flag } });
-    options[key] = value;
-    i += 1;
+/** The exit code an error stands for. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (isHarnessError(error)) {
+    if (error.code === 'BAD_INPUT' || error.code === 'BAD_CONFIG') return EXIT.usage;
+    if (ENVIRONMENT_CODES.includes(error.code)) return EXIT.environment;
   }
-  return options;
+  return EXIT.failed;
 }
 
-function specFiles(patterns: RegExp[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (patterns.some((p) => p.test(path))) out.push(path);
-    }
-  };
-  walk(DIST_DIR);
-  return out.sort();
+const integer = (name: string, min: number) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${raw}".`);
+  return value;
+};
+
+/** `auto` fits the machine: several sites per core at real time (they mostly wait), one per core at CI scale. */
+export function autoParallel(timeScale: number): number {
+  const cores = availableParallelism();
+  const perSiteBytes = 600 * 1024 * 1024;
+  const byMemory = Math.max(1, Math.floor(freemem() / perSiteBytes));
+  return Math.max(1, Math.min(byMemory, timeScale >= 0.5 ? 4 * cores : cores));
 }
 
-async function runMocha(files: string[], options: { grep?: string; timeoutMs: number }): Promise<number> {
-  const mocha = new Mocha({ reporter: CmshaReporter, timeout: options.timeoutMs, ...(options.grep ? { grep: options.grep } : {}) });
-  for (const file of files) mocha.addFile(file);
-  await mocha.loadFilesAsync();
-  return new Promise((done) => mocha.run((failures) => done(failures)));
+function parallelOption(raw: string): number | 'auto' {
+  if (raw === 'auto') return 'auto';
+  return integer('--parallel', 1)(raw);
 }
 
-const UNIT = /\.unit\.test\.js$/;
-const INTEGRATION = /\.int\.test\.js$/;
-const BROWSER = /\.browser\.test\.js$/;
-const SUITE = /[/\\]suites[/\\].*\.suite\.js$/;
+/** The site and time scale a command runs: the file (YAML or JSON), with --time-scale winning over the file's. */
+function siteOf(options: { config?: string; timeScale?: string }, defaultScale: number) {
+  const file = options.config ? resolve(options.config) : null;
+  const { site, timeScale, name } = loadSiteFile(file);
+  const scale = options.timeScale !== undefined ? parseTimeScale(options.timeScale, '--time-scale') : (timeScale ?? defaultScale);
+  return { site, timeScale: scale, siteFile: file === null ? null : { path: file, name } };
+}
 
+async function setUp(docker: DockerClient, forTests = false) {
+  return runSetup(docker, { forTests });
+}
+
+export function buildProgram(docker: () => DockerClient, out: { exitCode: number }): Command {
+  const program = new Command('cmsha')
+    .description('Network chaos testing of an Avaya CMS HA site: nightly resilience runs and pre-upgrade validation.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run scenarios of the catalogue on isolated sites and write the HTML report')
+    .argument('[scenarios...]', 'families (primary-down) or parts of test titles; default: the whole catalogue')
+    .option('--time-scale <n>', 'multiply every timer: 1 = real time, 0.05 = CI (default: the site file\'s, else 1)')
+    .option('--repeat <n>', 'run each scenario n times, at phases spread over the heartbeat cycle', integer('--repeat', 1), 1)
+    .addOption(new Option('--parallel <n|auto>', 'sites at once on the engine').argParser(parallelOption).default('auto'))
+    .option('--shard <i/n>', 'run only shard i of n (merge the shards with `cmsha report`)')
+    .option('--seed <n>', 'the seed of the fault phases (replays a run); default: random, printed', process.env['CMSHA_SEED'])
+    .option('--config <file>', 'the site file (YAML or JSON; see site.example.yaml)')
+    .option('--out <dir>', 'where reports go', 'reports')
+    .option('--history <dir>', 'where the history of runs goes (trends)', 'reports/history')
+    .option('--list', 'list the scenarios and exit')
+    .action(async (filters: string[], options) => {
+      if (options.list) {
+        for (const entry of await listCatalogue()) process.stdout.write(`${entry.meta.family.padEnd(16)} ${entry.fullTitle}\n`);
+        return;
+      }
+      const { site, timeScale, siteFile } = siteOf(options, 1);
+      const shard = options.shard ? parseShard(options.shard) : null;
+      const seed = options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null;
+      const setup = await setUp(docker());
+      const result = await runCatalogue({
+        filters,
+        timeScale,
+        site,
+        siteFile,
+        repeat: options.repeat,
+        parallel: options.parallel === 'auto' ? autoParallel(timeScale) : options.parallel,
+        shard,
+        seed,
+        outDir: resolve(options.out),
+        historyDir: resolve(options.history),
+        images: setup.images.images,
+        environment: setup.environment,
+      });
+      if (result.written) process.stdout.write(`Report: ${result.written.indexHtml}\n`);
+      out.exitCode = result.exitCode;
+    });
+
+  program.command('up').description('start one site and leave it running, to explore it').option('--config <file>', 'the site file').option('--time-scale <n>', 'the time scale', '1')
+    .action(async (options) => {
+      const { site, timeScale } = siteOf(options, 1);
+      const setup = await setUp(docker());
+      await upCommand(docker(), setup.images.images, site, timeScale);
+    });
+  program.command('down').description('remove the sites `cmsha up` left running').action(async () => downCommand(docker()));
+  program.command('clean').description('remove every container, network and volume the harness labelled, of any run').action(async () => cleanCommand(docker()));
+  program.command('doctor').description('what is there and what is missing; changes nothing').action(async () => {
+    const { lines, ok } = await doctor(docker());
+    process.stdout.write(`${lines.join('\n')}\n`);
+    out.exitCode = ok ? EXIT.ok : EXIT.environment;
+  });
+  program.command('setup').description('install and start what is missing: the Docker engine, the images').action(async () => {
+    const report = await setUp(docker());
+    process.stdout.write(`${JSON.stringify({ ...report, durationMs: Math.round(report.durationMs) }, null, 2)}\n`);
+  });
+
+  program
+    .command('report')
+    .description('render a run again from its run.json, or merge the run.json of shards into one report')
+    .argument('<runDirs...>', 'run folders (each with run.json, or the blobs of an interrupted run)')
+    .option('--out <dir>', 'where the report goes', 'reports')
+    .option('--history <dir>', 'add the trend from this history', 'reports/history')
+    .action(async (dirs: string[], options) => {
+      out.exitCode = await reportCommand(dirs.map((d) => resolve(d)), resolve(options.out), resolve(options.history));
+    });
+
+  program
+    .command('compare')
+    .description('compare two runs: outcome and end-state changes, timing shifts, budget violations; exit 1 on a regression')
+    .argument('<baseline>', 'the run folder of the baseline')
+    .argument('<candidate>', 'the run folder of the candidate')
+    .option('--out <dir>', 'where the comparison report goes', 'reports')
+    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 60)')
+    .option('--alpha <p>', 'significance level of the rank test', '0.05')
+    .action(async (baseline: string, candidate: string, options) => {
+      out.exitCode = await compareCommand(resolve(baseline), resolve(candidate), resolve(options.out), compareOptions(options));
+    });
+
+  program
+    .command('validate')
+    .description('pre-upgrade validation: run the baseline site and the candidate site, then compare them; exit 1 on a regression')
+    .argument('[scenarios...]', 'families or parts of test titles; default: the whole catalogue')
+    .requiredOption('--baseline <file>', "today's site file")
+    .requiredOption('--candidate <file>', 'the candidate site file')
+    .option('--time-scale <n>', 'the time scale of both runs (default: the baseline file\'s, else 1)')
+    .option('--repeat <n>', 'executions per scenario and site (the rank test needs several)', integer('--repeat', 1), 5)
+    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
+    .option('--seed <n>', 'the seed of the fault phases, the same for both runs')
+    .option('--out <dir>', 'where reports go', 'reports')
+    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 60)')
+    .option('--alpha <p>', 'significance level of the rank test', '0.05')
+    .action(async (filters: string[], options) => {
+      const baseline = siteOf({ config: options.baseline, timeScale: options.timeScale }, 1);
+      const candidate = siteOf({ config: options.candidate, timeScale: options.timeScale ?? String(baseline.timeScale) }, baseline.timeScale);
+      const setup = await setUp(docker());
+      out.exitCode = await validateCommand({
+        filters,
+        baseline,
+        candidate,
+        repeat: options.repeat,
+        parallel: options.parallel === 'auto' ? autoParallel(baseline.timeScale) : options.parallel,
+        seed: options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null,
+        outDir: resolve(options.out),
+        images: setup.images.images,
+        environment: setup.environment,
+        compare: compareOptions(options),
+      });
+    });
+
+  program
+    .command('sensitivity')
+    .description('prove a wrong site fails: each timing setting one step off on the stand-ins, at several phases')
+    .option('--phases <n>', 'phases of the heartbeat cycle per wrong site', integer('--phases', 1), 4)
+    .option('--setting <names...>', 'only these settings (e.g. heartbeatMisses autoFailover)')
+    .option('--time-scale <n>', 'the time scale', '0.05')
+    .option('--config <file>', 'the site file')
+    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
+    .option('--seed <n>', 'the seed of the phases', '1')
+    .option('--out <dir>', 'where the report goes', 'reports')
+    .action(async (options) => {
+      const { site, timeScale, siteFile } = siteOf(options, 0.05);
+      const setup = await setUp(docker());
+      out.exitCode = await sensitivityCommand({
+        site,
+        timeScale,
+        siteFile,
+        phases: options.phases,
+        ...(options.setting ? { settings: options.setting } : {}),
+        parallel: options.parallel === 'auto' ? autoParallel(timeScale) : options.parallel,
+        seed: parseSeed(String(options.seed), '--seed'),
+        shard: null,
+        outDir: resolve(options.out),
+        images: setup.images.images,
+        environment: setup.environment,
+      });
+    });
+
+  program
+    .command('bench')
+    .description('how fast and how exact the harness is, side by side with docker-compose, testcontainers and bare docker')
+    .option('--quick', 'a small subset (the form `npm test` runs)')
+    .option('--out <dir>', 'where bench.json and the page go', 'reports/bench')
+    .action(async (options) => {
+      const { runBench } = await import('../bench/bench.js');
+      out.exitCode = await runBench(docker(), { quick: options.quick === true, outDir: resolve(options.out) });
+    });
+
+  program
+    .command('test')
+    .description('every test: unit, integration, report (Chromium), the catalogue at scale 0.05, quick sensitivity and bench (npm test)')
+    .option('--grep <text>', 'only tests whose title contains this')
+    .action(async (options) => {
+      out.exitCode = await runTests(docker(), { grep: options.grep });
+    });
+
+  return program;
+}
+
+function compareOptions(options: { toleranceMs?: string; alpha?: string }) {
+  const alpha = Number(options.alpha ?? '0.05');
+  if (!(alpha > 0 && alpha < 1)) throw new HarnessError('BAD_INPUT', `--alpha "${options.alpha}" is invalid: give a probability between 0 and 1, e.g. 0.05.`);
+  const tolerance = options.toleranceMs === undefined ? undefined : Number(options.toleranceMs);
+  if (tolerance !== undefined && !(tolerance >= 0)) throw new HarnessError('BAD_INPUT', `--tolerance-ms "${options.toleranceMs}" is invalid: give a number of milliseconds ≥ 0.`);
+  return { alpha, ...(tolerance === undefined ? {} : { toleranceMs: tolerance }) };
+}
+
+/** Runs the command line; resolves with the exit code (it never exits the process itself). */
 export async function main(argv: string[]): Promise<number> {
+  let client: DockerClient | undefined;
+  const out = { exitCode: EXIT.ok as number };
+  const program = buildProgram(() => (client ??= connectDocker()), out);
   try {
-    const options = parse(argv);
-    if (options.scale !== undefined) process.env[TIME_SCALE_ENV] = String(parseTimeScale(options.scale, '--scale'));
-    if (options.config !== undefined) process.env[CONFIG_FILE_ENV] = resolve(options.config);
-    if (options.reports !== undefined) process.env['CMSHA_REPORTS_DIR'] = resolve(options.reports);
-    process.env['CMSHA_ENVIRONMENT_FILE'] ??= ENVIRONMENT_FILE;
-    switch (options.command) {
-      case 'setup': {
-        const report = await runSetup({ forTests: false });
-        process.stdout.write(`${JSON.stringify({ ...report, durationMs: Math.round(report.durationMs) }, null, 2)}\n`);
-        return 0;
-      }
-      case 'doctor': {
-        const { lines, ok } = await doctor();
-        process.stdout.write(`${lines.join('\n')}\n`);
-        return ok ? 0 : 1;
-      }
-      case 'run': {
-        loadRunConfig(); // reject a bad configuration before anything starts
-        await runSetup({ forTests: false });
-        const failures = await runMocha(specFiles([SUITE]), { grep: options.grep, timeoutMs: 0 });
-        return failures === 0 ? 0 : 1;
-      }
-      case 'test': {
-        process.env[TIME_SCALE_ENV] ??= '0.05';
-        loadRunConfig();
-        await runSetup({ forTests: true });
-        const failures = await runMocha(specFiles([UNIT, INTEGRATION, BROWSER, SUITE]), { grep: options.grep, timeoutMs: 120_000 });
-        return failures === 0 ? 0 : 1;
-      }
-      case 'bench': {
-        const { runBench } = await import('../bench/bench.js');
-        await runBench(); // it runs (and times) the set-up itself
-        return 0;
-      }
-      default:
-        throw new HarnessError('BAD_INPUT', `Unknown command "${options.command}".\n${USAGE}`, { details: { command: options.command } });
-    }
+    await program.parseAsync(argv, { from: 'user' });
+    return out.exitCode;
   } catch (error) {
+    if (error instanceof CommanderError) return exitCodeOf(error);
     if (isHarnessError(error)) {
-      process.stderr.write(`cms-ha-chaos: ${error.message}\n`);
-      return error.code === 'BAD_INPUT' || error.code === 'BAD_CONFIG' ? 2 : 1;
+      process.stderr.write(`cmsha: ${error.message}\n`);
+      return exitCodeOf(error);
     }
     throw error;
   }

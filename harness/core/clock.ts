@@ -52,3 +52,22 @@ export function maxNs(a: bigint, b: bigint): bigint {
 export function minNs(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
+
+/** Milliseconds between two stamps in their JSON form; NaN when either is malformed (the report must not throw). */
+export function msBetween(from: MonoNs, to: MonoNs): number {
+  try {
+    return Number(BigInt(to) - BigInt(from)) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Resolves once the monotonic clock reaches `target`: how an action is scheduled at a planned instant (a fault at a
+ * phase of the heartbeat cycle). The caller records both the planned and the actual instant.
+ */
+export async function untilNs(target: bigint): Promise<void> {
+  for (let left = nsToMs(target - nowNs()); left > 0; left = nsToMs(target - nowNs())) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(left))));
+  }
+}

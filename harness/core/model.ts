@@ -1,9 +1,10 @@
-// The run record: what a run writes to run.json and what index.html and junit.xml are rendered from.
-// Suites attach a TestEvidence to their mocha test; the reporter adds the outcome and writes the RunRecord.
+// The run model every layer speaks: timeline events, faults, expected windows, measurements, a test's evidence and
+// the run record (what run.json holds and the HTML report, JUnit, history and compare are made from).
 
-import type { LinkName, MonoNs, NodeName, Policy, StandinEvent, Timers } from '../../images/protocol/index.js';
+import type { CmsName, LinkName, MonoNs, NodeName, StandinEvent } from '../../images/protocol/index.js';
+import type { SiteConfig } from './site-config.js';
 
-export const RUN_RECORD_SCHEMA = 1;
+export const RUN_RECORD_SCHEMA = 2;
 
 /** Something the harness itself did or saw, on the same monotonic clock as the stand-ins' events. */
 export interface HarnessEvent {
@@ -18,45 +19,72 @@ export interface HarnessEvent {
 
 export type TimelineEvent = StandinEvent | HarnessEvent;
 
+/** A timeline event of one type (e.g. `EventOfType<'role'>`). */
+export type EventOfType<K extends TimelineEvent['type']> = Extract<TimelineEvent, { type: K }>;
+
 export type FaultKind =
-  'cut' | 'blackhole' | 'latency' | 'bandwidth' | 'reset-peer' | 'slicer' | 'limit-data' | 'kill' | 'stop' | 'pause' | 'isolate';
+  | 'cut'
+  | 'blackhole'
+  | 'latency'
+  | 'bandwidth'
+  | 'reset-peer'
+  | 'slicer'
+  | 'limit-data'
+  | 'kill'
+  | 'stop'
+  | 'pause'
+  | 'isolate';
+
+export type FaultDirection = 'upstream' | 'downstream' | 'both';
 
 export interface FaultRecord {
   id: string;
   kind: FaultKind;
   /** A link for link faults, a node for node faults. */
   target: LinkName | NodeName;
-  direction: 'upstream' | 'downstream' | 'both' | null;
+  direction: FaultDirection | null;
   attributes: Record<string, number | string | boolean>;
   /** When the request to apply it was sent: the fault takes effect during the request, never before this. */
   appliedNs: MonoNs;
   /** When the engine or Toxiproxy confirmed it (the request returned). */
-  confirmedNs?: MonoNs;
+  confirmedNs: MonoNs;
+  /** When the request to heal it was sent; null while it is in force. */
   removedNs: MonoNs | null;
+  /** When the heal was in effect (remove() resolved). */
+  healedNs: MonoNs | null;
 }
 
-/** A window computed from the configuration, relative to an anchor instant (usually when a fault was applied). */
-export interface ExpectedWindow {
+/**
+ * What starts a window's timing: the fault (an operator's outage budget is counted from there), a protocol event
+ * that starts the timing itself (the first unanswered heartbeat, the ESS's own loss of the CM), or the outage
+ * budget the site file states.
+ */
+export type WindowKind = 'protocol' | 'fault' | 'budget';
+
+/** An expected window: where an instant must fall, in ms after its anchor, and how the bounds were derived. */
+export interface Window {
   name: string;
-  /** What the window is for, in words: "secondary becomes ACTIVE after the primary is killed". */
+  /** What the window is for, in words: "the secondary becomes ACTIVE". */
   description: string;
+  kind: WindowKind;
   anchorLabel: string;
   anchorNs: MonoNs;
   fromMs: number;
   toMs: number;
-  /** How the bounds were derived: "(misses-1)·interval … misses·interval + timeout, ± tolerance". */
+  /** How the bounds were derived, with the numbers: "(3-1)·1000 + 250 = 2250 ms, ±30 ms (scheduling)". */
   derivation: string;
 }
 
-/** A measured instant or duration. */
+/** A measured instant, checked against one window. */
 export interface Measurement {
+  /** The window's name: the same measurement across repeats and runs (statistics, trends, compare). */
   name: string;
   description: string;
-  /** Duration from the window's anchor (or from `anchorNs`) to `atNs`. */
+  /** From the window's anchor to `atNs`. */
   valueMs: number;
   anchorNs: MonoNs;
   atNs: MonoNs;
-  /** The expected window it was checked against, by name. */
+  /** The window checked, by name (null: measured only, e.g. a dual-active span with no bound). */
   window: string | null;
   withinWindow: boolean | null;
 }
@@ -67,17 +95,39 @@ export interface AssertionRecord {
   passed: boolean;
 }
 
-/** What a suite attaches to its mocha test (see `attachEvidence`). */
+/** When, in which protocol cycle, a scenario's faults were injected: drawn from the run's seed, so it replays. */
+export interface Injection {
+  /** The cycle the phase is a fraction of. */
+  cycle: 'heartbeat';
+  /** The fraction of the cycle, 0 <= phase < 1, after the cycle's tick (a heartbeat sent by the secondary). */
+  phase: number;
+  periodMs: number;
+  /** The tick the phase counts from, and the instant the faults were planned for. */
+  tickNs: MonoNs;
+  plannedNs: MonoNs;
+}
+
+/** The observed end state of a test, in words a comparison of two runs can hold side by side. */
+export type EndState = Partial<Record<NodeName, string>>;
+
+/** What a scenario test leaves for the report. */
 export interface TestEvidence {
+  /** Scenario family ("primary-down"). */
   scenario: string;
   startNs: MonoNs;
   endNs: MonoNs | null;
-  config: { timeScale: number; timers: Timers; policy: Policy } | null;
+  /** The site the expectations were computed from (real-time values) and the time scale. */
+  site: SiteConfig | null;
+  timeScale: number | null;
+  /** Settings the stand-ins ran with instead, when a wrong site was run on purpose (sensitivity check). */
+  standinOverrides: Record<string, unknown> | null;
+  injection: Injection | null;
   timeline: TimelineEvent[];
   faults: FaultRecord[];
-  windows: ExpectedWindow[];
+  windows: Window[];
   measurements: Measurement[];
   assertions: AssertionRecord[];
+  endState: EndState | null;
   /** Last lines of each container's log, taken when the test ended. */
   logs: Partial<Record<NodeName | 'toxiproxy', string[]>>;
 }
@@ -90,10 +140,12 @@ export interface TestRecord {
   /** Titles of the enclosing suites, outermost first. */
   path: string[];
   file: string | null;
-  outcome: Outcome;
+  outcome: Exclude<Outcome, 'flaky'>;
   durationMs: number;
-  /** Attempts it took (more than one only when retries are enabled; then a pass after a failure is flaky). */
-  attempts: number;
+  /** Which repeat of the run this execution is (0-based). */
+  repeat: number;
+  /** The seed its fault phase was drawn from. */
+  seed: number | null;
   error: { message: string; stack: string | null } | null;
   evidence: TestEvidence | null;
 }
@@ -105,26 +157,150 @@ export interface ImageInfo {
   sizeBytes: number | null;
 }
 
+export interface Environment {
+  node: string;
+  platform: string;
+  dockerVersion: string | null;
+  toxiproxyVersion: string | null;
+  images: ImageInfo[];
+}
+
+export interface RunStats {
+  /** Scenario tests (titles) whose every execution passed, failed, or both (flaky); and the pending ones. */
+  passed: number;
+  failed: number;
+  flaky: number;
+  pending: number;
+  /** Executions (tests × repeats). */
+  executions: number;
+  durationMs: number;
+}
+
 export interface RunRecord {
   schema: typeof RUN_RECORD_SCHEMA;
   runId: string;
   /** Wall-clock ISO time, for people; the timeline uses the monotonic clock. */
   startedAt: string;
   endedAt: string | null;
-  /** True when the run was interrupted or crashed before mocha finished. */
+  /** True when the run was interrupted or crashed before it finished. */
   partial: boolean;
   partialReason: string | null;
   timeScale: number;
-  environment: {
-    node: string;
-    platform: string;
-    dockerVersion: string | null;
-    toxiproxyVersion: string | null;
-    images: ImageInfo[];
-  };
-  stats: { passed: number; failed: number; flaky: number; pending: number; durationMs: number };
+  seed: number;
+  repeat: number;
+  parallel: number;
+  shard: { index: number; count: number } | null;
+  /** The site file the run used ("default" when none) and its resolved content. */
+  siteFile: string;
+  site: SiteConfig;
+  environment: Environment;
+  stats: RunStats;
   tests: TestRecord[];
 }
 
-/** Property of a mocha Test under which a suite leaves its evidence for the reporter. */
+/** Property of a mocha Test under which a scenario leaves its evidence for the reporter. */
 export const EVIDENCE_KEY = 'cmshaEvidence';
+
+export type { CmsName };
+
+/** n, min, p50, p95 and max of one measured timing over the executions of a scenario. */
+export interface TimingStats {
+  n: number;
+  min: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** One scenario over the executions of a run (its repeats): the outcome, and each timing with its window. */
+export interface ScenarioSummary {
+  fullTitle: string;
+  /** The family ("primary-down"). */
+  scenario: string | null;
+  outcome: Outcome;
+  executions: number;
+  failed: number;
+  /** The median length of one execution (site start to removal). */
+  durationMs: number;
+  /** Each end state seen, with how many executions ended in it. */
+  endStates: Array<{ state: string; count: number }>;
+  timings: Array<{ name: string; description: string; kind: WindowKind | null; stats: TimingStats; window: { fromMs: number; toMs: number } | null; outside: number }>;
+}
+
+/** What the history keeps of a run: enough for each scenario's trend across nights. */
+export interface HistoryEntry {
+  runId: string;
+  startedAt: string;
+  timeScale: number;
+  siteFile: string;
+  seed: number;
+  repeat: number;
+  partial: boolean;
+  stats: RunStats;
+  scenarios: ScenarioSummary[];
+}
+
+/** A timing of one scenario in a baseline and a candidate run. */
+export interface TimingShift {
+  name: string;
+  baseline: TimingStats;
+  candidate: TimingStats;
+  /** Candidate median minus baseline median. */
+  shiftMs: number;
+  /** Two-sided p-value of the Wilcoxon rank-sum (Mann–Whitney) test; null with one execution on a side. */
+  pValue: number | null;
+  /** Beyond the tolerance, and significant at alpha (or beyond it with no test possible). */
+  shifted: boolean;
+}
+
+export interface ScenarioComparison {
+  fullTitle: string;
+  outcome: { baseline: Outcome | null; candidate: Outcome | null };
+  endState: { baseline: string | null; candidate: string | null };
+  timings: TimingShift[];
+  /** The candidate's measurements beyond its site's outage budgets. */
+  budgetViolations: Array<{ name: string; budgetMs: number; worstMs: number }>;
+  /** What about this scenario makes the comparison fail, in words; empty when nothing does. */
+  regressions: string[];
+}
+
+export interface Comparison {
+  baseline: { runId: string; siteFile: string; timeScale: number; executions: number };
+  candidate: { runId: string; siteFile: string; timeScale: number; executions: number };
+  toleranceMs: number;
+  alpha: number;
+  scenarios: ScenarioComparison[];
+  /** Every regression, each a sentence: any one makes the exit code 1. */
+  regressions: string[];
+}
+
+/** One wrong site of the sensitivity check: a setting off by one step, run at several phases. */
+export interface SensitivityRow {
+  setting: string;
+  /** "heartbeatMisses 3 → 4". */
+  change: string;
+  scenario: string;
+  phases: number;
+  /** Phases at which the suite failed, as it must for a wrong site. */
+  caught: number;
+  /** The first failure message at each phase, or null where the wrong site passed. */
+  messages: Array<string | null>;
+}
+
+export interface SensitivityTable {
+  seed: number;
+  timeScale: number;
+  phases: number;
+  rows: SensitivityRow[];
+  /** The correct site, run at the same phases through the same scenarios: it must pass every time. */
+  correct: { runs: number; passed: number };
+}
+
+/** What a scenario test declares about itself (left on its mocha test): the run planner estimates its length from it. */
+export interface ScenarioMeta {
+  family: string;
+  faults: Array<{ kind: FaultKind; target: string }>;
+}
+
+/** Property of a mocha Test under which a scenario leaves its ScenarioMeta. */
+export const SCENARIO_META_KEY = 'cmshaScenario';

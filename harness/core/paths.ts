@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 
-/** The project root (this file is compiled to dist/harness/setup/, three levels below). */
+/** The project root (this file is compiled to dist/harness/core/, three levels below). */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 export const DIST_DIR = join(PROJECT_ROOT, 'dist');
 /** Git-ignored: build scratch, logs and the environment facts the reporter reads. */

@@ -1,15 +1,15 @@
-// The Docker engine client: dockerode, pointed at DOCKER_HOST when set, else the local socket.
-// `pingEngine` tells whether an engine answers, with a deadline, so set-up can fail clearly.
+// The Docker engine client: dockerode, pointed at DOCKER_HOST when set, else the local socket. It is made once at
+// the top (the CLI, a worker) and passed down, so every layer below can be tested with a fake client.
 
 import Docker from 'dockerode';
 import { HarnessError } from '../core/errors.js';
 
-let shared: Docker | undefined;
+/** What every function of harness/docker takes: a dockerode client (or a fake with the same methods, in unit tests). */
+export type DockerClient = Docker;
 
-/** The process-wide engine client (docker-modem reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself). */
-export function docker(): Docker {
-  shared ??= new Docker();
-  return shared;
+/** A client for the engine at DOCKER_HOST, else the local socket (docker-modem reads DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
+export function connectDocker(): DockerClient {
+  return new Docker();
 }
 
 export function engineAddress(): string {
@@ -17,8 +17,7 @@ export function engineAddress(): string {
 }
 
 /** Resolves with the engine version, or rejects with DOCKER_UNAVAILABLE after `timeoutMs`. */
-export async function pingEngine(timeoutMs = 3_000): Promise<string> {
-  const client = docker();
+export async function pingEngine(client: DockerClient, timeoutMs = 3_000): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);

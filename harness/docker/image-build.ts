@@ -4,21 +4,21 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { docker } from './client.js';
+import type { DockerClient } from './client.js';
 import { HarnessError } from '../core/errors.js';
 
-export async function imageExists(tag: string): Promise<boolean> {
+export async function imageExists(docker: DockerClient, tag: string): Promise<boolean> {
   try {
-    await docker().getImage(tag).inspect();
+    await docker.getImage(tag).inspect();
     return true;
   } catch {
     return false;
   }
 }
 
-export async function imageSize(tag: string): Promise<{ id: string; sizeBytes: number } | null> {
+export async function imageSize(docker: DockerClient, tag: string): Promise<{ id: string; sizeBytes: number } | null> {
   try {
-    const info = await docker().getImage(tag).inspect();
+    const info = await docker.getImage(tag).inspect();
     return { id: info.Id, sizeBytes: info.Size };
   } catch {
     return null;
@@ -50,27 +50,21 @@ export async function contentHash(dir: string, extra: string[] = []): Promise<st
 }
 
 /** Builds `contextDir` (which holds its Dockerfile) as `tag`. Rejects with the builder's own error text. */
-export async function buildImage(contextDir: string, tag: string, buildArgs: Record<string, string> = {}): Promise<void> {
+export async function buildImage(
+  client: DockerClient,
+  contextDir: string,
+  tag: string,
+  buildArgs: Record<string, string> = {},
+): Promise<void> {
   const files = (await listFiles(contextDir)).map((file) => relative(contextDir, file));
   if (!(await stat(join(contextDir, 'Dockerfile')).catch(() => null))) {
     throw new HarnessError('IMAGE_BUILD_FAILED', `No Dockerfile in build context ${contextDir}.`, { details: { tag } });
   }
-  const client = docker();
   const lines: string[] = [];
   try {
     const stream = await client.buildImage({ context: contextDir, src: files }, { t: tag, buildargs: buildArgs, rm: true, forcerm: true });
-    await new Promise<void>((resolve, reject) => {
-      client.modem.followProgress(
-        stream,
-        (error: Error | null, output: Array<{ error?: string }>) => {
-          const failed = error?.message ?? output.find((o) => o.error)?.error;
-          if (failed) reject(new Error(failed));
-          else resolve();
-        },
-        (event: { stream?: string }) => {
-          if (event.stream) lines.push(event.stream.trimEnd());
-        },
-      );
+    await followProgress(client, stream, (event) => {
+      if (event.stream) lines.push(event.stream.trimEnd());
     });
   } catch (cause) {
     throw new HarnessError(
@@ -78,5 +72,49 @@ export async function buildImage(contextDir: string, tag: string, buildArgs: Rec
       `Building image ${tag} from ${contextDir} failed: ${(cause as Error).message}\n${lines.slice(-15).join('\n')}`,
       { cause, details: { tag, contextDir } },
     );
+  }
+}
+
+/** Waits for a progress stream of the engine (build, import, pull) and rejects with the first error it reports. */
+function followProgress(client: DockerClient, stream: NodeJS.ReadableStream, onEvent?: (event: { stream?: string }) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    client.modem.followProgress(
+      stream,
+      (error: Error | null, output: Array<{ error?: string }>) => {
+        const failed = error?.message ?? output.find((o) => o.error)?.error;
+        if (failed) reject(new Error(failed));
+        else resolve();
+      },
+      onEvent,
+    );
+  });
+}
+
+/** Imports a root file system tarball as `repo:tag` (`docker import`). */
+export async function importImage(client: DockerClient, tarFile: string, tag: string): Promise<void> {
+  const [repo, version] = tag.split(':') as [string, string];
+  try {
+    await followProgress(client, await client.importImage(tarFile, { repo, tag: version }));
+  } catch (cause) {
+    throw new HarnessError('IMAGE_BUILD_FAILED', `docker import of ${tag} failed: ${(cause as Error).message}`, { cause, details: { tag } });
+  }
+}
+
+/**
+ * Tries to pull an image, giving up after `deadlineMs`. Off unless CMSHA_ALLOW_PULL=1: the machines this runs on
+ * usually have no registry, and the harness must not send traffic anywhere it was not told to.
+ */
+export async function tryPull(client: DockerClient, tag: string, deadlineMs = 15_000): Promise<boolean> {
+  if (process.env['CMSHA_ALLOW_PULL'] !== '1') return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const pulled = client.pull(tag).then(
+      (stream: NodeJS.ReadableStream) => followProgress(client, stream).then(() => true),
+      () => false,
+    );
+    const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+    return (await Promise.race([pulled.catch(() => false), gaveUp])) && (await imageExists(client, tag));
+  } finally {
+    clearTimeout(timer);
   }
 }

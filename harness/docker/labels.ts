@@ -1,4 +1,4 @@
-// Labels put on every container and network the harness makes, so that teardown and the start-up
+// Labels put on every container, network and volume the harness makes, so that teardown and the start-up
 // sweep can find them again, even after the process that made them died.
 
 import { hostname } from 'node:os';
@@ -9,8 +9,14 @@ export const LABEL_TOPOLOGY = 'cmsha.topology';
 export const LABEL_PID = 'cmsha.pid';
 export const LABEL_HOST = 'cmsha.host';
 export const LABEL_NODE = 'cmsha.node';
+/** What a container is to its topology: a node's stand-in, the holder of its network, or the Toxiproxy server. */
+export const LABEL_PART = 'cmsha.part';
+/** Set on a site started by `cmsha up`: it outlives its process on purpose, so the sweep leaves it to `cmsha down`. */
+export const LABEL_KEEP = 'cmsha.keep';
 
-/** One id per harness process: every topology it starts carries it. */
+export type ContainerPart = 'standin' | 'holder' | 'toxiproxy';
+
+/** One id per run: every topology of the run carries it (workers of a run inherit it through CMSHA_RUN_ID). */
 export const RUN_ID = process.env['CMSHA_RUN_ID'] ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 export function newTopologyId(): string {

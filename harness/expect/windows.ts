@@ -1,35 +1,45 @@
-// Expected timing windows computed from the (scaled) configuration, so a report can say "expected 40.0–65.0 s,
-// measured 47.2 s". Pure: no I/O. The bounds follow the stand-ins' documented behaviour (images/standin/machines).
+// Every expected window of the catalogue, computed from the site as the stand-ins run it (timers already scaled):
+// pure functions, no I/O. Each window is anchored on the instant that starts its timing and says how it was derived,
+// so a report can say "expected 2000–2060 ms after the first unanswered heartbeat, measured 2031 ms".
 
-import type { Policy, Timers } from '../../images/protocol/index.js';
-import type { ExpectedWindow } from '../core/model.js';
-import { HarnessError } from '../core/errors.js';
+import type { FaultKind, Window, WindowKind } from '../core/model.js';
+import type { SiteConfig, WanLink } from '../core/site-config.js';
+import { toMonoNs } from '../core/clock.js';
+import type { LinkName } from '../../images/protocol/index.js';
 
-export interface WindowConfig {
-  /** Timers already multiplied by the time scale (what the stand-ins were given). */
-  timers: Timers;
-  policy: Policy;
-}
-
-/** A window relative to an anchor instant (usually when the fault was applied), tolerance included. */
-export interface Window {
-  fromMs: number;
-  toMs: number;
-  /** In words with the numbers: "(3-1)·1000 … 3·1000 + 250 = 2000 … 3250 ms, ±250 ms tolerance". */
-  derivation: string;
+/** The instant a window counts from, and its name in words ("cms-primary killed", "heartbeat 12 sent"). */
+export interface Anchor {
+  ns: bigint;
+  label: string;
 }
 
 /**
- * Tolerance: max(250 ms, 10% of the window's width).
- * Why: 250 ms covers what no timer accounts for at any time scale (container scheduling on 2 cores, Docker's
- * bridge and Toxiproxy hops, the event stamp versus the fault stamp, a setTimeout firing late under load);
- * 10% of the width keeps the margin proportionate for real-time (scale 1) windows tens of seconds wide.
+ * What no timer accounts for, and nothing else: a timer of a stand-in firing late, and a process waiting for the
+ * CPU on a loaded 2-core host, on each side of a measured interval, plus one hop through Toxiproxy. Events are
+ * stamped by the stand-ins on the shared monotonic clock, so polling and the harness's own delays are not in it.
+ * It does not scale with the time scale: none of its causes do.
  */
-export const TOLERANCE_FLOOR_MS = 250;
-export const TOLERANCE_FRACTION = 0.1;
+export const SCHEDULING_MS = 30;
+const SCHEDULING_WHY = `scheduling: a late timer and a busy CPU on each side, one Toxiproxy hop`;
 
-export function toleranceMs(_timers: Timers, widthMs = 0): number {
-  return Math.max(TOLERANCE_FLOOR_MS, TOLERANCE_FRACTION * Math.max(0, widthMs));
+/** How a fault shows to a peer that talks to the faulted node or across the faulted link. */
+export type FailureMode = 'refused' | 'silent';
+
+/** Kill, stop and cut refuse or reset connections at once; pause, isolate and blackhole leave them silent. */
+export function failureMode(kind: FaultKind): FailureMode | null {
+  switch (kind) {
+    case 'kill':
+    case 'stop':
+    case 'cut':
+    case 'reset-peer':
+      return 'refused';
+    case 'pause':
+    case 'isolate':
+    case 'blackhole':
+      return 'silent';
+    default:
+      return null;
+  }
 }
 
 /** Numbers as the derivations write them: integers plain, others with one decimal. */
@@ -37,193 +47,305 @@ function n(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
-function check(cfg: WindowConfig, fields: Array<keyof Timers>): void {
-  for (const f of fields) {
-    const v = cfg.timers[f];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new HarnessError('BAD_INPUT', `timers.${f} must be a finite number >= 0 to compute a window, got ${String(v)}.`, {
-        details: { field: f, value: v },
-      });
-    }
-  }
+interface Raw {
+  from: number;
+  to: number;
+  formula: string;
+  /** Extra widening of the upper bound, with its physical cause (a fault request's own duration). */
+  extra?: { ms: number; why: string };
 }
 
-/** Adds the tolerance to raw bounds and writes the derivation. */
-function widen(cfg: WindowConfig, from: number, to: number, formula: string): Window {
-  const tol = toleranceMs(cfg.timers, to - from);
+function window(name: string, description: string, kind: WindowKind, anchor: Anchor, raw: Raw): Window {
+  const late = SCHEDULING_MS + (raw.extra?.ms ?? 0);
+  const extra = raw.extra && raw.extra.ms > 0 ? ` + ${n(raw.extra.ms)} ms (${raw.extra.why})` : '';
   return {
-    fromMs: Math.max(0, from - tol),
-    toMs: to + tol,
-    derivation: `${formula} = ${n(from)} … ${n(to)} ms, ±${n(tol)} ms tolerance (max(${TOLERANCE_FLOOR_MS}, 10% of width ${n(to - from)}))`,
+    name,
+    description,
+    kind,
+    anchorLabel: anchor.label,
+    anchorNs: toMonoNs(anchor.ns),
+    fromMs: Math.max(0, raw.from - SCHEDULING_MS),
+    toMs: raw.to + late,
+    derivation: `${raw.formula} = ${n(raw.from)} … ${n(raw.to)} ms, ±${SCHEDULING_MS} ms (${SCHEDULING_WHY})${extra}`,
   };
 }
 
-/**
- * The secondary becomes ACTIVE after the primary goes down (killed, stopped, paused, isolated, heartbeat cut):
- * [(misses-1)·interval, misses·interval + timeout] after the fault. The earliest case is a beat that fails at
- * the fault itself followed by misses-1 more; the latest is a fault just after an answered beat, so the first
- * failing beat starts one interval later and the last one times out.
- */
-export function primaryDownDetection(cfg: WindowConfig): Window {
-  check(cfg, ['heartbeatIntervalMs', 'heartbeatTimeoutMs', 'heartbeatMisses']);
-  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = cfg.timers;
-  return widen(cfg, (m - 1) * i, m * i + t, `(${m}-1)·${n(i)} … ${m}·${n(i)} + ${n(t)}`);
+/** The fault took effect somewhere during its request: from-fault windows widen by the request's own duration. */
+export interface FaultAnchor extends Anchor {
+  /** How long the request to apply the fault took (confirmed − applied). */
+  requestMs: number;
+  mode: FailureMode;
 }
 
-/** Raw bounds (no tolerance) of silent-link detection; see silentLinkDetection. */
-export function silentLinkBounds(cfg: WindowConfig): { fromMs: number; toMs: number } {
-  check(cfg, ['keepaliveIntervalMs', 'keepaliveMisses']);
-  const { keepaliveMisses: m, keepaliveIntervalMs: k } = cfg.timers;
-  return { fromMs: (m - 1) * k, toMs: m * k };
+function requestExtra(fault: FaultAnchor): Raw['extra'] {
+  return { ms: fault.requestMs, why: 'the fault took effect during its request' };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Failover: the secondary declares the primary lost after heartbeatMisses consecutive unanswered heartbeats.
+
 /**
- * A link cut silently (blackhole: the connection stays open, nothing passes) is declared lost when nothing
- * arrived for keepaliveMisses·keepaliveInterval. The peer sends at least one keep-alive every interval, so the
- * last message before the fault is at most one interval old: [(misses-1)·interval, misses·interval] after the
- * fault (an ACD link in data transfer receives data more often, so it lands near the upper bound).
+ * From the fault (the operator's view): a refused heartbeat fails at once, so the last of m misses comes between
+ * (m-1)·interval (the fault just before a beat) and m·interval (just after one); a silent one fails at its timeout.
  */
-export function silentLinkDetection(cfg: WindowConfig): Window {
-  const b = silentLinkBounds(cfg);
-  const { keepaliveMisses: m, keepaliveIntervalMs: k } = cfg.timers;
-  return widen(cfg, b.fromMs, b.toMs, `(${m}-1)·${n(k)} … ${m}·${n(k)}`);
+export function failoverFromFault(site: SiteConfig, fault: FaultAnchor): Window {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const d = fault.mode === 'silent' ? t : 0;
+  const formula = fault.mode === 'silent' ? `(${m}-1)·${n(i)} + ${n(t)} … ${m}·${n(i)} + ${n(t)}` : `(${m}-1)·${n(i)} … ${m}·${n(i)}`;
+  return window('failover from the fault', 'the secondary becomes ACTIVE', 'fault', fault, { from: (m - 1) * i + d, to: m * i + d, formula, extra: requestExtra(fault) });
 }
 
 /**
- * How long the ESS takes to see the main CM's loss: 'closed' (CM stopped or killed: the ess-cm connection ends
- * at once, 0 ms), 'silent' (ess-cm blackholed: silentLinkBounds), or a number of ms taken as exact.
+ * From the first unanswered heartbeat (the timing itself): the heartbeats run on a fixed grid, so the m-th miss
+ * is (m-1) intervals later, and it fails at once (refused) or at its timeout (silent). Any other miss count or
+ * timeout lands a whole interval, or the timeout's difference, away.
  */
-export type EssDetection = 'closed' | 'silent' | number;
+export function failoverFromFirstMiss(site: SiteConfig, anchor: Anchor, mode: FailureMode): Window {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const at = (m - 1) * i + (mode === 'silent' ? t : 0);
+  const formula = mode === 'silent' ? `(${m}-1)·${n(i)} + timeout ${n(t)}` : `(${m}-1)·${n(i)} + a refused connection`;
+  return window('failover from the first unanswered heartbeat', 'the secondary becomes ACTIVE', 'protocol', anchor, { from: at, to: at, formula });
+}
 
-function essActiveBounds(cfg: WindowConfig, detect: EssDetection): { from: number; to: number; formula: string } {
-  check(cfg, ['essNoServiceTimeoutMs']);
-  const timeout = cfg.timers.essNoServiceTimeoutMs;
-  if (detect === 'silent') {
-    const b = silentLinkBounds(cfg);
-    const { keepaliveMisses: m, keepaliveIntervalMs: k } = cfg.timers;
-    return {
-      from: b.fromMs + timeout,
-      to: b.toMs + timeout,
-      formula: `silent-link detection (${m}-1)·${n(k)} … ${m}·${n(k)} + no-service timeout ${n(timeout)}`,
-    };
-  }
-  const d = detect === 'closed' ? 0 : detect;
-  if (!Number.isFinite(d) || d < 0)
-    throw new HarnessError('BAD_INPUT', `detectMs must be 'closed', 'silent' or a number >= 0, got ${String(detect)}.`, {
-      details: { detectMs: detect },
-    });
-  return { from: d + timeout, to: d + timeout, formula: `detection ${n(d)} + no-service timeout ${n(timeout)}` };
+/** How long to watch to be sure no failover comes: twice the latest a failover could come after a fault. */
+export function noFailoverObservationMs(site: SiteConfig): number {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return 2 * (m * i + t);
+}
+
+/** Two heartbeats of the secondary are one interval apart (a fixed grid). */
+export function heartbeatPeriod(site: SiteConfig, previous: Anchor): Window {
+  const i = site.timers.heartbeatIntervalMs;
+  return window('heartbeat period', 'the next heartbeat is sent', 'protocol', previous, { from: i, to: i, formula: `interval ${n(i)}` });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The supervisor follows the ACTIVE CMS.
+
+/**
+ * After its session is gone and the new CMS is ACTIVE, the supervisor logs in at its next attempt there: it tries
+ * the other CMS at once after a loss, then alternates every keepaliveInterval/2, so within one keepaliveInterval.
+ */
+export function loginFromReady(site: SiteConfig, anchor: Anchor): Window {
+  const k = site.timers.keepaliveIntervalMs;
+  return window('supervisor login after the switch', 'the supervisor logs in to the new ACTIVE CMS', 'protocol', anchor, {
+    from: 0,
+    to: k,
+    formula: `0 … one client retry round ${n(k)} (attempts alternate every ${n(k / 2)})`,
+  });
 }
 
 /**
- * From the main CM's loss to the ESS going ACTIVE: detection, then essNoServiceTimeoutMs of continuous
- * unreachability (the ESS starts timing the instant it sees the loss).
+ * From the fault: the later of the failover and the supervisor's loss of its session (at once when refused; after
+ * keepaliveMisses·keepaliveInterval of silence otherwise, its last keep-alive being at most one interval old), then
+ * at most one client retry round.
  */
-export function essTakeover(cfg: WindowConfig, detectMs: EssDetection = 'closed'): Window {
-  const b = essActiveBounds(cfg, detectMs);
-  return widen(cfg, b.from, b.to, b.formula);
+export function loginFromFault(site: SiteConfig, fault: FaultAnchor): Window {
+  const { keepaliveIntervalMs: k, keepaliveMisses: km, heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const d = fault.mode === 'silent' ? t : 0;
+  const lossFrom = fault.mode === 'silent' ? (km - 1) * k : 0;
+  const lossTo = fault.mode === 'silent' ? km * k : 0;
+  const from = Math.max((m - 1) * i + d, lossFrom);
+  const to = Math.max(m * i + d, lossTo) + k;
+  return window('supervisor outage from the fault', 'the supervisor logs in to the new ACTIVE CMS', 'fault', fault, {
+    from,
+    to,
+    formula: `max(failover, session loss ${fault.mode === 'silent' ? `(${km}-1)·${n(k)} … ${km}·${n(k)}` : '0'}) + one retry round ${n(k)}`,
+    extra: requestExtra(fault),
+  });
 }
 
-export interface DualIpSlot {
-  /** Cycle counted from the fault: 1 is the cycle that starts at cycleStartOffsetMs. */
-  cycle: number;
-  /** Attempt within the cycle: 1..mainAttempts at the CM, then the ESS attempts. */
-  attempt: number;
-  target: 'cm' | 'ess';
-  /** When the attempt starts, from the fault. */
-  atMs: number;
+/** The site's own outage budget, counted from the fault. */
+export function budget(name: string, description: string, budgetMs: number, anchor: Anchor): Window {
+  return {
+    name,
+    description,
+    kind: 'budget',
+    anchorLabel: anchor.label,
+    anchorNs: toMonoNs(anchor.ns),
+    fromMs: 0,
+    toMs: budgetMs,
+    derivation: `the site file's budget ${n(budgetMs)} ms (scaled with the run)`,
+  };
 }
 
-export interface CmsReachesEss extends Window {
-  /** The Dual-IP step at which the CMS reaches the ESS (the earliest possible one when two are possible). */
-  cycle: number;
-  attempt: number;
-  slotMs: number;
-  /** Every step that can be the one (two when an ESS slot falls within the ESS-ACTIVE uncertainty). */
-  candidates: DualIpSlot[];
-  /** Every attempt slot from the cycle start up to the last candidate, for the report. */
-  slots: DualIpSlot[];
+// ---------------------------------------------------------------------------------------------------------------
+// ACD links.
+
+/** A cut or reset link is seen at once. */
+export function resetLinkLoss(fault: FaultAnchor): Window {
+  return window('link loss seen', 'the CMS declares its ACD link lost', 'fault', fault, { from: 0, to: 0, formula: 'a reset is seen at once', extra: requestExtra(fault) });
 }
 
 /**
- * A CMS whose Dual-IP cycle started `cycleStartOffsetMs` after the fault (0 when it lost its CM link at the
- * fault) tries the CM mainAttempts times and then the ESS essAttempts times, linkRetryMs apart, cycle after
- * cycle. An ESS attempt before the ESS is ACTIVE is rejected, so the CMS reaches the ESS at the first ESS slot
- * at or after the ESS went ACTIVE (essTakeover), and is in DATA_TRANSFER pumpupMs later.
- * When an ESS slot lies within ±the tolerance floor of the ESS-ACTIVE bounds both it and the next ESS slot are
- * candidates and the window covers both.
+ * A silent link is declared lost keepaliveMisses·keepaliveInterval after the last message received; ACD data flows
+ * at acdEventRateHz, so that message is at most one event period older than the fault.
  */
-export function cmsReachesEss(cfg: WindowConfig, options: { cycleStartOffsetMs: number; detectMs?: EssDetection }): CmsReachesEss {
-  check(cfg, ['linkRetryMs', 'mainAttempts', 'essAttempts', 'pumpupMs']);
-  const { linkRetryMs: r, mainAttempts: main, essAttempts: ess, pumpupMs: pump } = cfg.timers;
-  const offset = options.cycleStartOffsetMs;
-  if (!Number.isFinite(offset) || offset < 0) {
-    throw new HarnessError('BAD_INPUT', `cycleStartOffsetMs must be a number >= 0, got ${String(offset)}.`, {
-      details: { cycleStartOffsetMs: offset },
-    });
-  }
-  if (ess < 1)
-    throw new HarnessError('BAD_INPUT', 'timers.essAttempts is 0: a CMS never tries the ESS.', { details: { essAttempts: ess } });
-  if (r <= 0) throw new HarnessError('BAD_INPUT', `timers.linkRetryMs must be > 0, got ${r}.`, { details: { linkRetryMs: r } });
-  const active = essActiveBounds(cfg, options.detectMs ?? 'closed');
-  const jitter = toleranceMs(cfg.timers);
+export function silentLinkLoss(site: SiteConfig, fault: FaultAnchor): Window {
+  const { keepaliveMisses: m, keepaliveIntervalMs: k, acdEventRateHz: hz } = site.timers;
+  const period = 1000 / hz;
+  return window('silent link loss', 'the CMS declares its silent ACD link lost', 'fault', fault, {
+    from: m * k - period,
+    to: m * k,
+    formula: `${m}·${n(k)} after the last data, at most one event period (${n(period)}) before the fault`,
+    extra: requestExtra(fault),
+  });
+}
+
+/** The k-th attempt of a Dual-IP cycle starts (k-1)·linkRetry after the cycle's first one. */
+export function dualIpAttempt(site: SiteConfig, cycleStart: Anchor, attempt: number): Window {
+  const r = site.timers.linkRetryMs;
+  return window(`Dual-IP attempt ${attempt}`, `attempt ${attempt} of the Dual-IP cycle`, 'protocol', cycleStart, {
+    from: (attempt - 1) * r,
+    to: (attempt - 1) * r,
+    formula: `(${attempt}-1)·${n(r)}`,
+  });
+}
+
+/** A link accepted by a serving CM or ESS is in data transfer after the pump-up (plus its WAN delay each way). */
+export function pumpup(site: SiteConfig, attemptStart: Anchor, link: LinkName): Window {
+  const p = site.timers.pumpupMs;
+  const wan = wanRoundTrip(site.wan[link]);
+  return window('in data transfer', 'the ACD link is in data transfer', 'protocol', attemptStart, {
+    from: p + wan.from,
+    to: p + wan.to,
+    formula: `pump-up ${n(p)}${wan.to > 0 ? ` + WAN ${wan.formula}` : ''}`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ESS takeover.
+
+/** The ESS goes ACTIVE essNoServiceTimeout after it saw the main CM lost (its own NO_SERVICE_TIMING). */
+export function essActiveFromLoss(site: SiteConfig, essLoss: Anchor): Window {
+  const t = site.timers.essNoServiceTimeoutMs;
+  return window('ESS ACTIVE after its no-service timeout', 'the ESS becomes ACTIVE', 'protocol', essLoss, { from: t, to: t, formula: `no-service timeout ${n(t)}` });
+}
+
+/** From the fault: a stopped CM closes the ESS's connection at once, so detection is immediate, then the timeout. */
+export function essActiveFromFault(site: SiteConfig, fault: FaultAnchor): Window {
+  const { essNoServiceTimeoutMs: t, keepaliveMisses: m, keepaliveIntervalMs: k } = site.timers;
+  const [from, to, detect] = fault.mode === 'silent' ? [(m - 1) * k + t, m * k + t, `silence ${m}·${n(k)}`] : [t, t, 'at once'];
+  return window('ESS takeover from the fault', 'the ESS becomes ACTIVE', 'fault', fault, { from, to, formula: `detection ${detect} + no-service timeout ${n(t)}`, extra: requestExtra(fault) });
+}
+
+/**
+ * A CMS reaches the ESS at the first ESS slot of its Dual-IP grid at or after the ESS went ACTIVE (an earlier ESS
+ * attempt is rejected), then pump-up. When a slot lies within the scheduling tolerance of the ESS's activation,
+ * either it or the next ESS slot can be the one, and the window covers both.
+ */
+export function cmsReachesEss(site: SiteConfig, cycleStart: Anchor, essActiveAfterMs: number): Window & { attempt: number; cycle: number } {
+  const { linkRetryMs: r, mainAttempts: main, essAttempts: ess, pumpupMs: p } = site.timers;
   const perCycle = main + ess;
-  const slotAt = (index: number): DualIpSlot => {
-    const cycle = Math.floor(index / perCycle) + 1;
-    const attempt = (index % perCycle) + 1;
-    return { cycle, attempt, target: attempt <= main ? 'cm' : 'ess', atMs: offset + index * r };
-  };
-  const slots: DualIpSlot[] = [];
-  const candidates: DualIpSlot[] = [];
-  for (let index = 0; index < 1_000_000; index++) {
-    const s = slotAt(index);
-    slots.push(s);
-    if (s.target !== 'ess' || s.atMs < active.from - jitter) continue;
-    candidates.push(s);
-    // The last candidate: an ESS slot surely after the ESS went ACTIVE.
-    if (s.atMs >= active.to + jitter) break;
+  const slots: Array<{ index: number; atMs: number }> = [];
+  for (let index = 0; slots.length === 0 || slots.at(-1)!.atMs < essActiveAfterMs + SCHEDULING_MS; index++) {
+    if (index % perCycle < main) continue;
+    const atMs = index * r;
+    if (atMs >= essActiveAfterMs - SCHEDULING_MS) slots.push({ index, atMs });
+    if (index > 10_000) break;
   }
-  const first = candidates[0];
-  const last = candidates.at(-1);
-  if (first === undefined || last === undefined) throw new HarnessError('BAD_INPUT', 'no ESS slot found: check the timers.');
-  // A candidate earlier than the ESS's earliest ACTIVE instant is possible only by jitter; the raw window
-  // starts at the first slot at or after ACTIVE, or the first candidate when jitter is what makes it one.
-  const from = first.atMs + pump;
-  const to = last.atMs + pump;
-  const steps = candidates.map((c) => `cycle ${c.cycle} attempt ${c.attempt} at ${n(c.atMs)}`).join(' or ');
-  const formula =
-    `ESS ACTIVE at ${n(active.from)}${active.to !== active.from ? ` … ${n(active.to)}` : ''} (${active.formula}); ` +
-    `slots every ${n(r)} from ${n(offset)}, ${main} cm + ${ess} ess per cycle; first ESS slot after it: ${steps}; + pump-up ${n(pump)}`;
-  return { ...widen(cfg, from, to, formula), cycle: first.cycle, attempt: first.attempt, slotMs: first.atMs, candidates, slots };
+  const first = slots[0]!;
+  const last = slots.at(-1)!;
+  const step = (s: { index: number }) => `cycle ${Math.floor(s.index / perCycle) + 1} attempt ${(s.index % perCycle) + 1}`;
+  const w = window('CMS reaches the ESS', 'the CMS is in data transfer with the ESS', 'protocol', cycleStart, {
+    from: first.atMs + p,
+    to: last.atMs + p,
+    formula: `ESS ACTIVE ${n(essActiveAfterMs)} after the cycle start; first ESS slot (every ${n(r)}, ${main} cm + ${ess} ess per cycle) at or after it: ${slots.map(step).join(' or ')}; + pump-up ${n(p)}`,
+  });
+  return { ...w, attempt: (first.index % perCycle) + 1, cycle: Math.floor(first.index / perCycle) + 1 };
+}
+
+/** The ESS spends essReset in RESETTING, then STANDBY. */
+export function essReset(site: SiteConfig, resetting: Anchor): Window {
+  const t = site.timers.essResetMs;
+  return window('ESS reset', 'the ESS is back in STANDBY', 'protocol', resetting, { from: t, to: t, formula: `reset ${n(t)}` });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Admin-Sync.
+
+/** One change, primary `changed` to peer `applied`, across a link with a latency toxic and the site's WAN on it. */
+export function adminSyncLag(site: SiteConfig, changed: Anchor, toxic: { latencyMs: number; jitterMs: number } = { latencyMs: 0, jitterMs: 0 }): Window {
+  const wan = site.wan['admin-sync'];
+  const from = Math.max(0, toxic.latencyMs - toxic.jitterMs) + (wan ? Math.max(0, wan.latencyMs - wan.jitterMs) : 0);
+  const to = toxic.latencyMs + toxic.jitterMs + (wan ? wan.latencyMs + wan.jitterMs : 0);
+  const parts = [`latency ${n(toxic.latencyMs)} ∓ jitter ${n(toxic.jitterMs)}`, ...(wan ? [`WAN ${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)}`] : [])];
+  return window('Admin-Sync lag', 'the change is applied on the peer', 'protocol', changed, { from, to, formula: parts.join(' + ') });
+}
+
+/** After the link comes back, queued changes are resent at once on the new connection: applied within the lag. */
+export function adminSyncDrain(site: SiteConfig, linkUp: Anchor): Window {
+  const wan = site.wan['admin-sync'];
+  return window('Admin-Sync drain', 'the queued change is applied on the peer', 'protocol', linkUp, {
+    from: 0,
+    to: wan ? wan.latencyMs + wan.jitterMs : 0,
+    formula: wan ? `WAN ${n(wan.latencyMs)} + ${n(wan.jitterMs)}` : 'resent at once on the new connection',
+  });
+}
+
+/** After the heal, the sender redials within one keepaliveInterval (its retry period) and says hello. */
+export function adminSyncReconnect(site: SiteConfig, heal: Anchor): Window {
+  const k = site.timers.keepaliveIntervalMs;
+  const wan = site.wan['admin-sync'];
+  const rtt = wan ? 2 * (wan.latencyMs + wan.jitterMs) : 0;
+  return window('Admin-Sync back up', 'the admin-sync link is up again', 'fault', heal, {
+    from: 0,
+    to: k + rtt,
+    formula: `0 … redial period ${n(k)}${rtt > 0 ? ` + WAN round trip ${n(rtt)}` : ''}`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Return of the primary and failback.
+
+/** The primary decides its role on the first heartbeat it receives from the secondary after the return. */
+export function failbackDecision(site: SiteConfig, received: Anchor): Window {
+  return window('failback decision', 'the returning primary applies the failback policy', 'protocol', received, { from: 0, to: 0, formula: 'on the heartbeat itself' });
+}
+
+/** From the return: the secondary's next heartbeat within one interval, answered within its timeout. */
+export function failbackFromReturn(site: SiteConfig, back: Anchor): Window {
+  const { heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return window('failback from the return', 'the returning primary applies the failback policy', 'fault', back, { from: 0, to: i + t, formula: `next heartbeat ${n(i)} + its exchange ${n(t)}` });
 }
 
 /**
- * Lag of one admin change (primary `changed` to secondary `applied`) under a Toxiproxy latency toxic on the
- * primary-to-secondary direction of admin-sync: the toxic delays each chunk by latency ± jitter, and the
- * stand-ins add nothing measurable, so [latency - jitter, latency + jitter].
+ * With automatic failback the primary takes the role back on a heartbeat and demands STANDBY in its answer: both
+ * are ACTIVE at most one heartbeat exchange, bounded by the heartbeat timeout (DESIGN §1).
  */
-export function adminSyncLag(cfg: WindowConfig, options: { latencyMs: number; jitterMs: number }): Window {
-  const { latencyMs: l, jitterMs: j } = options;
-  if (!Number.isFinite(l) || l < 0 || !Number.isFinite(j) || j < 0) {
-    throw new HarnessError('BAD_INPUT', `latencyMs and jitterMs must be numbers >= 0, got ${String(l)} and ${String(j)}.`, {
-      details: options,
-    });
-  }
-  return widen(cfg, Math.max(0, l - j), l + j, `latency ${n(l)} ∓ jitter ${n(j)}`);
+export function handoverDualActive(site: SiteConfig, decision: Anchor): Window {
+  const t = site.timers.heartbeatTimeoutMs;
+  return window('dual-active during the handover', 'the secondary goes STANDBY, ending the handover', 'protocol', decision, { from: 0, to: t, formula: `one heartbeat exchange ≤ timeout ${n(t)}` });
 }
 
-/** The period between two heartbeats of the secondary: heartbeatIntervalMs ± 10% (no extra tolerance). */
-export function heartbeatPeriod(cfg: WindowConfig): Window {
-  check(cfg, ['heartbeatIntervalMs']);
-  const i = cfg.timers.heartbeatIntervalMs;
-  const d = 0.1 * i;
-  return { fromMs: i - d, toMs: i + d, derivation: `interval ${n(i)} ± 10% = ${n(i - d)} … ${n(i + d)} ms` };
+/** An operator's role change takes effect during the request. */
+export function manualSwitch(anchor: Anchor): Window {
+  return window('manual switch', 'the operator’s role change takes effect', 'protocol', anchor, { from: 0, to: 0, formula: 'during the request' });
 }
 
-/** Turns a window into the report's ExpectedWindow. */
-export function toExpectedWindow(
-  window: Window,
-  meta: { name: string; description: string; anchorLabel: string; anchorNs: string },
-): ExpectedWindow {
-  return { ...meta, fromMs: window.fromMs, toMs: window.toMs, derivation: window.derivation };
+/**
+ * A CMS that took over learns its peer's role over Admin-Sync: at once when the peer tells it (a role change is sent
+ * at once), else with the next keep-alive, one keepaliveInterval later, plus the WAN delay on that link.
+ */
+export function alarmAfterFailover(site: SiteConfig, failover: Anchor): Window {
+  const k = site.timers.keepaliveIntervalMs;
+  const wan = site.wan['admin-sync'];
+  const d = wan ? wan.latencyMs + wan.jitterMs : 0;
+  return window('DUAL_ACTIVE after the failover', 'the CMS raises DUAL_ACTIVE', 'protocol', failover, { from: 0, to: k + d, formula: `next keep-alive ${n(k)}${d > 0 ? ` + WAN ${n(d)}` : ''}` });
+}
+
+/** ADMIN_SYNC_LAG is raised when a change is queued on a link that is down. */
+export function adminLagAlarm(queued: Anchor): Window {
+  return window('ADMIN_SYNC_LAG raised', 'the sender raises ADMIN_SYNC_LAG', 'protocol', queued, { from: 0, to: 0, formula: 'at the queued change' });
+}
+
+function wanRoundTrip(wan: WanLink | undefined): { from: number; to: number; formula: string } {
+  if (!wan) return { from: 0, to: 0, formula: '' };
+  return { from: 2 * Math.max(0, wan.latencyMs - wan.jitterMs), to: 2 * (wan.latencyMs + wan.jitterMs), formula: `round trip 2·(${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)})` };
+}
+
+/** The ESS learns the main CM is back at its next redial (one keepaliveInterval after its last failure) and returns. */
+export function essReturnOnceCmBack(site: SiteConfig, heal: Anchor): Window {
+  const k = site.timers.keepaliveIntervalMs;
+  return window('ESS return once the CM is back', 'the ESS begins its scheduled return', 'fault', heal, { from: 0, to: k, formula: `0 … the ESS's redial period ${n(k)}` });
 }

@@ -1,19 +1,19 @@
-// Every fault, link or node, is recorded when it took effect and when it was removed, on the shared
-// monotonic clock, and handed to whoever listens (the test's evidence, the report).
+// Every fault, link or node, is recorded on the shared monotonic clock when it was asked for, when it was in force,
+// when its heal was asked for and when the heal was in effect, and handed to whoever listens (the test's evidence).
 
 import { randomBytes } from 'node:crypto';
-import type { FaultKind, FaultRecord } from '../core/model.js';
+import { nowNs, toMonoNs } from '../core/clock.js';
+import type { FaultDirection, FaultKind, FaultRecord } from '../core/model.js';
 
-export type FaultDirection = 'upstream' | 'downstream' | 'both';
-
-/** A fault in force. `remove()` heals it and resolves with the instant it was healed (ns); calling it again is a no-op. */
+/** A fault in force. `remove()` heals it and resolves once the heal is in effect; calling it again is a no-op. */
 export interface FaultHandle {
   readonly record: FaultRecord;
   /**
    * The monotonic instant the request to apply the fault was sent. The fault takes effect somewhere during the
-   * request (a stand-in may see a cut before Toxiproxy answers), so this, not the answer, anchors every window.
+   * request (a stand-in may see a cut before Toxiproxy answers), so this, not the answer, anchors fault windows.
    */
   readonly appliedNs: bigint;
+  /** Heals the fault; resolves with the instant the heal was asked for, once it is in effect. */
   remove(): Promise<bigint>;
 }
 
@@ -25,37 +25,34 @@ export interface FaultListener {
 /** Keeps the faults of one topology and tells its listeners. */
 export class FaultLog {
   readonly records: FaultRecord[] = [];
-  private readonly listeners = new Set<FaultListener>();
+  readonly #listeners = new Set<FaultListener>();
 
   listen(listener: FaultListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Applies a fault (`apply` resolves once it is in force) and returns its handle. */
   async apply(
-    kind: FaultKind,
-    target: string,
-    direction: FaultDirection | null,
-    attributes: FaultRecord['attributes'],
+    fault: { kind: FaultKind; target: string; direction: FaultDirection | null; attributes: FaultRecord['attributes'] },
     apply: () => Promise<void>,
     heal: () => Promise<void>,
   ): Promise<FaultHandle> {
-    const appliedNs = process.hrtime.bigint();
+    const appliedNs = nowNs();
     await apply();
-    const confirmedNs = process.hrtime.bigint();
     const record: FaultRecord = {
-      id: `${kind}-${target}-${randomBytes(2).toString('hex')}`,
-      kind,
-      target: target as FaultRecord['target'],
-      direction,
-      attributes,
-      appliedNs: appliedNs.toString(),
-      confirmedNs: confirmedNs.toString(),
+      id: `${fault.kind}-${fault.target}-${randomBytes(2).toString('hex')}`,
+      kind: fault.kind,
+      target: fault.target as FaultRecord['target'],
+      direction: fault.direction,
+      attributes: fault.attributes,
+      appliedNs: toMonoNs(appliedNs),
+      confirmedNs: toMonoNs(nowNs()),
       removedNs: null,
+      healedNs: null,
     };
     this.records.push(record);
-    for (const listener of this.listeners) listener.applied(record);
+    for (const listener of this.#listeners) listener.applied(record);
     let removal: Promise<bigint> | undefined;
     return {
       record,
@@ -63,10 +60,11 @@ export class FaultLog {
       remove: () =>
         (removal ??= (async () => {
           // As for applying: the heal can take effect during the request, so its start is the instant recorded.
-          const removedNs = process.hrtime.bigint();
+          const removedNs = nowNs();
           await heal();
-          record.removedNs = removedNs.toString();
-          for (const listener of this.listeners) listener.removed(record);
+          record.removedNs = toMonoNs(removedNs);
+          record.healedNs = toMonoNs(nowNs());
+          for (const listener of this.#listeners) listener.removed(record);
           return removedNs;
         })()),
     };

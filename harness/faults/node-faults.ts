@@ -1,33 +1,32 @@
-// Node faults: kill (SIGKILL), stop (graceful SIGTERM), pause (a hung server: frozen, sockets open) and
-// isolate (cut from the data network; the harness still sees it on the control network).
+// Node faults: kill (SIGKILL: the process dies, its host stays up and resets connections), stop (graceful SIGTERM),
+// pause (a hung server: frozen, sockets open, nothing answers) and isolate (every link of the node silent).
 
 import type Docker from 'dockerode';
 import { HarnessError } from '../core/errors.js';
-import { docker } from '../docker/client.js';
 import { ignoreGone } from '../docker/resources.js';
 import type { FaultHandle, FaultLog } from './fault-log.js';
+import type { LinkFaults } from './link-faults.js';
 
 export interface NodeAccess {
+  /** The node's own container (its stand-in; its addresses belong to a holder that outlives it). */
   container(node: string): Docker.Container;
-  /** Name of the data network and the DNS aliases the node has on it. */
-  dataNetwork: string;
-  aliases(node: string): string[];
-  /** Called once a killed or stopped node runs again: resolves when it is ready to take part. */
+  /** Called once a killed or stopped node runs again: resolves when it takes connections and has begun. */
   restarted(node: string): Promise<void>;
+  /** Every link the node dials or listens on. */
+  linksOf(node: string): string[];
 }
 
 export class NodeFaults {
   constructor(
     private readonly access: NodeAccess,
     private readonly nodes: ReadonlySet<string>,
+    private readonly links: LinkFaults,
     private readonly log: FaultLog,
   ) {}
 
   private container(node: string): Docker.Container {
     if (!this.nodes.has(node)) {
-      throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, {
-        details: { node },
-      });
+      throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, { details: { node } });
     }
     return this.access.container(node);
   }
@@ -37,14 +36,11 @@ export class NodeFaults {
     await this.access.restarted(node);
   }
 
-  /** SIGKILL: the process dies at once, the kernel resets its connections. remove() starts it again. */
+  /** SIGKILL: the process dies at once; its host's kernel refuses and resets its connections. remove() starts it again. */
   kill(node: string): Promise<FaultHandle> {
     const c = this.container(node);
     return this.log.apply(
-      'kill',
-      node,
-      null,
-      { signal: 'SIGKILL' },
+      { kind: 'kill', target: node, direction: null, attributes: { signal: 'SIGKILL' } },
       () => c.kill({ signal: 'SIGKILL' }).then(() => undefined),
       () => this.startAgain(node, c),
     );
@@ -54,10 +50,7 @@ export class NodeFaults {
   stop(node: string, graceSeconds = 5): Promise<FaultHandle> {
     const c = this.container(node);
     return this.log.apply(
-      'stop',
-      node,
-      null,
-      { graceSeconds },
+      { kind: 'stop', target: node, direction: null, attributes: { graceSeconds } },
       () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined),
       () => this.startAgain(node, c),
     );
@@ -67,26 +60,19 @@ export class NodeFaults {
   pause(node: string): Promise<FaultHandle> {
     const c = this.container(node);
     return this.log.apply(
-      'pause',
-      node,
-      null,
-      {},
+      { kind: 'pause', target: node, direction: null, attributes: {} },
       () => c.pause().then(() => undefined),
       () => c.unpause().then(() => undefined),
     );
   }
 
-  /** Disconnects the node from the data network (its links and their proxies); remove() reconnects it with its aliases. */
+  /**
+   * Cuts the node off the network while it keeps running: every link it dials or listens on goes silent both ways
+   * (every data path of the site runs through a proxy, so this is its whole network). The harness still sees it on
+   * the control network. remove() heals every link at once, connections intact.
+   */
   isolate(node: string): Promise<FaultHandle> {
-    const c = this.container(node);
-    const network = docker().getNetwork(this.access.dataNetwork);
-    return this.log.apply(
-      'isolate',
-      node,
-      null,
-      { network: this.access.dataNetwork },
-      () => network.disconnect({ Container: c.id, Force: true }).then(() => undefined),
-      () => network.connect({ Container: c.id, EndpointConfig: { Aliases: this.access.aliases(node) } }).then(() => undefined),
-    );
+    this.container(node);
+    return this.links.holdAll('isolate', node, this.access.linksOf(node));
   }
 }

@@ -1,163 +1,121 @@
-// What one test leaves for the report: its timeline, faults, expected windows, measurements, assertions in words
-// and container logs, built up while the test runs and attached to the mocha test for the reporter.
+// What one test leaves for the report: its timeline, the site it ran, when its faults were injected, the faults,
+// expected windows, measurements, assertions in words, its end state and the containers' last log lines.
 
-import type { NodeName, Policy, Timers } from '../../images/protocol/index.js';
+import type { NodeName } from '../../images/protocol/index.js';
+import { nowNs, toMonoNs, toNs, type Instant } from '../core/clock.js';
+import { HarnessError } from '../core/errors.js';
 import {
   EVIDENCE_KEY,
   type AssertionRecord,
-  type ExpectedWindow,
+  type EndState,
   type FaultRecord,
+  type Injection,
   type Measurement,
   type TestEvidence,
-  type TimelineEvent,
+  type Window,
 } from '../core/model.js';
-import { HarnessError } from '../core/errors.js';
-import { nowNs, toMonoNs, toNs, type Instant } from '../core/clock.js';
-import { compareEvents, Timeline, type EvidenceRecorder } from './timeline.js';
-
-/** The configuration a test ran with, as the report shows it. */
-export type EvidenceConfig = { timeScale: number; timers: Timers; policy: Policy };
-
-export interface EvidenceOptions {
-  /** A timeline to hold (e.g. an Observer's). Default: a new one. */
-  timeline?: Timeline;
-  /** When the test started. Default: now. */
-  startNs?: Instant;
-  /**
-   * Put the whole timeline in the evidence. Default false: a timeline shared by several tests (one Observer per
-   * topology) contributes only this test's events, from `startNs` to the end, plus each node's last state events
-   * before the start (role, ACD link, ESS state, alarms) so the report knows where the test began.
-   */
-  fullTimeline?: boolean;
-}
-
-/** A window as computed by the pure functions of `harness/expect/windows.ts`. */
-export interface WindowBounds {
-  fromMs: number;
-  toMs: number;
-  derivation: string;
-}
+import type { StandinOverrides } from '../core/run-context.js';
+import type { SiteConfig } from '../core/site-config.js';
+import { Timeline } from './timeline.js';
 
 /**
- * An expected window anchored at an instant: `expectedWindow('primary-down detection', primaryDownDetection(cfg),
- * { anchorNs: t0, anchorLabel: 'cms-primary killed' })`. `description` defaults to the name.
+ * Builds one test's TestEvidence while the test runs. Faults are put on the timeline as harness events when they are
+ * applied and healed, so the report draws them where they happened.
  */
-export function expectedWindow(
-  name: string,
-  bounds: WindowBounds,
-  anchor: { anchorNs: Instant; anchorLabel: string; description?: string },
-): ExpectedWindow {
-  if (!Number.isFinite(bounds.fromMs) || !Number.isFinite(bounds.toMs) || bounds.toMs < bounds.fromMs) {
-    throw new HarnessError(
-      'BAD_INPUT',
-      `expectedWindow(${name}): bounds must be finite with fromMs <= toMs, got ${bounds.fromMs}…${bounds.toMs}`,
-      { details: { name, fromMs: bounds.fromMs, toMs: bounds.toMs } },
-    );
-  }
-  return {
-    name,
-    description: anchor.description ?? name,
-    anchorLabel: anchor.anchorLabel,
-    anchorNs: toMonoNs(anchor.anchorNs),
-    fromMs: bounds.fromMs,
-    toMs: bounds.toMs,
-    derivation: bounds.derivation,
-  };
-}
-
-/** Everything a measurement needs; `window` may be the window itself. */
-export interface MeasurementInput {
-  name: string;
-  description: string;
-  valueMs: number;
-  anchorNs: Instant;
-  atNs: Instant;
-  window?: ExpectedWindow | string | null;
-  withinWindow?: boolean | null;
-}
-
-/**
- * Builds one test's TestEvidence. Holds the test's Timeline and registers itself as its recorder, so chai assertions
- * on the timeline (harness/expect) record their measurements and sentences here.
- */
-export class Evidence implements EvidenceRecorder {
+export class Evidence {
   readonly scenario: string;
   readonly timeline: Timeline;
   readonly startNs: bigint;
   #endNs: bigint | null = null;
-  readonly #config: EvidenceConfig | null;
+  readonly #site: { site: SiteConfig; timeScale: number; overrides: StandinOverrides | null } | null;
+  #injection: Injection | null = null;
   readonly #faults: FaultRecord[] = [];
-  readonly #windows: ExpectedWindow[] = [];
+  readonly #windows: Window[] = [];
   readonly #measurements: Measurement[] = [];
   readonly #assertions: AssertionRecord[] = [];
+  #endState: EndState | null = null;
   readonly #logs: TestEvidence['logs'] = {};
-  readonly #fullTimeline: boolean;
 
-  constructor(scenario: string, config: EvidenceConfig | null, options: EvidenceOptions = {}) {
+  constructor(
+    scenario: string,
+    site: { site: SiteConfig; timeScale: number; overrides: StandinOverrides | null } | null,
+    options: { timeline?: Timeline; startNs?: Instant } = {},
+  ) {
     this.scenario = scenario;
-    this.#config = config;
+    this.#site = site;
     this.startNs = options.startNs === undefined ? nowNs() : toNs(options.startNs);
     this.timeline = options.timeline ?? new Timeline();
-    this.timeline.recorder = this;
-    this.#fullTimeline = options.fullTimeline ?? false;
+  }
+
+  get faults(): readonly FaultRecord[] {
+    return this.#faults;
+  }
+
+  get injection(): Injection | null {
+    return this.#injection;
   }
 
   get endNs(): bigint | null {
     return this.#endNs;
   }
 
+  setInjection(injection: Injection): void {
+    this.#injection = injection;
+  }
+
   /** Records a fault and puts a `fault-applied` event on the timeline at the instant it was applied. */
   addFault(fault: FaultRecord): void {
     if (this.#faults.some((f) => f.id === fault.id)) {
-      throw new HarnessError('BAD_INPUT', `Evidence.addFault: a fault with id "${fault.id}" is already recorded`, {
-        details: { id: fault.id },
-      });
+      throw new HarnessError('BAD_INPUT', `Evidence.addFault: a fault with id "${fault.id}" is already recorded`, { details: { id: fault.id } });
     }
-    this.#faults.push({ ...fault, attributes: { ...fault.attributes } });
+    this.#faults.push(fault);
     this.timeline.record({ type: 'fault-applied', subject: fault.target, detail: describeFault(fault), atNs: fault.appliedNs });
-    if (fault.removedNs !== null) this.#removedEvent(fault, fault.removedNs);
+    if (fault.removedNs !== null) this.faultRemoved(fault);
   }
 
-  /** Marks a recorded fault removed at `ns` and puts a `fault-removed` event on the timeline. */
-  faultRemoved(id: string, ns: Instant = nowNs()): void {
-    const fault = this.#faults.find((f) => f.id === id);
-    if (fault === undefined) {
-      throw new HarnessError('BAD_INPUT', `Evidence.faultRemoved: no fault with id "${id}" was recorded; call addFault first`, {
-        details: { id },
-      });
-    }
-    if (fault.removedNs !== null) return;
-    fault.removedNs = toMonoNs(ns);
-    this.#removedEvent(fault, fault.removedNs);
+  /** Puts a `fault-removed` event on the timeline when a recorded fault was healed. */
+  faultRemoved(fault: FaultRecord): void {
+    if (fault.removedNs === null) return;
+    this.timeline.record({ type: 'fault-removed', subject: fault.target, detail: `${fault.kind} ${fault.id} healed`, atNs: fault.removedNs });
   }
 
-  /** Adds an expected window; a window already recorded under the same name is replaced. */
-  addWindow(window: ExpectedWindow): void {
-    const index = this.#windows.findIndex((w) => w.name === window.name);
+  /** Adds an expected window; a window already recorded under the same name and anchor is replaced. */
+  addWindow(window: Window): void {
+    const index = this.#windows.findIndex((w) => w.name === window.name && w.anchorNs === window.anchorNs);
     if (index >= 0) this.#windows[index] = { ...window };
     else this.#windows.push({ ...window });
   }
 
-  addMeasurement(input: MeasurementInput | Measurement): Measurement {
-    const window = input.window ?? null;
-    if (window !== null && typeof window !== 'string') this.addWindow(window);
+  /** Records a measured instant against a window (recorded too); returns whether it fell inside. */
+  measure(window: Window, atNs: Instant, description = window.description): Measurement {
+    this.addWindow(window);
+    const valueMs = Number(toNs(atNs) - toNs(window.anchorNs)) / 1e6;
     const measurement: Measurement = {
-      name: input.name,
-      description: input.description,
-      valueMs: input.valueMs,
-      anchorNs: toMonoNs(input.anchorNs),
-      atNs: toMonoNs(input.atNs),
-      window: window === null ? null : typeof window === 'string' ? window : window.name,
-      withinWindow: input.withinWindow ?? null,
+      name: window.name,
+      description,
+      valueMs,
+      anchorNs: window.anchorNs,
+      atNs: toMonoNs(atNs),
+      window: window.name,
+      withinWindow: valueMs >= window.fromMs && valueMs <= window.toMs,
     };
     this.#measurements.push(measurement);
     return measurement;
+  }
+
+  /** Records a measured duration with no window to check it against (a dual-active span). */
+  addMeasurement(measurement: Measurement): void {
+    this.#measurements.push({ ...measurement });
   }
 
   addAssertion(text: string, passed: boolean): AssertionRecord {
     const record = { text, passed };
     this.#assertions.push(record);
     return record;
+  }
+
+  setEndState(state: EndState): void {
+    this.#endState = state;
   }
 
   /** The last lines of a container's log. */
@@ -170,21 +128,21 @@ export class Evidence implements EvidenceRecorder {
     if (this.#endNs === null) this.#endNs = toNs(ns);
   }
 
-  get passed(): boolean {
-    return this.#assertions.every((a) => a.passed);
-  }
-
   toJSON(): TestEvidence {
     return {
       scenario: this.scenario,
       startNs: toMonoNs(this.startNs),
       endNs: this.#endNs === null ? null : toMonoNs(this.#endNs),
-      config: this.#config === null ? null : structuredClone(this.#config),
-      timeline: this.#fullTimeline ? this.timeline.toJSON() : this.#ownEvents(),
+      site: this.#site === null ? null : structuredClone(this.#site.site),
+      timeScale: this.#site?.timeScale ?? null,
+      standinOverrides: this.#site?.overrides === null || this.#site === null ? null : structuredClone(this.#site.overrides) as Record<string, unknown>,
+      injection: this.#injection,
+      timeline: this.timeline.toJSON(),
       faults: this.#faults.map((f) => ({ ...f, attributes: { ...f.attributes } })),
       windows: this.#windows.map((w) => ({ ...w })),
       measurements: this.#measurements.map((m) => ({ ...m })),
       assertions: this.#assertions.map((a) => ({ ...a })),
+      endState: this.#endState,
       logs: Object.fromEntries(Object.entries(this.#logs).map(([k, v]) => [k, [...(v ?? [])]])),
     };
   }
@@ -195,51 +153,9 @@ export class Evidence implements EvidenceRecorder {
    */
   attachTo(test: Mocha.Runnable | undefined): void {
     if (test === undefined) {
-      throw new HarnessError(
-        'BAD_INPUT',
-        'Evidence.attachTo: no mocha test given; pass this.currentTest in beforeEach or this.test in it()',
-      );
+      throw new HarnessError('BAD_INPUT', 'Evidence.attachTo: no mocha test given; pass this.currentTest in beforeEach or this.test in it()');
     }
     Object.defineProperty(test, EVIDENCE_KEY, { configurable: true, enumerable: false, get: () => this.toJSON() });
-  }
-
-  /** This test's events, preceded by the state each node was in when it started. */
-  #ownEvents(): TimelineEvent[] {
-    const end = this.#endNs;
-    const context = new Map<string, TimelineEvent>();
-    const own: TimelineEvent[] = [];
-    for (const event of this.timeline.toJSON()) {
-      const at = BigInt(event.atNs);
-      if (end !== null && at > end) break;
-      if (at >= this.startNs) own.push(event);
-      else {
-        const key = contextKey(event);
-        if (key !== null) context.set(key, event);
-      }
-    }
-    return [...[...context.values()].sort(compareEvents), ...own];
-  }
-
-  #removedEvent(fault: FaultRecord, ns: Instant): void {
-    this.timeline.record({ type: 'fault-removed', subject: fault.target, detail: `${fault.kind} ${fault.id} removed`, atNs: ns });
-  }
-}
-
-/** Which earlier events still describe a node's state at the start of a test: the last of each key is kept. */
-function contextKey(event: TimelineEvent): string | null {
-  switch (event.type) {
-    case 'role':
-    case 'ess':
-      return `${event.node}:${event.type}`;
-    case 'acd-link':
-      return `${event.node}:acd-link:${event.target}`;
-    case 'alarm':
-      return `${event.node}:alarm:${event.alarm}`;
-    case 'unobservable':
-    case 'observable':
-      return `harness:observability:${event.subject ?? ''}`;
-    default:
-      return null;
   }
 }
 
@@ -247,5 +163,5 @@ function describeFault(fault: FaultRecord): string {
   const attributes = Object.entries(fault.attributes)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
-  return [fault.kind, fault.id, fault.direction ?? '', attributes].filter((part) => part !== '').join(' ');
+  return [fault.kind, fault.target, fault.direction ?? '', attributes].filter((part) => part !== '').join(' ');
 }

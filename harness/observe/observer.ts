@@ -2,10 +2,11 @@
 // records when a node stops and starts answering, and carries the harness's status reads and control actions.
 
 import type { ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
-import { HarnessError } from '../core/errors.js';
 import { nowNs } from '../core/clock.js';
-import { Timeline } from './timeline.js';
+import { HarnessError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
+import { classify, ControlClient, ControlFailure } from './control-client.js';
+import { Timeline } from './timeline.js';
 
 export interface ObserverOptions {
   /** Where events go. Default: a new Timeline (see `observer.timeline`). */
@@ -21,7 +22,7 @@ export interface ObserverOptions {
 }
 
 interface NodeState {
-  baseUrl: string;
+  client: ControlClient;
   lastSeq: number;
   /** null until the first poll finished. */
   observable: boolean | null;
@@ -56,22 +57,8 @@ export class Observer implements AsyncDisposable {
     if (entries.length === 0)
       throw new HarnessError('BAD_INPUT', 'Observer: no endpoints given; pass a map of node name to control URL (http://<ip>:7000)');
     for (const [node, url] of entries) {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch (error) {
-        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} is not a URL: ${JSON.stringify(url)}`, {
-          cause: error,
-          details: { node, url },
-        });
-      }
-      if (parsed.protocol !== 'http:') {
-        throw new HarnessError('BAD_INPUT', `Observer: endpoint of ${node} must be http://, got ${JSON.stringify(url)}`, {
-          details: { node, url },
-        });
-      }
       this.#nodes.set(node, {
-        baseUrl: url.replace(/\/+$/, ''),
+        client: new ControlClient(node, url),
         lastSeq: 0,
         observable: null,
         failures: 0,
@@ -152,22 +139,11 @@ export class Observer implements AsyncDisposable {
 
   /** GET /status of a node. Rejects with OBSERVE_FAILED when it does not answer in time or answers an error. */
   async status(node: NodeName): Promise<StandinStatus> {
-    const state = this.#state(node);
-    let response: Response;
     try {
-      response = await fetch(`${state.baseUrl}/status`, { signal: AbortSignal.timeout(this.#requestTimeoutMs) });
+      return await this.#state(node).client.status({ timeoutMs: this.#requestTimeoutMs });
     } catch (error) {
-      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${this.#classify(error)}`, {
-        cause: error,
-        details: { node },
-      });
+      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${classify(error)}`, { cause: error, details: { node } });
     }
-    if (!response.ok) {
-      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: HTTP ${response.status}`, {
-        details: { node, status: response.status, body: await response.text().catch(() => '') },
-      });
-    }
-    return (await response.json()) as StandinStatus;
   }
 
   /**
@@ -175,51 +151,24 @@ export class Observer implements AsyncDisposable {
    * A refusal (4xx) rejects with CONTROL_FAILED carrying the stand-in's reason; so does no answer in time.
    */
   async control(node: NodeName, request: ControlRequest): Promise<ControlResponse> {
-    const state = this.#state(node);
     const what = describeRequest(request);
-    let response: Response;
-    try {
-      response = await fetch(`${state.baseUrl}/control`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-        signal: AbortSignal.timeout(this.#controlTimeoutMs),
-      });
-    } catch (error) {
-      const reason = this.#classify(error, this.#controlTimeoutMs);
-      this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} not acknowledged: ${reason}` });
-      throw new HarnessError('CONTROL_FAILED', `${node} did not acknowledge ${what}: ${reason}`, {
-        cause: error,
-        details: { node, request, reason },
-      });
-    }
-    const ackNs = nowNs();
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
-      const reason = parseError(text) ?? (text.trim() === '' ? `HTTP ${response.status}` : text.trim());
-      this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} refused: ${reason}`, atNs: ackNs });
-      throw new HarnessError('CONTROL_FAILED', `${node} refused ${what}: ${reason} (HTTP ${response.status})`, {
-        details: { node, request, status: response.status, reason },
-      });
-    }
     let body: ControlResponse;
     try {
-      body = JSON.parse(text) as ControlResponse;
+      body = await this.#state(node).client.control(request, { timeoutMs: this.#controlTimeoutMs });
     } catch (error) {
-      throw new HarnessError(
-        'CONTROL_FAILED',
-        `${node} acknowledged ${what} with a body that is not JSON: ${JSON.stringify(text.slice(0, 200))}`,
-        {
-          cause: error,
-          details: { node, request },
-        },
-      );
+      const reason = classify(error);
+      const status = error instanceof ControlFailure ? error.status : null;
+      const refused = status !== null && status >= 400 && status < 500;
+      this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} ${refused ? 'refused' : 'not acknowledged'}: ${reason}` });
+      throw new HarnessError('CONTROL_FAILED', refused ? `${node} refused ${what}: ${reason} (HTTP ${status})` : `${node} did not acknowledge ${what}: ${reason}`, {
+        cause: error,
+        details: { node, request, status, reason },
+      });
     }
     this.timeline.record({
       type: 'action',
       subject: node,
       detail: `${what} on ${node} acknowledged${body.seq === undefined ? '' : ` (seq ${body.seq})`}`,
-      atNs: ackNs,
     });
     return body;
   }
@@ -250,27 +199,12 @@ export class Observer implements AsyncDisposable {
 
   async #poll(node: NodeName, state: NodeState, startedNs: bigint, stop: AbortSignal): Promise<void> {
     let body: EventsResponse;
-    // A plain controller and timer, not AbortSignal.any([stop, AbortSignal.timeout()]): on Node 20 the combined
-    // signal can lose a timeout signal nothing else references, and a poll of a paused node then hangs for good.
-    const request = new AbortController();
-    const onStop = () => request.abort(stop.reason);
-    stop.addEventListener('abort', onStop, { once: true });
-    const timer = setTimeout(() => request.abort(new DOMException('no answer in time', 'TimeoutError')), this.#requestTimeoutMs);
     try {
-      const response = await fetch(`${state.baseUrl}/events?after=${state.lastSeq}`, { signal: request.signal });
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new PollFailure(`error: HTTP ${response.status}`);
-      }
-      body = (await response.json()) as EventsResponse;
-      if (!Array.isArray(body?.events)) throw new PollFailure('error: the answer has no events list');
+      body = await state.client.events(state.lastSeq, { timeoutMs: this.#requestTimeoutMs, stop });
     } catch (error) {
       if (stop.aborted) return;
-      this.#failed(node, state, startedNs, this.#classify(error));
+      this.#failed(node, state, startedNs, classify(error));
       return;
-    } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
     }
 
     let restarted = false;
@@ -315,37 +249,6 @@ export class Observer implements AsyncDisposable {
     }
   }
 
-  #classify(error: unknown, timeoutMs = this.#requestTimeoutMs): string {
-    if (error instanceof PollFailure) return error.message;
-    if (error instanceof DOMException && error.name === 'TimeoutError') return `timeout: no answer within ${timeoutMs} ms`;
-    const code = errorCode(error);
-    if (code === 'ECONNREFUSED') return 'refused: connection refused';
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'reset: connection closed by the node';
-    if (code !== undefined) return `error: ${code}`;
-    if (error instanceof SyntaxError) return `error: the answer is not JSON (${error.message})`;
-    return `error: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-class PollFailure extends Error {}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function parseError(text: string): string | undefined {
-  try {
-    const parsed = JSON.parse(text) as { error?: unknown };
-    return typeof parsed.error === 'string' ? parsed.error : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function describeRequest(request: ControlRequest): string {

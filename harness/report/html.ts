@@ -1,100 +1,126 @@
-// Renders a RunRecord as ONE self-contained HTML page for the morning-after reader: summary, failures first,
-// assertions in words, measured vs expected windows, an SVG timeline per test and the containers' last log lines.
+// Renders a run as ONE self-contained HTML page for the morning-after reader: the run and what went wrong at the
+// top, then the comparison, the scenarios, sensitivity and trends when given, then every execution, failures first.
 
-import { escapeHtml, formatDuration, formatMs, formatRange, nsDiffMs } from './format.js';
-import type { ExpectedWindow, Measurement, Outcome, RunRecord, TestEvidence, TestRecord } from '../core/model.js';
-import { renderTimelineSvg } from './timeline-svg.js';
+import { formatLongDurationMs } from '../core/format.js';
+import type { Comparison, HistoryEntry, Outcome, RunRecord, ScenarioSummary, SensitivityTable, TestRecord } from '../core/model.js';
+import { summarize } from '../core/summary.js';
+import { renderComparison } from './html-comparison.js';
+import { executionId, renderExecution } from './html-execution.js';
+import { OUTCOME_ORDER, renderScenarioTable, sortScenarios } from './html-scenarios.js';
+import { renderSensitivity } from './html-sensitivity.js';
+import { CSS } from './html-style.js';
+import { OUTCOME_LABEL, cell, escapeHtml } from './html-text.js';
+import { renderTrends } from './html-trends.js';
 
-const OUTCOME_ORDER: Outcome[] = ['failed', 'flaky', 'passed', 'pending'];
-const OUTCOME_LABEL: Record<Outcome, string> = { failed: 'Failed', flaky: 'Flaky', passed: 'Passed', pending: 'Pending' };
-
-/** Tests in report order: failures, then flaky, passed, pending; run order within each. */
-export function sortForReport(tests: readonly TestRecord[]): TestRecord[] {
-  return OUTCOME_ORDER.flatMap((outcome) => tests.filter((t) => t.outcome === outcome));
+/** What a page can show besides the run itself, each when the jobs layer has it. */
+export interface ReportExtras {
+  history?: HistoryEntry[];
+  comparison?: Comparison;
+  sensitivity?: SensitivityTable;
 }
 
-export function renderHtml(record: RunRecord): string {
-  const e = escapeHtml;
-  const sorted = sortForReport(record.tests);
+type Verdict = 'partial' | 'failed' | 'flaky' | 'passed';
+const VERDICT_LABEL: Record<Verdict, string> = {
+  partial: 'PARTIAL',
+  failed: 'FAILED',
+  flaky: 'PASSED WITH FLAKY SCENARIOS',
+  passed: 'PASSED',
+};
+const EXECUTION_OUTCOMES: Array<TestRecord['outcome']> = ['failed', 'passed', 'pending'];
+
+/** No script, nothing loaded from anywhere: the page only shows what it holds. */
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; form-action 'none'";
+
+export function renderHtml(record: RunRecord, extras: ReportExtras = {}): string {
+  const summaries = summarize(record.tests);
+  const verdict = verdictOf(record);
   const title = `cms-ha-chaos — ${record.runId}${record.partial ? ' (PARTIAL)' : ''}`;
-  const verdict = record.partial ? 'partial' : record.stats.failed > 0 ? 'failed' : record.stats.flaky > 0 ? 'flaky' : 'passed';
-
-  const sections = OUTCOME_ORDER.map((outcome) => {
-    const tests = sorted.filter((t) => t.outcome === outcome);
-    if (tests.length === 0) return '';
-    return `<section class="group group-${outcome}"><h2>${OUTCOME_LABEL[outcome]} <span class="count">${tests.length}</span></h2>${tests
-      .map((test) => renderTest(test, sorted.indexOf(test)))
-      .join('\n')}</section>`;
-  }).join('\n');
-
+  const sections = [
+    extras.comparison ? renderComparison(extras.comparison, summaries) : '',
+    renderScenarioTable(summaries, record.tests),
+    extras.sensitivity ? renderSensitivity(extras.sensitivity) : '',
+    extras.history ? renderTrends(record, extras.history, summaries) : '',
+    renderExecutions(record, summaries),
+  ];
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="referrer" content="no-referrer">
-<title>${e(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${CSS}</style>
 </head>
 <body class="verdict-${verdict}">
 <header class="top">
 <h1><span class="product">cms-ha-chaos</span> run report <span class="chip chip-${verdict}">${VERDICT_LABEL[verdict]}</span></h1>
-<p class="runid">${e(record.runId)}</p>
-${record.partial ? `<div class="partial-banner" role="alert">PARTIAL — run interrupted: ${e(record.partialReason ?? 'unknown reason')}</div>` : ''}
+<p class="runid">${escapeHtml(record.runId)}</p>
+${record.partial ? `<div class="partial-banner" role="alert">PARTIAL — run interrupted: ${escapeHtml(record.partialReason ?? 'unknown reason')}</div>` : ''}
 ${renderSummary(record)}
-${renderFailureList(sorted)}
+${renderGlance(record.tests, summaries, extras)}
 </header>
 <main>
-${sorted.length === 0 ? '<p class="empty">No tests were recorded.</p>' : ''}
-${sections}
+${sections.join('\n')}
 </main>
-<footer>Generated by the cms-ha-chaos reporter. Times on timelines are seconds since each test started (monotonic clock shared by harness and stand-ins).</footer>
+<footer>Generated by cms-ha-chaos. Times on timelines are seconds since each test started, on the monotonic clock the harness and the stand-ins share.</footer>
 </body>
 </html>
 `;
 }
 
-function renderSummary(record: RunRecord): string {
-  const e = escapeHtml;
-  const { stats, environment: env } = record;
-  const card = (outcome: Outcome, value: number): string =>
-    `<div class="card card-${outcome}${value > 0 ? ' nonzero' : ''}"><span class="num" data-stat="${outcome}">${value}</span><span class="lbl">${OUTCOME_LABEL[outcome].toLowerCase()}</span></div>`;
-  const row = (label: string, value: string | null): string =>
-    `<tr><th>${e(label)}</th><td>${value === null ? '<span class="na">n/a</span>' : e(value)}</td></tr>`;
-  const images =
-    env.images.length === 0
-      ? '<p class="na">no image information</p>'
-      : `<table class="images"><thead><tr><th>image</th><th>tag</th><th>id</th><th>size</th></tr></thead><tbody>${env.images
-          .map(
-            (img) =>
-              `<tr><td>${e(img.name)}</td><td>${e(img.tag)}</td><td class="mono">${img.id === null ? '<span class="na">n/a</span>' : e(img.id.replace(/^sha256:/, '').slice(0, 12))}</td><td>${
-                img.sizeBytes === null ? '<span class="na">n/a</span>' : e(`${(img.sizeBytes / 1_048_576).toFixed(1)} MiB`)
-              }</td></tr>`,
-          )
-          .join('')}</tbody></table>`;
-  return `<div class="summary">
-<div class="cards">${card('failed', stats.failed)}${card('flaky', stats.flaky)}${card('passed', stats.passed)}${card('pending', stats.pending)}</div>
-<div class="meta">
-<table class="kv">
-${row('run id', record.runId)}
-${row('started', readableTime(record.startedAt))}
-${row('ended', record.endedAt === null ? null : readableTime(record.endedAt))}
-${row('duration', formatDuration(stats.durationMs))}
-${row('time scale', `${record.timeScale}${record.timeScale === 1 ? ' (real time)' : ` (every timer × ${record.timeScale})`}`)}
-</table>
-<table class="kv">
-${row('node', env.node)}
-${row('platform', env.platform)}
-${row('docker', env.dockerVersion)}
-${row('toxiproxy', env.toxiproxyVersion)}
-</table>
-<div class="imgs"><h3>images</h3>${images}</div>
-</div>
-</div>`;
+function verdictOf(record: RunRecord): Verdict {
+  if (record.partial) return 'partial';
+  if (record.stats.failed > 0) return 'failed';
+  return record.stats.flaky > 0 ? 'flaky' : 'passed';
 }
 
-const VERDICT_LABEL: Record<string, string> = { partial: 'PARTIAL', failed: 'FAILED', flaky: 'PASSED WITH FLAKY TESTS', passed: 'PASSED' };
+function renderSummary(record: RunRecord): string {
+  const { stats } = record;
+  const card = (key: Outcome | 'executions', value: number, label: string): string =>
+    `<div class="card card-${key}${value > 0 ? ' nonzero' : ''}"><span class="num" data-stat="${key}">${value}</span><span class="lbl">${label}</span></div>`;
+  const cards =
+    OUTCOME_ORDER.map((o) => card(o, stats[o], OUTCOME_LABEL[o].toLowerCase())).join('') +
+    card('executions', stats.executions, 'executions');
+  return `<div class="summary"><div class="cards">${cards}</div><div class="meta">${runTable(record)}${environmentTable(record)}${imagesTable(record)}</div></div>`;
+}
+
+function kvRow(label: string, value: string | null): string {
+  return `<tr><th>${escapeHtml(label)}</th><td>${cell(value)}</td></tr>`;
+}
+
+function runTable(record: RunRecord): string {
+  const scale = `${record.timeScale}${record.timeScale === 1 ? ' (real time)' : ` (every timer × ${record.timeScale})`}`;
+  const seed = `<tr><th>seed</th><td>${record.seed} <span class="replay">replay with <code>npx cmsha run --seed ${record.seed}</code></span></td></tr>`;
+  const shard = record.shard === null ? 'none' : `${record.shard.index}/${record.shard.count}`;
+  return `<table class="kv run-facts">${[
+    kvRow('started', readableTime(record.startedAt)),
+    kvRow('ended', record.endedAt === null ? null : readableTime(record.endedAt)),
+    kvRow('duration', formatLongDurationMs(record.stats.durationMs)),
+    kvRow('time scale', scale),
+    seed,
+    kvRow('repeats', `${record.repeat} per test`),
+    kvRow('parallel', String(record.parallel)),
+    kvRow('shard', shard),
+    kvRow('site file', record.siteFile),
+  ].join('')}</table>`;
+}
+
+function environmentTable(record: RunRecord): string {
+  const env = record.environment;
+  return `<table class="kv">${[kvRow('node', env.node), kvRow('platform', env.platform), kvRow('docker', env.dockerVersion), kvRow('toxiproxy', env.toxiproxyVersion)].join('')}</table>`;
+}
+
+function imagesTable(record: RunRecord): string {
+  const images = record.environment.images;
+  if (images.length === 0) return '<div class="imgs"><h3>images</h3><p class="na">no image information</p></div>';
+  const rows = images.map((img) => {
+    const id = img.id === null ? null : img.id.replace(/^sha256:/, '').slice(0, 12);
+    const size = img.sizeBytes === null ? null : `${(img.sizeBytes / 1_048_576).toFixed(1)} MiB`;
+    return `<tr><td>${escapeHtml(img.name)}</td><td>${escapeHtml(img.tag)}</td><td class="mono">${cell(id)}</td><td>${cell(size)}</td></tr>`;
+  });
+  return `<div class="imgs"><h3>images</h3><table class="images"><thead><tr><th>image</th><th>tag</th><th>id</th><th>size</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
 
 /** "2026-11-25 21:30:00 UTC" from an ISO time; anything else is shown as given. */
 function readableTime(iso: string): string {
@@ -102,231 +128,53 @@ function readableTime(iso: string): string {
   return match ? `${match[1]} ${match[2]} UTC` : iso;
 }
 
-/** The failures at a glance, linking to each test further down (same-page anchors only). */
-function renderFailureList(sorted: TestRecord[]): string {
-  const failed = sorted.map((test, index) => ({ test, index })).filter(({ test }) => test.outcome === 'failed' || test.outcome === 'flaky');
-  if (failed.length === 0) return '';
-  const e = escapeHtml;
-  return `<nav class="glance"><h2>What went wrong</h2><ol>${failed
-    .map(({ test, index }) => {
-      const firstLine = test.error?.message.split('\n')[0] ?? (test.outcome === 'flaky' ? `flaky: passed on attempt ${test.attempts}` : '');
-      return `<li class="glance-${test.outcome}"><a href="#test-${index}">${e(test.path[0] ?? '(root)')} › ${e(test.title)}</a>${
-        firstLine ? `<span class="glance-msg">${e(firstLine)}</span>` : ''
-      }</li>`;
-    })
-    .join('')}</ol></nav>`;
+/** What went wrong, at a glance: failed and flaky scenarios, regressions, sensitivity gaps, each linking further down. */
+function renderGlance(tests: readonly TestRecord[], summaries: readonly ScenarioSummary[], extras: ReportExtras): string {
+  const items = [
+    ...sortScenarios(summaries)
+      .filter((s) => s.outcome === 'failed' || s.outcome === 'flaky')
+      .map((s) => scenarioGlance(s, tests)),
+    ...extraGlances(extras),
+  ];
+  if (items.length === 0) return '';
+  return `<nav class="glance"><h2>What went wrong</h2><ol>${items.join('')}</ol></nav>`;
 }
 
-function renderTest(test: TestRecord, index: number): string {
-  const e = escapeHtml;
-  const family = test.path[0] ?? '(root)';
-  const inner = test.path.slice(1);
-  const ev = test.evidence;
-  const attempts = test.attempts > 1 ? `<span class="attempts">${test.attempts} attempts</span>` : '';
-  const scenario = ev ? `<span class="scenario">scenario ${e(ev.scenario)}</span>` : '';
+function scenarioGlance(s: ScenarioSummary, tests: readonly TestRecord[]): string {
+  const index = tests.findIndex((t) => t.fullTitle === s.fullTitle && t.outcome === 'failed');
+  const firstLine = tests[index]?.error?.message.split('\n')[0] ?? '';
+  const flaky = s.outcome === 'flaky' ? `flaky: ${s.failed} of ${s.executions} executions failed. ` : '';
+  return `<li class="glance-${s.outcome}"><a href="#${executionId(index)}">${escapeHtml(s.fullTitle)}</a><span class="glance-msg">${escapeHtml(flaky + firstLine)}</span></li>`;
+}
 
-  const parts: string[] = [];
-  parts.push(
-    `<header><span class="badge badge-${test.outcome}">${OUTCOME_LABEL[test.outcome]}</span><h3 class="test-title">${e(test.title)}</h3><span class="dur">${e(
-      test.outcome === 'pending' ? '—' : formatMs(test.durationMs),
-    )}</span></header>`,
-  );
-  parts.push(
-    `<p class="where"><span class="family">${e(family)}</span>${inner.map((s) => ` › ${e(s)}`).join('')}${scenario}${attempts}${test.file ? `<span class="file">${e(test.file)}</span>` : ''}</p>`,
-  );
-  if (test.outcome === 'flaky') {
-    parts.push(`<p class="flaky-note">Passed on attempt ${test.attempts} after ${test.attempts - 1} failed attempt(s).</p>`);
-  }
-  if (test.error) {
-    parts.push(
-      `<div class="error"><p class="error-message">${e(test.error.message)}</p>${
-        test.error.stack && test.error.stack !== test.error.message
-          ? `<details><summary>stack</summary><pre>${e(test.error.stack)}</pre></details>`
-          : ''
-      }</div>`,
+function extraGlances(extras: ReportExtras): string[] {
+  const items: string[] = [];
+  const regressions = extras.comparison?.regressions.length ?? 0;
+  if (regressions > 0)
+    items.push(
+      `<li class="glance-failed"><a href="#comparison">${regressions} regression${regressions === 1 ? '' : 's'} against baseline ${escapeHtml(extras.comparison!.baseline.runId)}</a></li>`,
     );
-  }
-  if (ev) {
-    parts.push(renderAssertions(ev));
-    parts.push(renderWindows(ev));
-    parts.push(renderFaults(ev));
-    const svg = renderTimelineSvg(ev, { idPrefix: `t${index}` });
-    parts.push(svg === null ? '<p class="no-timeline">no timeline recorded</p>' : `<figure class="timeline-box">${svg}</figure>`);
-    parts.push(renderLogs(ev, test.outcome === 'failed'));
-    parts.push(renderConfig(ev));
-  } else if (test.outcome !== 'pending') {
-    parts.push('<p class="no-timeline">no timeline recorded</p>');
-  }
-  return `<article class="test test-${test.outcome}" id="test-${index}">${parts.join('\n')}</article>`;
-}
-
-function renderAssertions(ev: TestEvidence): string {
-  if (ev.assertions.length === 0) return '';
-  const e = escapeHtml;
-  return `<ul class="assertions">${ev.assertions
-    .map((a) => `<li class="${a.passed ? 'a-ok' : 'a-bad'}"><span class="mark">${a.passed ? '✓' : '✗'}</span>${e(a.text)}</li>`)
-    .join('')}</ul>`;
-}
-
-/** "cms-secondary became ACTIVE: 47.2 s after cms-primary killed; expected 40.0–65.0 s". */
-export function describeMeasurement(m: Measurement, window: ExpectedWindow | null): string {
-  const measured = `${m.description}: ${formatMs(m.valueMs)}${window ? ` after ${window.anchorLabel}` : ''}`;
-  return window ? `${measured}; expected ${formatRange(window.fromMs, window.toMs)}` : measured;
-}
-
-function renderWindows(ev: TestEvidence): string {
-  if (ev.windows.length === 0 && ev.measurements.length === 0) return '';
-  const e = escapeHtml;
-  const byName = new Map(ev.windows.map((w) => [w.name, w]));
-  const measured = new Set(ev.measurements.map((m) => m.window).filter((w): w is string => w !== null));
-  const rows = ev.measurements.map((m) => {
-    const w = m.window === null ? null : (byName.get(m.window) ?? null);
-    const verdict =
-      m.withinWindow === true
-        ? '<span class="ok">within</span>'
-        : m.withinWindow === false
-          ? '<span class="bad">outside</span>'
-          : '<span class="na">not checked</span>';
-    return `<tr class="${m.withinWindow === false ? 'bad-row' : ''}"><td>${e(describeMeasurement(m, w))}</td><td class="num">${e(formatMs(m.valueMs))}</td><td class="num">${
-      w ? e(formatRange(w.fromMs, w.toMs)) : '<span class="na">—</span>'
-    }</td><td>${verdict}</td><td class="deriv">${w ? e(w.derivation) : ''}</td></tr>`;
-  });
-  for (const w of ev.windows) {
-    if (measured.has(w.name)) continue;
-    rows.push(
-      `<tr><td>${e(`${w.description} (${w.name}), after ${w.anchorLabel}`)}</td><td class="num"><span class="na">not measured</span></td><td class="num">${e(
-        formatRange(w.fromMs, w.toMs),
-      )}</td><td><span class="na">—</span></td><td class="deriv">${e(w.derivation)}</td></tr>`,
+  const sensitivity = extras.sensitivity;
+  const missed = sensitivity?.rows.filter((r) => r.caught < r.phases).length ?? 0;
+  if (missed > 0)
+    items.push(
+      `<li class="glance-failed"><a href="#sensitivity">${missed} wrong site${missed === 1 ? ' was' : 's were'} not caught at every phase</a></li>`,
     );
-  }
-  return `<table class="windows"><thead><tr><th>measured vs expected</th><th>measured</th><th>expected</th><th>verdict</th><th>how the window is derived</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  if (sensitivity && sensitivity.correct.passed < sensitivity.correct.runs)
+    items.push('<li class="glance-failed"><a href="#sensitivity">the correct site did not pass every time</a></li>');
+  return items;
 }
 
-function renderFaults(ev: TestEvidence): string {
-  if (ev.faults.length === 0) return '';
-  const e = escapeHtml;
-  const rows = ev.faults.map((f) => {
-    const attrs = Object.entries(f.attributes)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(', ');
-    const from = nsDiffMs(ev.startNs, f.appliedNs);
-    const to = f.removedNs ? formatMs(nsDiffMs(ev.startNs, f.removedNs)) : 'end of test';
-    return `<tr><td>${e(f.kind)}</td><td>${e(f.target)}</td><td>${e(f.direction ?? '—')}</td><td>${e(attrs || '—')}</td><td class="num">${e(formatMs(from))}</td><td class="num">${e(to)}</td></tr>`;
-  });
-  return `<table class="faults"><thead><tr><th>fault</th><th>target</th><th>direction</th><th>attributes</th><th>applied</th><th>removed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+/** Every execution, grouped failed, passed, pending; run order within each. */
+function renderExecutions(record: RunRecord, summaries: readonly ScenarioSummary[]): string {
+  if (record.tests.length === 0) return '<p class="empty">No tests were recorded.</p>';
+  const flaky = new Set(summaries.filter((s) => s.outcome === 'flaky').map((s) => s.fullTitle));
+  return EXECUTION_OUTCOMES.map((outcome) => {
+    const articles = record.tests
+      .map((test, index) => ({ test, index }))
+      .filter(({ test }) => test.outcome === outcome)
+      .map(({ test, index }) => renderExecution(test, { index, flaky: flaky.has(test.fullTitle), repeats: record.repeat }));
+    if (articles.length === 0) return '';
+    return `<section class="group group-${outcome}"><h2>${OUTCOME_LABEL[outcome]} executions <span class="count">${articles.length}</span></h2>${articles.join('\n')}</section>`;
+  }).join('\n');
 }
-
-function renderLogs(ev: TestEvidence, open: boolean): string {
-  const entries = Object.entries(ev.logs).filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
-  if (entries.length === 0) return '';
-  const e = escapeHtml;
-  const blocks = entries
-    .map(
-      ([name, lines]) =>
-        `<div class="log"><h4>${e(name)} <span class="na">(last ${lines.length} lines)</span></h4><pre>${lines.map((l) => e(l)).join('\n')}</pre></div>`,
-    )
-    .join('');
-  return `<details class="logs"${open ? ' open' : ''}><summary>Container logs (${entries.length})</summary>${blocks}</details>`;
-}
-
-function renderConfig(ev: TestEvidence): string {
-  if (!ev.config) return '';
-  const e = escapeHtml;
-  const timers = Object.entries(ev.config.timers)
-    .map(([k, v]) => `<tr><th>${e(k)}</th><td class="num">${e(String(v))}</td></tr>`)
-    .join('');
-  const policy = Object.entries(ev.config.policy)
-    .map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(String(v))}</td></tr>`)
-    .join('');
-  return `<details class="config"><summary>Configuration (time scale ${e(String(ev.config.timeScale))})</summary><div class="cfg"><table class="kv"><caption>timers (real ms, before scaling)</caption>${timers}</table><table class="kv"><caption>policy</caption>${policy}</table></div></details>`;
-}
-
-const CSS = `
-:root{--fail:#c62828;--fail-bg:#fdecea;--flaky:#e69500;--flaky-bg:#fff4e0;--pass:#2e7d32;--pass-bg:#e8f5e9;--pend:#78909c;--pend-bg:#eceff1;--ink:#1f2a30;--muted:#5f6f78;--line:#dde3e6;--win:#1565c0}
-*{box-sizing:border-box}
-html{background:#f4f6f7}
-body{margin:0 auto;max-width:1240px;padding:20px 24px 40px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink)}
-h1{font-size:22px;margin:0}
-h1 .product{color:var(--muted);font-weight:500}
-.runid{margin:2px 0 12px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--muted)}
-.chip{font-size:12px;font-weight:700;letter-spacing:.05em;padding:3px 10px;border-radius:12px;color:#fff;vertical-align:middle;margin-left:8px}
-.chip-failed{background:var(--fail)}.chip-passed{background:var(--pass)}.chip-flaky{background:var(--flaky)}.chip-partial{background:#8d6e00}
-.glance{background:#fff;border:1px solid var(--line);border-left:6px solid var(--fail);border-radius:6px;padding:8px 16px;margin:14px 0 0}
-.glance h2{margin:0 0 4px;border:none;font-size:14px;color:var(--fail)}
-.glance ol{margin:0;padding-left:22px}
-.glance li{margin:3px 0}
-.glance a{color:var(--ink);font-weight:600;text-decoration:none}
-.glance a:hover{text-decoration:underline}
-.glance .glance-msg{display:block;color:#8e1c1c;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.glance .glance-flaky .glance-msg{color:#a86b00}
-.partial-banner{background:#fff3cd;border:2px solid #e69500;color:#6d4c00;font-weight:700;padding:10px 14px;border-radius:6px;margin:0 0 14px;font-size:16px}
-.summary{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start}
-.cards{display:flex;gap:10px}
-.card{min-width:92px;border-radius:8px;padding:8px 12px;text-align:center;border:1px solid var(--line);background:#fafbfc}
-.card .num{display:block;font-size:28px;font-weight:700;line-height:1.1}
-.card .lbl{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.card-failed.nonzero{background:var(--fail-bg);border-color:var(--fail)}.card-failed.nonzero .num{color:var(--fail)}
-.card-flaky.nonzero{background:var(--flaky-bg);border-color:var(--flaky)}.card-flaky.nonzero .num{color:#a86b00}
-.card-passed.nonzero{background:var(--pass-bg);border-color:var(--pass)}.card-passed.nonzero .num{color:var(--pass)}
-.card-pending.nonzero{background:var(--pend-bg)}.card-pending.nonzero .num{color:var(--pend)}
-.meta{display:flex;flex-wrap:wrap;gap:18px;flex:1}
-.meta h3{font-size:12px;text-transform:uppercase;color:var(--muted);margin:0 0 4px;letter-spacing:.04em}
-table{border-collapse:collapse}
-.kv th{text-align:left;font-weight:500;color:var(--muted);padding:1px 10px 1px 0;white-space:nowrap;vertical-align:top}
-.kv td{padding:1px 0;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
-.kv caption{text-align:left;font-size:12px;color:var(--muted);text-transform:uppercase;padding-bottom:2px}
-.images th,.images td{padding:1px 10px 1px 0;text-align:left;font-size:13px}
-.images th{color:var(--muted);font-weight:500}
-.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-.na{color:#90a4ae}
-h2{font-size:17px;margin:26px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}
-.group-failed h2{color:var(--fail);border-color:var(--fail)}
-.group-flaky h2{color:#a86b00;border-color:var(--flaky)}
-.group-passed h2{color:var(--pass);border-color:var(--pass)}
-.group-pending h2{color:var(--pend)}
-h2 .count{display:inline-block;min-width:24px;padding:0 7px;border-radius:10px;border:1.5px solid currentColor;text-align:center;font-size:13px}
-.test{background:#fff;border:1px solid var(--line);border-left:6px solid var(--pend);border-radius:6px;padding:12px 16px;margin:0 0 14px;break-inside:avoid-page}
-.test-failed{border-left-color:var(--fail)}
-.test-flaky{border-left-color:var(--flaky)}
-.test-passed{border-left-color:var(--pass)}
-.test>header{display:flex;align-items:baseline;gap:10px}
-.test-title{font-size:15px;margin:0;flex:1}
-.dur{color:var(--muted);font-variant-numeric:tabular-nums;white-space:nowrap}
-.badge{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;padding:2px 8px;border-radius:10px;color:#fff;white-space:nowrap}
-.badge-failed{background:var(--fail)}.badge-flaky{background:var(--flaky)}.badge-passed{background:var(--pass)}.badge-pending{background:var(--pend)}
-.where{margin:2px 0 8px;color:var(--muted);font-size:13px}
-.where .family{font-weight:600;color:var(--ink)}
-.where .scenario,.where .attempts,.where .file{margin-left:12px;padding:0 6px;border:1px solid var(--line);border-radius:4px;font-size:12px}
-.where .file{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border:none}
-.flaky-note{margin:4px 0 8px;padding:6px 10px;background:var(--flaky-bg);border-left:3px solid var(--flaky);border-radius:3px}
-.error{background:var(--fail-bg);border:1px solid #f5c2c0;border-radius:5px;padding:8px 12px;margin:6px 0 10px}
-.error-message{margin:0;color:#8e1c1c;font-weight:600;white-space:pre-wrap;word-break:break-word}
-.error details{margin-top:6px}.error summary{cursor:pointer;color:var(--muted);font-size:12px}
-pre{margin:4px 0 0;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
-.assertions{list-style:none;margin:6px 0 10px;padding:0}
-.assertions li{padding:3px 8px;border-radius:4px;margin:2px 0}
-.assertions .mark{display:inline-block;width:18px;font-weight:700}
-.assertions li.a-ok .mark{color:var(--pass)}
-.assertions li.a-bad{background:var(--fail-bg);color:#8e1c1c;font-weight:600}
-.assertions li.a-bad .mark{color:var(--fail)}
-.windows,.faults{width:100%;margin:6px 0 10px;font-size:13px}
-.windows th,.faults th{text-align:left;font-weight:600;color:var(--muted);border-bottom:1px solid var(--line);padding:3px 8px 3px 0;font-size:12px}
-.windows td,.faults td{padding:3px 8px 3px 0;border-bottom:1px solid #f0f3f4;vertical-align:top}
-.windows .num,.faults .num{font-variant-numeric:tabular-nums;white-space:nowrap}
-.windows .deriv{color:var(--muted);font-size:12px}
-.windows .bad-row td{background:var(--fail-bg)}
-.ok{color:var(--pass);font-weight:600}.bad{color:var(--fail);font-weight:700}
-.timeline-box{margin:8px 0;padding:0;border:1px solid var(--line);border-radius:5px;overflow:hidden;background:#fff}
-.timeline{display:block;width:100%;height:auto}
-.no-timeline{color:var(--muted);font-style:italic;margin:6px 0}
-details.logs,details.config{margin:6px 0}
-details>summary{cursor:pointer;color:var(--muted);font-weight:600;font-size:13px}
-.log{margin:6px 0 8px}
-.log h4{margin:0;font-size:12px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-.log pre{background:#263238;color:#eceff1;padding:8px 10px;border-radius:4px;max-height:320px;overflow:auto}
-.cfg{display:flex;gap:30px;flex-wrap:wrap;margin-top:4px}
-.empty{color:var(--muted)}
-footer{margin-top:30px;color:var(--muted);font-size:12px}
-@media print{html{background:#fff}body{max-width:none;padding:0;font-size:12px}.summary,.test{border-color:#bbb}.log pre{background:#fff;color:#000;border:1px solid #bbb;max-height:none}.test{break-inside:avoid}}
-@media (max-width:800px){.summary{flex-direction:column}}
-`;

@@ -1,5 +1,5 @@
-// Renders a RunRecord as JUnit XML for CI servers: one <testsuite> per outer suite, one <testcase> per test.
-// Pure; every piece of text is stripped of characters XML cannot hold and escaped.
+// Renders a run as JUnit XML for CI servers: one <testsuite> per outer suite, one <testcase> per execution (the
+// repeat in its name when the run repeats its tests). Pure; every piece of text is stripped of what XML cannot hold.
 
 import type { RunRecord, TestRecord } from '../core/model.js';
 
@@ -32,70 +32,76 @@ function escapeXmlText(text: string): string {
 
 const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 
-/** The outer suite a test belongs to; tests at the root go into a suite named after the file or "(root)". */
+/** The outer suite an execution belongs to; tests at the root go into a suite named after the file or "(root)". */
 function familyOf(test: TestRecord): string {
-  return test.path[0] ?? (test.file ? test.file : '(root)');
+  return test.path[0] ?? test.file ?? '(root)';
 }
 
 export function renderJunit(record: RunRecord): string {
   const families = new Map<string, TestRecord[]>();
-  for (const test of record.tests) {
-    const family = familyOf(test);
-    const list = families.get(family) ?? [];
-    list.push(test);
-    families.set(family, list);
-  }
-
-  const total = record.tests.length;
-  const failures = record.stats.failed;
-  const skipped = record.stats.pending;
-  const lines: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(
-    `<testsuites name="${escapeXml(`cms-ha-chaos ${record.runId}`)}" tests="${total}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(record.stats.durationMs)}" timestamp="${escapeXml(record.startedAt)}">`,
-  );
-  if (record.partial) {
-    lines.push(`  <!-- PARTIAL run: ${escapeXmlText(record.partialReason ?? 'interrupted').replace(/--/g, '- -')} -->`);
-  }
-
+  for (const test of record.tests) families.set(familyOf(test), [...(families.get(familyOf(test)) ?? []), test]);
+  const count = (tests: readonly TestRecord[], outcome: TestRecord['outcome']) => tests.filter((t) => t.outcome === outcome).length;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${escapeXml(`cms-ha-chaos ${record.runId}`)}" tests="${record.tests.length}" failures="${count(record.tests, 'failed')}" errors="0" skipped="${count(record.tests, 'pending')}" time="${seconds(record.stats.durationMs)}" timestamp="${escapeXml(record.startedAt)}">`,
+  ];
+  if (record.partial) lines.push(`  <!-- PARTIAL run: ${escapeXmlText(record.partialReason ?? 'interrupted').replace(/--/g, '- -')} -->`);
   for (const [family, tests] of families) {
-    const suiteFailures = tests.filter((t) => t.outcome === 'failed').length;
-    const suiteSkipped = tests.filter((t) => t.outcome === 'pending').length;
-    const suiteTime = tests.reduce((sum, t) => sum + t.durationMs, 0);
+    const time = tests.reduce((sum, t) => sum + t.durationMs, 0);
     lines.push(
-      `  <testsuite name="${escapeXml(family)}" tests="${tests.length}" failures="${suiteFailures}" errors="0" skipped="${suiteSkipped}" time="${seconds(suiteTime)}" timestamp="${escapeXml(record.startedAt)}">`,
+      `  <testsuite name="${escapeXml(family)}" tests="${tests.length}" failures="${count(tests, 'failed')}" errors="0" skipped="${count(tests, 'pending')}" time="${seconds(time)}" timestamp="${escapeXml(record.startedAt)}">`,
+      ...runProperties(record),
+      ...tests.flatMap((test) => renderTestcase(test, record.repeat)),
+      '  </testsuite>',
     );
-    for (const test of tests) lines.push(...renderTestcase(test, record.timeScale));
-    lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
 }
 
-function renderTestcase(test: TestRecord, timeScale: number): string[] {
+/** What a CI reader needs to reproduce the run: its id, seed, time scale and site file. */
+function runProperties(record: RunRecord): string[] {
+  const properties: Array<[string, string | number]> = [
+    ['runId', record.runId],
+    ['seed', record.seed],
+    ['timeScale', record.timeScale],
+    ['siteFile', record.siteFile],
+    ['repeat', record.repeat],
+  ];
+  return [
+    '    <properties>',
+    ...properties.map(([name, value]) => `      <property name="${name}" value="${escapeXml(String(value))}"/>`),
+    '    </properties>',
+  ];
+}
+
+/** "<title> [repeat 2 of 3]" when the run repeats its tests, so each execution has a name of its own. */
+function testcaseName(test: TestRecord, repeats: number): string {
+  return repeats > 1 ? `${test.title} [repeat ${test.repeat + 1} of ${repeats}]` : test.title;
+}
+
+function renderTestcase(test: TestRecord, repeats: number): string[] {
   const classname = test.path.length > 0 ? test.path.join(' / ') : familyOf(test);
-  const fileAttr = test.file ? ` file="${escapeXml(test.file)}"` : '';
-  const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(test.title)}" time="${seconds(test.durationMs)}"${fileAttr}`;
+  const file = test.file ? ` file="${escapeXml(test.file)}"` : '';
+  const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(testcaseName(test, repeats))}" time="${seconds(test.durationMs)}"${file}`;
   switch (test.outcome) {
     case 'passed':
       return [`${open}/>`];
     case 'pending':
       return [`${open}>`, '      <skipped/>', '    </testcase>'];
-    case 'flaky':
-      return [
-        `${open}>`,
-        `      <system-out>${escapeXmlText(`FLAKY: passed on attempt ${test.attempts} after ${test.attempts - 1} failed attempt(s) (time scale ${timeScale}).`)}</system-out>`,
-        '    </testcase>',
-      ];
-    case 'failed': {
-      const message = test.error?.message ?? 'failed';
-      const body = test.error?.stack ?? message;
-      const out: string[] = [`${open}>`, `      <failure message="${escapeXml(message)}">${escapeXmlText(body)}</failure>`];
-      const failedAssertions = test.evidence?.assertions.filter((a) => !a.passed) ?? [];
-      if (failedAssertions.length > 0) {
-        out.push(`      <system-out>${escapeXmlText(failedAssertions.map((a) => `FAILED: ${a.text}`).join('\n'))}</system-out>`);
-      }
-      out.push('    </testcase>');
-      return out;
-    }
+    case 'failed':
+      return [`${open}>`, failure(test), ...systemOut(test), '    </testcase>'];
   }
+}
+
+function failure(test: TestRecord): string {
+  const message = test.error?.message ?? 'failed';
+  return `      <failure message="${escapeXml(message)}">${escapeXmlText(test.error?.stack ?? message)}</failure>`;
+}
+
+/** The failed assertions in words and how to replay the fault phase. */
+function systemOut(test: TestRecord): string[] {
+  const lines = (test.evidence?.assertions ?? []).filter((a) => !a.passed).map((a) => `FAILED: ${a.text}`);
+  if (test.seed !== null) lines.push(`replay with: npx cmsha run --seed ${test.seed}`);
+  return lines.length === 0 ? [] : [`      <system-out>${escapeXmlText(lines.join('\n'))}</system-out>`];
 }

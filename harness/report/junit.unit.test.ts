@@ -1,12 +1,12 @@
-// JUnit XML for CI: valid XML (checked by fast-xml-parser), one testsuite per outer suite, one testcase
-// per test, failures with message and stack, skipped for pending, flaky as passed with a note.
+// JUnit XML for CI, parsed back with fast-xml-parser: one testsuite per outer suite, one testcase per execution with
+// the repeat in its name, failures with message and stack, skipped for pending, the run's facts as properties.
 
 import { expect } from 'chai';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
-import { escapeXml, renderJunit, stripInvalidXmlChars } from './junit.js';
 import type { RunRecord } from '../core/model.js';
-import { HOSTILE, syntheticRunRecord } from './test-fixtures.js';
+import { escapeXml, renderJunit, stripInvalidXmlChars } from './junit.js';
+import { HOSTILE, PRIMARY_DOWN_TITLE, REPEATS, RUN_SEED, syntheticRunRecord } from './test-fixtures.js';
 
 interface ParsedCase {
   '@_classname': string;
@@ -21,56 +21,83 @@ interface ParsedSuite {
   '@_tests': string;
   '@_failures': string;
   '@_skipped': string;
+  properties: { property: Array<{ '@_name': string; '@_value': string }> };
   testcase: ParsedCase[];
 }
+interface Parsed {
+  testsuites: { '@_tests': string; '@_failures': string; '@_skipped': string; testsuite: ParsedSuite[] };
+}
 
-function parse(xml: string): { testsuites: { '@_tests': string; '@_failures': string; testsuite: ParsedSuite[] } } {
-  const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' });
-  return parser.parse(xml) as ReturnType<typeof parse>;
+function parse(xml: string): Parsed {
+  const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
+  return parser.parse(xml) as Parsed;
 }
 
 describe('renderJunit', function () {
-  const record = syntheticRunRecord({ hostile: true, extraOutcomes: true });
+  const record = syntheticRunRecord({ hostile: true });
   const xml = renderJunit(record);
+  const parsed = parse(xml);
+  const suites = parsed.testsuites.testsuite;
+  const suite = (name: string): ParsedSuite => suites.find((s) => s['@_name'] === name)!;
 
   it('is valid XML', function () {
     expect(XMLValidator.validate(xml)).to.equal(true);
   });
 
-  it('has one testsuite per outer suite and one testcase per test', function () {
-    const parsed = parse(xml);
-    const suites = parsed.testsuites.testsuite;
-    expect(suites.map((s) => s['@_name'])).to.deep.equal(['cm-link', 'primary-down', 'ess-takeover', 'heartbeat-jitter', 'failback']);
+  it('has one testsuite per outer suite and one testcase per execution', function () {
+    expect(suites.map((s) => s['@_name'])).to.deep.equal(['cm-link', 'primary-down', 'ess-takeover', 'heartbeat-path', 'failback']);
     expect(suites.flatMap((s) => s.testcase)).to.have.length(record.tests.length);
     expect(parsed.testsuites['@_tests']).to.equal(String(record.tests.length));
-    expect(parsed.testsuites['@_failures']).to.equal('1');
+    expect(parsed.testsuites['@_failures']).to.equal('4');
+    expect(parsed.testsuites['@_skipped']).to.equal('1');
+    expect(suite('primary-down')['@_failures']).to.equal('1');
   });
 
-  it('names each testcase by suite path and title with the time in seconds', function () {
-    const suites = parse(xml).testsuites.testsuite;
-    const cmLink = suites[0]!.testcase[0]!;
+  it('names each execution by its repeat when the run repeats its tests', function () {
+    const names = suite('cm-link').testcase.map((c) => c['@_name']);
+    expect(names).to.deep.equal(
+      [1, 2, 3].map((r) => `keeps the secondary standby when the ACD link of the primary is reset [repeat ${r} of ${REPEATS}]`),
+    );
+    expect(new Set(suites.flatMap((s) => s.testcase.map((c) => `${c['@_classname']} ${c['@_name']}`))).size).to.equal(record.tests.length);
+    const cmLink = suite('cm-link').testcase[0]!;
     expect(cmLink['@_classname']).to.equal('cm-link / reset');
-    expect(cmLink['@_name']).to.equal('keeps the secondary standby when the ACD link of the primary is reset');
     expect(cmLink['@_time']).to.equal('7.600');
   });
 
-  it('gives failed tests a failure with the message (hostile text intact after parsing) and the stack as text', function () {
-    const failed = parse(xml).testsuites.testsuite[1]!.testcase[0]!;
-    expect(failed['@_name']).to.contain(HOSTILE.title);
-    expect(failed.failure!['@_message']).to.contain('expected 2.0–3.5 s');
-    expect(failed.failure!['#text']).to.contain('at Context.<anonymous> (suites/primary-down.int.test.ts:42:7)');
-    expect(failed['system-out']).to.contain('FAILED: cms-secondary became ACTIVE 4.1 s');
+  it('keeps plain titles when the run does not repeat', function () {
+    const single: RunRecord = { ...record, repeat: 1, tests: record.tests.filter((t) => t.repeat === 0) };
+    const names = parse(renderJunit(single)).testsuites.testsuite.flatMap((s) => s.testcase.map((c) => c['@_name']));
+    expect(names).to.include('keeps the secondary standby when the ACD link of the primary is reset');
+    expect(names.every((n) => !n.includes('[repeat'))).to.equal(true);
+  });
+
+  it('gives a failed execution its message (hostile text intact after parsing), stack, failed assertions and replay seed', function () {
+    const failed = suite('primary-down').testcase.find((c) => c.failure)!;
+    expect(failed['@_name']).to.equal(`${PRIMARY_DOWN_TITLE} ${HOSTILE.title} [repeat 3 of 3]`);
+    expect(failed.failure!['@_message']).to.contain('expected 2220–2290 ms').and.to.contain(HOSTILE.error);
+    expect(failed.failure!['#text']).to.contain('at Context.<anonymous> (suites/primary-down.suite.ts:42:7)');
+    expect(failed['system-out'])
+      .to.contain('FAILED: cms-secondary became ACTIVE 3.205 s')
+      .and.to.contain(`npx cmsha run --seed ${RUN_SEED}`);
     expect(xml).to.not.contain(HOSTILE.error);
   });
 
-  it('marks pending as skipped and flaky as passed with a note', function () {
-    const suites = parse(xml).testsuites.testsuite;
-    const flaky = suites[3]!.testcase[0]!;
-    expect(flaky.failure).to.equal(undefined);
-    expect(flaky['system-out']).to.contain('FLAKY: passed on attempt 2 after 1 failed attempt(s)');
-    const pending = suites[4]!.testcase[0]!;
-    expect(pending).to.have.property('skipped');
-    expect(suites[4]!['@_skipped']).to.equal('1');
+  it('marks a pending execution skipped and a passed one bare', function () {
+    expect(suite('failback').testcase[0]).to.have.property('skipped');
+    const passed = suite('ess-takeover').testcase[0]!;
+    expect(passed.failure).to.equal(undefined);
+    expect(passed['system-out']).to.equal(undefined);
+  });
+
+  it('gives every suite the run id, seed, time scale, site file and repeats as properties', function () {
+    const properties = Object.fromEntries(suite('cm-link').properties.property.map((p) => [p['@_name'], p['@_value']]));
+    expect(properties).to.deep.equal({
+      runId: record.runId,
+      seed: String(RUN_SEED),
+      timeScale: '0.05',
+      siteFile: record.siteFile,
+      repeat: String(REPEATS),
+    });
   });
 
   it('strips characters XML cannot hold and stays valid', function () {
@@ -78,7 +105,7 @@ describe('renderJunit', function () {
       ...record,
       tests: [
         {
-          ...record.tests[1]!,
+          ...record.tests[3]!,
           title: 'bell\u0007 and nul\u0000 and \uFFFE',
           error: { message: 'esc \u001b[31mred\u001b[0m ]]> "q"', stack: null },
         },

@@ -1,5 +1,6 @@
-// Opens a generated report in headless Chromium: it must render, sort failures first, draw a timeline per
-// test with evidence, show hostile container text as text (no script runs) and request nothing from the network.
+// Opens a generated report in headless Chromium: it must render every section (what went wrong, comparison,
+// scenarios, sensitivity, trends, executions failures first with timelines), keep hostile text inert and shown as
+// text, and request nothing from the network. The screenshot it saves is for a person to look at.
 
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,16 +9,23 @@ import { pathToFileURL } from 'node:url';
 
 import { expect } from 'chai';
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import { renderHtml } from './html.js';
-import { HOSTILE, syntheticRunRecord } from './test-fixtures.js';
+import { HOSTILE, syntheticComparison, syntheticHistory, syntheticRunRecord, syntheticSensitivity } from './test-fixtures.js';
 
 const CHROMIUM = process.env['CMSHA_CHROMIUM'] ?? '/usr/bin/chromium';
 
 describe('HTML report in a browser', function () {
   this.timeout(60_000);
   let browser: Browser | undefined;
+  let page: Page;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+  const consoleMessages: string[] = [];
+  const record = syntheticRunRecord({ hostile: true });
+  const outDir = mkdtempSync(join(tmpdir(), 'cmsha-report-browser-'));
+  const reportPath = join(outDir, 'index.html');
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -38,72 +46,102 @@ describe('HTML report in a browser', function () {
         '--disable-sync',
       ],
     });
+    writeFileSync(
+      reportPath,
+      renderHtml(record, { history: syntheticHistory(), comparison: syntheticComparison(), sensitivity: syntheticSensitivity() }),
+    );
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => consoleMessages.push(message.text()));
+    await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
   });
 
   after(async function () {
     await browser?.close();
   });
 
-  it('renders failures first with timelines, shows hostile text as text and makes no request', async function () {
-    const outDir = mkdtempSync(join(tmpdir(), 'cmsha-report-browser-'));
-    const record = syntheticRunRecord({ hostile: true });
-    const reportPath = join(outDir, 'index.html');
-    writeFileSync(reportPath, renderHtml(record));
-
-    const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
-    const requests: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-
-    await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
-
-    // It renders: title and summary numbers.
+  it('renders the header with the counts, flaky as its own outcome', async function () {
     expect(await page.title()).to.contain(record.runId);
-    expect(await page.textContent('[data-stat="failed"]')).to.equal('1');
-    expect(await page.textContent('[data-stat="passed"]')).to.equal('2');
-    expect(await page.textContent('[data-stat="flaky"]')).to.equal('0');
-    expect(await page.textContent('[data-stat="pending"]')).to.equal('0');
+    const stat = (name: string) => page.textContent(`[data-stat="${name}"]`);
+    expect([
+      await stat('failed'),
+      await stat('flaky'),
+      await stat('passed'),
+      await stat('pending'),
+      await stat('executions'),
+    ]).to.deep.equal(['1', '1', '2', '1', '13']);
+    expect(await page.locator('nav.glance li').count()).to.equal(4);
+    expect(await page.locator('.run-facts').textContent()).to.contain('npx cmsha run --seed 4242');
+  });
 
-    // Failing test first.
+  it('shows every section, in order, each visible', async function () {
+    const ids = await page.$$eval('main > section', (sections) => sections.map((s) => s.id || s.className));
+    expect(ids).to.deep.equal([
+      'comparison',
+      'scenarios',
+      'sensitivity',
+      'trends',
+      'group group-failed',
+      'group group-passed',
+      'group group-pending',
+    ]);
+    for (const id of ['comparison', 'scenarios', 'sensitivity', 'trends'])
+      expect(await page.locator(`#${id}`).isVisible(), id).to.equal(true);
+    expect(await page.locator('#comparison .regressions li').count()).to.equal(3);
+    expect(await page.locator('#sensitivity tbody tr').count()).to.equal(2);
+    const trendSizes = await page.$$eval('svg.trend', (svgs) => svgs.map((svg) => svg.getBoundingClientRect().width));
+    expect(trendSizes.length).to.equal(11);
+    expect(trendSizes.every((w) => w > 100)).to.equal(true);
+  });
+
+  it('lists failed executions first, each with its timeline, windows of every kind told apart', async function () {
     const outcomes = await page.$$eval('article.test', (articles) => articles.map((a) => a.className));
-    expect(outcomes).to.have.length(3);
-    expect(outcomes[0]).to.contain('test-failed');
-    expect(outcomes.slice(1).every((c) => c.includes('test-passed'))).to.equal(true);
-
-    // Every test with evidence has an SVG timeline with node tracks.
+    expect(outcomes).to.have.length(13);
+    expect(outcomes.slice(0, 4).every((c) => c.includes('test-failed'))).to.equal(true);
     const timelines = await page.$$eval('article.test', (articles) =>
-      articles.map((a) => {
-        const svg = a.querySelector('svg.timeline');
-        return { hasSvg: svg !== null, text: svg?.textContent ?? '' };
-      }),
+      articles.map((a) => a.querySelector('svg.timeline')?.textContent ?? null),
     );
-    for (const timeline of timelines) expect(timeline.hasSvg).to.equal(true);
-    expect(timelines[0]!.text).to.contain('cms-primary').and.to.contain('cms-secondary').and.to.contain('HA role').and.to.contain('faults');
-
-    // The failing test's message is visible.
-    const failing = page.locator('article.test-failed .error-message');
+    expect(timelines.filter((t) => t !== null)).to.have.length(12);
+    expect(timelines[0]).to.contain('HA role').and.to.contain('injection (heartbeat cycle)');
+    expect(timelines[0])
+      .to.contain('window from the protocol event')
+      .and.to.contain('window from the fault')
+      .and.to.contain('outage budget');
+    const failing = page.locator('article.test-failed .error-message').first();
     expect(await failing.isVisible()).to.equal(true);
-    expect(await failing.textContent()).to.contain('cms-secondary became ACTIVE 4.1 s after cms-primary killed; expected 2.0–3.5 s');
+    expect(await failing.textContent()).to.contain('after the first unanswered heartbeat; expected 2220–2290 ms');
+  });
 
-    // Nothing hostile ran, and it is shown as text.
+  it('keeps hostile text inert and shows it as text', async function () {
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).to.equal(undefined);
-    const logText = await page.locator('article.test-failed details.logs').textContent();
-    expect(logText).to.contain(HOSTILE.logScript).and.to.contain(HOSTILE.logImg);
-    expect(await page.locator('article.test-failed .test-title').textContent()).to.contain(HOSTILE.title);
-    expect(await failing.textContent()).to.contain(HOSTILE.error);
-    expect(await page.locator('article.test-failed details.logs').getAttribute('open')).to.not.equal(null);
-    expect(await page.$$('article script, article img, article iframe, script')).to.have.length(0);
+    // A hostile <style> let through would hide the page.
+    expect(await page.locator('body').isVisible()).to.equal(true);
+    expect(await page.$$('script, img, iframe, object, embed, form, input, link, main style, meta[http-equiv="refresh"]')).to.have.length(
+      0,
+    );
+    const firstFailed = page.locator('article.test-failed').first();
+    expect(await firstFailed.locator('details.logs').getAttribute('open')).to.not.equal(null);
+    expect(await firstFailed.locator('details.logs').textContent())
+      .to.contain(HOSTILE.logScript)
+      .and.to.contain(HOSTILE.logImg);
+    expect(await firstFailed.locator('.test-title').textContent()).to.contain(HOSTILE.title);
+    expect(await firstFailed.locator('.error-message').textContent()).to.contain(HOSTILE.error);
+    expect(await firstFailed.locator('.end-state').textContent()).to.contain(HOSTILE.endState);
+    expect(await page.locator('#comparison').textContent()).to.contain(HOSTILE.regression);
+    expect(await page.locator('#sensitivity').textContent()).to.contain(HOSTILE.sensitivity);
     expect(pageErrors).to.deep.equal([]);
+  });
 
-    // No request left the page.
+  it('requests nothing from the network', function () {
     const foreign = requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:'));
     expect(foreign, `requests: ${foreign.join(', ')}`).to.deep.equal([]);
+    expect(consoleMessages.filter((m) => /Refused|Content Security Policy/i.test(m))).to.deep.equal([]);
+  });
 
+  it('saves a full-page screenshot to look at', async function () {
     const screenshot = join(outDir, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
-    console.log(`    screenshot: ${screenshot}`);
-    console.log(`    report: ${reportPath}`);
-    await page.close();
+    console.log(`    screenshot: ${screenshot}\n    report: ${reportPath}`);
   });
 });

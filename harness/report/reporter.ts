@@ -1,212 +1,149 @@
-// The mocha reporter of cms-ha-chaos: spec-like progress on the console, and at the end of the run
-// reports/<runId>/{index.html,junit.xml,run.json} plus `latest`; a partial report if the run is cut short.
+// The mocha reporter of a worker process: one TestRecord per execution, written at the end of the run as a JSON
+// array (the blob the run merges) to `blobFile`; if the process goes first, it writes what it has, marked interrupted.
 //
-//   mocha --reporter dist/harness/report/reporter.js \
-//         --reporter-option reportsDir=reports --reporter-option timeScale=0.05
+//   new Mocha({ reporter: CmshaReporter, reporterOptions: { blobFile, quiet: true } })
 //
-// Options (reporter option > environment > default): reportsDir (CMSHA_REPORTS_DIR, `reports`), timeScale
-// (CMSHA_TIME_SCALE, 1), environmentFile (CMSHA_ENVIRONMENT_FILE, none), runId (CMSHA_RUN_ID, a timestamp), quiet.
+// Options (reporter option > environment > default): blobFile (CMSHA_BLOB_FILE, required), repeat (CMSHA_REPEAT, 0),
+// seed (CMSHA_SEED, none), quiet (spec-style progress on the console unless true; default false).
 
 import Mocha from 'mocha';
 
-import { EVIDENCE_KEY } from '../core/model.js';
-import type { RunRecord, TestEvidence } from '../core/model.js';
-import { readEnvironment, resolveReportOptions, RunCollector, writeRunFilesSync } from './run-record.js';
-import type { CollectedTest, ReportOptions, WrittenReport } from './run-record.js';
+import { HarnessError } from '../core/errors.js';
+import { writeFileAtomicSync } from '../core/files.js';
+import { EVIDENCE_KEY, type TestEvidence } from '../core/model.js';
+import { ENV, parseSeed } from '../core/run-context.js';
+import { ExecutionCollector, type EvidenceReader, type TestPlace, type TestResult } from './execution-collector.js';
 
-const {
-  EVENT_RUN_BEGIN,
-  EVENT_RUN_END,
-  EVENT_TEST_BEGIN,
-  EVENT_TEST_END,
-  EVENT_TEST_FAIL,
-  EVENT_TEST_PASS,
-  EVENT_TEST_PENDING,
-  EVENT_TEST_RETRY,
-} = Mocha.Runner.constants;
+/** The environment variable that names the blob file when the reporter option does not. */
+export const BLOB_FILE_ENV = 'CMSHA_BLOB_FILE';
 
-/** Reporters alive in this process that have not written their final report yet (see `writePartialReport`). */
-const active = new Set<CmshaReporter>();
+const { EVENT_RUN_END, EVENT_TEST_BEGIN, EVENT_TEST_END, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING, EVENT_TEST_RETRY } =
+  Mocha.Runner.constants;
 
-/** The runnable facts the reporter reads; a fake runner's objects only need these. */
+export interface ReporterSettings {
+  /** The file the records are written to, as a JSON array of TestRecord. */
+  blobFile: string;
+  /** Which repeat of the run this process executes (0-based). */
+  repeat: number;
+  /** The seed the fault phases of this process come from; null when the run gave none. */
+  seed: number | null;
+  quiet: boolean;
+}
+
+/** The facts of a mocha runnable the reporter reads; a fake runner's objects need only these. */
 interface RunnableLike {
   title: string;
   type?: string;
   file?: string;
   duration?: number;
-  parent?: { titlePath?: () => string[]; fullTitle?: () => string; title?: string; root?: boolean } | undefined;
-  fullTitle?: () => string;
   titlePath?: () => string[];
+  fullTitle?: () => string;
   currentRetry?: () => number;
+  ctx?: { currentTest?: RunnableLike };
   [EVIDENCE_KEY]?: TestEvidence;
 }
 
+type MochaReporterOptions = Mocha.MochaOptions & { reporterOption?: Record<string, unknown> };
+
+/** Reporters of this process whose blob is not final yet: a signal or exit writes theirs. */
+const live = new Set<CmshaReporter>();
+
 export default class CmshaReporter extends Mocha.reporters.Base {
-  readonly reportOptions: ReportOptions;
-  private readonly collector: RunCollector;
-  private readonly environment: RunRecord['environment'];
-  private runEnded = false;
-  private finalised = false;
-  /** Where the last write went (final or partial), for callers and tests. */
-  lastWritten: WrittenReport | null = null;
+  readonly settings: ReporterSettings;
+  readonly #collector: ExecutionCollector;
+  #runEnded = false;
 
-  constructor(runner: Mocha.Runner, options: Mocha.MochaOptions & { reporterOption?: Record<string, unknown> } = {}) {
+  constructor(runner: Mocha.Runner, options: MochaReporterOptions = {}) {
     super(runner, options);
-    const raw = (options.reporterOption ?? options.reporterOptions ?? {}) as Record<string, unknown>;
     // Bad options fail here, before any test runs, naming the option and the value.
-    this.reportOptions = resolveReportOptions(raw);
-    this.environment = readEnvironment(this.reportOptions.environmentFile);
-    this.collector = new RunCollector();
-
-    if (!this.reportOptions.quiet) {
-      // Spec prints the familiar progress and epilogue; this class only adds the files.
-      new Mocha.reporters.Spec(runner, options);
-    }
-
-    runner.once(EVENT_RUN_BEGIN, () => {
-      this.collector.restart();
-    });
-    runner.on(EVENT_TEST_BEGIN, (test: RunnableLike) => {
-      this.collector.begin(keyOf(test), { ...describe(test), attempts: attemptOf(test), readEvidence: () => evidenceOf(test) });
-    });
-    runner.on(EVENT_TEST_RETRY, (test: RunnableLike) => {
-      this.collector.retry(keyOf(test), attemptOf(test));
-    });
-    runner.on(EVENT_TEST_PASS, (test: RunnableLike) => {
-      const attempts = attemptOf(test);
-      this.collector.settle(keyOf(test), {
-        ...describe(test),
-        outcome: attempts > 1 ? 'flaky' : 'passed',
-        durationMs: Math.round(test.duration ?? 0),
-        attempts,
-        error: null,
-        readEvidence: () => evidenceOf(test),
-      });
-    });
-    runner.on(EVENT_TEST_FAIL, (test: RunnableLike, error: unknown) => {
-      const isHook = test.type === 'hook';
-      this.collector.settle(keyOf(test), {
-        ...describe(test),
-        outcome: 'failed',
-        durationMs: Math.round(test.duration ?? 0),
-        attempts: isHook ? 1 : attemptOf(test),
-        error: errorOf(error),
-        // A hook has no evidence of its own; a failing "before each" leaves the test's evidence on ctx.currentTest.
-        readEvidence: () => evidenceOf(test) ?? (isHook ? hookTestEvidence(test) : null),
-      });
-    });
-    runner.on(EVENT_TEST_PENDING, (test: RunnableLike) => {
-      this.collector.settle(keyOf(test), {
-        ...describe(test),
-        outcome: 'pending',
-        durationMs: 0,
-        attempts: 1,
-        error: null,
-        readEvidence: () => evidenceOf(test),
-      });
-    });
-    runner.on(EVENT_TEST_END, (test: RunnableLike) => {
-      this.collector.ended(keyOf(test));
-    });
-    runner.once(EVENT_RUN_END, () => {
-      this.runEnded = true;
-    });
-
-    active.add(this);
+    this.settings = reporterSettings(options.reporterOption ?? options.reporterOptions ?? {});
+    this.#collector = new ExecutionCollector({ repeat: this.settings.repeat, seed: this.settings.seed });
+    if (!this.settings.quiet) new Mocha.reporters.Spec(runner, options);
+    this.#listen(runner);
+    live.add(this);
     installProcessHooks();
   }
 
-  /** The record as it stands; `partialReason` non-null marks it partial. */
-  buildRecord(partialReason: string | null = null): RunRecord {
-    return this.collector.build({
-      runId: this.reportOptions.runId,
-      timeScale: this.reportOptions.timeScale,
-      environment: this.environment,
-      partialReason,
+  #listen(runner: Mocha.Runner): void {
+    const collector = this.#collector;
+    const settle = (test: RunnableLike, result: TestResult): void => collector.settle(test, placeOf(test), result, evidenceReader(test));
+    runner.on(EVENT_TEST_BEGIN, (test: RunnableLike) => collector.begin(test, placeOf(test), evidenceReader(test)));
+    runner.on(EVENT_TEST_PASS, (test: RunnableLike) => settle(test, { outcome: 'passed', durationMs: durationOf(test), error: null }));
+    runner.on(EVENT_TEST_FAIL, (test: RunnableLike, error: unknown) =>
+      settle(test, { outcome: 'failed', durationMs: durationOf(test), error: errorOf(error) }),
+    );
+    runner.on(EVENT_TEST_PENDING, (test: RunnableLike) => settle(test, { outcome: 'pending', durationMs: 0, error: null }));
+    // Runs use no retries; a retry configured anyway must not turn a failure into a pass: the attempt is its own record.
+    runner.on(EVENT_TEST_RETRY, (test: RunnableLike, error: unknown) =>
+      settle(test, { outcome: 'failed', durationMs: durationOf(test), error: retriedError(test, error) }),
+    );
+    runner.on(EVENT_TEST_END, (test: RunnableLike) => collector.ended(test));
+    runner.once(EVENT_RUN_END, () => {
+      this.#runEnded = true;
     });
   }
 
-  /** Mocha calls this after the run: write the files, print where they are, then let mocha exit. */
+  /** Mocha calls this after the run: the blob is written before mocha is let go. */
   override done(failures: number, fn?: (failures: number) => void): void {
     try {
-      this.finish();
+      this.#writeFinal();
     } catch (error) {
-      // A report that cannot be written must not hide the test results: say so and keep mocha's exit code.
-      console.error(`cms-ha-chaos reporter: could not write the report in ${this.reportOptions.reportsDir}: ${(error as Error).message}`);
+      // The run must learn that this process's records are lost, without losing mocha's own verdict.
+      console.error(`cms-ha-chaos reporter: could not write the test records to ${this.settings.blobFile}: ${(error as Error).message}`);
       process.exitCode = process.exitCode || 1;
     }
     fn?.(failures);
   }
 
-  /** Writes the final report (once). */
-  finish(): WrittenReport {
-    if (this.finalised && this.lastWritten) return this.lastWritten;
-    this.finalised = true;
-    active.delete(this);
+  /** The process is going away: the final blob if mocha ended the run but never called done(), else what there is. */
+  interrupt(reason: string): void {
+    if (!live.has(this)) return;
+    if (this.#runEnded) this.#writeFinal();
+    else writeFileAtomicSync(this.settings.blobFile, blob(this.#collector.records(reason)));
+  }
+
+  #writeFinal(): void {
+    live.delete(this);
     uninstallProcessHooksIfIdle();
-    const written = writeRunFilesSync(this.buildRecord(null), this.reportOptions.reportsDir);
-    this.lastWritten = written;
-    if (!this.reportOptions.quiet) console.log(`Report: ${written.indexHtml}`);
-    return written;
-  }
-
-  /**
-   * Writes what has been collected so far as a partial report. The reporter stays active: if the run does end
-   * after all, the final report replaces it.
-   */
-  writePartial(reason: string): WrittenReport | null {
-    if (this.finalised) return null;
-    const written = writeRunFilesSync(this.buildRecord(reason), this.reportOptions.reportsDir);
-    this.lastWritten = written;
-    if (!this.reportOptions.quiet) console.error(`Report (PARTIAL: ${reason}): ${written.indexHtml}`);
-    return written;
-  }
-
-  /** The process is going away: finish properly if mocha ended the run but never called done(), else go partial. */
-  private onExit(reason: string): void {
-    if (this.finalised) return;
-    if (this.runEnded) this.finish();
-    else this.writePartial(reason);
-  }
-
-  /** Forget this reporter without writing (tests that drive several fake runs use it). */
-  dispose(): void {
-    this.finalised = true;
-    active.delete(this);
-    uninstallProcessHooksIfIdle();
-  }
-
-  /** @internal for the process hooks */
-  static exitAll(reason: string): void {
-    for (const reporter of [...active]) {
-      try {
-        reporter.onExit(reason);
-      } catch (error) {
-        console.error(`cms-ha-chaos reporter: could not write the partial report: ${(error as Error).message}`);
-      }
-    }
+    writeFileAtomicSync(this.settings.blobFile, blob(this.#collector.records()));
   }
 }
 
-/**
- * Writes a partial report (`partial: true`, the reason, everything collected so far) for every reporter of this
- * process that has not finished. Synchronous, so the CLI may call it from its own signal or exit handlers.
- * Returns what was written.
- */
-export function writePartialReport(reason: string): WrittenReport[] {
-  const written: WrittenReport[] = [];
-  for (const reporter of [...active]) {
-    try {
-      const result = reporter.writePartial(reason);
-      if (result) written.push(result);
-    } catch (error) {
-      console.error(`cms-ha-chaos reporter: could not write the partial report: ${(error as Error).message}`);
-    }
-  }
-  return written;
+function blob(records: unknown[]): string {
+  return `${JSON.stringify(records, null, 2)}\n`;
 }
 
-export { CmshaReporter };
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/** Resolves the options: an explicit reporter option wins over the environment. Command-line values arrive as strings. */
+export function reporterSettings(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ReporterSettings {
+  const pick = (key: string, envKey: string | null): unknown => {
+    const given = raw[key];
+    if (given !== undefined && given !== null && given !== '') return given;
+    return envKey === null || env[envKey] === '' ? undefined : env[envKey];
+  };
+  const blobFile = pick('blobFile', BLOB_FILE_ENV);
+  if (typeof blobFile !== 'string') throw badOption('blobFile', blobFile, `the file the records go to (or set ${BLOB_FILE_ENV})`);
+  const repeatGiven = pick('repeat', ENV.repeat) ?? 0;
+  const repeat = Number(repeatGiven);
+  if (!Number.isInteger(repeat) || repeat < 0)
+    throw badOption('repeat', repeatGiven, 'a whole number from 0 (which repeat this process runs)');
+  const seed = pick('seed', ENV.seed);
+  const quiet = pick('quiet', null);
+  return {
+    blobFile,
+    repeat,
+    seed: seed === undefined ? null : parseSeed(String(seed), 'reporter option seed'),
+    quiet: quiet === true || quiet === 'true' || quiet === '1',
+  };
+}
+
+function badOption(option: string, value: unknown, expected: string): HarnessError {
+  return new HarnessError('BAD_CONFIG', `Reporter option ${option} must be ${expected}; got ${JSON.stringify(value) ?? 'nothing'}.`, {
+    details: { option, value },
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Process hooks: one set for the whole process, whatever the number of reporters.
@@ -215,25 +152,37 @@ let installed = false;
 let lastUncaught: unknown = null;
 
 function onSignal(signal: NodeJS.Signals): void {
-  writePartialReport(`received ${signal}`);
+  interruptAll(`received ${signal}`);
   uninstallProcessHooks();
-  // Do not swallow the signal: when nobody else listens, re-raise it so the default behaviour (exit) happens.
+  // Never swallow the signal: when nobody else listens, raise it again so its default (ending the process) happens.
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 const onSigint = (): void => onSignal('SIGINT');
 const onSigterm = (): void => onSignal('SIGTERM');
 
-/** A monitor only observes: it never turns a crash into a swallowed error. */
+/** A monitor only observes: the crash goes on, and the exit hook names it. */
 function onUncaughtMonitor(error: unknown): void {
   lastUncaught = error;
 }
 
 function onProcessExit(code: number): void {
   const reason =
-    lastUncaught !== null
-      ? `uncaught exception: ${lastUncaught instanceof Error ? lastUncaught.message : String(lastUncaught)}`
-      : `process exited with code ${code} before the run ended`;
-  CmshaReporter.exitAll(reason);
+    lastUncaught === null
+      ? `the process exited with code ${code} before the run ended`
+      : `uncaught exception: ${lastUncaught instanceof Error ? lastUncaught.message : String(lastUncaught)}`;
+  interruptAll(reason);
+}
+
+function interruptAll(reason: string): void {
+  for (const reporter of [...live]) {
+    try {
+      reporter.interrupt(reason);
+    } catch (error) {
+      console.error(
+        `cms-ha-chaos reporter: could not write the test records to ${reporter.settings.blobFile}: ${(error as Error).message}`,
+      );
+    }
+  }
 }
 
 function installProcessHooks(): void {
@@ -255,49 +204,44 @@ function uninstallProcessHooks(): void {
 }
 
 function uninstallProcessHooksIfIdle(): void {
-  if (active.size === 0) uninstallProcessHooks();
+  if (live.size === 0) uninstallProcessHooks();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading mocha's runnables
 
-function titlePathOf(runnable: RunnableLike): string[] {
-  if (typeof runnable.titlePath === 'function') return runnable.titlePath();
-  const parentPath = runnable.parent?.titlePath?.() ?? [];
-  return [...parentPath, runnable.title];
+function placeOf(runnable: RunnableLike): TestPlace {
+  const titles = (runnable.titlePath?.() ?? [runnable.title]).filter((t) => t !== '');
+  return {
+    title: runnable.title,
+    fullTitle: runnable.fullTitle?.() ?? titles.join(' '),
+    path: titles.slice(0, -1),
+    file: runnable.file ?? null,
+  };
 }
 
-function describe(runnable: RunnableLike): Pick<CollectedTest, 'title' | 'fullTitle' | 'path' | 'file'> {
-  const full = titlePathOf(runnable).filter((t) => t !== '');
-  const title = runnable.title;
-  const path = full.slice(0, -1);
-  const fullTitle = typeof runnable.fullTitle === 'function' ? runnable.fullTitle() : full.join(' ');
-  return { title, fullTitle, path, file: runnable.file ?? null };
+function durationOf(runnable: RunnableLike): number {
+  return Math.round(runnable.duration ?? 0);
 }
 
-function keyOf(runnable: RunnableLike): string {
-  return `${runnable.type === 'hook' ? 'hook' : 'test'}\u0000${runnable.file ?? ''}\u0000${titlePathOf(runnable).join('\u0000')}`;
-}
-
-function attemptOf(runnable: RunnableLike): number {
-  return (typeof runnable.currentRetry === 'function' ? runnable.currentRetry() : 0) + 1;
-}
-
-function evidenceOf(runnable: RunnableLike): TestEvidence | null {
-  const evidence = runnable[EVIDENCE_KEY];
-  return evidence && typeof evidence === 'object' ? evidence : null;
-}
-
-function hookTestEvidence(hook: RunnableLike): TestEvidence | null {
-  const ctx = (hook as { ctx?: { currentTest?: RunnableLike } }).ctx;
-  return ctx?.currentTest ? evidenceOf(ctx.currentTest) : null;
+/** A hook has no evidence of its own; a failing hook leaves the evidence of the test it ran for on ctx.currentTest. */
+function evidenceReader(runnable: RunnableLike): EvidenceReader {
+  return () => runnable[EVIDENCE_KEY] ?? (runnable.type === 'hook' ? (runnable.ctx?.currentTest?.[EVIDENCE_KEY] ?? null) : null);
 }
 
 function errorOf(error: unknown): { message: string; stack: string | null } {
-  if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
-    const e = error as { message?: unknown; stack?: unknown };
-    const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-    return { message, stack: typeof e.stack === 'string' ? e.stack : null };
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { message, stack } = error as { message?: unknown; stack?: unknown };
+    return {
+      message: typeof message === 'string' && message !== '' ? message : String(error),
+      stack: typeof stack === 'string' ? stack : null,
+    };
   }
   return { message: String(error), stack: null };
+}
+
+function retriedError(runnable: RunnableLike, error: unknown): { message: string; stack: string | null } {
+  const attempt = (runnable.currentRetry?.() ?? 0) + 1;
+  const { message, stack } = errorOf(error);
+  return { message: `attempt ${attempt} failed and mocha retried the test (cmsha runs use no retries): ${message}`, stack };
 }

@@ -1,20 +1,19 @@
-// The reporter driven by a fake runner (an EventEmitter speaking mocha's event names): the three files,
-// outcomes (flaky, hook failures), evidence read late, `latest`, and partial reports (call, exit, signal).
+// The worker's reporter driven by a fake runner (an EventEmitter speaking mocha's event names): the blob written on
+// done(), one record per execution (a retried attempt its own failure), evidence read late, repeat and seed from
+// options or the environment, bad options named, and the blob of a process cut short (exit, signal, crash).
 
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { expect } from 'chai';
 import Mocha from 'mocha';
-import { XMLValidator } from 'fast-xml-parser';
 
-import { EVIDENCE_KEY } from '../core/model.js';
-import type { RunRecord, TestEvidence } from '../core/model.js';
-import CmshaReporter from './reporter.js';
+import { EVIDENCE_KEY, type TestEvidence, type TestRecord } from '../core/model.js';
+import { summarize } from '../core/summary.js';
+import CmshaReporter, { reporterSettings } from './reporter.js';
 import { cmLinkEvidence, primaryDownEvidence } from './test-fixtures.js';
 
 const C = Mocha.Runner.constants;
@@ -23,19 +22,15 @@ class FakeSuite {
   constructor(
     readonly title: string,
     readonly parent: FakeSuite | null,
-    readonly root = false,
   ) {}
   titlePath(): string[] {
     return this.parent ? [...this.parent.titlePath(), this.title] : this.title ? [this.title] : [];
-  }
-  fullTitle(): string {
-    return this.titlePath().join(' ');
   }
 }
 
 class FakeTest {
   duration = 0;
-  file = 'suites/fake.int.test.ts';
+  file = 'suites/fake.suite.ts';
   ctx: { currentTest?: FakeTest } = {};
   [EVIDENCE_KEY]?: TestEvidence;
   constructor(
@@ -58,6 +53,11 @@ class FakeTest {
   }
 }
 
+/** Evidence attached as the suites attach it: a getter, read whenever the reporter asks. */
+function attachEvidence(test: FakeTest, read: () => TestEvidence): void {
+  Object.defineProperty(test, EVIDENCE_KEY, { configurable: true, enumerable: false, get: read });
+}
+
 function fakeRunner(): Mocha.Runner {
   const runner = new EventEmitter() as EventEmitter & { stats: Record<string, number> };
   runner.stats = { suites: 0, tests: 0, passes: 0, pending: 0, failures: 0 };
@@ -65,19 +65,25 @@ function fakeRunner(): Mocha.Runner {
 }
 
 const tempDirs: string[] = [];
-function tempReportsDir(): string {
+function tempBlob(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cmsha-reporter-'));
   tempDirs.push(dir);
-  return dir;
+  return join(dir, 'task-1.json');
 }
 
-function readRecord(dir: string): RunRecord {
-  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+function readBlob(file: string): TestRecord[] {
+  return JSON.parse(readFileSync(file, 'utf8')) as TestRecord[];
+}
+
+function emitTest(runner: Mocha.Runner, test: FakeTest, outcome: 'pass' | 'fail', error?: Error): void {
+  runner.emit(C.EVENT_TEST_BEGIN, test);
+  if (outcome === 'pass') runner.emit(C.EVENT_TEST_PASS, test);
+  else runner.emit(C.EVENT_TEST_FAIL, test, error);
+  runner.emit(C.EVENT_TEST_END, test);
 }
 
 describe('CmshaReporter', function () {
-  // The CLI sets CMSHA_* for the whole test process (time scale, environment file); these tests control their
-  // options themselves, so they run with none of them set.
+  // The run hands CMSHA_* to its workers; these tests set their own, so they run with none inherited.
   const savedEnv: Record<string, string | undefined> = {};
   before(function () {
     for (const key of Object.keys(process.env).filter((k) => k.startsWith('CMSHA_'))) {
@@ -86,283 +92,250 @@ describe('CmshaReporter', function () {
     }
   });
   after(function () {
+    for (const key of Object.keys(process.env).filter((k) => k.startsWith('CMSHA_'))) delete process.env[key];
     Object.assign(process.env, savedEnv);
-  });
-
-  after(function () {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  describe('a complete run', function () {
-    let reportsDir: string;
-    let record: RunRecord;
-    let runDir: string;
+  describe('a finished run', function () {
+    let blobFile: string;
+    let records: TestRecord[];
     let doneFailures: number | null = null;
+    let blobExistedBeforeDone = true;
 
     before(function () {
-      reportsDir = tempReportsDir();
+      blobFile = tempBlob();
       const runner = fakeRunner();
-      const reporter = new CmshaReporter(runner, { reporterOption: { reportsDir, runId: 'run-1', timeScale: '0.05', quiet: true } });
-      const root = new FakeSuite('', null, true);
-      const primaryDown = new FakeSuite('primary-down', root);
-      const kill = new FakeSuite('kill', primaryDown);
+      const reporter = new CmshaReporter(runner, { reporterOption: { blobFile, repeat: '2', seed: '4242', quiet: true } });
+      const root = new FakeSuite('', null);
+      const kill = new FakeSuite('kill', new FakeSuite('primary-down', root));
       const cmLink = new FakeSuite('cm-link', root);
 
-      runner.emit(C.EVENT_RUN_BEGIN);
-      runner.emit(C.EVENT_SUITE_BEGIN, root);
-      runner.emit(C.EVENT_SUITE_BEGIN, primaryDown);
-      runner.emit(C.EVENT_SUITE_BEGIN, kill);
-
-      // Passes; the suite attaches its evidence in afterEach, i.e. after "test end".
+      // Passes; its evidence getter is attached in afterEach, after "test end", and finished later still.
       const passing = new FakeTest('makes the secondary active when the primary is killed', kill);
-      passing.duration = 6_200;
-      runner.emit(C.EVENT_TEST_BEGIN, passing);
-      runner.emit(C.EVENT_TEST_PASS, passing);
-      runner.emit(C.EVENT_TEST_END, passing);
-      passing[EVIDENCE_KEY] = primaryDownEvidence({ failing: false, hostile: false });
+      passing.duration = 6_200.4;
+      emitTest(runner, passing, 'pass');
+      let finished = false;
+      attachEvidence(passing, () => ({
+        ...primaryDownEvidence({ failing: false, hostile: false }),
+        endState: finished ? { 'cms-secondary': 'ACTIVE' } : null,
+      }));
+      finished = true;
 
-      // Fails, with evidence.
       const failing = new FakeTest('keeps exactly one active after the failover', kill);
       failing.duration = 9_000;
-      failing[EVIDENCE_KEY] = primaryDownEvidence({ failing: true, hostile: false });
-      runner.emit(C.EVENT_TEST_BEGIN, failing);
-      runner.emit(C.EVENT_TEST_FAIL, failing, new Error('cms-secondary became ACTIVE 4.1 s after cms-primary killed; expected 2.0–3.5 s'));
-      runner.emit(C.EVENT_TEST_END, failing);
+      attachEvidence(failing, () => primaryDownEvidence({ failing: true, hostile: false }));
+      emitTest(
+        runner,
+        failing,
+        'fail',
+        new Error('cms-secondary became ACTIVE 3205 ms after the first unanswered heartbeat; expected 2220–2290 ms'),
+      );
 
-      // Fails once, retried (a clone with currentRetry 1), then passes: flaky.
+      // Retried anyway (mocha clones the test): the failed attempt is a record of its own, never folded into a pass.
       const firstAttempt = new FakeTest('makes no failover under heartbeat jitter', kill, 'test', 0);
       runner.emit(C.EVENT_TEST_BEGIN, firstAttempt);
-      runner.emit(C.EVENT_TEST_RETRY, firstAttempt, new Error('spurious'));
+      runner.emit(C.EVENT_TEST_RETRY, firstAttempt, new Error('spurious failover'));
       const secondAttempt = new FakeTest('makes no failover under heartbeat jitter', kill, 'test', 1);
-      secondAttempt.duration = 1_500;
-      secondAttempt[EVIDENCE_KEY] = cmLinkEvidence();
-      runner.emit(C.EVENT_TEST_BEGIN, secondAttempt);
-      runner.emit(C.EVENT_TEST_PASS, secondAttempt);
-      runner.emit(C.EVENT_TEST_END, secondAttempt);
+      attachEvidence(secondAttempt, () => cmLinkEvidence());
+      emitTest(runner, secondAttempt, 'pass');
+
+      // Passes, then an error arrives late for the same test: it is a failure.
+      const late = new FakeTest('keeps the data flowing', kill);
+      emitTest(runner, late, 'pass');
+      runner.emit(C.EVENT_TEST_FAIL, late, new Error('late: stand-in crashed after the test'));
 
       const pending = new FakeTest('fails back automatically', kill);
       runner.emit(C.EVENT_TEST_PENDING, pending);
       runner.emit(C.EVENT_TEST_END, pending);
-      runner.emit(C.EVENT_SUITE_END, kill);
-      runner.emit(C.EVENT_SUITE_END, primaryDown);
 
-      // A "before each" hook fails: recorded as a failed test with the hook's title.
-      runner.emit(C.EVENT_SUITE_BEGIN, cmLink);
+      // A "before each" hook fails: a failed record under the hook's title, with the evidence of the test it ran for.
       const hook = new FakeTest('"before each" hook for "keeps the secondary standby"', cmLink, 'hook');
+      const hookedTest = new FakeTest('keeps the secondary standby', cmLink);
+      attachEvidence(hookedTest, () => cmLinkEvidence());
+      hook.ctx.currentTest = hookedTest;
       runner.emit(C.EVENT_TEST_FAIL, hook, new Error('topology did not start: cm never listened'));
-      runner.emit(C.EVENT_SUITE_END, cmLink);
-      runner.emit(C.EVENT_SUITE_END, root);
       runner.emit(C.EVENT_RUN_END);
 
+      blobExistedBeforeDone = existsSync(blobFile);
       reporter.done(2, (failures) => {
         doneFailures = failures;
       });
-      runDir = join(reportsDir, 'run-1');
-      record = readRecord(runDir);
+      records = readBlob(blobFile);
     });
 
-    it('writes index.html, junit.xml and run.json into reportsDir/<runId> and calls back with the failures', function () {
-      expect(readdirSync(runDir).sort()).to.deep.equal(['index.html', 'junit.xml', 'run.json']);
+    it('writes the blob in done(), before it lets mocha go, as a JSON array of records', function () {
+      expect(blobExistedBeforeDone).to.equal(false);
       expect(doneFailures).to.equal(2);
+      expect(records).to.be.an('array').with.length(7);
+      expect(readdirSync(join(blobFile, '..')).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
     });
 
-    it('points reportsDir/latest at the run with a relative symlink', function () {
-      expect(readlinkSync(join(reportsDir, 'latest'))).to.equal('run-1');
-      expect(readRecord(join(reportsDir, 'latest')).runId).to.equal('run-1');
-      expect(readdirSync(reportsDir).filter((n) => n.includes('.tmp'))).to.deep.equal([]);
-    });
-
-    it('records each outcome: passed, failed, flaky, pending and the failed hook', function () {
-      const outcomes = record.tests.map((t) => [t.title, t.outcome, t.attempts]);
-      expect(outcomes).to.deep.equal([
-        ['makes the secondary active when the primary is killed', 'passed', 1],
-        ['keeps exactly one active after the failover', 'failed', 1],
-        ['makes no failover under heartbeat jitter', 'flaky', 2],
-        ['fails back automatically', 'pending', 1],
-        ['"before each" hook for "keeps the secondary standby"', 'failed', 1],
+    it('records one outcome per execution, a retried attempt as its own failure and a late error as a failure', function () {
+      expect(records.map((r) => [r.title, r.outcome])).to.deep.equal([
+        ['makes the secondary active when the primary is killed', 'passed'],
+        ['keeps exactly one active after the failover', 'failed'],
+        ['makes no failover under heartbeat jitter', 'failed'],
+        ['makes no failover under heartbeat jitter', 'passed'],
+        ['keeps the data flowing', 'failed'],
+        ['fails back automatically', 'pending'],
+        ['"before each" hook for "keeps the secondary standby"', 'failed'],
       ]);
-      expect(record.stats).to.include({ passed: 1, failed: 2, flaky: 1, pending: 1 });
-      expect(record.partial).to.equal(false);
-      expect(record.timeScale).to.equal(0.05);
-      expect(record.schema).to.equal(1);
+      expect(records[2]!.error?.message).to.equal(
+        'attempt 1 failed and mocha retried the test (cmsha runs use no retries): spurious failover',
+      );
+      expect(records[4]!.error?.message).to.equal('late: stand-in crashed after the test');
+      const jitter = summarize(records).find((s) => s.fullTitle.endsWith('heartbeat jitter'));
+      expect(jitter?.outcome).to.equal('flaky');
     });
 
-    it('keeps suite paths, errors and durations', function () {
-      const failed = record.tests[1]!;
+    it('records the repeat and seed from the reporter options', function () {
+      expect(records.every((r) => r.repeat === 2 && r.seed === 4242)).to.equal(true);
+    });
+
+    it('keeps suite paths, titles, files, whole-ms durations and errors with stacks', function () {
+      const failed = records[1]!;
       expect(failed.path).to.deep.equal(['primary-down', 'kill']);
       expect(failed.fullTitle).to.equal('primary-down kill keeps exactly one active after the failover');
+      expect(failed.file).to.equal('suites/fake.suite.ts');
       expect(failed.durationMs).to.equal(9_000);
-      expect(failed.error?.message).to.contain('expected 2.0–3.5 s');
+      expect(records[0]!.durationMs).to.equal(6_200);
+      expect(failed.error?.message).to.contain('expected 2220–2290 ms');
       expect(failed.error?.stack).to.be.a('string');
-      expect(record.tests[4]!.path).to.deep.equal(['cm-link']);
-      expect(record.tests[4]!.error?.message).to.equal('topology did not start: cm never listened');
+      expect(records[6]!.path).to.deep.equal(['cm-link']);
     });
 
-    it('reads the evidence a suite attached, even after the test ended, and null when absent', function () {
-      expect(record.tests[0]!.evidence?.scenario).to.equal('primary-down/kill');
-      expect(record.tests[1]!.evidence?.measurements[0]?.withinWindow).to.equal(false);
-      expect(record.tests[2]!.evidence?.scenario).to.equal('cm-link/reset');
-      expect(record.tests[3]!.evidence).to.equal(null);
-      expect(record.tests[4]!.evidence).to.equal(null);
-    });
-
-    it('fills the environment with node and platform when no environment file is given', function () {
-      expect(record.environment).to.deep.equal({
-        node: process.version,
-        platform: `${process.platform} ${process.arch}`,
-        dockerVersion: null,
-        toxiproxyVersion: null,
-        images: [],
-      });
-    });
-
-    it('renders the HTML failures first and the JUnit XML with one testcase per test', function () {
-      const html = readFileSync(join(runDir, 'index.html'), 'utf8');
-      expect(html.indexOf('keeps exactly one active')).to.be.lessThan(html.indexOf('makes no failover under heartbeat jitter'));
-      const xml = readFileSync(join(runDir, 'junit.xml'), 'utf8');
-      expect(XMLValidator.validate(xml)).to.equal(true);
-      expect(xml.match(/<testcase /g)).to.have.length(5);
+    it('reads the evidence at the end of the run, null where there is none', function () {
+      expect(records[0]!.evidence?.endState).to.deep.equal({ 'cms-secondary': 'ACTIVE' });
+      expect(records[1]!.evidence?.measurements[0]?.withinWindow).to.equal(false);
+      expect(records[2]!.evidence).to.equal(null);
+      expect(records[3]!.evidence?.scenario).to.equal('cm-link/reset');
+      expect(records[5]!.evidence).to.equal(null);
+      expect(records[6]!.evidence?.scenario).to.equal('cm-link/reset');
     });
   });
 
-  it('reads the environment file and rejects bad options naming them', function () {
-    const reportsDir = tempReportsDir();
-    const envFile = join(reportsDir, 'env.json');
-    writeFileSync(
-      envFile,
-      JSON.stringify({
-        node: 'v20.20.2',
-        platform: 'linux x64',
-        dockerVersion: '26.1.5',
-        toxiproxyVersion: '2.12.0',
-        images: [{ name: 'cmsha/standin', tag: 'dev', id: null, sizeBytes: null }],
-      }),
-    );
-    const runner = fakeRunner();
-    const reporter = new CmshaReporter(runner, { reporterOption: { reportsDir, runId: 'env-run', environmentFile: envFile, quiet: true } });
-    runner.emit(C.EVENT_RUN_BEGIN);
-    runner.emit(C.EVENT_RUN_END);
-    reporter.done(0);
-    const record = readRecord(join(reportsDir, 'env-run'));
-    expect(record.environment.dockerVersion).to.equal('26.1.5');
-    expect(record.environment.images).to.have.length(1);
-    expect(record.tests).to.deep.equal([]);
-
-    expect(() => new CmshaReporter(fakeRunner(), { reporterOption: { reportsDir, timeScale: 'fast', quiet: true } }))
-      .to.throw(/timeScale/)
-      .with.property('code', 'BAD_CONFIG');
-    expect(() => new CmshaReporter(fakeRunner(), { reporterOption: { reportsDir, runId: '../escape', quiet: true } })).to.throw(/runId/);
+  it('takes the blob file, repeat and seed from the environment when the options do not give them', function () {
+    const blobFile = tempBlob();
+    const settings = reporterSettings({}, { CMSHA_BLOB_FILE: blobFile, CMSHA_REPEAT: '1', CMSHA_SEED: '77' });
+    expect(settings).to.deep.equal({ blobFile, repeat: 1, seed: 77, quiet: false });
+    expect(reporterSettings({ blobFile, repeat: 0 }, { CMSHA_REPEAT: '5' }).repeat).to.equal(0);
+    expect(reporterSettings({ blobFile }, {}).seed).to.equal(null);
   });
 
-  it('replaces latest when a second run finishes', function () {
-    const reportsDir = tempReportsDir();
-    for (const runId of ['first', 'second']) {
+  it('records the environment seed and repeat on every execution', function () {
+    const blobFile = tempBlob();
+    process.env['CMSHA_SEED'] = '9';
+    process.env['CMSHA_REPEAT'] = '4';
+    try {
       const runner = fakeRunner();
-      const reporter = new CmshaReporter(runner, { reporterOption: { reportsDir, runId, quiet: true } });
-      runner.emit(C.EVENT_RUN_BEGIN);
+      const reporter = new CmshaReporter(runner, { reporterOptions: { blobFile, quiet: true } });
+      emitTest(runner, new FakeTest('passes', new FakeSuite('basic-ha', null)), 'pass');
       runner.emit(C.EVENT_RUN_END);
       reporter.done(0);
+    } finally {
+      delete process.env['CMSHA_SEED'];
+      delete process.env['CMSHA_REPEAT'];
     }
-    expect(readlinkSync(join(reportsDir, 'latest'))).to.equal('second');
-    expect(existsSync(join(reportsDir, 'first', 'run.json'))).to.equal(true);
+    expect(readBlob(blobFile).map((r) => [r.repeat, r.seed])).to.deep.equal([[4, 9]]);
   });
 
-  describe('partial reports', function () {
-    it('writes a partial report with what was collected when it is interrupted mid-run', function () {
-      const reportsDir = tempReportsDir();
-      const runner = fakeRunner();
-      const reporter = new CmshaReporter(runner, { reporterOption: { reportsDir, runId: 'cut-short', quiet: true } });
-      const root = new FakeSuite('', null, true);
-      const suite = new FakeSuite('primary-down', root);
-      runner.emit(C.EVENT_RUN_BEGIN);
-      const done = new FakeTest('makes the secondary active when the primary is killed', suite);
-      runner.emit(C.EVENT_TEST_BEGIN, done);
-      runner.emit(C.EVENT_TEST_PASS, done);
-      runner.emit(C.EVENT_TEST_END, done);
-      const running = new FakeTest('keeps the secondary active when the primary returns', suite);
-      running[EVIDENCE_KEY] = primaryDownEvidence({ failing: false, hostile: false });
-      runner.emit(C.EVENT_TEST_BEGIN, running);
+  it('rejects bad options before any test runs, naming the option', function () {
+    expect(() => new CmshaReporter(fakeRunner(), { reporterOption: { quiet: true } }))
+      .to.throw(/blobFile.*CMSHA_BLOB_FILE/)
+      .with.property('code', 'BAD_CONFIG');
+    expect(() => reporterSettings({ blobFile: 'x.json', repeat: '-1' }, {})).to.throw(/Reporter option repeat/);
+    expect(() => reporterSettings({ blobFile: 'x.json', seed: 'lucky' }, {})).to.throw(/seed "lucky"/);
+  });
 
-      // Through the instance: the process-wide writePartialReport would also rewrite the report of the run that
-      // executes these tests (it is covered in a child process below).
-      const written = reporter.writePartial('received SIGINT');
-      expect(written?.dir).to.equal(resolve(reportsDir, 'cut-short'));
-      const record = readRecord(join(reportsDir, 'cut-short'));
-      expect(record.partial).to.equal(true);
-      expect(record.partialReason).to.equal('received SIGINT');
-      expect(record.tests.map((t) => t.outcome)).to.deep.equal(['passed', 'failed']);
-      expect(record.tests[1]!.error?.message).to.equal('Interrupted while running: received SIGINT');
-      expect(record.tests[1]!.evidence?.scenario).to.equal('primary-down/kill');
-      const html = readFileSync(join(reportsDir, 'cut-short', 'index.html'), 'utf8');
-      expect(html).to.contain('PARTIAL — run interrupted: received SIGINT');
-      expect(readlinkSync(join(reportsDir, 'latest'))).to.equal('cut-short');
+  it('says so and keeps the verdict when the blob cannot be written', function () {
+    const runner = fakeRunner();
+    const reporter = new CmshaReporter(runner, { reporterOption: { blobFile: join(tempBlob(), 'no', 'such', 'dir.json'), quiet: true } });
+    runner.emit(C.EVENT_RUN_END);
+    const savedExitCode = process.exitCode;
+    const savedError = console.error;
+    const printed: string[] = [];
+    console.error = (...args: unknown[]) => printed.push(args.join(' '));
+    let failures: number | null = null;
+    try {
+      reporter.done(3, (n) => {
+        failures = n;
+      });
+      expect(process.exitCode).to.equal(1);
+    } finally {
+      console.error = savedError;
+      process.exitCode = savedExitCode;
+    }
+    expect(failures).to.equal(3);
+    expect(printed.join('\n')).to.contain('could not write the test records');
+  });
 
-      // The run goes on after all: the final report replaces the partial one.
-      runner.emit(C.EVENT_TEST_PASS, running);
-      runner.emit(C.EVENT_TEST_END, running);
-      runner.emit(C.EVENT_RUN_END);
-      reporter.done(0);
-      const final = readRecord(join(reportsDir, 'cut-short'));
-      expect(final.partial).to.equal(false);
-      expect(final.tests.map((t) => t.outcome)).to.deep.equal(['passed', 'passed']);
-      expect(reporter.writePartial('too late')).to.equal(null);
-    });
-
+  describe('a process cut short', function () {
     const reporterUrl = new URL('./reporter.js', import.meta.url).href;
-    const runChild = (reportsDir: string, ending: string): ReturnType<typeof spawnSync> => {
+    // Resolved here, so the child finds mocha wherever the compiled tests live.
+    const mochaUrl = import.meta.resolve('mocha');
+    const runChild = (blobFile: string, ending: string): ReturnType<typeof spawnSync> => {
       const script = `
         import { EventEmitter } from 'node:events';
-        import Mocha from 'mocha';
+        const { default: Mocha } = await import(${JSON.stringify(mochaUrl)});
         const { default: CmshaReporter } = await import(${JSON.stringify(reporterUrl)});
         const C = Mocha.Runner.constants;
         const runner = new EventEmitter();
         runner.stats = { suites: 0, tests: 0, passes: 0, pending: 0, failures: 0 };
-        new CmshaReporter(runner, { reporterOption: { reportsDir: ${JSON.stringify(reportsDir)}, runId: 'child', quiet: true } });
-        const suite = { title: 'primary-down', titlePath: () => ['primary-down'] };
-        const test = (title) => ({ title, parent: suite, type: 'test', titlePath: () => ['primary-down', title], fullTitle: () => 'primary-down ' + title, currentRetry: () => 0, slow: () => 75, duration: 5 });
-        runner.emit(C.EVENT_RUN_BEGIN);
+        new CmshaReporter(runner, { reporterOption: { blobFile: ${JSON.stringify(blobFile)}, repeat: 1, seed: 5, quiet: true } });
+        const test = (title) => ({ title, type: 'test', titlePath: () => ['primary-down', title], fullTitle: () => 'primary-down ' + title, duration: 5, slow: () => 75 });
         const t1 = test('passes first');
         runner.emit(C.EVENT_TEST_BEGIN, t1); runner.emit(C.EVENT_TEST_PASS, t1); runner.emit(C.EVENT_TEST_END, t1);
-        runner.emit(C.EVENT_TEST_BEGIN, test('is running when the process goes'));
+        const t2 = test('is running when the process goes');
+        Object.defineProperty(t2, 'cmshaEvidence', { get: () => ({ scenario: 'primary-down/kill' }) });
+        runner.emit(C.EVENT_TEST_BEGIN, t2);
         ${ending}
       `;
-      // Run from the project so 'mocha' resolves; the script itself lives in memory.
-      return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
+      return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     };
 
-    it('writes a partial report when the process exits before the run ended', function () {
-      this.timeout(20_000);
-      const reportsDir = tempReportsDir();
-      const child = runChild(reportsDir, 'process.exit(3);');
-      expect(child.status, String(child.stderr)).to.equal(3);
-      const record = readRecord(join(reportsDir, 'child'));
-      expect(record.partial).to.equal(true);
-      expect(record.partialReason).to.equal('process exited with code 3 before the run ended');
-      expect(record.tests.map((t) => t.title)).to.deep.equal(['passes first', 'is running when the process goes']);
-    });
+    const expectInterrupted = (blobFile: string, reason: string): void => {
+      const records = readBlob(blobFile);
+      expect(records.map((r) => [r.title, r.outcome])).to.deep.equal([
+        ['passes first', 'passed'],
+        ['is running when the process goes', 'failed'],
+      ]);
+      expect(records[1]!.error?.message).to.equal(`interrupted: ${reason}`);
+      expect(records[1]!.evidence?.scenario).to.equal('primary-down/kill');
+      expect(records.every((r) => r.repeat === 1 && r.seed === 5)).to.equal(true);
+    };
 
-    it('writes a partial report on SIGTERM and still lets the signal end the process', function () {
+    it('writes what it has on SIGTERM, the running test failed, and still lets the signal end the process', function () {
       this.timeout(20_000);
-      const reportsDir = tempReportsDir();
-      const child = runChild(reportsDir, "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 10_000);");
+      const blobFile = tempBlob();
+      const child = runChild(blobFile, "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 10_000);");
       expect(child.signal, String(child.stderr)).to.equal('SIGTERM');
-      const record = readRecord(join(reportsDir, 'child'));
-      expect(record.partial).to.equal(true);
-      expect(record.partialReason).to.equal('received SIGTERM');
+      expectInterrupted(blobFile, 'received SIGTERM');
     });
 
-    it('writes a partial report naming an uncaught exception that kills the process', function () {
+    it('writes what it has on SIGINT and lets the signal end the process', function () {
       this.timeout(20_000);
-      const reportsDir = tempReportsDir();
-      const child = runChild(reportsDir, "setTimeout(() => { throw new Error('docker socket vanished'); }, 0);");
+      const blobFile = tempBlob();
+      const child = runChild(blobFile, "process.kill(process.pid, 'SIGINT'); setTimeout(() => {}, 10_000);");
+      expect(child.signal, String(child.stderr)).to.equal('SIGINT');
+      expectInterrupted(blobFile, 'received SIGINT');
+    });
+
+    it('writes what it has when the process exits before the run ended', function () {
+      this.timeout(20_000);
+      const blobFile = tempBlob();
+      const child = runChild(blobFile, 'process.exit(3);');
+      expect(child.status, String(child.stderr)).to.equal(3);
+      expectInterrupted(blobFile, 'the process exited with code 3 before the run ended');
+    });
+
+    it('names an uncaught exception that kills the process', function () {
+      this.timeout(20_000);
+      const blobFile = tempBlob();
+      const child = runChild(blobFile, "setTimeout(() => { throw new Error('docker socket vanished'); }, 0);");
       expect(child.status).to.not.equal(0);
       expect(String(child.stderr)).to.contain('docker socket vanished');
-      const record = readRecord(join(reportsDir, 'child'));
-      expect(record.partialReason).to.equal('uncaught exception: docker socket vanished');
+      expectInterrupted(blobFile, 'uncaught exception: docker socket vanished');
     });
   });
 });

@@ -1,79 +1,84 @@
-// A started CMS HA site for one scenario test: the topology, an observer feeding one timeline, the test's
-// evidence (faults, windows, measurements, logs) and the steady state every scenario starts from.
+// A started CMS HA site for one scenario: the topology, an observer feeding the timeline, the test's evidence, the
+// sunny-day state every scenario starts from, and what a scenario does to it: inject faults at a phase of the
+// heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
-import type { HaRole, NodeName, Policy, StandinStatus, Timers } from '../../images/protocol/index.js';
-import { loadRunConfig, type RunConfig } from '../core/run-config.js';
-import type { WindowConfig } from '../expect/windows.js';
-import { Evidence, expectedWindow, type WindowBounds } from '../observe/evidence.js';
-import { Observer } from '../observe/observer.js';
+import type { CmsName, HaRole, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import { msToNs, nowNs, nsToMs, toMonoNs, untilNs } from '../core/clock.js';
+import { HarnessError } from '../core/errors.js';
+import type { EndState, FaultRecord } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
+import type { ImageSet, RunContext } from '../core/run-context.js';
+import { checkSite } from '../core/site-file.js';
+import { scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
+import type { DockerClient } from '../docker/client.js';
+import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
+import type { FaultHandle } from '../faults/fault-log.js';
+import { Evidence } from '../observe/evidence.js';
+import { Observer } from '../observe/observer.js';
+import { is } from '../observe/site-state.js';
 import type { Timeline } from '../observe/timeline.js';
-import type { ExpectedWindow } from '../core/model.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
-import { scalePolicy, scaleTimers } from '../topology/spec.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
+import type { FaultSpec } from './faults.js';
 
-export interface SiteOptions {
-  /** Scenario family, as the report groups it (e.g. "primary-down"). */
-  scenario: string;
-  /** Timer overrides (real time) for this scenario, on top of the run configuration. */
-  timers?: Partial<Timers>;
-  policy?: Partial<Policy>;
-  /**
-   * Overrides given to the STAND-INS ONLY, not to the expected windows: a deliberately wrong site, used to prove
-   * that a scenario fails when the site does not behave as configured. Default none.
-   */
-  misconfigure?: { timers?: Partial<Timers>; policy?: Partial<Policy> };
+/** The site a scenario starts from: the run's site with these settings changed (real-time values). */
+export interface SiteChange {
+  timers?: Partial<SiteConfig['timers']>;
+  policy?: Partial<SiteConfig['policy']>;
+  wan?: SiteConfig['wan'];
 }
 
-export class Site {
-  /** Run configuration (real-time timers) the suite expects. */
-  readonly config: RunConfig;
-  /** Scaled timers and policy: what the windows are computed from. */
-  readonly windows: WindowConfig;
+export interface SiteOptions {
+  /** Scenario family, as the report groups it and containers are named ("primary-down"). */
+  scenario: string;
+  site?: SiteChange;
+}
+
+export interface SiteDeps {
+  docker: DockerClient;
+  context: RunContext;
+  /** Says what the scenario is doing now ("waiting: cms-secondary ACTIVE, expected by 2.3 s"). */
+  progress?: (phase: string) => void;
+}
+
+export class Site implements ObservedSite {
   readonly evidence: Evidence;
+  /** The site the expectations hold it to, real time; `scaled` is the same at the run's time scale. */
+  readonly config: SiteConfig;
+  readonly scaled: SiteConfig;
+  #injected: FaultRecord[] = [];
+  #lastHealNs: bigint | null = null;
+  #lastOperator: ObservedSite['lastOperator'] = null;
+  readonly #handles: FaultHandle[] = [];
 
   private constructor(
     readonly topology: StartedTopology,
     readonly observer: Observer,
-    config: RunConfig,
+    config: SiteConfig,
+    private readonly deps: SiteDeps,
+    scenario: string,
   ) {
     this.config = config;
-    this.windows = { timers: scaleTimers(config.timers, config.timeScale), policy: scalePolicy(config.policy, config.timeScale) };
-    this.evidence = new Evidence(
-      topology.spec.name,
-      { timeScale: config.timeScale, timers: config.timers, policy: config.policy },
-      {
-        timeline: observer.timeline,
-        fullTimeline: true,
-      },
-    );
-    topology.faultLog.listen({
-      applied: (record) => this.evidence.addFault(record),
-      removed: (record) => this.evidence.faultRemoved(record.id, BigInt(record.removedNs!)),
-    });
+    this.scaled = scaleSite(config, deps.context.timeScale);
+    this.evidence = new Evidence(scenario, { site: config, timeScale: deps.context.timeScale, overrides: deps.context.standinOverrides }, { timeline: observer.timeline });
+    topology.faultLog.listen({ applied: (record) => this.evidence.addFault(record), removed: (record) => this.evidence.faultRemoved(record) });
   }
 
-  /** Starts the site and waits for its steady state (see `waitSteady`). A failure removes what was made. */
-  static async start(options: SiteOptions): Promise<Site> {
-    const run = loadRunConfig();
-    const config: RunConfig = {
-      timeScale: run.timeScale,
-      timers: { ...run.timers, ...options.timers },
-      policy: { ...run.policy, ...options.policy },
-    };
-    const spec = {
-      ...cmsHaTopology({ name: options.scenario }),
-      timeScale: config.timeScale,
-      timers: { ...config.timers, ...options.misconfigure?.timers },
-      policy: { ...config.policy, ...options.misconfigure?.policy },
-    };
-    const topology = await new Topology(spec).start();
+  /** Starts the site and waits for its sunny-day state. A failure removes what was made, then rethrows. */
+  static async start(options: SiteOptions, deps: SiteDeps): Promise<Site> {
+    const { context } = deps;
+    const images = context.images;
+    if (images === null) throw noImages();
+    const config = checkSite(withSite(context.site, options.site ?? {}), `scenario ${options.scenario}`);
+    deps.progress?.('starting the site');
+    const spec = { ...cmsHaTopology({ name: options.scenario, site: config, timeScale: context.timeScale }), standinOverrides: context.standinOverrides };
+    const topology = await new Topology(spec).start({ docker: deps.docker, images: images as ImageSet });
     let observer: Observer | undefined;
     try {
       observer = await new Observer(topology.controlUrls).start();
-      const site = new Site(topology, observer, config);
-      await site.waitSteady();
+      const site = new Site(topology, observer, config, deps, options.scenario);
+      deps.progress?.('waiting for the sunny-day state');
+      await site.#waitSteady();
       return site;
     } catch (error) {
       await observer?.stop();
@@ -86,13 +91,93 @@ export class Site {
     return this.observer.timeline;
   }
 
-  /** Scaled timers (what the stand-ins run with). */
-  get timers(): Timers {
-    return this.windows.timers;
+  get injected(): readonly FaultRecord[] {
+    return this.#injected;
+  }
+
+  get lastHealNs(): bigint | null {
+    return this.#lastHealNs;
+  }
+
+  get lastOperator(): ObservedSite['lastOperator'] {
+    return this.#lastOperator;
+  }
+
+  flush(): Promise<void> {
+    return this.observer.flush();
   }
 
   status(node: NodeName): Promise<StandinStatus> {
     return this.observer.status(node);
+  }
+
+  /** Tells whoever runs the scenario what it is doing now. */
+  note(phase: string): void {
+    this.deps.progress?.(phase);
+  }
+
+  /**
+   * Injects faults together at `phase` (0 ≤ phase < 1) of the heartbeat cycle: that fraction of a heartbeat interval
+   * after a heartbeat the secondary sends. A real failure comes at any point of the cycle; the phase comes from the
+   * run's seed, so a run replays. `'now'` injects at once (a precondition of the scenario, not its timed fault).
+   */
+  async inject(faults: readonly FaultSpec[], when: { phase: number } | 'now'): Promise<FaultHandle[]> {
+    if (when !== 'now') {
+      const periodMs = this.scaled.timers.heartbeatIntervalMs;
+      await this.flush();
+      const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
+      if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to inject in is unknown');
+      const plannedNs = injectionInstant(BigInt(tick.atNs), nowNs(), periodMs, when.phase);
+      this.evidence.setInjection({ cycle: 'heartbeat', phase: when.phase, periodMs, tickNs: tick.atNs, plannedNs: toMonoNs(plannedNs) });
+      this.note(`injecting ${faults.map((f) => `${f.target} ${f.words}`).join(' + ')} at phase ${when.phase.toFixed(3)} of the heartbeat cycle`);
+      await untilNs(plannedNs);
+    }
+    const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
+    this.#handles.push(...handles);
+    if (when !== 'now' || this.#injected.length === 0) this.#injected = handles.map((h) => h.record);
+    return handles;
+  }
+
+  /** Heals faults (default: every one still in force) together; resolves once the heals are in effect. */
+  async heal(handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null)): Promise<bigint> {
+    this.note(`healing ${handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ')}`);
+    const instants = await Promise.all(handles.map((h) => h.remove()));
+    this.#lastHealNs = instants.reduce((a, b) => (a < b ? a : b), nowNs());
+    return this.#lastHealNs;
+  }
+
+  /** The operator's actions on the site (the manual procedures of the seed). */
+  readonly operator = {
+    setActive: (node: CmsName) => this.#act(node, 'set-active', { action: 'set-active' }),
+    setStandby: (node: CmsName) => this.#act(node, 'set-standby', { action: 'set-standby' }),
+    /** Orders the ESS back to STANDBY through the main CM; the ESS must have registered with it (it redials). */
+    forcedTakeover: async (): Promise<void> => {
+      const deadlineMs = this.scaled.timers.keepaliveMisses * this.scaled.timers.keepaliveIntervalMs + this.scaled.timers.keepaliveIntervalMs;
+      this.note('waiting for the ESS to register with the main CM, to order the forced takeover');
+      const sentNs = nowNs();
+      await waitFor(
+        () =>
+          this.observer.control('cm', { action: 'forced-takeover' }).then(
+            () => true,
+            (e: Error) => notYet(e.message),
+          ),
+        { deadlineMs, label: 'the main CM to accept the forced takeover (the ESS registered again)' },
+      );
+      this.#lastOperator = { node: 'cm', ns: sentNs, action: 'forced-takeover' };
+    },
+    /** An administration change on `node` (whichever CMS is ACTIVE accepts it). */
+    adminChange: async (node: CmsName, change: string): Promise<AdminChange> => {
+      const { seq } = await this.observer.control(node, { action: 'admin-change', change });
+      if (seq === undefined) throw new HarnessError('CONTROL_FAILED', `${node} acknowledged an admin change without a sequence number`);
+      const changed = await this.timeline.waitFor(is.admin(node, 'changed', seq, node), { deadlineMs: 5_000, label: `change ${seq} recorded on ${node}` });
+      return { origin: node, seq, changedNs: BigInt(changed.atNs) };
+    },
+  };
+
+  async #act(node: CmsName, action: 'set-active' | 'set-standby', request: { action: 'set-active' | 'set-standby' }): Promise<void> {
+    const sentNs = nowNs();
+    await this.observer.control(node, request);
+    this.#lastOperator = { node, ns: sentNs, action };
   }
 
   /**
@@ -100,15 +185,17 @@ export class Site {
    * with the main CM, the ESS in STANDBY, the supervisor logged in. Deadline: a whole Dual-IP cycle plus two
    * heartbeat periods, from the configuration.
    */
-  async waitSteady(): Promise<void> {
-    const t = this.timers;
-    const deadlineMs =
-      (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
+  async #waitSteady(): Promise<void> {
+    const t = this.scaled.timers;
+    const deadlineMs = (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
     await waitFor(
       async () => {
-        const [primary, secondary, ess, supervisor] = (await Promise.all(
-          (['cms-primary', 'cms-secondary', 'ess', 'supervisor'] as const).map((n) => this.status(n)),
-        )) as [StandinStatus, StandinStatus, StandinStatus, StandinStatus];
+        const [primary, secondary, ess, supervisor] = (await Promise.all((['cms-primary', 'cms-secondary', 'ess', 'supervisor'] as const).map((n) => this.status(n)))) as [
+          StandinStatus,
+          StandinStatus,
+          StandinStatus,
+          StandinStatus,
+        ];
         const ok =
           primary.role === 'ACTIVE' &&
           secondary.role === 'STANDBY' &&
@@ -120,89 +207,42 @@ export class Site {
           supervisor.loggedInTo === 'cms-primary';
         return (
           ok ||
-          notYet(
-            `primary ${primary.role}/${primary.acd?.state}, secondary ${secondary.role}/${secondary.acd?.state}, ` +
-              `ess ${ess.ess?.state}, supervisor on ${supervisor.loggedInTo ?? 'nothing'}`,
-          )
+          notYet(`primary ${primary.role}/${primary.acd?.state}, secondary ${secondary.role}/${secondary.acd?.state}, ess ${ess.ess?.state}, supervisor on ${supervisor.loggedInTo ?? 'nothing'}`)
         );
       },
       { deadlineMs, label: 'the sunny-day steady state (primary ACTIVE, secondary STANDBY, both CMS linked to cm)' },
     );
   }
 
-  /** An expected window anchored at an instant (a fault's), recorded in the evidence. */
-  window(
-    name: string,
-    bounds: WindowBounds,
-    anchor: { anchorNs: bigint | string; anchorLabel: string; description?: string },
-  ): ExpectedWindow {
-    const window = expectedWindow(name, bounds, anchor);
-    this.evidence.addWindow(window);
-    return window;
+  /** The state each node ended in, in words a comparison of two runs can hold side by side. */
+  async #endState(): Promise<EndState> {
+    const words = async (node: NodeName): Promise<string> => {
+      let s: StandinStatus;
+      try {
+        s = await this.status(node);
+      } catch {
+        return 'unobservable';
+      }
+      if (s.role !== undefined) return `${s.role as HaRole}${s.alarms.includes('DUAL_ACTIVE') ? ' (DUAL_ACTIVE)' : ''}`;
+      if (s.ess !== undefined) return s.ess.state;
+      if (s.loggedInTo !== undefined) return s.loggedInTo === null ? 'logged out' : `logged in to ${s.loggedInTo}`;
+      return 'running';
+    };
+    const nodes: NodeName[] = ['cms-primary', 'cms-secondary', 'ess', 'supervisor'];
+    return Object.fromEntries(await Promise.all(nodes.map(async (node) => [node, await words(node)] as const)));
   }
 
-  /** Waits until `node` has `role`, recording nothing (assertions do); deadline counted from `anchorNs`. */
-  async waitForRole(node: NodeName, role: HaRole, options: { afterNs: bigint; deadlineMs: number }): Promise<void> {
-    await this.timeline.waitFor((e) => e.node === node && e.type === 'role' && e.role === role && BigInt(e.atNs) >= options.afterNs, {
-      deadlineMs: options.deadlineMs,
-      anchorNs: options.afterNs,
-      label: `${node} to become ${role}`,
-    });
-  }
-
-  /** Makes an administration change on the primary; resolves with its sequence number and when the primary made it. */
-  async adminChange(change: string): Promise<{ seq: number; changedNs: bigint }> {
-    const { seq } = await this.observer.control('cms-primary', { action: 'admin-change', change });
-    if (seq === undefined) throw new Error('cms-primary acknowledged an admin change without a sequence number');
-    const changed = await this.timeline.waitFor(
-      (e) => e.node === 'cms-primary' && e.type === 'admin' && e.action === 'changed' && e.changeSeq === seq,
-      { deadlineMs: 5_000, label: `change ${seq} on cms-primary` },
-    );
-    return { seq, changedNs: BigInt(changed.atNs) };
-  }
-
-  /**
-   * Makes a change on the primary and waits (until the end of the expected lag window, plus slack) for the
-   * secondary to apply it. Returns the change's number and the window anchored at the change, for the assertion.
-   */
-  async pushAdminChange(change: string, windowName: string, lag: WindowBounds): Promise<{ seq: number; window: ExpectedWindow }> {
-    const { seq, changedNs } = await this.adminChange(change);
-    const window = this.window(windowName, lag, { anchorNs: changedNs, anchorLabel: `change ${seq} made on the primary` });
-    await this.timeline
-      .waitFor((e) => e.node === 'cms-secondary' && e.type === 'admin' && e.action === 'applied' && e.changeSeq === seq, {
-        deadlineMs: window.toMs + 2_000,
-        anchorNs: changedNs,
-        label: `change ${seq} applied on cms-secondary`,
-      })
-      .catch(() => undefined); // the assertion that follows says what was (not) seen, in words
-    return { seq, window };
-  }
-
-  /** Lets the site run for `durationMs` of observation (the stand-ins keep being polled), then returns its span ends. */
-  async observeFor(durationMs: number, label: string): Promise<{ fromNs: bigint; toNs: bigint }> {
-    const fromNs = process.hrtime.bigint();
-    // Waiting for the observation window to close is the condition itself: the observer's clock passing its end.
-    await waitFor(() => (process.hrtime.bigint() - fromNs >= BigInt(Math.round(durationMs * 1e6)) ? true : notYet('observing')), {
-      deadlineMs: durationMs + 1_000,
-      label,
-      intervalsMs: [Math.max(20, Math.min(500, durationMs / 10))],
-    });
-    const toNs = process.hrtime.bigint();
-    // Every answering node's events up to toNs are on the timeline after this; a node that is down (killed,
-    // paused) cannot answer, and its observation simply ends where it stopped answering.
-    await this.observer.flush().catch(() => undefined);
-    return { fromNs, toNs };
-  }
-
-  /** Ends the test: last container log lines, evidence attached to the mocha test, site removed. Idempotent. */
+  /** Ends the test: end state, last container log lines, evidence attached to the mocha test, site removed. */
   async finish(test: Mocha.Runnable | undefined): Promise<void> {
     try {
-      await this.observer.flush().catch(() => undefined);
+      await this.flush().catch(() => undefined);
+      this.evidence.setEndState(await this.#endState());
       const logs = await this.topology.logs(40);
       for (const [node, lines] of Object.entries(logs)) this.evidence.setLogs(node as NodeName, lines ?? []);
       this.evidence.finish();
       this.evidence.attachTo(test);
     } finally {
+      this.note('removing the site');
       await this.observer.stop();
       await this.topology.stop();
     }
@@ -210,23 +250,17 @@ export class Site {
 }
 
 /**
- * One fresh site per test of a describe block: started before each test, finished (evidence attached,
- * containers removed) after it, whatever the outcome.
+ * The next instant at `phase` of a cycle of `periodMs` that began at `tickNs`, counting whole cycles on from it, that
+ * is still at least `leadMs` after `atNs`: an instant closer than that could not be kept, and the fault would be late.
  */
-export function sitePerTest(options: SiteOptions | (() => SiteOptions)): { readonly site: Site } {
-  const holder: { site: Site | undefined } = { site: undefined };
-  beforeEach(async function () {
-    holder.site = await Site.start(typeof options === 'function' ? options() : options);
-  });
-  afterEach(async function () {
-    const site = holder.site;
-    holder.site = undefined;
-    await site?.finish(this.currentTest);
-  });
-  return {
-    get site(): Site {
-      if (!holder.site) throw new Error('the site is only available inside a test');
-      return holder.site;
-    },
-  };
+export function injectionInstant(tickNs: bigint, atNs: bigint, periodMs: number, phase: number, leadMs = 5): bigint {
+  const cycles = Math.max(0, Math.ceil((nsToMs(atNs - tickNs) + leadMs) / periodMs - phase));
+  return tickNs + msToNs((cycles + phase) * periodMs);
+}
+
+function noImages(): HarnessError {
+  return new HarnessError(
+    'SETUP_FAILED',
+    'No images for the site: this process was started without the set-up (CMSHA_IMAGES is empty). Run the scenarios through `npx cmsha run` or `npm test`, which set up first.',
+  );
 }

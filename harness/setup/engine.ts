@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { engineAddress, pingEngine } from '../docker/client.js';
+import { engineAddress, pingEngine, type DockerClient } from '../docker/client.js';
 import { HarnessError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
 import { LOG_DIR } from '../core/paths.js';
@@ -46,10 +46,10 @@ export function canInstallPackages(): boolean {
   return process.getuid?.() === 0 && existsSync('/etc/debian_version');
 }
 
-export async function ensureEngine(log: Log): Promise<EngineReport> {
+export async function ensureEngine(docker: DockerClient, log: Log): Promise<EngineReport> {
   const address = engineAddress();
   try {
-    return { address, version: await pingEngine(), installed: false, started: false };
+    return { address, version: await pingEngine(docker), installed: false, started: false };
   } catch (error) {
     // Someone pointed us at a specific engine: starting a local one instead would hide their mistake.
     if (process.env['DOCKER_HOST']) throw error;
@@ -73,7 +73,7 @@ export async function ensureEngine(log: Log): Promise<EngineReport> {
   const out = openSync(logFile, 'a');
   const daemon = spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] });
   daemon.unref();
-  const { value: version } = await waitFor(() => pingEngine(2_000).catch(() => undefined), {
+  const { value: version } = await waitFor(() => pingEngine(docker, 2_000).catch(() => undefined), {
     deadlineMs: 60_000,
     label: `dockerd to answer at ${address} (log: ${logFile})`,
     intervalsMs: [100, 250, 500],

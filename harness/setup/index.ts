@@ -1,18 +1,20 @@
-// The one idempotent set-up both README commands run first: a Docker engine that answers, the images,
-// a sweep of what killed runs left, and (for the tests) Chromium. It writes what it found for the report.
+// The one idempotent set-up both README commands run first: a Docker engine that answers, the images, a sweep of
+// what killed runs left, and (for the tests) Chromium. It writes what it found for the report.
 
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { sweepOrphans } from '../docker/sweep.js';
-import { docker, engineAddress, pingEngine } from '../docker/client.js';
-import { imageExists, imageSize } from '../docker/image-build.js';
-import type { RunRecord } from '../core/model.js';
-import { aptInstall, canInstallPackages, ensureEngine, type EngineReport } from './engine.js';
-import { ensureImagesReport, TOXIPROXY_LOCAL, TOXIPROXY_OFFICIAL, TOXIPROXY_VERSION, type ImagesReport } from './images.js';
-import { ENVIRONMENT_FILE } from '../core/paths.js';
 import { HarnessError } from '../core/errors.js';
+import type { Environment } from '../core/model.js';
+import { ENVIRONMENT_FILE } from '../core/paths.js';
+import { engineAddress, pingEngine, type DockerClient } from '../docker/client.js';
+import { imageSize } from '../docker/image-build.js';
+import { LABEL_RUN } from '../docker/labels.js';
+import { sweepOrphans } from '../docker/sweep.js';
+import { findToxiproxyImage, TOXIPROXY_LOCAL, TOXIPROXY_OFFICIAL, TOXIPROXY_VERSION } from '../toxiproxy/image.js';
+import { aptInstall, canInstallPackages, ensureEngine, type EngineReport } from './engine.js';
+import { ensureImages, type ImagesReport } from './images.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -28,37 +30,34 @@ export interface SetupReport {
   swept: string[];
   chromium: string | null;
   durationMs: number;
-  environment: RunRecord['environment'];
+  environment: Environment;
 }
 
 async function ensureChromium(log: (line: string) => void): Promise<string> {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   if (!canInstallPackages()) {
-    throw new HarnessError(
-      'SETUP_FAILED',
-      `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`,
-    );
+    throw new HarnessError('SETUP_FAILED', `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`);
   }
   await aptInstall(['chromium'], log);
   return CHROMIUM_PATH;
 }
 
-export async function runSetup(options: SetupOptions = {}): Promise<SetupReport> {
+export async function runSetup(docker: DockerClient, options: SetupOptions = {}): Promise<SetupReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`cms-ha-chaos setup: ${line}\n`));
   const started = performance.now();
-  const engine = await ensureEngine(log);
-  const swept = await sweepOrphans();
+  const engine = await ensureEngine(docker, log);
+  const swept = await sweepOrphans(docker, log);
   if (swept.length > 0) log(`swept ${swept.length} topology(ies) left by dead runs: ${swept.join(', ')}`);
-  const images = await ensureImagesReport(log);
+  const images = await ensureImages(docker, log);
   const chromium = options.forTests ? await ensureChromium(log) : existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : null;
-  const environment: RunRecord['environment'] = {
+  const environment: Environment = {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     dockerVersion: engine.version,
     toxiproxyVersion: TOXIPROXY_VERSION,
     images: await Promise.all(
       Object.entries(images.images).map(async ([name, tag]) => {
-        const info = await imageSize(tag);
+        const info = await imageSize(docker, tag);
         return { name, tag, id: info?.id ?? null, sizeBytes: info?.sizeBytes ?? null };
       }),
     ),
@@ -69,7 +68,7 @@ export async function runSetup(options: SetupOptions = {}): Promise<SetupReport>
 }
 
 /** What is there and what is missing, without installing or starting anything. */
-export async function doctor(): Promise<{ lines: string[]; ok: boolean }> {
+export async function doctor(docker: DockerClient): Promise<{ lines: string[]; ok: boolean }> {
   const lines: string[] = [];
   let ok = true;
   const check = (good: boolean, text: string) => {
@@ -79,31 +78,22 @@ export async function doctor(): Promise<{ lines: string[]; ok: boolean }> {
   check(true, `node ${process.version}`);
   let engineUp = false;
   try {
-    check(true, `docker engine ${await pingEngine()} at ${engineAddress()}`);
+    check(true, `docker engine ${await pingEngine(docker)} at ${engineAddress()}`);
     engineUp = true;
   } catch (error) {
     const dockerd = await execa('sh', ['-c', 'command -v dockerd'], { reject: false });
-    check(
-      false,
-      `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
-    );
+    check(false, `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`);
   }
   const go = await execa('go', ['version'], { reject: false });
-  lines.push(
-    `${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (only needed to build Toxiproxy when its image is absent)'}`,
-  );
+  lines.push(`${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (needed to build Toxiproxy when its image is absent, and the network holder)'}`);
   check(existsSync(CHROMIUM_PATH), `chromium at ${CHROMIUM_PATH} (for the report's browser test; \`npm test\` installs it)`);
   if (engineUp) {
-    const toxiproxy = (await imageExists(TOXIPROXY_OFFICIAL))
-      ? TOXIPROXY_OFFICIAL
-      : (await imageExists(TOXIPROXY_LOCAL))
-        ? TOXIPROXY_LOCAL
-        : null;
+    const toxiproxy = await findToxiproxyImage(docker);
     check(toxiproxy !== null, `toxiproxy image ${toxiproxy ?? `${TOXIPROXY_OFFICIAL} or ${TOXIPROXY_LOCAL} (set-up builds it)`}`);
-    const ours = await docker().listImages({ filters: { reference: ['cmsha/*'] } });
+    const ours = await docker.listImages({ filters: { reference: ['cmsha/*'] } });
     for (const image of ours) lines.push(`made    ${(image.RepoTags ?? []).join(', ')} (${(image.Size / 1e6).toFixed(1)} MB)`);
-    const leftovers = await docker().listContainers({ all: true, filters: { label: ['cmsha.run'] } });
-    lines.push(`${leftovers.length === 0 ? 'ok     ' : 'note   '} ${leftovers.length} container(s) labelled cmsha.run on the engine`);
+    const leftovers = await docker.listContainers({ all: true, filters: { label: [LABEL_RUN] } });
+    lines.push(`${leftovers.length === 0 ? 'ok     ' : 'note   '} ${leftovers.length} container(s) labelled ${LABEL_RUN} on the engine`);
   }
   if (existsSync(ENVIRONMENT_FILE)) lines.push(`note    last set-up facts: ${ENVIRONMENT_FILE}`);
   return { lines, ok };

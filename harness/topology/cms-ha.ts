@@ -1,7 +1,8 @@
 // The default CMS HA site of DESIGN.md §1: two CMS servers, the main CM, the ESS and a supervisor client,
 // with every link of the design going through its own proxy.
 
-import { DEFAULT_POLICY, DEFAULT_TIMERS, PORTS, type NodeName } from '../../images/protocol/index.js';
+import { PORTS, type NodeName } from '../../images/protocol/index.js';
+import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
 import type { LinkSpec, NodeImage, NodeSpec, TopologySpec } from './spec.js';
 
 const LINKS: LinkSpec[] = [
@@ -29,15 +30,17 @@ const NODES: Array<Omit<NodeSpec, 'image'>> = [
  * The CMS HA site. `image: 'echo'` runs every node as a plain TCP echo on the same ports (the foundation's
  * fault tests use it: the links and proxies are identical, only the behaviour behind them differs).
  */
-export function cmsHaTopology(options: { name?: string; image?: NodeImage; without?: NodeName[] } = {}): TopologySpec {
+export function cmsHaTopology(
+  options: { name?: string; image?: NodeImage; site?: SiteConfig; timeScale?: number; without?: NodeName[] } = {},
+): TopologySpec {
   const image = options.image ?? 'standin';
   const without = new Set(options.without ?? []);
   return {
     name: options.name ?? 'cms-ha',
     nodes: NODES.filter((n) => !without.has(n.name)).map((n) => ({ ...n, image, kind: image === 'echo' ? 'echo' : n.kind })),
     links: LINKS.filter((l) => !without.has(l.from) && !without.has(l.to)),
-    timers: { ...DEFAULT_TIMERS },
-    policy: { ...DEFAULT_POLICY },
-    timeScale: 1,
+    site: structuredClone(options.site ?? DEFAULT_SITE) as SiteConfig,
+    timeScale: options.timeScale ?? 1,
+    standinOverrides: null,
   };
 }

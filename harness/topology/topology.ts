@@ -1,27 +1,35 @@
-// Topology → StartedTopology: builds the networks, the Toxiproxy server with one proxy per link, and the
-// node containers; a failed start removes what it made, then rethrows. StartedTopology.stop() is idempotent.
+// Topology → StartedTopology: the networks, the Toxiproxy server with one proxy per link, and for each node a holder
+// of its network (so its addresses outlive its process, as a host outlives a crashed program) and its stand-in.
+// A failed start removes what it made, then rethrows. StartedTopology.stop() is idempotent.
 
 import type Docker from 'dockerode';
-import { Toxiproxy } from 'toxiproxy-node-client';
-import { CONFIG_ENV, PORTS, type Dial, type LinkName, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
-import { runContainer, tailLogs } from '../docker/containers.js';
-import { newTopologyId } from '../docker/labels.js';
-import { addressOn, createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
-import { isShuttingDown, onShutdown } from '../docker/shutdown.js';
+import { CONFIG_ENV, PORTS, type LinkName, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
+import type { ImageSet } from '../core/run-context.js';
+import { scaleSite, withSite, type SiteConfig, type WanLink } from '../core/site-config.js';
+import type { DockerClient } from '../docker/client.js';
+import { addressOn, createContainer, tailLogs } from '../docker/containers.js';
+import { LABEL_KEEP, newTopologyId } from '../docker/labels.js';
+import { createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
+import { isShuttingDown, onShutdown } from '../docker/shutdown.js';
 import { FaultLog } from '../faults/fault-log.js';
 import { LinkFaults } from '../faults/link-faults.js';
 import { NodeFaults } from '../faults/node-faults.js';
-import { waitFor } from '../core/poll.js';
-import { ensureImages, type ImageSet } from '../setup/images.js';
-import { FIRST_PROXY_PORT, TOXIPROXY_API_PORT } from '../toxiproxy/server.js';
-import { scalePolicy, scaleTimers, validateSpec, type TopologySpec } from './spec.js';
+import { ControlClient } from '../observe/control-client.js';
+import { createProxies, startToxiproxy, type ToxiproxyServer } from '../toxiproxy/server.js';
+import { validateSpec, type TopologySpec } from './spec.js';
+
+/** Where a CMS keeps what must survive its restart (its Admin-Sync queue): a volume, the root stays read-only. */
+export const CMS_DATA_DIR = '/var/lib/cmsha';
 
 export interface StartOptions {
-  /** Images to run; default: made or found by the set-up (`ensureImages`). */
-  images?: ImageSet;
-  /** Deadline for every container to answer on its control port. Default 30_000. */
+  docker: DockerClient;
+  /** Images to run, found or built by the set-up: starting a topology never builds one. */
+  images: ImageSet;
+  /** Deadline for every container to answer. Default 30_000. */
   readyDeadlineMs?: number;
+  /** Leave the site to `cmsha down`: the start-up sweep does not remove it when this process ends. Default false. */
+  keep?: boolean;
 }
 
 export class Topology {
@@ -29,120 +37,130 @@ export class Topology {
     validateSpec(spec);
   }
 
-  async start(options: StartOptions = {}): Promise<StartedTopology> {
-    if (isShuttingDown()) {
-      throw new HarnessError('START_FAILED', `Not starting topology "${this.spec.name}": the process is shutting down after a signal.`);
-    }
-    const images = options.images ?? (await ensureImages([...new Set(this.spec.nodes.map((n) => n.image))]));
+  async start(options: StartOptions): Promise<StartedTopology> {
+    const { docker, images } = options;
+    if (isShuttingDown()) throw new HarnessError('START_FAILED', `Not starting topology "${this.spec.name}": the process is shutting down after a signal.`);
+    const spec = this.spec;
     const id = newTopologyId();
-    const prefix = `cmsha-${this.spec.name}-${id}`;
+    const prefix = `cmsha-${spec.name}-${id}`;
+    const labels: Record<string, string> = options.keep ? { [LABEL_KEEP]: '1' } : {};
+    const readyDeadlineMs = options.readyDeadlineMs ?? 30_000;
     // Registered before anything is made, so Ctrl-C during start removes the half-made topology too.
-    const unregister = onShutdown(() => removeTopologyResources(id));
+    const unregister = onShutdown(() => removeTopologyResources(docker, id));
     try {
       const dataNetwork = `${prefix}-data`;
       const controlNetwork = `${prefix}-ctl`;
-      await createInternalNetwork(dataNetwork, id);
-      await createInternalNetwork(controlNetwork, id);
-
-      const toxiproxyContainer = await runContainer({
+      await createInternalNetwork(docker, dataNetwork, id, labels);
+      await createInternalNetwork(docker, controlNetwork, id, labels);
+      const toxiproxy = await startToxiproxy(docker, {
         name: `${prefix}-toxiproxy`,
         image: images.toxiproxy,
         topologyId: id,
-        node: 'toxiproxy',
-        user: '65534:65534',
-        cmd: ['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`],
-        // info, not its default trace: the report shows the last log lines, which must say something.
-        env: { LOG_LEVEL: 'info' },
-        networks: [{ name: controlNetwork }, { name: dataNetwork, aliases: ['toxiproxy'] }],
-        memoryBytes: 128 * 1024 * 1024,
-      });
-      const toxiproxyApi = `http://${await addressOn(toxiproxyContainer, controlNetwork)}:${TOXIPROXY_API_PORT}`;
-      const toxiproxy = new Toxiproxy(toxiproxyApi);
-      const { value: versionText } = await waitFor(() => toxiproxy.getVersion().catch(() => undefined), {
-        deadlineMs: options.readyDeadlineMs ?? 30_000,
-        label: `Toxiproxy API at ${toxiproxyApi}`,
-      });
-
-      const toxiproxyVersion = parseVersion(versionText);
-      const dials = new Map<string, Dial>();
-      const proxies = this.spec.links.map((link, i) => {
-        const port = FIRST_PROXY_PORT + i;
-        dials.set(link.name, { host: 'toxiproxy', port });
-        return { name: link.name, listen: `0.0.0.0:${port}`, upstream: `${link.to}:${link.port}`, enabled: true };
-      });
-      await toxiproxy.populate(proxies);
-
-      const scaledTimers = scaleTimers(this.spec.timers, this.spec.timeScale);
-      const scaledPolicy = scalePolicy(this.spec.policy, this.spec.timeScale);
-      const containers = new Map<string, Docker.Container>();
-      const controlUrls = new Map<NodeName, string>();
-      for (const node of this.spec.nodes) {
-        const config: StandinConfig = {
-          node: node.name,
-          kind: node.kind,
-          timers: scaledTimers,
-          policy: scaledPolicy,
-          dials: Object.fromEntries(this.spec.links.filter((l) => l.from === node.name).map((l) => [l.name, dials.get(l.name)!])),
-          listens: node.listens,
-          awaitBegin: node.image === 'standin',
-        };
-        const container = await runContainer({
-          name: `${prefix}-${node.name}`,
-          image: node.image === 'echo' ? images.echo : images.standin,
-          topologyId: id,
-          node: node.name,
-          env: { [CONFIG_ENV]: JSON.stringify(config) },
-          networks: [{ name: controlNetwork }, { name: dataNetwork, aliases: [node.name] }],
-        });
-        containers.set(node.name, container);
-        controlUrls.set(node.name, `http://${await addressOn(container, controlNetwork)}:${PORTS.control}`);
-      }
-      const readyDeadlineMs = options.readyDeadlineMs ?? 30_000;
-      await Promise.all([...controlUrls].map(([node, url]) => waitHealthy(node, url, readyDeadlineMs)));
-      // Every container answers: now let the stand-ins start dialling, listeners first (see StandinConfig.awaitBegin).
-      for (const node of this.spec.nodes) if (node.image === 'standin') await begin(node.name, controlUrls.get(node.name)!);
-      const started = new StartedTopology({
-        id,
-        spec: this.spec,
-        images,
-        toxiproxy,
-        toxiproxyApi,
-        toxiproxyVersion,
-        toxiproxyContainer,
-        containers,
-        controlUrls,
-        proxyPorts: new Map(proxies.map((p, i) => [p.name, FIRST_PROXY_PORT + i])),
-        dataNetwork,
         controlNetwork,
-        unregister,
+        dataNetwork,
+        readyDeadlineMs,
+        labels,
       });
-      return started;
+
+      const holders = new Map<NodeName, { container: Docker.Container; dataAddress: string; controlAddress: string }>();
+      await Promise.all(
+        spec.nodes.map(async (node) => {
+          const container = await createContainer(docker, {
+            name: `${prefix}-${node.name}-net`,
+            image: images.holder,
+            topologyId: id,
+            node: node.name,
+            part: 'holder',
+            user: '65534:65534',
+            networks: [{ name: controlNetwork }, { name: dataNetwork, aliases: [node.name] }],
+            memoryBytes: 16 * 1024 * 1024,
+            init: false,
+            labels,
+          });
+          await container.start();
+          const [dataAddress, controlAddress] = await Promise.all([addressOn(container, dataNetwork), addressOn(container, controlNetwork)]);
+          holders.set(node.name, { container, dataAddress, controlAddress });
+        }),
+      );
+
+      // The proxies dial addresses, never names: a name the network no longer knows would stall a proxy's accept loop.
+      const proxyPorts = await createProxies(
+        toxiproxy,
+        spec.links.map((link) => ({ name: link.name, upstream: `${holders.get(link.to)!.dataAddress}:${link.port}` })),
+      );
+      const wan = await applyWan(toxiproxy, scaleSite(spec.site, spec.timeScale).wan);
+
+      const standinSite = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
+      const containers = new Map<NodeName, Docker.Container>();
+      await Promise.all(
+        spec.nodes.map(async (node) => {
+          const config: StandinConfig = {
+            node: node.name,
+            kind: node.kind,
+            timers: standinSite.timers,
+            policy: standinSite.policy,
+            dials: Object.fromEntries(
+              spec.links.filter((l) => l.from === node.name).map((l) => [l.name, { host: toxiproxy.dataAddress, port: proxyPorts.get(l.name)! }]),
+            ),
+            listens: node.listens,
+            awaitBegin: node.image === 'standin',
+            ...(node.kind === 'cms' ? { dataDir: CMS_DATA_DIR } : {}),
+          };
+          const container = await createContainer(docker, {
+            name: `${prefix}-${node.name}`,
+            image: node.image === 'echo' ? images.echo : (spec.site.images.standin ?? images.standin),
+            topologyId: id,
+            node: node.name,
+            part: 'standin',
+            env: { [CONFIG_ENV]: JSON.stringify(config) },
+            networks: [],
+            shareNetworkOf: holders.get(node.name)!.container.id,
+            ...(node.kind === 'cms' ? { volumeAt: CMS_DATA_DIR } : {}),
+            labels,
+          });
+          await container.start();
+          containers.set(node.name, container);
+        }),
+      );
+
+      const clients = new Map(spec.nodes.map((node) => [node.name, new ControlClient(node.name, `http://${holders.get(node.name)!.controlAddress}:${PORTS.control}`)]));
+      await Promise.all([...clients.values()].map((client) => client.waitHealthy(readyDeadlineMs)));
+      // Every container answers: now let the stand-ins start dialling, listeners first (see StandinConfig.awaitBegin).
+      for (const node of spec.nodes) if (node.image === 'standin') await clients.get(node.name)!.begin();
+      return new StartedTopology({ id, docker, spec, images, toxiproxy, containers, clients, proxyPorts, wan, unregister, readyDeadlineMs });
     } catch (cause) {
-      await removeTopologyResources(id).catch(() => undefined);
+      await removeTopologyResources(docker, id).catch(() => undefined);
       unregister();
       if (cause instanceof HarnessError) throw cause;
-      throw new HarnessError('START_FAILED', `Starting topology "${this.spec.name}" failed: ${(cause as Error).message}`, {
-        cause,
-        details: { topology: this.spec.name, id },
-      });
+      throw new HarnessError('START_FAILED', `Starting topology "${spec.name}" failed: ${(cause as Error).message}`, { cause, details: { topology: spec.name, id } });
     }
   }
 }
 
+/** The WAN between the data centres, as latency (and bandwidth) toxics on each named link: the site's normal condition. */
+async function applyWan(toxiproxy: ToxiproxyServer, wan: SiteConfig['wan']): Promise<SiteConfig['wan']> {
+  for (const [link, w] of Object.entries(wan) as Array<[LinkName, WanLink]>) {
+    const proxy = await toxiproxy.api.get(link);
+    for (const stream of ['upstream', 'downstream'] as const) {
+      await proxy.addToxic({ name: `wan-latency-${stream}`, type: 'latency', stream, toxicity: 1, attributes: { latency: Math.round(w.latencyMs), jitter: Math.round(w.jitterMs) } });
+      if (w.bandwidthKBps !== null) await proxy.addToxic({ name: `wan-bandwidth-${stream}`, type: 'bandwidth', stream, toxicity: 1, attributes: { rate: w.bandwidthKBps } });
+    }
+  }
+  return wan;
+}
+
 interface StartedParts {
   id: string;
+  docker: DockerClient;
   spec: TopologySpec;
   images: ImageSet;
-  toxiproxy: Toxiproxy;
-  toxiproxyApi: string;
-  toxiproxyVersion: string;
-  toxiproxyContainer: Docker.Container;
-  containers: Map<string, Docker.Container>;
-  controlUrls: Map<NodeName, string>;
+  toxiproxy: ToxiproxyServer;
+  containers: Map<NodeName, Docker.Container>;
+  clients: Map<NodeName, ControlClient>;
   proxyPorts: Map<string, number>;
-  dataNetwork: string;
-  controlNetwork: string;
+  wan: SiteConfig['wan'];
   unregister: () => void;
+  readyDeadlineMs: number;
 }
 
 export class StartedTopology implements AsyncDisposable {
@@ -154,63 +172,55 @@ export class StartedTopology implements AsyncDisposable {
   readonly faultLog = new FaultLog();
   /** Link faults through Toxiproxy: cut, blackhole, latency, bandwidth, resetPeer, slicer, limitData. */
   readonly links: LinkFaults;
-  /** Node faults through the engine: kill, stop, pause, isolate. */
+  /** Node faults: kill, stop, pause, isolate. */
   readonly nodes: NodeFaults;
-  private stopping: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
 
   constructor(private readonly parts: StartedParts) {
     this.id = parts.id;
     this.spec = parts.spec;
     this.images = parts.images;
-    this.toxiproxyVersion = parts.toxiproxyVersion;
-    this.toxiproxyApi = parts.toxiproxyApi;
-    this.links = new LinkFaults(parts.toxiproxy, new Set(parts.spec.links.map((l) => l.name)), this.faultLog);
+    this.toxiproxyVersion = parts.toxiproxy.version;
+    this.toxiproxyApi = parts.toxiproxy.apiUrl;
+    this.links = new LinkFaults(parts.toxiproxy.api, new Set(parts.spec.links.map((l) => l.name)), this.faultLog);
     this.nodes = new NodeFaults(
       {
-        container: (node) => parts.containers.get(node)!,
-        dataNetwork: parts.dataNetwork,
-        aliases: (node) => [node],
+        container: (node) => parts.containers.get(node as NodeName)!,
         restarted: async (node) => {
-          const url = await this.refreshControlUrl(node as NodeName);
-          await waitHealthy(node, url, 30_000);
-          if (this.spec.nodes.find((n) => n.name === node)?.image === 'standin') await begin(node, url);
+          const client = this.control(node as NodeName);
+          await client.waitHealthy(parts.readyDeadlineMs);
+          if (this.spec.nodes.find((n) => n.name === node)?.image === 'standin') await client.begin();
         },
+        linksOf: (node) => this.spec.links.filter((l) => l.from === node || l.to === node).map((l) => l.name),
       },
       new Set(parts.containers.keys()),
+      this.links,
       this.faultLog,
     );
   }
 
-  /** Base URL of a node's control port (status, events, control), reached directly from the host. */
-  controlUrl(node: NodeName): string {
-    const url = this.parts.controlUrls.get(node);
-    if (!url) throw new HarnessError('BAD_INPUT', `Unknown node "${node}" in topology ${this.spec.name}.`, { details: { node } });
-    return url;
+  /** The control client of a node (status, events, control), reached directly from the host. */
+  control(node: NodeName): ControlClient {
+    const client = this.parts.clients.get(node);
+    if (!client) throw new HarnessError('BAD_INPUT', `Unknown node "${node}" in topology ${this.spec.name}.`, { details: { node } });
+    return client;
   }
 
+  /** Base URL of each node's control port. */
   get controlUrls(): ReadonlyMap<NodeName, string> {
-    return this.parts.controlUrls;
+    return new Map([...this.parts.clients].map(([node, client]) => [node, client.baseUrl]));
   }
 
   /** Where the host can reach a link's proxy (for tests that drive a link themselves). */
-  async proxyAddress(link: LinkName | string): Promise<{ host: string; port: number }> {
+  proxyAddress(link: LinkName | string): { host: string; port: number } {
     const port = this.parts.proxyPorts.get(link);
     if (port === undefined) throw new HarnessError('BAD_INPUT', `Unknown link "${link}".`, { details: { link } });
-    return { host: await addressOn(this.parts.toxiproxyContainer, this.parts.controlNetwork), port };
-  }
-
-  /** Re-reads a node's control address (a restarted container may get a new one). */
-  async refreshControlUrl(node: NodeName): Promise<string> {
-    const container = this.parts.containers.get(node);
-    if (!container) throw new HarnessError('BAD_INPUT', `Unknown node "${node}".`, { details: { node } });
-    const url = `http://${await addressOn(container, this.parts.controlNetwork)}:${PORTS.control}`;
-    this.parts.controlUrls.set(node, url);
-    return url;
+    return { host: this.parts.toxiproxy.controlAddress, port };
   }
 
   /** The last lines of each container's log (nodes and Toxiproxy); a container that is gone gives none. */
   async logs(lines = 50): Promise<Partial<Record<NodeName | 'toxiproxy', string[]>>> {
-    const entries: Array<[string, Docker.Container]> = [...this.parts.containers, ['toxiproxy', this.parts.toxiproxyContainer]];
+    const entries: Array<[string, Docker.Container]> = [...this.parts.containers, ['toxiproxy', this.parts.toxiproxy.container]];
     const out: Partial<Record<string, string[]>> = {};
     await Promise.all(entries.map(async ([node, c]) => (out[node] = await tailLogs(c, lines).catch(() => []))));
     return out;
@@ -218,49 +228,11 @@ export class StartedTopology implements AsyncDisposable {
 
   /** Removes every container and network of this topology. Safe to call more than once. */
   stop(): Promise<void> {
-    this.stopping ??= removeTopologyResources(this.id).then(() => this.parts.unregister());
-    return this.stopping;
+    this.#stopping ??= removeTopologyResources(this.parts.docker, this.id).then(() => this.parts.unregister());
+    return this.#stopping;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
-  }
-}
-
-/** Waits until a node's control port answers /healthz. */
-async function waitHealthy(node: string, url: string, deadlineMs: number): Promise<void> {
-  await waitFor(
-    () =>
-      fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
-        (r) => r.ok || undefined,
-        () => undefined,
-      ),
-    {
-      deadlineMs,
-      label: `${node} control port at ${url}`,
-    },
-  );
-}
-
-/** Tells a stand-in started with `awaitBegin` to start behaving. */
-async function begin(node: string, url: string): Promise<void> {
-  const response = await fetch(`${url}/control`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'begin' }),
-    signal: AbortSignal.timeout(5_000),
-  });
-  if (!response.ok)
-    throw new HarnessError('START_FAILED', `${node} refused to begin: HTTP ${response.status} ${await response.text()}`, {
-      details: { node },
-    });
-}
-
-/** Toxiproxy 2.12 answers /version with JSON ({"version": "2.12.0"}); older servers with plain text. */
-function parseVersion(text: string): string {
-  try {
-    return String((JSON.parse(text) as { version?: unknown }).version ?? text).trim();
-  } catch {
-    return text.trim();
   }
 }

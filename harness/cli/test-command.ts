@@ -1,0 +1,52 @@
+// `npm test`: the set-up (Chromium too), then every test in the order a failure is cheapest to read: unit, integration
+// (real engine and Toxiproxy), the report in Chromium, the catalogue at scale 0.05, and the quick forms of the
+// sensitivity check and the bench, so neither can rot.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Mocha from 'mocha';
+import { DIST_DIR } from '../core/paths.js';
+import { newSeed } from '../core/random.js';
+import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
+import type { DockerClient } from '../docker/client.js';
+import { runCatalogue } from '../jobs/run.js';
+import { runSetup } from '../setup/index.js';
+import { sensitivityCommand } from './job-commands.js';
+
+const TEST_FILE = /\.(unit|int|browser)\.test\.js$/;
+const CI_SCALE = 0.05;
+
+function testFiles(dir = join(DIST_DIR, 'harness'), out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) testFiles(path, out);
+    else if (TEST_FILE.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+async function runMocha(files: string[], grep: string | undefined): Promise<number> {
+  const mocha = new Mocha({ reporter: 'spec', timeout: 120_000, ...(grep ? { grep } : {}) });
+  for (const file of [...testFiles(join(DIST_DIR, 'images')), ...files]) mocha.addFile(file);
+  await mocha.loadFilesAsync();
+  return new Promise((done) => mocha.run(done));
+}
+
+export async function runTests(docker: DockerClient, options: { grep?: string }): Promise<number> {
+  const setup = await runSetup(docker, { forTests: true });
+  const failures = await runMocha(testFiles(), options.grep);
+  const site = structuredClone(DEFAULT_SITE) as SiteConfig;
+  const common = { site, timeScale: CI_SCALE, siteFile: null, shard: null, images: setup.images.images, environment: setup.environment, outDir: join(DIST_DIR, '..', 'reports') };
+  const seed = process.env['CMSHA_SEED'] ? Number(process.env['CMSHA_SEED']) : newSeed();
+  const catalogue = await runCatalogue({ ...common, filters: options.grep ? [options.grep] : [], repeat: 1, parallel: 2, seed, historyDir: join(DIST_DIR, '..', 'reports', 'history') });
+  if (catalogue.written) process.stdout.write(`Report: ${catalogue.written.indexHtml}\n`);
+  let sensitivity = 0;
+  let bench = 0;
+  if (!options.grep) {
+    sensitivity = await sensitivityCommand({ ...common, phases: 1, settings: ['heartbeatMisses', 'autoFailover'], parallel: 2, seed });
+    const { runBench } = await import('../bench/bench.js');
+    bench = await runBench(docker, { quick: true, outDir: join(DIST_DIR, '..', 'reports', 'bench') });
+  }
+  return failures === 0 && catalogue.exitCode === 0 && sensitivity === 0 && bench === 0 ? 0 : 1;
+}

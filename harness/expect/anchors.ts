@@ -1,0 +1,56 @@
+// The protocol events that start each timing, found on the timeline: the first unanswered heartbeat, the start of a
+// Dual-IP cycle, the ESS's own loss of the main CM, the first heartbeat a returning primary hears. Windows count from these.
+
+import type { CmsName, NodeName } from '../../images/protocol/index.js';
+import type { EventOfType } from '../core/model.js';
+import { is } from '../observe/site-state.js';
+import type { Timeline } from '../observe/timeline.js';
+import type { Anchor } from './windows.js';
+
+/**
+ * The first heartbeat the secondary sent that went unanswered, at or after `afterNs` (the fault): the beat whose
+ * `missed` is the first at or after it. A beat in flight when the fault hit counts: it is the first unanswered one.
+ */
+export function firstUnansweredBeat(timeline: Timeline, afterNs: bigint): (Anchor & { beat: number }) | null {
+  const miss = timeline.first(is.heartbeat('missed', 'cms-secondary'), { afterNs });
+  if (!miss) return null;
+  const sent = timeline.last(is.heartbeat('sent', 'cms-secondary', miss.beat), { atOrBeforeNs: miss.atNs });
+  if (!sent) return null;
+  return { ns: BigInt(sent.atNs), label: `the first unanswered heartbeat (beat ${miss.beat} sent)`, beat: miss.beat };
+}
+
+/** The start of the Dual-IP cycle a CMS began when it lost its link at or after `afterNs`: attempt 1 of that cycle. */
+export function cycleStart(timeline: Timeline, node: CmsName, afterNs: bigint): (Anchor & { event: EventOfType<'acd-link'> }) | null {
+  const event = timeline.first(is.cycleStart(node), { afterNs });
+  if (!event) return null;
+  return { ns: BigInt(event.atNs), label: `${node}'s Dual-IP cycle ${event.cycle} began`, event };
+}
+
+/** The instant a CMS declared its link lost (its first CONNECTING after `afterNs`, attempt failure or new cycle). */
+export function linkLoss(timeline: Timeline, node: NodeName, afterNs: bigint): EventOfType<'acd-link'> | undefined {
+  return timeline.first(is.acdLink(node, 'CONNECTING'), { afterNs });
+}
+
+/** The ESS's own loss of the main CM: it starts its no-service timing. */
+export function essLoss(timeline: Timeline, afterNs: bigint): Anchor | null {
+  const event = timeline.first(is.ess('NO_SERVICE_TIMING'), { afterNs });
+  return event ? { ns: BigInt(event.atNs), label: 'the ESS lost the main CM (no-service timing began)' } : null;
+}
+
+/** The first heartbeat the primary received after `afterNs` from a secondary that took over. */
+export function firstTakeoverBeatHeard(timeline: Timeline, afterNs: bigint): (Anchor & { event: EventOfType<'heartbeat'> }) | null {
+  const event = timeline.first(is.takeoverHeard(), { afterNs });
+  return event ? { ns: BigInt(event.atNs), label: `the first heartbeat the primary heard from the secondary that took over (beat ${event.beat})`, event } : null;
+}
+
+/**
+ * When the supervisor could first log in to `node`: the later of `node` becoming ACTIVE and the supervisor losing
+ * its session, both at or after `afterNs`.
+ */
+export function supervisorReady(timeline: Timeline, node: CmsName, afterNs: bigint): Anchor | null {
+  const active = timeline.first(is.role(node, 'ACTIVE'), { afterNs });
+  const lost = timeline.first(is.clientLost(), { afterNs });
+  if (!active || !lost) return null;
+  const [ns, label] = BigInt(active.atNs) >= BigInt(lost.atNs) ? [BigInt(active.atNs), `${node} became ACTIVE`] : [BigInt(lost.atNs), 'the supervisor lost its session'];
+  return { ns, label: `${label} (the later of the switch and the session loss)` };
+}

@@ -1,0 +1,98 @@
+// Comparing a baseline and a candidate run: a timing that moved is found by a rank test, not a difference of means;
+// a site compared with itself shows no regression; outcome, end-state and budget changes are regressions.
+
+import { expect } from 'chai';
+import type { RunRecord, TestRecord, Window } from '../core/model.js';
+import { DEFAULT_SITE } from '../core/site-config.js';
+import { compareRuns, rankSumPValue } from './compare.js';
+
+const WINDOW: Window = { name: 'failover', description: 'd', kind: 'protocol', anchorLabel: 'a', anchorNs: '0', fromMs: 0, toMs: 10_000, derivation: 'x' };
+const BUDGET: Window = { name: 'supervisor outage budget', description: 'd', kind: 'budget', anchorLabel: 'a', anchorNs: '0', fromMs: 0, toMs: 3_000, derivation: 'x' };
+
+function test(values: { failover: number; outage: number }, repeat: number, endState = 'STANDBY', outcome: TestRecord['outcome'] = 'passed'): TestRecord {
+  return {
+    title: 't',
+    fullTitle: 'primary-down t',
+    path: [],
+    file: null,
+    outcome,
+    durationMs: 1,
+    repeat,
+    seed: 1,
+    error: null,
+    evidence: {
+      scenario: 'primary-down',
+      startNs: '0',
+      endNs: null,
+      site: null,
+      timeScale: 0.05,
+      standinOverrides: null,
+      injection: null,
+      timeline: [],
+      faults: [],
+      windows: [WINDOW, BUDGET],
+      measurements: [
+        { name: 'failover', description: 'd', valueMs: values.failover, anchorNs: '0', atNs: '1', window: 'failover', withinWindow: true },
+        { name: 'supervisor outage budget', description: 'd', valueMs: values.outage, anchorNs: '0', atNs: '1', window: 'supervisor outage budget', withinWindow: values.outage <= 3_000 },
+      ],
+      assertions: [],
+      endState: { 'cms-primary': endState },
+      logs: {},
+    },
+  };
+}
+
+function run(runId: string, tests: TestRecord[]): RunRecord {
+  return {
+    schema: 2,
+    runId,
+    startedAt: '2026-11-26T00:00:00.000Z',
+    endedAt: null,
+    partial: false,
+    partialReason: null,
+    timeScale: 0.05,
+    seed: 1,
+    repeat: tests.length,
+    parallel: 1,
+    shard: null,
+    siteFile: `${runId}.yaml`,
+    site: DEFAULT_SITE,
+    environment: { node: 'v20', platform: 'linux', dockerVersion: null, toxiproxyVersion: null, images: [] },
+    stats: { passed: 0, failed: 0, flaky: 0, pending: 0, executions: tests.length, durationMs: 1 },
+    tests,
+  };
+}
+
+const baseline = run('base', [2001, 2003, 2002, 2004, 2002].map((f, i) => test({ failover: f, outage: 2500 + i }, i)));
+
+describe('compare', () => {
+  it('computes the exact two-sided rank-sum p-value for small samples', () => {
+    expect(rankSumPValue([1, 2, 3, 4, 5], [6, 7, 8, 9, 10])).to.be.closeTo(2 / 252, 1e-12);
+    expect(rankSumPValue([1, 2, 3], [1, 2, 3])).to.equal(1);
+  });
+
+  it('finds no regression comparing a site with itself (the same timings, jittered)', () => {
+    const again = run('again', [2002, 2001, 2004, 2003, 2005].map((f, i) => test({ failover: f, outage: 2501 + i }, i)));
+    const comparison = compareRuns(baseline, again);
+    expect(comparison.regressions).to.deep.equal([]);
+    expect(comparison.scenarios[0]!.timings.every((t) => !t.shifted)).to.equal(true);
+  });
+
+  it('reports a timing one heartbeat interval later as a slower shift with its p-value, and the budget it breaks', () => {
+    const slower = run('slower', [3001, 3003, 3002, 3004, 3002].map((f, i) => test({ failover: f, outage: 3400 + i }, i)));
+    const comparison = compareRuns(baseline, slower);
+    const failover = comparison.scenarios[0]!.timings.find((t) => t.name === 'failover')!;
+    expect(failover.shifted).to.equal(true);
+    expect(failover.shiftMs).to.be.closeTo(1000, 1);
+    expect(failover.pValue).to.be.below(0.05);
+    expect(comparison.scenarios[0]!.budgetViolations).to.deep.equal([{ name: 'supervisor outage budget', budgetMs: 3_000, worstMs: 3404 }]);
+    expect(comparison.regressions.join('\n')).to.contain('failover is 1.0 s slower').and.contain('supervisor outage budget exceeded');
+  });
+
+  it('reports an end state that changed (a flipped failback policy) and an outcome that became a failure', () => {
+    const flipped = run('flipped', [0, 1, 2, 3, 4].map((i) => test({ failover: 2002, outage: 2500 }, i, 'ACTIVE', i === 0 ? 'failed' : 'passed')));
+    const regressions = compareRuns(baseline, flipped).regressions.join('\n');
+    expect(regressions).to.contain('the site ends differently: cms-primary STANDBY → cms-primary ACTIVE');
+    expect(regressions).to.contain('the outcome changed: passed → flaky');
+  });
+});

@@ -1,0 +1,175 @@
+// A run of the catalogue: select the scenarios, plan the executions (repeats, a shard), run them in parallel on
+// isolated sites, then write the run's record and report, and add it to the history. Interrupted, it writes what
+// it has as a partial report; a run killed outright leaves the history and every earlier report as they were.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../core/files.js';
+import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/model.js';
+import { newSeed } from '../core/random.js';
+import { runContextEnv, type ImageSet, type StandinOverrides } from '../core/run-context.js';
+import { scaleSite, type SiteConfig } from '../core/site-config.js';
+import { historyEntry, runStats } from '../core/summary.js';
+import type { Environment } from '../core/model.js';
+import { RUN_ID } from '../docker/labels.js';
+import { writeRunFiles, type WrittenReport } from '../report/run-files.js';
+import { listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
+import { appendHistory, knownDurations, readHistory } from './history.js';
+import { planTasks, shardOf, type Shard } from './plan.js';
+import { runPool } from './pool.js';
+import { Progress } from './progress.js';
+
+export interface RunOptions {
+  /** Families or pieces of titles; none: the whole catalogue. */
+  filters: string[];
+  timeScale: number;
+  site: SiteConfig;
+  /** The site file (its path for the workers, its name for the report); null: the default site. */
+  siteFile: { path: string; name: string } | null;
+  repeat: number;
+  parallel: number;
+  shard: Shard | null;
+  /** null: a new random one, printed and recorded so the run can be replayed. */
+  seed: number | null;
+  /** Where reports go (one folder per run and `latest`). */
+  outDir: string;
+  /** Where the history goes; null: no history. */
+  historyDir: string | null;
+  images: ImageSet;
+  environment: Environment;
+  /** Settings for the stand-ins only (a wrong site, for the sensitivity check). */
+  standinOverrides?: StandinOverrides | null;
+  /** A run id; default a timestamp. */
+  runId?: string;
+  /** No progress view (runs inside other jobs). */
+  quiet?: boolean;
+  /** Write run.json and the report. Default true; jobs that combine runs (sensitivity) write their own. */
+  writeReport?: boolean;
+}
+
+export interface RunResult {
+  record: RunRecord;
+  written: WrittenReport | null;
+  /** 0 every execution passed, 1 some failed, 130/143 interrupted by SIGINT/SIGTERM (a partial report). */
+  exitCode: number;
+}
+
+export async function runCatalogue(options: RunOptions): Promise<RunResult> {
+  const scaled = scaleSite(options.site, options.timeScale);
+  const all = await listCatalogue();
+  const selected = selectScenarios(all, options.filters);
+  const mine = options.shard ? shardOf(selected, scaled, options.shard) : selected;
+  const history = options.historyDir ? readHistory(options.historyDir) : [];
+  const tasks = planTasks(mine, options.repeat, scaled, knownDurations(history, options.timeScale));
+  const seed = options.seed ?? newSeed();
+  const runId = options.runId ?? defaultRunId();
+  const dir = resolve(options.outDir, runId);
+  const startedAt = new Date();
+  const startedMs = performance.now();
+  if (!options.quiet) process.stderr.write(`cmsha: run ${runId}, seed ${seed} (replay: --seed ${seed}), time scale ${options.timeScale}\n`);
+
+  const env = {
+    ...runContextEnv({
+      timeScale: options.timeScale,
+      siteFilePath: options.siteFile?.path ?? null,
+      seed,
+      repeat: 0,
+      repeats: options.repeat,
+      images: options.images,
+      standinOverrides: options.standinOverrides ?? null,
+    }),
+    CMSHA_RUN_ID: RUN_ID,
+  };
+  const progress = options.quiet ? null : new Progress(tasks, options.parallel);
+  const pool = runPool(tasks, {
+    parallel: options.parallel,
+    dir,
+    env,
+    onStart: (task) => progress?.started(task),
+    onPhase: (task, phase) => progress?.phase(task, phase),
+    onDone: (task, records) => progress?.finished(task, records.some((r) => r.outcome === 'failed')),
+  });
+
+  const meta: RunMeta = {
+    runId,
+    startedAt: startedAt.toISOString(),
+    timeScale: options.timeScale,
+    seed,
+    repeat: options.repeat,
+    parallel: options.parallel,
+    shard: options.shard,
+    siteFile: options.siteFile?.name ?? 'default',
+    site: options.site,
+    environment: options.environment,
+  };
+  // Written first: a run killed outright can still be reported from it and the tests that finished (`cmsha report`).
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomicSync(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  const record = (tests: TestRecord[], partialReason: string | null): RunRecord => buildRecord(meta, sortTests(tests, all), partialReason, performance.now() - startedMs);
+
+  // Ctrl-C or a SIGTERM: every worker tears its site down, then what finished is written as a partial report.
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = signal;
+    process.stderr.write(`\ncmsha: ${signal}: stopping the workers (each removes its site), then writing a partial report\n`);
+    void pool.stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const results = await pool.done;
+    progress?.close();
+    const tests = [...results.values()].flat();
+    if (interrupted) {
+      const partial = record(tests, `interrupted by ${interrupted}`);
+      return { record: partial, written: options.writeReport === false ? null : writeRunFiles(partial, options.outDir), exitCode: interrupted === 'SIGINT' ? 130 : 143 };
+    }
+    const final = record(tests, null);
+    if (options.historyDir) appendHistory(options.historyDir, historyEntry(final));
+    const trend = options.historyDir ? readHistory(options.historyDir).filter((h) => h.timeScale === options.timeScale) : [];
+    const written = options.writeReport === false ? null : writeRunFiles(final, options.outDir, { history: trend });
+    return { record: final, written, exitCode: final.tests.some((t) => t.outcome === 'failed') ? 1 : 0 };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** What a run is, written when it starts: a run.json without its tests. */
+export type RunMeta = Omit<RunRecord, 'schema' | 'endedAt' | 'partial' | 'partialReason' | 'stats' | 'tests'>;
+
+const META_FILE = 'run-meta.json';
+
+export function buildRecord(meta: RunMeta, tests: TestRecord[], partialReason: string | null, durationMs: number): RunRecord {
+  return { schema: RUN_RECORD_SCHEMA, ...meta, endedAt: new Date().toISOString(), partial: partialReason !== null, partialReason, stats: runStats(tests, durationMs), tests };
+}
+
+/**
+ * The record of a run folder that has no run.json (its run was killed outright): its meta and the tests that
+ * finished, marked partial. Null when the folder is not a run's.
+ */
+export function recordFromBlobs(dir: string): RunRecord | null {
+  const metaFile = join(dir, META_FILE);
+  if (!existsSync(metaFile)) return null;
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as RunMeta;
+  const blobs = join(dir, 'blobs');
+  const tests = existsSync(blobs)
+    ? readdirSync(blobs)
+        .filter((n) => n.endsWith('.json'))
+        .flatMap((n) => JSON.parse(readFileSync(join(blobs, n), 'utf8')) as TestRecord[])
+    : [];
+  return buildRecord(meta, tests, 'the run was killed before it ended: only the tests that finished are here', 0);
+}
+
+/** The same order in every run and every merge: the catalogue's order, then the repeat. */
+export function sortTests(tests: readonly TestRecord[], catalogue: readonly CatalogueEntry[]): TestRecord[] {
+  const order = new Map(catalogue.map((e, i) => [e.fullTitle, i]));
+  const rank = (t: TestRecord) => order.get(t.fullTitle) ?? Number.MAX_SAFE_INTEGER;
+  return [...tests].sort((a, b) => rank(a) - rank(b) || (a.fullTitle < b.fullTitle ? -1 : a.fullTitle > b.fullTitle ? 1 : 0) || a.repeat - b.repeat);
+}
+
+/** `2026-11-25T21-30-00Z-1a2b`: sortable, safe as a folder name on every file system. */
+export function defaultRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-')}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,51 @@
+// One task of a run in its own process: one scenario test, one repeat, with its own site. It runs the test with
+// mocha and the report's collector, which writes the test's record to a file; it tells the run what it is doing.
+// If the run that started it goes away, it tears its site down and leaves.
+
+import Mocha from 'mocha';
+import { sendMessage } from 'execa';
+import { readRunContext } from '../core/run-context.js';
+import { connectDocker } from '../docker/client.js';
+import CmshaReporter from '../report/reporter.js';
+import { useScenarioDeps } from '../scenario/scenario.js';
+
+/** What the run hands a worker (env CMSHA_TASK). */
+export interface WorkerTask {
+  file: string;
+  fullTitle: string;
+  blobFile: string;
+}
+
+/** What a worker tells the run while it works. */
+export type WorkerMessage = { type: 'phase'; phase: string };
+
+const TASK_ENV = 'CMSHA_TASK';
+
+export function taskEnv(task: WorkerTask): Record<string, string> {
+  return { [TASK_ENV]: JSON.stringify(task), CMSHA_BLOB_FILE: task.blobFile };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.env[TASK_ENV] ?? 'null') as WorkerTask | null;
+  if (!task) throw new Error(`${TASK_ENV} is not set: this file is started by the run, not by hand`);
+  // The run died (killed, or its terminal closed): the SIGTERM handlers remove this worker's site.
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  const send = (message: WorkerMessage) => {
+    if (process.connected) sendMessage(message).catch(() => undefined);
+  };
+  useScenarioDeps({ docker: connectDocker(), context: readRunContext(), progress: (_test, phase) => send({ type: 'phase', phase }) });
+  const mocha = new Mocha({ reporter: CmshaReporter, reporterOptions: { blobFile: task.blobFile, quiet: true }, timeout: 0 });
+  mocha.grep(new RegExp(`^${escapeRegExp(task.fullTitle)}$`));
+  mocha.addFile(task.file);
+  await mocha.loadFilesAsync();
+  const failures = await new Promise<number>((done) => mocha.run(done));
+  process.exitCode = failures === 0 ? 0 : 1;
+  process.disconnect?.();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cmsha worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 2;
+});

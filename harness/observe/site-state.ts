@@ -1,0 +1,118 @@
+// What the timeline says about the CMS HA site at an instant or over time: roles, ACD links, observability,
+// and when both CMS were ACTIVE. Named event predicates live here too, so no caller writes one by hand.
+
+import type { AcdLinkState, AcdTarget, AlarmName, CmsName, HaRole, NodeName } from '../../images/protocol/index.js';
+import { toNs, type Instant } from '../core/clock.js';
+import type { EventOfType, TimelineEvent } from '../core/model.js';
+import { overlapSpans, spansOf, subtractSpans, type Span } from './spans.js';
+import type { Timeline } from './timeline.js';
+
+/** The CMS nodes whose HA role the harness tracks for dual-ACTIVE detection. */
+export const CMS_NODES: readonly CmsName[] = ['cms-primary', 'cms-secondary'];
+
+type Pred<K extends TimelineEvent['type']> = (event: TimelineEvent) => event is EventOfType<K>;
+
+/** Named predicates over timeline events; every field left out matches anything. */
+export const is = {
+  type:
+    <K extends TimelineEvent['type']>(type: K, node?: NodeName | 'harness'): Pred<K> =>
+    (e): e is EventOfType<K> =>
+      e.type === type && (node === undefined || e.node === node),
+  role:
+    (node?: NodeName, role?: HaRole): Pred<'role'> =>
+    (e): e is EventOfType<'role'> =>
+      e.type === 'role' && (node === undefined || e.node === node) && (role === undefined || e.role === role),
+  acdLink:
+    (node: NodeName, state?: AcdLinkState, target?: AcdTarget): Pred<'acd-link'> =>
+    (e): e is EventOfType<'acd-link'> =>
+      e.type === 'acd-link' && e.node === node && (state === undefined || e.state === state) && (target === undefined || e.target === target),
+  /** A Dual-IP cycle begins: attempt 1 of a new cycle (at start, or after a loss). */
+  cycleStart:
+    (node: NodeName): Pred<'acd-link'> =>
+    (e): e is EventOfType<'acd-link'> =>
+      e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === 1 && /^attempt 1 of/.test(e.reason ?? ''),
+  /** The start of Dual-IP attempt `attempt` (at any target). */
+  attempt:
+    (node: NodeName, attempt: number, target?: AcdTarget): Pred<'acd-link'> =>
+    (e): e is EventOfType<'acd-link'> =>
+      e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === attempt && /^attempt \d+ of/.test(e.reason ?? '') && (target === undefined || e.target === target),
+  heartbeat:
+    (outcome: EventOfType<'heartbeat'>['outcome'], node?: NodeName, beat?: number): Pred<'heartbeat'> =>
+    (e): e is EventOfType<'heartbeat'> =>
+      e.type === 'heartbeat' && e.outcome === outcome && (node === undefined || e.node === node) && (beat === undefined || e.beat === beat),
+  /** A heartbeat the primary heard from a secondary that had taken over (a return of the primary). */
+  takeoverHeard: (): Pred<'heartbeat'> => (e): e is EventOfType<'heartbeat'> => e.type === 'heartbeat' && e.outcome === 'received' && e.node === 'cms-primary' && e.takenOver === true,
+  alarm:
+    (alarm: AlarmName, raised = true, node?: NodeName): Pred<'alarm'> =>
+    (e): e is EventOfType<'alarm'> =>
+      e.type === 'alarm' && e.alarm === alarm && e.raised === raised && (node === undefined || e.node === node),
+  admin:
+    (node: NodeName, action: EventOfType<'admin'>['action'], changeSeq?: number, origin?: CmsName): Pred<'admin'> =>
+    (e): e is EventOfType<'admin'> =>
+      e.type === 'admin' && e.node === node && e.action === action && (changeSeq === undefined || e.changeSeq === changeSeq) && (origin === undefined || e.origin === origin),
+  adminLink:
+    (node: NodeName, up: boolean): Pred<'admin-link'> =>
+    (e): e is EventOfType<'admin-link'> =>
+      e.type === 'admin-link' && e.node === node && e.up === up,
+  ess:
+    (state: EventOfType<'ess'>['state']): Pred<'ess'> =>
+    (e): e is EventOfType<'ess'> =>
+      e.type === 'ess' && e.state === state && e.previous !== state,
+  login:
+    (target: CmsName): Pred<'client'> =>
+    (e): e is EventOfType<'client'> =>
+      e.type === 'client' && e.action === 'logged-in' && e.target === target,
+  clientLost: (): Pred<'client'> => (e): e is EventOfType<'client'> => e.type === 'client' && e.action === 'lost',
+  gap:
+    (node: NodeName): Pred<'acd-gap'> =>
+    (e): e is EventOfType<'acd-gap'> =>
+      e.type === 'acd-gap' && e.node === node,
+  started:
+    (node: NodeName): Pred<'started'> =>
+    (e): e is EventOfType<'started'> =>
+      e.type === 'started' && e.node === node,
+};
+
+/** The HA role of `node` at `ns` per its last role event at or before it; null when none was seen yet. */
+export function roleAt(timeline: Timeline, node: NodeName, ns: Instant): HaRole | null {
+  return timeline.last(is.role(node), { atOrBeforeNs: ns })?.role ?? null;
+}
+
+/** The ACD link of `node` at `ns` per its last `acd-link` event; null when none was seen yet. */
+export function linkAt(timeline: Timeline, node: NodeName, ns: Instant): EventOfType<'acd-link'> | null {
+  return timeline.last(is.type('acd-link', node), { atOrBeforeNs: ns }) ?? null;
+}
+
+/** When `node` was ACTIVE per its role events. */
+export function activeSpans(timeline: Timeline, node: NodeName): Span[] {
+  return spansOf(timeline.events(), (e) => (e.node === node && e.type === 'role' ? e.role === 'ACTIVE' : undefined));
+}
+
+/** When `node` could not be observed, per the harness's `unobservable` / `observable` events. */
+export function unobservableSpans(timeline: Timeline, node: NodeName): Span[] {
+  return spansOf(timeline.events(), (e) =>
+    e.node === 'harness' && e.subject === node ? (e.type === 'unobservable' ? true : e.type === 'observable' ? false : undefined) : undefined,
+  );
+}
+
+/** Whether `node` was observable at `ns` (it is, unless inside an unobservable span). */
+export function isObservableAt(timeline: Timeline, node: NodeName, ns: Instant): boolean {
+  const at = toNs(ns);
+  return !unobservableSpans(timeline, node).some((s) => s.fromNs <= at && (s.toNs === null || at < s.toNs));
+}
+
+/**
+ * When cms-primary and cms-secondary were both ACTIVE. A CMS counts only while it is observable: a killed or paused
+ * primary stops counting when it stops answering (the timeline keeps its last known role, but it serves nobody).
+ * An isolated primary is observable over the control network and counts: it is ACTIVE and nobody fences it.
+ */
+export function dualActiveSpans(timeline: Timeline): Span[] {
+  const [a, b] = CMS_NODES.map((node) => subtractSpans(activeSpans(timeline, node), unobservableSpans(timeline, node))) as [Span[], Span[]];
+  return overlapSpans(a, b);
+}
+
+/** The observable CMS that are ACTIVE at `ns`, and the ones that cannot be observed then. */
+export function activeAt(timeline: Timeline, ns: Instant): { active: CmsName[]; unobservable: CmsName[] } {
+  const unobservable = CMS_NODES.filter((node) => !isObservableAt(timeline, node, ns));
+  return { active: CMS_NODES.filter((node) => !unobservable.includes(node) && roleAt(timeline, node, ns) === 'ACTIVE'), unobservable };
+}

@@ -1,0 +1,94 @@
+// The comparison of this run (the candidate) with a baseline: the regressions that decide the exit code first, then
+// per scenario the outcome and end state on both sides, each timing's shift with its statistics and p-value, and the
+// candidate's measurements beyond the site's outage budgets.
+
+import { formatDurationMs, formatInRangeMs } from '../core/format.js';
+import type { Comparison, Outcome, ScenarioComparison, ScenarioSummary, TimingShift, TimingStats } from '../core/model.js';
+import { badge, escapeHtml, signedDuration } from './html-text.js';
+
+type Bounds = { fromMs: number; toMs: number } | null;
+
+/** `summaries` are the page's run's, the candidate's: their windows give each timing the unit it reads in elsewhere. */
+export function renderComparison(comparison: Comparison, summaries: readonly ScenarioSummary[]): string {
+  const windowOf = (fullTitle: string, timing: string): Bounds =>
+    summaries.find((s) => s.fullTitle === fullTitle)?.timings.find((t) => t.name === timing)?.window ?? null;
+  return `<section id="comparison" class="comparison"><h2>Comparison with the baseline</h2>${sides(comparison)}${regressions(comparison.regressions)}${scenarioTable(comparison.scenarios, windowOf)}</section>`;
+}
+
+function sides(c: Comparison): string {
+  const side = (label: string, s: Comparison['baseline']): string =>
+    `<tr><th>${label}</th><td class="mono">${escapeHtml(s.runId)}</td><td>${escapeHtml(s.siteFile)}</td><td class="num">${escapeHtml(s.timeScale)}</td><td class="num">${s.executions}</td></tr>`;
+  const head =
+    '<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>';
+  const rule = `<p class="note">A timing has shifted when its median moved by more than ${escapeHtml(formatDurationMs(c.toleranceMs))} and the rank-sum test finds the shift significant at α = ${escapeHtml(c.alpha)} (or when there are too few executions to test).</p>`;
+  return `<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
+}
+
+function regressions(list: readonly string[]): string {
+  if (list.length === 0) return '<p class="verdict-ok">No regressions: the comparison passes (exit code 0).</p>';
+  const items = list.map((r) => `<li>${escapeHtml(r)}</li>`).join('');
+  return `<div class="regressions" role="alert"><h3>${list.length} regression${list.length === 1 ? '' : 's'}: the comparison fails (exit code 1)</h3><ol>${items}</ol></div>`;
+}
+
+function scenarioTable(scenarios: readonly ScenarioComparison[], windowOf: (fullTitle: string, timing: string) => Bounds): string {
+  const head = '<thead><tr><th>scenario</th><th>outcome</th><th>end state</th></tr></thead>';
+  return `<table class="compare">${head}${scenarios.map((s) => scenarioBody(s, (timing) => windowOf(s.fullTitle, timing))).join('')}</table>`;
+}
+
+function scenarioBody(s: ScenarioComparison, windowOf: (timing: string) => Bounds): string {
+  const regressed = s.regressions.length > 0;
+  const head = `<tr class="scenario-head${regressed ? ' regressed' : ''}"><td>${escapeHtml(s.fullTitle)}</td><td>${outcomeChange(s.outcome.baseline, s.outcome.candidate)}</td><td>${change(s.endState.baseline, s.endState.candidate)}</td></tr>`;
+  const details = [timingShifts(s.timings, windowOf), budgetViolations(s.budgetViolations), scenarioRegressions(s.regressions)].filter(
+    (d) => d !== '',
+  );
+  const detailRow = details.length === 0 ? '' : `<tr><td colspan="3">${details.join('')}</td></tr>`;
+  return `<tbody class="${regressed ? 'regressed' : ''}">${head}${detailRow}</tbody>`;
+}
+
+function outcomeChange(baseline: Outcome | null, candidate: Outcome | null): string {
+  const side = (o: Outcome | null): string => (o === null ? '<span class="na">not run</span>' : badge(o));
+  return baseline === candidate ? side(candidate) : `${side(baseline)} → ${side(candidate)} <span class="changed">changed</span>`;
+}
+
+function change(baseline: string | null, candidate: string | null): string {
+  const side = (text: string | null): string => (text === null ? '<span class="na">none</span>' : escapeHtml(text));
+  return baseline === candidate
+    ? side(candidate)
+    : `<span class="was">${side(baseline)}</span> → ${side(candidate)} <span class="changed">changed</span>`;
+}
+
+function timingShifts(timings: readonly TimingShift[], windowOf: (timing: string) => Bounds): string {
+  if (timings.length === 0) return '';
+  const head =
+    '<thead><tr><th>timing</th><th>baseline n · p50 · p95</th><th>candidate n · p50 · p95</th><th class="num">shift of p50</th><th class="num">p-value</th><th>verdict</th></tr></thead>';
+  const rows = timings.map(
+    (t) =>
+      `<tr class="${t.shifted ? 'bad-row' : ''}"><td>${escapeHtml(t.name)}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${escapeHtml(signedDuration(t.shiftMs))}</td><td class="num">${pValue(t.pValue)}</td><td>${t.shifted ? '<span class="bad">shifted</span>' : '<span class="ok">same</span>'}</td></tr>`,
+  );
+  return `<table class="shifts">${head}<tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** n · p50 · p95, in the unit of the timing's window when the candidate has one. */
+function stats(s: TimingStats, window: Bounds): string {
+  const value = (ms: number): string => (window ? formatInRangeMs(ms, window.fromMs, window.toMs) : formatDurationMs(ms));
+  return escapeHtml(`${s.n} · ${value(s.p50)} · ${value(s.p95)}`);
+}
+
+/** A p-value to two significant digits; tiny ones as a bound, none when a side had a single execution. */
+function pValue(p: number | null): string {
+  if (p === null) return '<span class="na">—</span>';
+  return escapeHtml(p < 0.001 ? '< 0.001' : p.toPrecision(2));
+}
+
+function budgetViolations(violations: ScenarioComparison['budgetViolations']): string {
+  if (violations.length === 0) return '';
+  const items = violations.map(
+    (v) => `<li>${escapeHtml(`${v.name}: worst ${formatDurationMs(v.worstMs)}, budget ${formatDurationMs(v.budgetMs)}`)}</li>`,
+  );
+  return `<div class="budgets"><strong>Beyond the site's outage budget:</strong><ul>${items.join('')}</ul></div>`;
+}
+
+function scenarioRegressions(list: readonly string[]): string {
+  if (list.length === 0) return '';
+  return `<ul class="scenario-regressions">${list.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
+}

@@ -1,0 +1,50 @@
+// Trends across the last runs, per scenario of this run: its pass rate, and each timing's p50 and p95 against its
+// window, from the history the run keeps (this run included, as the newest point).
+
+import type { HistoryEntry, RunRecord, ScenarioSummary } from '../core/model.js';
+import { historyEntry } from '../core/summary.js';
+import { KIND_WORDS, escapeHtml } from './html-text.js';
+import { renderPassRateSvg, renderTimingTrendSvg } from './trend-svg.js';
+
+/** How many runs a trend spans: enough for a month of nightly runs, few enough for a small chart. */
+const TREND_RUNS = 30;
+
+/** Nothing when the history holds no run but this one: a trend of one point says nothing. */
+export function renderTrends(record: RunRecord, history: readonly HistoryEntry[], summaries: readonly ScenarioSummary[]): string {
+  const runs = trendRuns(record, history);
+  if (runs.length < 2) return '';
+  const blocks = summaries.map((s) => scenarioTrends(s, runs));
+  return `<section id="trends"><h2>Trends <span class="count">${runs.length} runs</span></h2><p class="note">Oldest run on the left, this run on the right; the band is the expected window. Hover a point for its run and values.</p>${blocks.join('')}</section>`;
+}
+
+/** The history in time order with this run as the last point, cut to the last TREND_RUNS runs. */
+function trendRuns(record: RunRecord, history: readonly HistoryEntry[]): HistoryEntry[] {
+  const others = history.filter((h) => h.runId !== record.runId);
+  const sorted = [...others].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return [...sorted, historyEntry(record)].slice(-TREND_RUNS);
+}
+
+function scenarioTrends(summary: ScenarioSummary, runs: readonly HistoryEntry[]): string {
+  const inRun = runs.map((run) => ({ runId: run.runId, scenario: run.scenarios.find((s) => s.fullTitle === summary.fullTitle) ?? null }));
+  const passRate = renderPassRateSvg(
+    inRun.map(({ runId, scenario }) => ({
+      runId,
+      outcome: scenario?.outcome ?? null,
+      executions: scenario?.executions ?? 0,
+      failed: scenario?.failed ?? 0,
+    })),
+  );
+  const timings = summary.timings.map((timing) => {
+    const points = inRun.map(({ runId, scenario }) => ({
+      runId,
+      stats: scenario?.timings.find((t) => t.name === timing.name)?.stats ?? null,
+    }));
+    const kind = timing.kind === null ? 'measured only' : (KIND_WORDS[timing.kind] ?? timing.kind);
+    return chart(`${timing.name} (${kind})`, renderTimingTrendSvg(timing.name, points, timing.window));
+  });
+  return `<div class="trend-scenario"><h3>${escapeHtml(summary.fullTitle)}</h3><div class="trend-charts">${chart('pass rate', passRate)}${timings.join('')}</div></div>`;
+}
+
+function chart(caption: string, svg: string): string {
+  return `<figure class="trend-box"><figcaption>${escapeHtml(caption)}</figcaption>${svg}</figure>`;
+}

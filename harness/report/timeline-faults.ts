@@ -1,0 +1,121 @@
+// The fault lanes of a test's timeline: when in the heartbeat cycle the faults were injected (planned vs applied),
+// each fault from its request to its heal, and the harness's own actions and notes.
+
+import { formatDurationMs } from '../core/format.js';
+import type { FaultRecord, HarnessEvent, Injection, TestEvidence } from '../core/model.js';
+import { escapeHtml, n, signedDuration } from './html-text.js';
+import { COLORS, LANE_H, PLOT_X1, band, estimateWidth, truncate, type Group, type Lane, type TimeAxis } from './timeline-draw.js';
+
+/** The faults group: the injection lane when the faults were placed in a cycle, then one lane per faulted target. */
+export function faultGroup(evidence: TestEvidence, axis: TimeAxis): Group | null {
+  const lanes: Lane[] = [];
+  if (evidence.injection) lanes.push(injectionLane(evidence.injection, evidence.faults, axis));
+  for (const target of [...new Set(evidence.faults.map((f) => f.target))]) {
+    const faults = evidence.faults.filter((f) => f.target === target);
+    lanes.push({ label: target, draw: (y) => faults.map((f) => faultBand(f, axis, y)).join('') });
+  }
+  return lanes.length === 0 ? null : { title: 'faults', lanes, blind: [] };
+}
+
+/** The first fault's request: the instant the injection actually happened. */
+function firstApplied(faults: readonly FaultRecord[], axis: TimeAxis): number | null {
+  const applied = faults.map((f) => axis.rel(f.appliedNs)).filter(Number.isFinite);
+  return applied.length === 0 ? null : Math.min(...applied);
+}
+
+/** The heartbeat cycle the faults were placed in, its tick, the planned instant (the phase) and the actual one. */
+function injectionLane(injection: Injection, faults: readonly FaultRecord[], axis: TimeAxis): Lane {
+  const tickMs = axis.rel(injection.tickNs);
+  const plannedMs = axis.rel(injection.plannedNs);
+  const appliedMs = firstApplied(faults, axis);
+  const lateness =
+    appliedMs === null
+      ? 'no fault applied'
+      : `first fault applied at ${formatDurationMs(appliedMs)} (${signedDuration(appliedMs - plannedMs)} after the plan)`;
+  const tip = `faults injected at phase ${injection.phase.toFixed(2)} of the ${injection.cycle} cycle (period ${formatDurationMs(injection.periodMs)}): tick at ${formatDurationMs(tickMs)}, planned at ${formatDurationMs(plannedMs)}, ${lateness}`;
+  const draw = (y: number): string => {
+    const x0 = axis.x(tickMs);
+    const x1 = Math.max(axis.x(tickMs + injection.periodMs), x0 + 2);
+    const px = axis.x(plannedMs);
+    const mid = y + LANE_H / 2;
+    const cycle = `<rect x="${n(x0)}" y="${n(mid - 2)}" width="${n(x1 - x0)}" height="4" fill="${COLORS.injection}" fill-opacity="0.25"/><line x1="${n(x0)}" x2="${n(x0)}" y1="${n(y + 2)}" y2="${n(y + LANE_H - 2)}" stroke="${COLORS.injection}" stroke-width="1.5"/>`;
+    const planned = `<path d="M${n(px)} ${n(y + 1)}l6 7l-6 7l-6 -7z" fill="${COLORS.injection}"/>`;
+    const actual =
+      appliedMs === null
+        ? ''
+        : `<line x1="${n(axis.x(appliedMs))}" x2="${n(axis.x(appliedMs))}" y1="${n(y)}" y2="${n(y + LANE_H)}" stroke="${COLORS.fault}" stroke-width="2"/>`;
+    const label = `phase ${injection.phase.toFixed(2)}`;
+    const lx = px + 9 + estimateWidth(label, 10) <= PLOT_X1 ? px + 9 : px - 9 - estimateWidth(label, 10);
+    return `<g><title>${escapeHtml(tip)}</title>${cycle}${planned}${actual}<text x="${n(lx)}" y="${n(y + 12)}" font-size="10" font-weight="600" fill="${COLORS.injection}">${escapeHtml(label)}</text></g>`;
+  };
+  return { label: 'injection (heartbeat cycle)', draw };
+}
+
+/** A vertical line at the planned injection instant, across every lane, so the phase reads against the heartbeats. */
+export function injectionLine(injection: Injection | null, axis: TimeAxis, top: number, bottom: number): string {
+  if (!injection) return '';
+  const px = axis.x(axis.rel(injection.plannedNs));
+  return `<line x1="${n(px)}" x2="${n(px)}" y1="${n(top)}" y2="${n(bottom)}" stroke="${COLORS.injection}" stroke-width="1" stroke-dasharray="1 3"/>`;
+}
+
+/**
+ * One fault from its request to its heal: faint while being applied (request sent, not yet confirmed), solid while in
+ * force, faint again while being healed, and a green mark where the heal was in effect.
+ */
+function faultBand(f: FaultRecord, axis: TimeAxis, y: number): string {
+  const appliedMs = axis.rel(f.appliedNs);
+  const confirmedMs = axis.rel(f.confirmedNs);
+  const removedMs = f.removedNs === null ? axis.endMs : axis.rel(f.removedNs);
+  const healedMs = f.healedNs === null ? null : axis.rel(f.healedNs);
+  const label = faultLabel(f);
+  const tip = faultTip(f, label, { appliedMs, confirmedMs, removedMs, healedMs });
+  const applying = segment(axis.x(appliedMs), axis.x(confirmedMs), y, 0.45);
+  const inForce = band(axis.x(confirmedMs), axis.x(removedMs), y, COLORS.fault, label, tip, 0.85);
+  const healing = healedMs === null ? '' : segment(axis.x(removedMs), axis.x(healedMs), y, 0.3);
+  const healMark = healedMs === null ? '' : healedMark(axis.x(healedMs), y);
+  return `<g><title>${escapeHtml(tip)}</title>${applying}${inForce}${healing}${healMark}</g>`;
+}
+
+function segment(x0: number, x1: number, y: number, opacity: number): string {
+  if (!(x1 > x0)) return '';
+  return `<rect x="${n(x0)}" y="${n(y)}" width="${n(x1 - x0)}" height="${LANE_H}" fill="${COLORS.fault}" fill-opacity="${opacity}"/>`;
+}
+
+function healedMark(hx: number, y: number): string {
+  return `<line x1="${n(hx)}" x2="${n(hx)}" y1="${n(y - 2)}" y2="${n(y + LANE_H + 2)}" stroke="${COLORS.healed}" stroke-width="2.5"/><path d="M${n(hx)} ${n(y - 2)}l5 0l-5 5z" fill="${COLORS.healed}"/>`;
+}
+
+function faultLabel(f: FaultRecord): string {
+  const attributes = Object.entries(f.attributes).map(([k, v]) => `${k}=${String(v)}`);
+  const direction = f.direction && f.direction !== 'both' ? [f.direction] : [];
+  return [f.kind, ...direction, ...attributes].join(' ');
+}
+
+function faultTip(
+  f: FaultRecord,
+  label: string,
+  t: { appliedMs: number; confirmedMs: number; removedMs: number; healedMs: number | null },
+): string {
+  const heal =
+    f.removedNs === null
+      ? 'in force to the end of the test'
+      : `heal requested at ${formatDurationMs(t.removedMs)}, ${t.healedMs === null ? 'never confirmed' : `healed at ${formatDurationMs(t.healedMs)}`}`;
+  return `fault ${f.id}: ${label} on ${f.target}, applied at ${formatDurationMs(t.appliedMs)} (confirmed ${formatDurationMs(t.confirmedMs)}), ${heal}`;
+}
+
+/** The harness's actions (an operator's procedure) and notes, each labelled as far as the next one leaves room. */
+export function harnessGroup(evidence: TestEvidence, axis: TimeAxis): Group | null {
+  const actions = evidence.timeline.filter((e): e is HarnessEvent => e.node === 'harness' && (e.type === 'action' || e.type === 'note'));
+  if (actions.length === 0) return null;
+  const draw = (y: number): string => actions.map((a, i) => actionMark(a, actions[i + 1], axis, y)).join('');
+  return { title: 'harness', lanes: [{ label: 'actions', draw }], blind: [] };
+}
+
+function actionMark(a: HarnessEvent, next: HarnessEvent | undefined, axis: TimeAxis, y: number): string {
+  const ax = axis.x(axis.rel(a.atNs));
+  const tip = `${a.type} ${a.subject ?? ''} at ${formatDurationMs(axis.rel(a.atNs))}: ${a.detail}`;
+  const room = (next ? axis.x(axis.rel(next.atNs)) : PLOT_X1) - ax - 8;
+  const text = truncate(`${a.subject ? `${a.subject}: ` : ''}${a.detail}`, Math.floor(room / 6.2));
+  const label = text ? `<text x="${n(ax + 7)}" y="${n(y + 12)}" font-size="10" fill="${COLORS.text}">${escapeHtml(text)}</text>` : '';
+  return `<g><title>${escapeHtml(tip)}</title><path d="M${n(ax)} ${n(y + 2)}l5 6l-5 6l-5 -6z" fill="${a.type === 'action' ? COLORS.text : COLORS.muted}"/>${label}</g>`;
+}

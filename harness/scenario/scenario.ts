@@ -1,0 +1,100 @@
+// How a suite states a scenario, the way the catalogue table reads: the site it starts from, the fault or faults
+// injected together at a seeded phase of the heartbeat cycle, and the outcome it expects. Each scenario is one mocha
+// test with its own fresh site, removed whatever the outcome, its evidence left for the report.
+
+import * as chai from 'chai';
+import { SCENARIO_META_KEY, type ScenarioMeta } from '../core/model.js';
+import { readRunContext, type RunContext } from '../core/run-context.js';
+import { stratifiedPhase } from '../core/random.js';
+import { scaleSite } from '../core/site-config.js';
+import { connectDocker, type DockerClient } from '../docker/client.js';
+import { SiteExpect } from '../expect/site-expect.js';
+import type { FaultHandle } from '../faults/fault-log.js';
+import type { FaultSpec } from './faults.js';
+import { Site, type SiteChange } from './site.js';
+
+export interface ScenarioSpec {
+  /** The site it starts from: the run's site with these settings changed. Default: the run's site as it is. */
+  site?: SiteChange;
+  /** Faults in force before the scenario's own, applied at once once the site is up (a precondition). */
+  before?: FaultSpec | readonly FaultSpec[];
+  /** Faults injected together, at a seeded phase of the heartbeat cycle. Default none (a sunny day). */
+  faults?: FaultSpec | readonly FaultSpec[];
+  /** What the site must show, with the handles of the injected faults. */
+  outcome(site: Site, faults: FaultHandle[]): Promise<void>;
+}
+
+/** What a scenario test needs from its process: the engine client and the run's context, made once. */
+export interface ScenarioDeps {
+  docker: DockerClient;
+  context: RunContext;
+  progress?: (test: string, phase: string) => void;
+}
+
+let deps: ScenarioDeps | undefined;
+
+/** Set by the process that runs the suites (a worker); by default the engine at DOCKER_HOST and the environment. */
+export function useScenarioDeps(given: ScenarioDeps): void {
+  deps = given;
+}
+
+function scenarioDeps(): ScenarioDeps {
+  deps ??= { docker: connectDocker(), context: readRunContext() };
+  return deps;
+}
+
+let currentFamily: string | null = null;
+
+/** A family of scenarios, one catalogue row: `family('primary-down', 'the primary CMS fails …', () => { … })`. */
+export function family(id: string, title: string, body: () => void): void {
+  describe(`${id}: ${title}`, function () {
+    const outer = currentFamily;
+    currentFamily = id;
+    try {
+      body();
+    } finally {
+      currentFamily = outer;
+    }
+  });
+}
+
+/**
+ * One scenario: a test titled with a sentence about behaviour. Its faults are injected at the phase drawn from the
+ * run's seed, the test's title and its repeat (so a run replays exactly, whatever the order it runs in).
+ */
+export function scenario(title: string, spec: ScenarioSpec): void {
+  const familyId = currentFamily;
+  if (familyId === null) throw new Error(`scenario "${title}" must be declared inside family(...)`);
+  const test = it(title, async function () {
+    const { docker, context, progress } = scenarioDeps();
+    const fullTitle = this.test?.fullTitle() ?? title;
+    // Each expectation owns its deadline; this only bounds a hang of the engine itself.
+    this.timeout(scenarioTimeoutMs(context));
+    const site = await Site.start({ scenario: familyId, ...(spec.site ? { site: spec.site } : {}) }, { docker, context, progress: (phase) => progress?.(fullTitle, phase) });
+    try {
+      const before = [spec.before ?? []].flat() as FaultSpec[];
+      if (before.length > 0) await site.inject(before, 'now');
+      const faults = [spec.faults ?? []].flat() as FaultSpec[];
+      const handles = faults.length === 0 ? [] : await site.inject(faults, { phase: stratifiedPhase(context.seed, fullTitle, context.repeat, context.repeats) });
+      await spec.outcome(site, handles);
+    } finally {
+      await site.finish(this.test);
+    }
+  });
+  const meta: ScenarioMeta = { family: familyId, faults: [spec.before ?? [], spec.faults ?? []].flat().map((f) => ({ kind: (f as FaultSpec).kind, target: (f as FaultSpec).target })) };
+  Object.defineProperty(test, SCENARIO_META_KEY, { value: meta, enumerable: false });
+}
+
+/** Generous: the longest scenario (an ESS takeover and return) three times over, plus a site's start and stop. */
+function scenarioTimeoutMs(context: RunContext): number {
+  const t = scaleSite(context.site, context.timeScale).timers;
+  const cycle = (t.mainAttempts + t.essAttempts) * t.linkRetryMs;
+  return 120_000 + 3 * (t.essNoServiceTimeoutMs + 2 * cycle + t.essResetMs + 10 * t.heartbeatIntervalMs);
+}
+
+/** Expectations on a site wait for their own window (`await expect(site).toFailOver()`); anything else is chai's. */
+export function expect(site: Site): SiteExpect;
+export function expect<T>(value: T, message?: string): Chai.Assertion;
+export function expect(value: unknown, message?: string): SiteExpect | Chai.Assertion {
+  return value instanceof Site ? new SiteExpect(value) : chai.expect(value, message);
+}

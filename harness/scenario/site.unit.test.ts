@@ -1,0 +1,62 @@
+// Unit tests of when a scenario's faults go in: the instant at a phase of the heartbeat cycle, counted from the last
+// heartbeat seen, that is still a few ms ahead, however many cycles have passed since that heartbeat.
+
+import { expect } from 'chai';
+import { msToNs, nsToMs } from '../core/clock.js';
+import { injectionInstant } from './site.js';
+
+const PERIOD_MS = 1_000;
+const TICK = 10_000_000_000n;
+/** An instant `ms` after the heartbeat tick. */
+const after = (ms: number) => TICK + msToNs(ms);
+
+describe('injectionInstant', () => {
+  it('plans phase 0 at the start of the next cycle when the tick itself has passed', () => {
+    expect(injectionInstant(TICK, after(10), PERIOD_MS, 0)).to.equal(after(1_000));
+  });
+
+  it('plans phase 0.5 half a period after the tick while that is still ahead', () => {
+    expect(injectionInstant(TICK, after(10), PERIOD_MS, 0.5)).to.equal(after(500));
+  });
+
+  it('plans phase 0.999 just before the next tick', () => {
+    expect(injectionInstant(TICK, after(10), PERIOD_MS, 0.999)).to.equal(after(999));
+  });
+
+  it('counts on whole cycles when several have passed since the tick', () => {
+    expect(injectionInstant(TICK, after(3_200), PERIOD_MS, 0.5)).to.equal(after(3_500));
+    expect(injectionInstant(TICK, after(3_200), PERIOD_MS, 0.25)).to.equal(after(3_250));
+    expect(injectionInstant(TICK, after(3_200), PERIOD_MS, 0)).to.equal(after(4_000));
+    expect(injectionInstant(TICK, after(3_200), PERIOD_MS, 0.999)).to.equal(after(3_999));
+  });
+
+  it('skips to the next cycle when the instant at the phase is less than the lead ahead', () => {
+    expect(injectionInstant(TICK, after(3_497), PERIOD_MS, 0.5)).to.equal(after(4_500));
+    expect(injectionInstant(TICK, after(3_494), PERIOD_MS, 0.5)).to.equal(after(3_500));
+  });
+
+  it('plans in the current cycle when asked right at the tick', () => {
+    expect(injectionInstant(TICK, TICK, PERIOD_MS, 0.5)).to.equal(after(500));
+    expect(injectionInstant(TICK, TICK, PERIOD_MS, 0)).to.equal(after(1_000));
+  });
+
+  it('honours a longer lead when one is given', () => {
+    expect(injectionInstant(TICK, after(460), PERIOD_MS, 0.5, 50)).to.equal(after(1_500));
+    expect(injectionInstant(TICK, after(440), PERIOD_MS, 0.5, 50)).to.equal(after(500));
+  });
+
+  it('always lands at the phase, at least the lead and less than a period plus the lead ahead', () => {
+    for (const phase of [0, 0.1, 0.25, 0.5, 0.75, 0.999]) {
+      for (const elapsedMs of [0, 1, 4.9, 5.1, 499, 501, 999, 1_000, 1_001, 2_345.6, 9_999]) {
+        const now = after(elapsedMs);
+        const planned = injectionInstant(TICK, now, PERIOD_MS, phase);
+        const aheadMs = nsToMs(planned - now);
+        const intoCycleMs = nsToMs(planned - TICK) % PERIOD_MS;
+        const label = `phase ${phase}, ${elapsedMs} ms after the tick`;
+        expect(aheadMs, label).to.be.at.least(5);
+        expect(aheadMs, label).to.be.below(5 + PERIOD_MS);
+        expect(Math.abs(intoCycleMs - phase * PERIOD_MS), label).to.be.below(0.001);
+      }
+    }
+  });
+});
