@@ -10,7 +10,7 @@ import { parseSeed, parseTimeScale } from '../core/run-context.js';
 import { loadSiteFile } from '../core/site-file.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
 import { doctor, runSetup } from '../setup/index.js';
-import { listCatalogue } from '../jobs/catalogue.js';
+import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
 import { parseShard } from '../jobs/plan.js';
 import { compareCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
 import { cleanCommand, downCommand, upCommand } from './site-commands.js';
@@ -89,6 +89,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
       const { site, timeScale, siteFile } = siteOf(options, 1);
       const shard = options.shard ? parseShard(options.shard) : null;
       const seed = options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null;
+      selectScenarios(await listCatalogue(), filters); // an unknown scenario is bad input: say so before anything starts
       const setup = await setUp(docker());
       const result = await runCatalogue({
         filters,
@@ -164,6 +165,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .action(async (filters: string[], options) => {
       const baseline = siteOf({ config: options.baseline, timeScale: options.timeScale }, 1);
       const candidate = siteOf({ config: options.candidate, timeScale: options.timeScale ?? String(baseline.timeScale) }, baseline.timeScale);
+      selectScenarios(await listCatalogue(), filters);
       const setup = await setUp(docker());
       out.exitCode = await validateCommand({
         filters,

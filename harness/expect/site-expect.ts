@@ -11,8 +11,8 @@ import type { EventOfType, FaultKind, FaultRecord, TimelineEvent, Window } from 
 import { notYet, waitFor } from '../core/poll.js';
 import type { SiteConfig } from '../core/site-config.js';
 import type { Evidence } from '../observe/evidence.js';
-import { activeAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt } from '../observe/site-state.js';
-import { clipSpans } from '../observe/spans.js';
+import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans } from '../observe/site-state.js';
+import { clipSpans, overlapSpans } from '../observe/spans.js';
 import type { Timeline } from '../observe/timeline.js';
 import { cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, linkLoss, supervisorReady } from './anchors.js';
 import * as w from './windows.js';
@@ -26,7 +26,7 @@ export interface ObservedSite {
   readonly scaled: SiteConfig;
   /** The faults of the scenario's last injection (applied together), oldest first. */
   readonly injected: readonly FaultRecord[];
-  /** When the last heal was asked for (the primary's return, a link restored); null before any. */
+  /** When the last heal was in effect (the primary's return, a link restored); null before any. */
   readonly lastHealNs: bigint | null;
   /** When the operator's last request was sent (its effect comes during the request), on which node, what. */
   readonly lastOperator: { node: NodeName; ns: bigint; action: string } | null;
@@ -84,7 +84,7 @@ export class SiteExpect {
   async toFailOver(): Promise<void> {
     const fault = this.trigger('a failover');
     const fromFault = w.failoverFromFault(this.site.scaled, fault);
-    const event = await this.waitEvent(is.role('cms-secondary', 'ACTIVE'), fault.ns, this.end(fromFault));
+    const event = await this.waitEvent(is.role('cms-secondary', 'ACTIVE'), fault.ns, this.end(fromFault), 'cms-secondary to become ACTIVE');
     if (!event) return this.fail(`cms-secondary never became ACTIVE; expected it ${this.expectedWords(fromFault)}`, fromFault);
     const firstMiss = firstUnansweredBeat(this.tl, fault.ns);
     const checks = [this.measure(fromFault, event, 'cms-secondary became ACTIVE')];
@@ -183,7 +183,7 @@ export class SiteExpect {
     const failover = this.tl.first(is.role('cms-secondary', 'ACTIVE'), { afterNs: this.trigger('the alarm').ns });
     if (!failover) return this.fail('DUAL_ACTIVE cannot be raised: cms-secondary never became ACTIVE', null);
     const window = w.alarmAfterFailover(this.site.scaled, { ns: BigInt(failover.atNs), label: 'cms-secondary became ACTIVE' });
-    const event = await this.waitEvent(is.alarm('DUAL_ACTIVE', true, node), BigInt(failover.atNs), this.end(window));
+    const event = await this.waitEvent(is.alarm('DUAL_ACTIVE', true, node), BigInt(failover.atNs), this.end(window), `${node} to raise DUAL_ACTIVE`);
     if (!event) return this.fail(`${node} never raised DUAL_ACTIVE; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, `${node} raised DUAL_ACTIVE`)]);
   }
@@ -200,7 +200,7 @@ export class SiteExpect {
     const op = this.site.lastOperator;
     if (!op) return this.fail(`toTakeRole(${node}, ${role}) needs an operator action first`, null);
     const window = w.manualSwitch({ ns: op.ns, label: `the operator asked ${op.node} to ${op.action}` });
-    const event = await this.waitEvent(is.role(node, role), op.ns, this.end(window));
+    const event = await this.waitEvent(is.role(node, role), op.ns, this.end(window), `${node} to become ${role}`);
     if (!event) return this.fail(`${node} never became ${role}; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, `${node} became ${role}`)]);
   }
@@ -222,7 +222,7 @@ export class SiteExpect {
       if (budget !== undefined) windows.push(w.budget('supervisor outage budget', 'the supervisor logs in again', budget, fault));
     }
     const untilNs = windows.length > 0 ? this.end(...windows) : this.readyBound(node, since);
-    const event = await this.waitEvent(is.login(node), since, untilNs);
+    const event = await this.waitEvent(is.login(node), since, untilNs, `the supervisor to log in to ${node}`);
     if (!event) return this.fail(`the supervisor never logged in to ${node} after ${instantWords(since, this.ev.startNs)}`, windows[0] ?? null);
     const ready = supervisorReady(this.tl, node, since);
     const checks = windows.map((window) => this.measure(window, event, `the supervisor logged in to ${node}`));
@@ -237,7 +237,7 @@ export class SiteExpect {
   async toLoseAcdLink(node: CmsName): Promise<void> {
     const fault = this.trigger('a link loss');
     const window = fault.mode === 'silent' ? w.silentLinkLoss(this.site.scaled, fault) : w.resetLinkLoss(fault);
-    const event = await this.waitEvent(is.acdLink(node, 'CONNECTING'), fault.ns, this.end(window));
+    const event = await this.waitEvent(is.acdLink(node, 'CONNECTING'), fault.ns, this.end(window), `${node} to declare its ACD link lost`);
     if (!event) return this.fail(`${node} never declared its ACD link lost; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, `${node} declared its ACD link lost`)]);
   }
@@ -317,7 +317,7 @@ export class SiteExpect {
   async toActivateEss(): Promise<bigint> {
     const fault = this.trigger('the ESS takeover');
     const fromFault = w.essActiveFromFault(this.site.scaled, fault);
-    const event = await this.waitEvent(is.ess('ACTIVE'), fault.ns, this.end(fromFault));
+    const event = await this.waitEvent(is.ess('ACTIVE'), fault.ns, this.end(fromFault), 'the ESS to become ACTIVE');
     if (!event) {
       this.fail(`the ESS never became ACTIVE; expected it ${this.expectedWords(fromFault)}`, fromFault);
       throw new Error('unreachable');
@@ -338,23 +338,23 @@ export class SiteExpect {
     const windows: Window[] = [window];
     const budget = this.site.scaled.budgets.essTakeoverMs;
     if (budget !== undefined) windows.push(w.budget('ESS takeover budget', 'the CMS is in data transfer with the ESS', budget, fault));
-    const event = await this.waitEvent(is.acdLink(node, 'DATA_TRANSFER', 'ess'), fault.ns, this.end(...windows));
+    const event = await this.waitEvent(is.acdLink(node, 'DATA_TRANSFER', 'ess'), fault.ns, this.end(...windows), `${node} in data transfer with the ESS`);
     if (!event) return this.fail(`${node} never reached data transfer with the ESS; expected it ${this.expectedWords(window)}`, window);
     this.verdicts(windows.map((win) => this.measure(win, event, `${node} in data transfer with the ESS`)));
   }
 
-  /** Over the whole test, no CMS was ever linked to the main CM and the ESS at once. */
+  /** Over the whole test, by the servers' own sessions, no CMS was ever linked to the main CM and the ESS at once. */
   async toNeverLinkBoth(): Promise<void> {
     await this.site.flush();
     const checks = CMS_NODES.map((node) => {
-      const linked = { cm: false, ess: false };
-      let both: TimelineEvent | undefined;
-      for (const e of this.tl.events(is.type('acd-link', node))) {
-        for (const target of ['cm', 'ess'] as const) if (e.target === target) linked[target] = e.state === 'TRANSLATION_PUMPUP' || e.state === 'DATA_TRANSFER';
-        if (linked.cm && linked.ess) both ??= e;
-      }
-      const downstream = [...this.tl.events(is.type('acd-link', node))].length;
-      return this.record(both === undefined, both ? `${node} was linked to cm and ess at once ${instantWords(BigInt(both.atNs), this.ev.startNs)}` : `${node} was never linked to cm and ess at once (${downstream} link events)`);
+      const both = overlapSpans(sessionSpans(this.tl, 'cm', node), sessionSpans(this.tl, 'ess', node))[0];
+      const sessions = this.tl.events((e) => e.type === 'acd-session' && e.cms === node).length;
+      return this.record(
+        both === undefined,
+        both
+          ? `${node} had a session with cm and one with ess at once, from ${instantWords(both.fromNs, this.ev.startNs)}`
+          : `${node} never had a session with cm and ess at once (${sessions} session events of the two servers)`,
+      );
     });
     this.verdicts(checks);
   }
@@ -362,7 +362,9 @@ export class SiteExpect {
   /** When the ESS resets it drops its CMS links: `node` begins a new cycle at the main CM, in data transfer one pump-up later. */
   async toReturnToCm(node: CmsName): Promise<void> {
     const since = this.site.injected[0] ? toNs(this.site.injected[0].appliedNs) : this.ev.startNs;
-    const resetting = this.tl.first(is.ess('RESETTING'), { afterNs: since });
+    // After a forced takeover the ESS resets at once; after a heal, at its next redial: one keepaliveInterval.
+    const cause = this.site.lastOperator?.ns ?? this.site.lastHealNs ?? nowNs();
+    const resetting = await this.waitEvent(is.ess('RESETTING'), since, cause + msToNs(this.t.keepaliveIntervalMs + w.SCHEDULING_MS), 'the ESS to begin resetting');
     if (!resetting) return this.fail(`${node} cannot return to the main CM: the ESS never began resetting`, null);
     const loss = await this.waitEvent(is.cycleStart(node), BigInt(resetting.atNs), BigInt(resetting.atNs) + msToNs(w.SCHEDULING_MS + this.t.keepaliveMisses * this.t.keepaliveIntervalMs), `${node} to leave the ESS`);
     if (!loss) return this.fail(`${node} never left the ESS after it began resetting`, null);
@@ -376,10 +378,10 @@ export class SiteExpect {
   async toResetEss(): Promise<void> {
     const op = this.site.lastOperator;
     if (!op) return this.fail('toResetEss needs the forced takeover first', null);
-    const resetting = await this.waitEvent(is.ess('RESETTING'), op.ns, op.ns + msToNs(this.t.keepaliveIntervalMs));
+    const resetting = await this.waitEvent(is.ess('RESETTING'), op.ns, op.ns + msToNs(this.t.keepaliveIntervalMs), 'the ESS to begin resetting');
     if (!resetting) return this.fail('the ESS never began resetting after the forced takeover', null);
     const window = w.essReset(this.site.scaled, { ns: BigInt(resetting.atNs), label: 'the ESS began resetting' });
-    const event = await this.waitEvent(is.ess('STANDBY'), BigInt(resetting.atNs), this.end(window));
+    const event = await this.waitEvent(is.ess('STANDBY'), BigInt(resetting.atNs), this.end(window), 'the ESS back in STANDBY');
     if (!event) return this.fail(`the ESS never returned to STANDBY; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, 'the ESS was back in STANDBY')]);
   }
@@ -396,7 +398,7 @@ export class SiteExpect {
     const windows = [window];
     const budget = this.site.scaled.budgets.adminSyncLagMs;
     if (budget !== undefined) windows.push(w.budget('Admin-Sync lag budget', 'the change is applied on the peer', budget, { ns: change.changedNs, label: `change ${change.seq} made on ${change.origin}` }));
-    const event = await this.waitEvent(is.admin(peer, 'applied', change.seq, change.origin), change.changedNs, this.end(...windows));
+    const event = await this.waitEvent(is.admin(peer, 'applied', change.seq, change.origin), change.changedNs, this.end(...windows), `change ${change.seq} applied on ${peer}`);
     if (!event) return this.fail(`change ${change.seq} of ${change.origin} was never applied on ${peer}; expected it ${this.expectedWords(window)}`, window);
     this.verdicts(windows.map((win) => this.measure(win, event, `change ${change.seq} applied on ${peer}`)));
   }
@@ -427,15 +429,15 @@ export class SiteExpect {
     const origin = first.origin;
     const peer = peerOf(origin);
     const back = w.adminSyncReconnect(this.site.scaled, { ns: heal, label: 'the admin-sync link was healed' });
-    const up = await this.waitEvent(is.adminLink(origin, true), heal, this.end(back));
+    const up = await this.waitEvent(is.adminLink(origin, true), heal, this.end(back), `${origin}'s admin-sync link to come back up`);
     if (!up) return this.fail(`the admin-sync link of ${origin} never came back up; expected it ${this.expectedWords(back)}`, back);
     const checks = [this.measure(back, up, 'the admin-sync link was up again')];
     const drain = w.adminSyncDrain(this.site.scaled, { ns: BigInt(up.atNs), label: 'the admin-sync link came back up' });
     for (const change of changes) {
-      const event = await this.waitEvent(is.admin(peer, 'applied', change.seq, origin), BigInt(up.atNs), this.end(drain));
+      const event = await this.waitEvent(is.admin(peer, 'applied', change.seq, origin), BigInt(up.atNs), this.end(drain), `held change ${change.seq} applied on ${peer}`);
       checks.push(event ? this.measure(drain, event, `held change ${change.seq} applied on ${peer}`) : this.record(false, `held change ${change.seq} was never applied on ${peer}; expected it ${this.expectedWords(drain)}`));
     }
-    const cleared = await this.waitEvent(is.alarm('ADMIN_SYNC_LAG', false, origin), heal, this.end(drain));
+    const cleared = await this.waitEvent(is.alarm('ADMIN_SYNC_LAG', false, origin), heal, this.end(drain), `${origin} to clear ADMIN_SYNC_LAG`);
     checks.push(this.record(cleared !== undefined, cleared ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(BigInt(cleared.atNs), this.ev.startNs, { ns: heal, label: 'the heal' })}` : `${origin} never cleared ADMIN_SYNC_LAG after the drain`));
     const applied = this.tl.events(is.admin(peer, 'applied', undefined, origin)).map((e) => e.changeSeq);
     const inOrder = applied.every((seq, i) => i === 0 || seq === applied[i - 1]! + 1);
@@ -455,7 +457,7 @@ export class SiteExpect {
     if (back === null) return this.fail('toFailBack needs the primary’s return (a heal) first', null) as never;
     const policy = this.site.scaled.policy;
     const fromReturn = w.failbackFromReturn(this.site.scaled, { ns: back, label: 'the primary returned' });
-    const heard = await this.waitEvent(is.takeoverHeard(), back, this.end(fromReturn));
+    const heard = await this.waitEvent(is.takeoverHeard(), back, this.end(fromReturn), 'the returning primary to hear the secondary that took over');
     if (!heard) return this.fail(`the returning primary never heard the secondary that took over; expected it ${this.expectedWords(fromReturn)}`, fromReturn) as never;
     const anchor = firstTakeoverBeatHeard(this.tl, back)!;
     const checks = [this.measure(fromReturn, heard, 'the primary heard the secondary that took over')];
@@ -480,8 +482,10 @@ export class SiteExpect {
       checks.push(this.roleAtCheck('cms-secondary', secondary, settle, anchor));
     }
     if (!policy.autoFailback && policy.returningPrimary === 'stay-active') {
-      const alarm = await this.waitEvent(is.alarm('DUAL_ACTIVE', true, 'cms-primary'), anchor.ns - msToNs(w.SCHEDULING_MS), anchor.ns + msToNs(this.t.keepaliveIntervalMs));
-      checks.push(this.record(alarm !== undefined, alarm ? `cms-primary raised DUAL_ACTIVE ${instantWords(BigInt(alarm.atNs), this.ev.startNs, anchor)}` : 'cms-primary never raised DUAL_ACTIVE after staying ACTIVE beside the ACTIVE secondary'));
+      // Raised on the heartbeat that told it, or earlier over Admin-Sync when only the heartbeat path was cut.
+      const at = anchor.ns + msToNs(w.SCHEDULING_MS);
+      const raised = alarmAt(this.tl, 'cms-primary', 'DUAL_ACTIVE', at);
+      checks.push(this.record(raised, raised ? `cms-primary had DUAL_ACTIVE raised ${instantWords(at, this.ev.startNs, anchor)}` : `cms-primary had no DUAL_ACTIVE raised ${instantWords(at, this.ev.startNs, anchor)}, staying ACTIVE beside the ACTIVE secondary`));
     }
     // The decision holds: one more heartbeat round without a role change.
     const holdUntil = settle + msToNs(this.t.heartbeatIntervalMs + this.t.heartbeatTimeoutMs);
@@ -624,7 +628,7 @@ export class SiteExpect {
   }
 
   /** Waits for the first matching event at or after `afterNs`, until `untilNs` (absolute); undefined if none came. */
-  private async waitEvent(pred: (e: TimelineEvent) => boolean, afterNs: bigint, untilNs: bigint, what = 'an expected event'): Promise<TimelineEvent | undefined> {
+  private async waitEvent(pred: (e: TimelineEvent) => boolean, afterNs: bigint, untilNs: bigint, what: string): Promise<TimelineEvent | undefined> {
     const present = this.tl.first(pred, { afterNs });
     if (present) return present;
     const remainingMs = nsToMs(untilNs - nowNs());

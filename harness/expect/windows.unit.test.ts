@@ -1,123 +1,81 @@
-// Expected windows against hand-computed numbers at time scale 1 (real defaults) and 0.05 (CI).
+// The expected windows, computed from the site at the CI time scale: each bound from its formula, the scheduling
+// tolerance on each side, the fault request's duration added to windows from the fault, and a derivation in words.
 
 import { expect } from 'chai';
-import { DEFAULT_POLICY, DEFAULT_TIMERS, type Timers } from '../../images/protocol/index.js';
-import { isHarnessError } from '../core/errors.js';
-import {
-  adminSyncLag,
-  cmsReachesEss,
-  essTakeover,
-  heartbeatPeriod,
-  primaryDownDetection,
-  silentLinkDetection,
-  toExpectedWindow,
-  toleranceMs,
-  type WindowConfig,
-} from './windows.js';
+import { DEFAULT_SITE, scaleSite, withSite } from '../core/site-config.js';
+import * as w from './windows.js';
 
-function scaled(scale: number): WindowConfig {
-  const t: Timers = { ...DEFAULT_TIMERS };
-  for (const key of Object.keys(t) as Array<keyof Timers>) if (key.endsWith('Ms')) t[key] = t[key] * scale;
-  return { timers: t, policy: { ...DEFAULT_POLICY } };
-}
-const REAL = scaled(1);
-const CI = scaled(0.05);
+const site = scaleSite(DEFAULT_SITE, 0.05);
+const anchor = { ns: 1_000_000_000n, label: 'the anchor' };
+const fault = (mode: w.FailureMode, requestMs = 0): w.FaultAnchor => ({ ...anchor, mode, requestMs });
+const bounds = (window: { fromMs: number; toMs: number }) => [window.fromMs, window.toMs];
+const T = w.SCHEDULING_MS;
 
 describe('expected windows', () => {
-  it('uses a tolerance of max(250 ms, 10% of the width)', () => {
-    expect(toleranceMs(REAL.timers)).to.equal(250);
-    expect(toleranceMs(REAL.timers, 1_000)).to.equal(250);
-    expect(toleranceMs(REAL.timers, 25_000)).to.equal(2_500);
+  it('tells refused faults from silent ones', () => {
+    expect(['kill', 'stop', 'cut', 'reset-peer'].map((k) => w.failureMode(k as never))).to.deep.equal(['refused', 'refused', 'refused', 'refused']);
+    expect(['pause', 'isolate', 'blackhole'].map((k) => w.failureMode(k as never))).to.deep.equal(['silent', 'silent', 'silent']);
+    expect(w.failureMode('latency')).to.equal(null);
   });
 
-  it('puts primary-down detection at [(3-1)·20000, 3·20000 + 5000] ± 2500 at scale 1', () => {
-    const w = primaryDownDetection(REAL);
-    expect([w.fromMs, w.toMs]).to.deep.equal([37_500, 67_500]);
-    expect(w.derivation).to.equal('(3-1)·20000 … 3·20000 + 5000 = 40000 … 65000 ms, ±2500 ms tolerance (max(250, 10% of width 25000))');
+  it('puts a failover (m-1)·interval after the first unanswered heartbeat, plus the timeout when silent', () => {
+    expect(bounds(w.failoverFromFirstMiss(site, anchor, 'refused'))).to.deep.equal([2000 - T, 2000 + T]);
+    expect(bounds(w.failoverFromFirstMiss(site, anchor, 'silent'))).to.deep.equal([2250 - T, 2250 + T]);
+    const four = scaleSite(withSite(DEFAULT_SITE, { timers: { heartbeatMisses: 4 } }), 0.05);
+    expect(bounds(w.failoverFromFirstMiss(four, anchor, 'refused'))).to.deep.equal([3000 - T, 3000 + T]);
   });
 
-  it('puts primary-down detection at [(3-1)·1000, 3·1000 + 250] ± 250 at scale 0.05', () => {
-    const w = primaryDownDetection(CI);
-    expect([w.fromMs, w.toMs]).to.deep.equal([1_750, 3_500]);
-    expect(w.derivation).to.contain('(3-1)·1000 … 3·1000 + 250 = 2000 … 3250 ms, ±250 ms tolerance');
+  it('spans a whole interval of phase from the fault, widened by the fault request', () => {
+    const window = w.failoverFromFault(site, fault('refused', 40));
+    expect(bounds(window)).to.deep.equal([2000 - T, 3000 + T + 40]);
+    expect(window.kind).to.equal('fault');
+    expect(window.derivation).to.contain('(3-1)·1000 … 3·1000').and.contain('+ 40 ms (the fault took effect during its request)');
   });
 
-  it('puts silent-link detection at [(3-1)·k, 3·k] ± tolerance', () => {
-    const real = silentLinkDetection(REAL);
-    expect([real.fromMs, real.toMs]).to.deep.equal([19_000, 31_000]);
-    const ci = silentLinkDetection(CI);
-    expect([ci.fromMs, ci.toMs]).to.deep.equal([750, 1_750]);
+  it('lets a refused supervisor session go at once and a silent one after keep-alive silence', () => {
+    expect(bounds(w.loginFromFault(site, fault('refused')))).to.deep.equal([2000 - T, 3500 + T]);
+    expect(bounds(w.loginFromFault(site, fault('silent')))).to.deep.equal([2250 - T, 3750 + T]);
+    expect(bounds(w.loginFromReady(site, anchor))).to.deep.equal([0, 500 + T]);
   });
 
-  it('puts the ESS takeover at the no-service timeout after a closed link, plus silent detection after a blackhole', () => {
-    expect([essTakeover(REAL).fromMs, essTakeover(REAL).toMs]).to.deep.equal([299_750, 300_250]);
-    expect([essTakeover(CI).fromMs, essTakeover(CI).toMs]).to.deep.equal([14_750, 15_250]);
-    const silent = essTakeover(REAL, 'silent');
-    expect([silent.fromMs, silent.toMs]).to.deep.equal([319_000, 331_000]);
-    const given = essTakeover(CI, 400);
-    expect([given.fromMs, given.toMs]).to.deep.equal([15_150, 15_650]);
-    expect(given.derivation).to.contain('detection 400 + no-service timeout 15000');
+  it('declares a silent link lost keepaliveMisses intervals after the last data, at most one event period before the fault', () => {
+    expect(bounds(w.silentLinkLoss(site, fault('silent')))).to.deep.equal([1400 - T, 1500 + T]);
+    expect(bounds(w.resetLinkLoss(fault('refused', 5)))).to.deep.equal([0, T + 5]);
   });
 
-  it('finds the Dual-IP step at which a CMS reaches the ESS at scale 1: cycle 2, attempt 6, 360 s, data at 365 s', () => {
-    const r = cmsReachesEss(REAL, { cycleStartOffsetMs: 0 });
-    expect(r).to.include({ cycle: 2, attempt: 6, slotMs: 360_000, fromMs: 364_750, toMs: 365_250 });
-    expect(r.candidates).to.deep.equal([{ cycle: 2, attempt: 6, target: 'ess', atMs: 360_000 }]);
-    expect(r.slots).to.have.length(13);
-    expect(r.slots.slice(4, 8)).to.deep.equal([
-      { cycle: 1, attempt: 5, target: 'cm', atMs: 120_000 },
-      { cycle: 1, attempt: 6, target: 'ess', atMs: 150_000 },
-      { cycle: 1, attempt: 7, target: 'ess', atMs: 180_000 },
-      { cycle: 2, attempt: 1, target: 'cm', atMs: 210_000 },
-    ]);
+  it('times the ESS from its own loss of the CM and the Dual-IP steps from the cycle start', () => {
+    expect(bounds(w.essActiveFromLoss(site, anchor))).to.deep.equal([15_000 - T, 15_000 + T]);
+    expect(bounds(w.dualIpAttempt(site, anchor, 6))).to.deep.equal([7500 - T, 7500 + T]);
+    const reach = w.cmsReachesEss(site, anchor, 15_007);
+    expect(bounds(reach)).to.deep.equal([18_000 + 250 - T, 18_000 + 250 + T]);
+    expect([reach.cycle, reach.attempt]).to.deep.equal([2, 6]);
   });
 
-  it('finds the Dual-IP step at scale 0.05: ESS ACTIVE at 15 s, first ESS slot 18 s (cycle 2, attempt 6), data at 18.25 s', () => {
-    const r = cmsReachesEss(CI, { cycleStartOffsetMs: 0 });
-    expect(r).to.include({ cycle: 2, attempt: 6, slotMs: 18_000, fromMs: 18_000, toMs: 18_500 });
-    const late = cmsReachesEss(CI, { cycleStartOffsetMs: 4_000 });
-    expect(late).to.include({ cycle: 2, attempt: 6, slotMs: 22_000 });
+  it('covers both ESS slots when one lies within the tolerance of the ESS going ACTIVE', () => {
+    const reach = w.cmsReachesEss(site, anchor, 7_490);
+    expect(reach.derivation).to.contain(' or ');
+    expect(bounds(reach)).to.deep.equal([7_500 + 250 - T, 9_000 + 250 + T]);
   });
 
-  it('keeps two candidate steps when an ESS slot falls within the tolerance of the ESS going ACTIVE', () => {
-    const r = cmsReachesEss(CI, { cycleStartOffsetMs: 7_600 });
-    expect(r.candidates.map((c) => [c.cycle, c.attempt, c.atMs])).to.deep.equal([
-      [1, 6, 15_100],
-      [1, 7, 16_600],
-    ]);
-    expect([r.fromMs, r.toMs]).to.deep.equal([15_100, 17_100]);
-    expect(r.derivation).to.contain('cycle 1 attempt 6 at 15100 or cycle 1 attempt 7 at 16600');
+  it('adds the latency toxic and the WAN to the Admin-Sync lag', () => {
+    expect(bounds(w.adminSyncLag(site, anchor, { latencyMs: 500, jitterMs: 50 }))).to.deep.equal([450 - T, 550 + T]);
+    const wan = scaleSite(withSite(DEFAULT_SITE, { wan: { 'admin-sync': { latencyMs: 1000, jitterMs: 200, bandwidthKBps: null } } }), 0.05);
+    expect(bounds(w.adminSyncLag(wan, anchor))).to.deep.equal([40 - T, 60 + T]);
   });
 
-  it('follows the latency and jitter of the toxic for the Admin-Sync lag', () => {
-    const w = adminSyncLag(CI, { latencyMs: 1_000, jitterMs: 100 });
-    expect([w.fromMs, w.toMs]).to.deep.equal([650, 1_350]);
-    const none = adminSyncLag(REAL, { latencyMs: 0, jitterMs: 0 });
-    expect([none.fromMs, none.toMs]).to.deep.equal([0, 250]);
+  it('bounds the handover of an automatic failback by one heartbeat exchange, and a return by the next heartbeat', () => {
+    expect(bounds(w.handoverDualActive(site, anchor))).to.deep.equal([0, 250 + T]);
+    expect(bounds(w.failbackFromReturn(site, anchor))).to.deep.equal([0, 1250 + T]);
+    expect(bounds(w.failbackDecision(site, anchor))).to.deep.equal([0, T]);
   });
 
-  it('gives the heartbeat period ± 10%', () => {
-    expect([heartbeatPeriod(REAL).fromMs, heartbeatPeriod(REAL).toMs]).to.deep.equal([18_000, 22_000]);
-    expect([heartbeatPeriod(CI).fromMs, heartbeatPeriod(CI).toMs]).to.deep.equal([900, 1_100]);
+  it('states a budget as the site file gives it, with no tolerance', () => {
+    const budget = w.budget('supervisor outage budget', 'd', 3_750, anchor);
+    expect(bounds(budget)).to.deep.equal([0, 3_750]);
+    expect(budget.kind).to.equal('budget');
   });
 
-  it('rejects bad inputs with a BAD_INPUT HarnessError naming the value', () => {
-    expect(() => adminSyncLag(CI, { latencyMs: -1, jitterMs: 0 }))
-      .to.throw(/latencyMs/)
-      .that.satisfies((e: unknown) => isHarnessError(e, 'BAD_INPUT'));
-    expect(() => cmsReachesEss(CI, { cycleStartOffsetMs: Number.NaN })).to.throw(/cycleStartOffsetMs/);
-    expect(() => primaryDownDetection({ ...CI, timers: { ...CI.timers, heartbeatIntervalMs: Number.NaN } })).to.throw(
-      /heartbeatIntervalMs/,
-    );
-  });
-
-  it('converts a window into the report model', () => {
-    const w = toExpectedWindow(primaryDownDetection(CI), {
-      name: 'detect',
-      description: 'secondary ACTIVE',
-      anchorLabel: 'kill',
-      anchorNs: '1',
-    });
-    expect(w).to.include({ name: 'detect', fromMs: 1_750, toMs: 3_500, anchorNs: '1' });
+  it('watches twice the latest failover to be sure none comes', () => {
+    expect(w.noFailoverObservationMs(site)).to.equal(2 * (3 * 1000 + 250));
   });
 });

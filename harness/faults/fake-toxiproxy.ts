@@ -34,11 +34,24 @@ export class FakeProxy {
     return this;
   }
 
-  async addToxic(body: FakeToxic): Promise<FakeToxic> {
+  /** Names of the toxics updated, in order (a silence is healed by making its toxic inert). */
+  readonly toxicUpdates: Array<{ name: string; toxicity: number }> = [];
+
+  async addToxic(body: FakeToxic): Promise<FakeToxic & { toJson(): FakeToxic; update(next: FakeToxic): Promise<FakeToxic> }> {
     if (this.toxics.has(body.name)) throw new Error(`toxic ${body.name} already exists on ${this.name}`);
-    this.toxics.set(body.name, body);
+    this.toxics.set(body.name, { ...body });
     this.added.push(body);
-    return body;
+    return {
+      ...body,
+      toJson: () => ({ ...body }),
+      update: async (next: FakeToxic) => {
+        const toxic = this.toxics.get(body.name);
+        if (!toxic) throw new Error(`toxic ${body.name} not found on ${this.name}`);
+        toxic.toxicity = next.toxicity;
+        this.toxicUpdates.push({ name: body.name, toxicity: next.toxicity });
+        return toxic;
+      },
+    };
   }
 
   async getToxic(name: string): Promise<FakeToxic & { remove(): Promise<void> }> {
@@ -79,7 +92,8 @@ export class FakeToxiproxy {
   }
 
   /** Every toxic in force on every proxy. */
+  /** Toxics that act: on a proxy and not made inert (toxicity 0). */
   toxicsInForce(): Array<FakeToxic & { link: string }> {
-    return [...this.proxies.values()].flatMap((p) => [...p.toxics.values()].map((t) => ({ ...t, link: p.name })));
+    return [...this.proxies.values()].flatMap((p) => [...p.toxics.values()].filter((t) => t.toxicity > 0).map((t) => ({ ...t, link: p.name })));
   }
 }

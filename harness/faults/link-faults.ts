@@ -8,11 +8,14 @@ import type { FaultHandle, FaultLog } from './fault-log.js';
 
 type ToxicType = 'latency' | 'bandwidth' | 'reset_peer' | 'slicer' | 'limit_data';
 
-/**
- * How long a blackhole holds data: longer than any run. A blackhole is a latency toxic this long, not Toxiproxy's
- * timeout toxic: removing a timeout toxic closes every connection of the link (its Cleanup), so a silent outage
- * could not end with the connections intact, as a WAN blip does. Held data is delivered when the blackhole is
- * removed, as TCP delivers its retransmissions once a blip ends.
+/*
+ * Silence (a blackhole, an isolation) is two Toxiproxy toxics per stream: slow_close, which holds a connection's close
+ * for HOLD_MS, then timeout with timeout 0, which drops the data. Nothing crosses, not even a close: each end finds
+ * the silence by itself, as across a real blackhole. It is healed by setting their toxicity to 0, not by removing
+ * them: removing a timeout toxic closes every connection of the link (its Cleanup), and a latency toxic long enough
+ * to hold data instead can hang its removal 5 s per held chunk once one end gave up. So the healed toxics stay on the
+ * proxy, inert, until the topology is removed; every connection carries on as it was, a close held meanwhile goes
+ * through, and what was sent during the outage is lost, as a blackhole does.
  */
 export const HOLD_MS = 86_400_000;
 
@@ -53,9 +56,12 @@ export class LinkFaults {
     );
   }
 
-  /** Nothing gets through and connections stay open; on removal they carry on, and what was held is delivered. */
-  blackhole(link: string, options: DirectionOption = {}): Promise<FaultHandle> {
-    return this.toxic(link, 'blackhole', 'latency', { latency: HOLD_MS, jitter: 0 }, options.direction);
+  /** Nothing gets through and connections stay open; healed, they carry on (what was sent meanwhile is lost). */
+  async blackhole(link: string, options: DirectionOption = {}): Promise<FaultHandle> {
+    const proxy = await this.proxy(link);
+    const direction = options.direction ?? 'both';
+    const streams = direction === 'both' ? (['upstream', 'downstream'] as const) : ([direction] as const);
+    return this.silence({ kind: 'blackhole', target: link, direction, attributes: {} }, streams.map((stream) => ({ proxy, stream })));
   }
 
   latency(link: string, options: { latencyMs: number; jitterMs?: number } & DirectionOption): Promise<FaultHandle> {
@@ -92,14 +98,35 @@ export class LinkFaults {
     return this.toxic(link, 'limit-data', 'limit_data', { bytes: options.bytes }, options.direction);
   }
 
-  /** Holds every one of `links`, both ways, as one fault of `kind` on `target` (a node's isolation). */
-  async holdAll(kind: FaultKind, target: string, links: string[]): Promise<FaultHandle> {
+  /** Silences every one of `links`, both ways, as one fault of `kind` on `target` (a node's isolation). */
+  async silenceAll(kind: FaultKind, target: string, links: string[]): Promise<FaultHandle> {
     const proxies = await Promise.all(links.map((link) => this.proxy(link)));
-    const toxics = proxies.flatMap((proxy) => (['upstream', 'downstream'] as const).map((stream) => ({ proxy, stream, name: `${kind}-${stream}-${uniq()}` })));
+    const streams = proxies.flatMap((proxy) => (['upstream', 'downstream'] as const).map((stream) => ({ proxy, stream })));
+    return this.silence({ kind, target, direction: 'both', attributes: { links: links.join(' ') } }, streams);
+  }
+
+  /** Holds closes and drops data on each stream; the heal makes the toxics inert (toxicity 0), closes first. */
+  private silence(fault: Parameters<FaultLog['apply']>[0], streams: Array<{ proxy: Proxy; stream: 'upstream' | 'downstream' }>): Promise<FaultHandle> {
+    type Added = Awaited<ReturnType<Proxy['addToxic']>>;
+    let added: Array<{ hold: Added; drop: Added }> = [];
+    const inert = (toxic: Added) => toxic.update({ ...toxic.toJson(), toxicity: 0 });
     return this.log.apply(
-      { kind, target, direction: 'both', attributes: { links: links.join(' ') } },
-      () => Promise.all(toxics.map((t) => t.proxy.addToxic({ name: t.name, type: 'latency', stream: t.stream, toxicity: 1, attributes: { latency: HOLD_MS, jitter: 0 } }))).then(() => undefined),
-      () => Promise.all(toxics.map(async (t) => (await t.proxy.getToxic(t.name)).remove())).then(() => undefined),
+      fault,
+      async () => {
+        added = await Promise.all(
+          streams.map(async ({ proxy, stream }) => {
+            const name = `${fault.kind}-${stream}-${uniq()}`;
+            // In this order on the chain: a close is held before the data behind it is dropped.
+            const hold = await proxy.addToxic({ name: `${name}-hold-close`, type: 'slow_close', stream, toxicity: 1, attributes: { delay: HOLD_MS } });
+            const drop = await proxy.addToxic({ name: `${name}-drop`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
+            return { hold, drop };
+          }),
+        );
+      },
+      async () => {
+        await Promise.all(added.map((t) => inert(t.hold)));
+        await Promise.all(added.map((t) => inert(t.drop)));
+      },
     );
   }
 

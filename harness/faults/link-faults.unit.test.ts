@@ -65,18 +65,28 @@ describe('LinkFaults', () => {
     expect(heartbeat.toxics.size).to.equal(0);
   });
 
-  it('holds a blackholed link with a latency toxic of HOLD_MS, never a timeout toxic', async () => {
+  it('silences a blackholed link on each stream: closes held (slow_close) before the data is dropped (timeout 0)', async () => {
     const { faults, heartbeat } = setUp();
     await faults.blackhole('heartbeat');
-    expect(heartbeat.added).to.have.length(2);
-    for (const toxic of heartbeat.added) {
-      expect(toxic.type).to.equal('latency');
-      expect(toxic.attributes).to.deep.equal({ latency: HOLD_MS, jitter: 0 });
+    const byStream = (stream: string) => heartbeat.added.filter((t) => t.stream === stream).map((t) => [t.type, t.attributes]);
+    for (const stream of ['upstream', 'downstream']) {
+      expect(byStream(stream)).to.deep.equal([
+        ['slow_close', { delay: HOLD_MS }],
+        ['timeout', { timeout: 0 }],
+      ]);
     }
   });
 
-  it('holds a blackhole for longer than any run (at least a day)', () => {
-    expect(HOLD_MS).to.be.at.least(86_400_000);
+  it('heals a blackhole by making its toxics inert, the held closes first, never by removing them (which would close every connection)', async () => {
+    const { faults, heartbeat, toxiproxy } = setUp();
+    const handle = await faults.blackhole('heartbeat', { direction: 'upstream' });
+    await handle.remove();
+    expect(heartbeat.removed).to.deep.equal([]);
+    expect(heartbeat.toxicUpdates.map((u) => [u.name.replace(/-[^-]+-(hold-close|drop)$/, '-$1'), u.toxicity])).to.deep.equal([
+      ['blackhole-upstream-hold-close', 0],
+      ['blackhole-upstream-drop', 0],
+    ]);
+    expect(toxiproxy.toxicsInForce()).to.deep.equal([]);
   });
 
   it('cuts a link by disabling its proxy, keeping its addresses, and heals it by enabling it again', async () => {
@@ -123,13 +133,13 @@ describe('LinkFaults', () => {
     expect(log.records).to.deep.equal([handle.record]);
   });
 
-  it('holds every given link both ways as one fault, and heals them all', async () => {
+  it('silences every given link both ways as one fault, and heals them all', async () => {
     const { faults, toxiproxy } = setUp();
-    const handle = await faults.holdAll('isolate', 'cms-primary', ['heartbeat', 'acd-primary']);
-    const held = toxiproxy.toxicsInForce().map((t) => `${t.link}/${t.stream}/${t.type}/${t.attributes['latency']}`);
-    expect(held.sort()).to.deep.equal(
+    const handle = await faults.silenceAll('isolate', 'cms-primary', ['heartbeat', 'acd-primary']);
+    const silenced = toxiproxy.toxicsInForce().map((t) => `${t.link}/${t.stream}/${t.type}`);
+    expect(silenced.sort()).to.deep.equal(
       ['heartbeat', 'acd-primary']
-        .flatMap((link) => [`${link}/downstream/latency/${HOLD_MS}`, `${link}/upstream/latency/${HOLD_MS}`])
+        .flatMap((link) => ['downstream', 'upstream'].flatMap((stream) => [`${link}/${stream}/slow_close`, `${link}/${stream}/timeout`]))
         .sort(),
     );
     expect(handle.record).to.deep.include({
@@ -153,9 +163,9 @@ describe('LinkFaults', () => {
     expect(toxiproxy.toxicsInForce()).to.deep.equal([]);
   });
 
-  it('rejects an unknown link in holdAll before holding any of the others', async () => {
+  it('rejects an unknown link in silenceAll before silencing any of the others', async () => {
     const { faults, toxiproxy } = setUp();
-    const error = await rejection(() => faults.holdAll('isolate', 'cms-primary', ['heartbeat', 'nowhere']));
+    const error = await rejection(() => faults.silenceAll('isolate', 'cms-primary', ['heartbeat', 'nowhere']));
     expect(error.code).to.equal('BAD_INPUT');
     expect(toxiproxy.toxicsInForce()).to.deep.equal([]);
   });

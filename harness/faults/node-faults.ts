@@ -73,6 +73,6 @@ export class NodeFaults {
    */
   isolate(node: string): Promise<FaultHandle> {
     this.container(node);
-    return this.links.holdAll('isolate', node, this.access.linksOf(node));
+    return this.links.silenceAll('isolate', node, this.access.linksOf(node));
   }
 }

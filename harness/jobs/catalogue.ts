@@ -25,8 +25,20 @@ export function suiteFiles(dir = join(DIST_DIR, 'suites')): string[] {
     .map((name) => join(dir, name));
 }
 
-/** Every scenario test of the suites, in file and declaration order. */
-export async function listCatalogue(files: string[] = suiteFiles()): Promise<CatalogueEntry[]> {
+const listed = new Map<string, Promise<CatalogueEntry[]>>();
+
+/**
+ * Every scenario test of the suites, in file and declaration order. Once per process: a suite module runs (and
+ * declares its tests) only the first time it is imported.
+ */
+export function listCatalogue(files: string[] = suiteFiles()): Promise<CatalogueEntry[]> {
+  const key = files.join('\n');
+  let entries = listed.get(key);
+  if (!entries) listed.set(key, (entries = load(files)));
+  return entries;
+}
+
+async function load(files: string[]): Promise<CatalogueEntry[]> {
   const mocha = new Mocha();
   for (const file of files) mocha.addFile(file);
   await mocha.loadFilesAsync();

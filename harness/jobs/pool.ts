@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { TestRecord } from '../core/model.js';
 import type { Task } from './plan.js';
-import { taskEnv, type WorkerMessage } from './worker.js';
+import { taskEnv, type WorkerMessage } from './worker-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 

@@ -82,5 +82,5 @@ export class Progress {
 }
 
 function label(task: Task): string {
-  return `${task.entry.fullTitle}${task.repeat > 0 ? ` #${task.repeat + 1}` : ''}`;
+  return `${task.entry.meta.family} › ${task.entry.title}${task.repeat > 0 ? ` #${task.repeat + 1}` : ''}`;
 }

@@ -8,22 +8,7 @@ import { readRunContext } from '../core/run-context.js';
 import { connectDocker } from '../docker/client.js';
 import CmshaReporter from '../report/reporter.js';
 import { useScenarioDeps } from '../scenario/scenario.js';
-
-/** What the run hands a worker (env CMSHA_TASK). */
-export interface WorkerTask {
-  file: string;
-  fullTitle: string;
-  blobFile: string;
-}
-
-/** What a worker tells the run while it works. */
-export type WorkerMessage = { type: 'phase'; phase: string };
-
-const TASK_ENV = 'CMSHA_TASK';
-
-export function taskEnv(task: WorkerTask): Record<string, string> {
-  return { [TASK_ENV]: JSON.stringify(task), CMSHA_BLOB_FILE: task.blobFile };
-}
+import { TASK_ENV, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -9,7 +9,7 @@ import { HarnessError, isHarnessError } from '../core/errors.js';
 import type { HarnessEvent } from '../core/model.js';
 import { nowNs } from '../core/clock.js';
 import { Observer } from './observer.js';
-import { isRole } from './timeline.js';
+import { is, isObservableAt } from './site-state.js';
 
 type Mode = 'answer' | 'hang';
 
@@ -139,7 +139,7 @@ describe('Observer', () => {
     expect(started.isObservable('cms-primary')).to.equal(true);
 
     secondary.role('ACTIVE');
-    const event = await started.timeline.waitFor(isRole('cms-secondary', 'ACTIVE'), { deadlineMs: 2_000, label: 'cms-secondary ACTIVE' });
+    const event = await started.timeline.waitFor(is.role('cms-secondary', 'ACTIVE'), { deadlineMs: 2_000, label: 'cms-secondary ACTIVE' });
     expect(event.seq).to.equal(2);
     await started.flush();
     expect(started.timeline.events({ node: 'cms-secondary' })).to.have.length(2);
@@ -158,7 +158,7 @@ describe('Observer', () => {
 
     // The other node keeps being observed while the first one hangs.
     secondary.role('STANDBY');
-    await started.timeline.waitFor(isRole('cms-secondary', 'STANDBY'), { deadlineMs: 2_000, label: 'secondary event while primary hangs' });
+    await started.timeline.waitFor(is.role('cms-secondary', 'STANDBY'), { deadlineMs: 2_000, label: 'secondary event while primary hangs' });
 
     primary.mode = 'answer';
     primary.role('ACTIVE');
@@ -169,7 +169,7 @@ describe('Observer', () => {
     await started.flush();
     expect(started.isObservable('cms-primary')).to.equal(true);
     expect(harnessEvents(started, 'cms-primary').map((e) => e.type)).to.deep.equal(['unobservable', 'observable']);
-    expect(started.timeline.isObservableAt('cms-primary', nowNs())).to.equal(true);
+    expect(isObservableAt(started.timeline, 'cms-primary', nowNs())).to.equal(true);
     expect(started.timeline.events({ node: 'cms-primary' })).to.have.length(1);
   });
 

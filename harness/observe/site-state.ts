@@ -73,6 +73,25 @@ export const is = {
       e.type === 'started' && e.node === node,
 };
 
+/**
+ * When `server` (cm or ess) had a session of `cms`, accepted or in data transfer, by its own acd-session events. A
+ * session ends with its server's process too: when the server is killed or stopped, or starts a new life.
+ */
+export function sessionSpans(timeline: Timeline, server: 'cm' | 'ess', cms: CmsName): Span[] {
+  return spansOf(timeline.events(), (e) => {
+    if (e.node === server && e.type === 'acd-session' && e.cms === cms) return e.phase !== 'ended';
+    if (e.node === server && e.type === 'started') return false;
+    if (e.node === 'harness' && e.type === 'fault-applied' && e.subject === server && /^(kill|stop) /.test(e.detail)) return false;
+    return undefined;
+  });
+}
+
+/** Whether `node` had `alarm` raised at `ns`, by its last alarm event of that name at or before it. */
+export function alarmAt(timeline: Timeline, node: NodeName, alarm: AlarmName, ns: Instant): boolean {
+  const last = timeline.last((e): e is EventOfType<'alarm'> => e.node === node && e.type === 'alarm' && e.alarm === alarm, { atOrBeforeNs: ns });
+  return last?.raised ?? false;
+}
+
 /** The HA role of `node` at `ns` per its last role event at or before it; null when none was seen yet. */
 export function roleAt(timeline: Timeline, node: NodeName, ns: Instant): HaRole | null {
   return timeline.last(is.role(node), { atOrBeforeNs: ns })?.role ?? null;

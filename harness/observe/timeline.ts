@@ -54,6 +54,8 @@ export function describeEvent(event: TimelineEvent): string {
       return `${head} ${event.source} missing ${event.missing} (${event.cause})`;
     case 'ess':
       return `${head} ${event.previous}→${event.state}`;
+    case 'acd-session':
+      return `${head} ${event.cms} ${event.phase} (${event.reason})`;
     case 'client':
       return `${head} ${event.action} ${event.target ?? ''}`.trimEnd();
     case 'log':

@@ -1,11 +1,13 @@
-// Unit tests of the Timeline on synthetic events: ordering, roles at an instant, intervals, dual-ACTIVE
-// detection, link states and waiting for events that arrive later.
+// Unit tests of the Timeline and of what it says about the site (roles, spans, dual-ACTIVE, link states) on
+// synthetic events, and of waiting for events that arrive later.
 
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
 import { msToNs, nowNs } from '../core/clock.js';
 import { at, EventMaker } from './test-events.js';
-import { isEvent, isRole, subtractIntervals, Timeline } from './timeline.js';
+import { activeSpans, dualActiveSpans, is, isObservableAt, linkAt, roleAt, unobservableSpans } from './site-state.js';
+import { spansOf, subtractSpans } from './spans.js';
+import { Timeline } from './timeline.js';
 
 describe('Timeline', () => {
   it('orders events by instant, then node name, then seq, whatever the arrival order', () => {
@@ -77,7 +79,7 @@ describe('Timeline', () => {
     expect(timeline.first(isActive, { afterNs: at(91) })).to.equal(undefined);
   });
 
-  describe('roleAt / rolesAt', () => {
+  describe('roleAt and activeSpans', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
     timeline.add([
@@ -88,32 +90,26 @@ describe('Timeline', () => {
     ]);
 
     it('answers the role of the last role event at or before the instant', () => {
-      expect(timeline.roleAt('cms-secondary', at(4))).to.equal(null);
-      expect(timeline.roleAt('cms-secondary', at(5))).to.equal('STANDBY');
-      expect(timeline.roleAt('cms-secondary', at(99))).to.equal('STANDBY');
-      expect(timeline.roleAt('cms-secondary', at(100))).to.equal('ACTIVE');
-      expect(timeline.roleAt('cms-primary', at(10_000))).to.equal('STANDBY');
-      expect(timeline.roleAt('cm', at(10_000))).to.equal(null);
+      expect(roleAt(timeline, 'cms-secondary', at(4))).to.equal(null);
+      expect(roleAt(timeline, 'cms-secondary', at(5))).to.equal('STANDBY');
+      expect(roleAt(timeline, 'cms-secondary', at(99))).to.equal('STANDBY');
+      expect(roleAt(timeline, 'cms-secondary', at(100))).to.equal('ACTIVE');
+      expect(roleAt(timeline, 'cms-primary', at(10_000))).to.equal('STANDBY');
+      expect(roleAt(timeline, 'cm', at(10_000))).to.equal(null);
     });
 
-    it('answers the roles of every node that reported one', () => {
-      expect(timeline.rolesAt(at(1))).to.deep.equal({ 'cms-primary': 'ACTIVE' });
-      expect(timeline.rolesAt(at(150))).to.deep.equal({ 'cms-primary': 'ACTIVE', 'cms-secondary': 'ACTIVE' });
-      expect(timeline.rolesAt(at(200).toString())).to.deep.equal({ 'cms-primary': 'STANDBY', 'cms-secondary': 'ACTIVE' });
-    });
-
-    it('computes ACTIVE intervals, open at the end when still ACTIVE', () => {
-      expect(timeline.activeIntervals('cms-primary')).to.deep.equal([{ fromNs: at(0), toNs: at(200) }]);
-      expect(timeline.activeIntervals('cms-secondary')).to.deep.equal([{ fromNs: at(100), toNs: null }]);
+    it('computes ACTIVE spans, open at the end when still ACTIVE', () => {
+      expect(activeSpans(timeline, 'cms-primary')).to.deep.equal([{ fromNs: at(0), toNs: at(200) }]);
+      expect(activeSpans(timeline, 'cms-secondary')).to.deep.equal([{ fromNs: at(100), toNs: null }]);
     });
   });
 
-  describe('dualActiveIntervals', () => {
+  describe('dualActiveSpans', () => {
     it('is empty on a sunny day', () => {
       const make = new EventMaker();
       const timeline = new Timeline();
       timeline.add([make.role('cms-primary', 0, 'ACTIVE'), make.role('cms-secondary', 0, 'STANDBY')]);
-      expect(timeline.dualActiveIntervals()).to.deep.equal([]);
+      expect(dualActiveSpans(timeline)).to.deep.equal([]);
     });
 
     it('finds every stretch both CMS were ACTIVE, closed or still open', () => {
@@ -126,27 +122,27 @@ describe('Timeline', () => {
         make.role('cms-primary', 80, 'STANDBY', 'ACTIVE'),
         make.role('cms-primary', 120, 'ACTIVE', 'STANDBY'),
       ]);
-      expect(timeline.dualActiveIntervals()).to.deep.equal([
+      expect(dualActiveSpans(timeline)).to.deep.equal([
         { fromNs: at(60), toNs: at(80) },
         { fromNs: at(120), toNs: null },
       ]);
     });
 
-    it('keeps the last known role of a node that became unobservable', () => {
+    it('counts a CMS only while it is observable (a killed or paused primary serves nobody)', () => {
       const make = new EventMaker();
       const timeline = new Timeline();
       timeline.add([make.role('cms-primary', 0, 'ACTIVE'), make.role('cms-secondary', 0, 'STANDBY')]);
       timeline.record({ type: 'unobservable', subject: 'cms-primary', detail: 'timeout', atNs: at(10) });
       timeline.add([make.role('cms-secondary', 70, 'ACTIVE', 'STANDBY')]);
-      expect(timeline.dualActiveIntervals()).to.deep.equal([{ fromNs: at(70), toNs: null }]);
-      expect(timeline.dualActiveIntervals({ observableOnly: true })).to.deep.equal([]);
-      expect(timeline.isObservableAt('cms-primary', at(9))).to.equal(true);
-      expect(timeline.isObservableAt('cms-primary', at(70))).to.equal(false);
+      expect(roleAt(timeline, 'cms-primary', at(70))).to.equal('ACTIVE');
+      expect(dualActiveSpans(timeline)).to.deep.equal([]);
+      expect(isObservableAt(timeline, 'cms-primary', at(9))).to.equal(true);
+      expect(isObservableAt(timeline, 'cms-primary', at(70))).to.equal(false);
       timeline.record({ type: 'observable', subject: 'cms-primary', detail: 'answers again', atNs: at(90) });
-      expect(timeline.isObservableAt('cms-primary', at(90))).to.equal(true);
-      expect(timeline.unobservableIntervals('cms-primary')).to.deep.equal([{ fromNs: at(10), toNs: at(90) }]);
+      expect(isObservableAt(timeline, 'cms-primary', at(90))).to.equal(true);
+      expect(unobservableSpans(timeline, 'cms-primary')).to.deep.equal([{ fromNs: at(10), toNs: at(90) }]);
       // Back in sight and still ACTIVE: now it counts again.
-      expect(timeline.dualActiveIntervals({ observableOnly: true })).to.deep.equal([{ fromNs: at(90), toNs: null }]);
+      expect(dualActiveSpans(timeline)).to.deep.equal([{ fromNs: at(90), toNs: null }]);
     });
 
     it('leaves out a zero-length overlap when the roles swap at the same instant', () => {
@@ -157,13 +153,13 @@ describe('Timeline', () => {
         make.role('cms-primary', 50, 'STANDBY'),
         make.role('cms-secondary', 50, 'ACTIVE'),
       ]);
-      expect(timeline.dualActiveIntervals()).to.deep.equal([]);
+      expect(dualActiveSpans(timeline)).to.deep.equal([]);
     });
   });
 
-  it('subtracts intervals, open or closed', () => {
+  it('subtracts spans, open or closed', () => {
     expect(
-      subtractIntervals(
+      subtractSpans(
         [{ fromNs: 0n, toNs: 100n }],
         [
           { fromNs: 10n, toNs: 20n },
@@ -174,9 +170,9 @@ describe('Timeline', () => {
       { fromNs: 0n, toNs: 10n },
       { fromNs: 20n, toNs: 50n },
     ]);
-    expect(subtractIntervals([{ fromNs: 30n, toNs: null }], [{ fromNs: 0n, toNs: 40n }])).to.deep.equal([{ fromNs: 40n, toNs: null }]);
-    expect(subtractIntervals([{ fromNs: 30n, toNs: 35n }], [{ fromNs: 0n, toNs: 40n }])).to.deep.equal([]);
-    expect(subtractIntervals([{ fromNs: 30n, toNs: 35n }], [{ fromNs: 35n, toNs: 40n }])).to.deep.equal([{ fromNs: 30n, toNs: 35n }]);
+    expect(subtractSpans([{ fromNs: 30n, toNs: null }], [{ fromNs: 0n, toNs: 40n }])).to.deep.equal([{ fromNs: 40n, toNs: null }]);
+    expect(subtractSpans([{ fromNs: 30n, toNs: 35n }], [{ fromNs: 0n, toNs: 40n }])).to.deep.equal([]);
+    expect(subtractSpans([{ fromNs: 30n, toNs: 35n }], [{ fromNs: 35n, toNs: 40n }])).to.deep.equal([{ fromNs: 30n, toNs: 35n }]);
   });
 
   it('answers the ACD link state at an instant', () => {
@@ -187,18 +183,12 @@ describe('Timeline', () => {
       make.link('cms-primary', 10, 'DATA_TRANSFER'),
       make.link('cms-primary', 90, 'CONNECTING', 'ess', 1, 2),
     ]);
-    expect(timeline.linkStateAt('cms-primary', at(-1))).to.equal(null);
-    expect(timeline.linkStateAt('cms-primary', at(50))).to.deep.equal({
-      target: 'cm',
-      state: 'DATA_TRANSFER',
-      attempt: 1,
-      cycle: 1,
-      atNs: at(10),
-    });
-    expect(timeline.linkStateAt('cms-primary', at(95))?.target).to.equal('ess');
+    expect(linkAt(timeline, 'cms-primary', at(-1))).to.equal(null);
+    expect(linkAt(timeline, 'cms-primary', at(50))).to.deep.include({ target: 'cm', state: 'DATA_TRANSFER', attempt: 1, cycle: 1, atNs: at(10).toString() });
+    expect(linkAt(timeline, 'cms-primary', at(95))?.target).to.equal('ess');
   });
 
-  it('builds intervals from any on/off predicate', () => {
+  it('builds spans from any on/off predicate', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
     timeline.add([
@@ -206,14 +196,14 @@ describe('Timeline', () => {
       make.alarm('cms-secondary', 40, 'DUAL_ACTIVE', false),
       make.alarm('cms-secondary', 50, 'DUAL_ACTIVE'),
     ]);
-    const intervals = timeline.intervals((e) => (e.type === 'alarm' && e.alarm === 'DUAL_ACTIVE' ? e.raised : undefined));
-    expect(intervals).to.deep.equal([
+    const spans = spansOf(timeline.events(), (e) => (e.type === 'alarm' && e.alarm === 'DUAL_ACTIVE' ? e.raised : undefined));
+    expect(spans).to.deep.equal([
       { fromNs: at(10), toNs: at(40) },
       { fromNs: at(50), toNs: null },
     ]);
   });
 
-  it('offers type-narrowing predicates for events of a type and role changes', () => {
+  it('offers named, type-narrowing predicates for events of a type and role changes', () => {
     const make = new EventMaker();
     const timeline = new Timeline();
     timeline.add([
@@ -221,24 +211,12 @@ describe('Timeline', () => {
       make.alarm('cms-primary', 5, 'DUAL_ACTIVE'),
       make.role('cms-secondary', 9, 'ACTIVE'),
     ]);
-    const alarms = timeline.events(isEvent('alarm'));
+    const alarms = timeline.events(is.type('alarm'));
     expect(alarms.map((e) => e.alarm)).to.deep.equal(['DUAL_ACTIVE']);
-    expect(timeline.events(isEvent('role', 'cms-secondary')).map((e) => e.role)).to.deep.equal(['ACTIVE']);
-    expect(timeline.events(isRole('cms-primary'))).to.have.length(1);
-    expect(timeline.events(isRole(undefined, 'ACTIVE'))).to.have.length(2);
-    expect(timeline.events(isRole('cms-primary', 'STANDBY'))).to.have.length(0);
-  });
-
-  it('makes spans and rejects reversed bounds', () => {
-    const timeline = new Timeline();
-    expect(timeline.span(at(0), at(10), { label: 'the window', anchorLabel: 'cut' })).to.deep.equal({
-      fromNs: at(0),
-      toNs: at(10),
-      label: 'the window',
-      anchorLabel: 'cut',
-      anchorNs: at(0),
-    });
-    expect(() => timeline.span(at(10), at(0))).to.throw(HarnessError, /before fromNs/);
+    expect(timeline.events(is.type('role', 'cms-secondary')).map((e) => e.role)).to.deep.equal(['ACTIVE']);
+    expect(timeline.events(is.role('cms-primary'))).to.have.length(1);
+    expect(timeline.events(is.role(undefined, 'ACTIVE'))).to.have.length(2);
+    expect(timeline.events(is.role('cms-primary', 'STANDBY'))).to.have.length(0);
   });
 
   it('ends the observation at the later of the last event and the last markObserved', () => {
@@ -268,7 +246,7 @@ describe('Timeline', () => {
       const make = new EventMaker();
       const event = make.role('cms-secondary', 10, 'ACTIVE');
       setTimeout(() => timeline.add([event]), 30);
-      const found = await timeline.waitFor(isRole('cms-secondary', 'ACTIVE'), { deadlineMs: 2_000, label: 'cms-secondary ACTIVE' });
+      const found = await timeline.waitFor(is.role('cms-secondary', 'ACTIVE'), { deadlineMs: 2_000, label: 'cms-secondary ACTIVE' });
       expect(found.role).to.equal('ACTIVE');
       const again = await timeline.waitFor((e) => e.node === 'cms-secondary' && e.type === 'role' && e.role === 'ACTIVE', {
         deadlineMs: 2_000,
@@ -289,7 +267,7 @@ describe('Timeline', () => {
         );
       expect(error).to.be.instanceOf(HarnessError);
       expect((error as HarnessError).message).to.match(
-        /^Timed out waiting for a later role change: .*last observation: no matching event among 1 event; the latest is cms-secondary#1 @\d+ role ACTIVE \(was none: test\)$/,
+        /^Timed out waiting for a later role change: .*last observation: no matching event among 1 event; the latest is cms-secondary#1 role ACTIVE \(was none: test\)$/,
       );
     });
   });

@@ -138,11 +138,14 @@ export class Site implements ObservedSite {
     return handles;
   }
 
-  /** Heals faults (default: every one still in force) together; resolves once the heals are in effect. */
+  /**
+   * Heals faults (default: every one still in force) together; resolves once the heals are in effect (a killed node
+   * runs again and takes connections) with that instant, which the expectations count a return from.
+   */
   async heal(handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null)): Promise<bigint> {
     this.note(`healing ${handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ')}`);
-    const instants = await Promise.all(handles.map((h) => h.remove()));
-    this.#lastHealNs = instants.reduce((a, b) => (a < b ? a : b), nowNs());
+    await Promise.all(handles.map((h) => h.remove()));
+    this.#lastHealNs = handles.reduce((latest, h) => (BigInt(h.record.healedNs!) > latest ? BigInt(h.record.healedNs!) : latest), 0n);
     return this.#lastHealNs;
   }
 

@@ -1,8 +1,9 @@
+#!/usr/bin/env node
 // First step of both README commands, in plain JavaScript because it runs before anything is built:
 // install node modules when missing or stale, compile the TypeScript when stale, then hand over to the CLI.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -53,6 +54,8 @@ const sources = Math.max(
 );
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
   say('compiling TypeScript (tsc)');
+  // From scratch: a source that was deleted must not leave its compiled file behind (a stale suite would run).
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   writeFileSync(stamp, new Date().toISOString());
 }

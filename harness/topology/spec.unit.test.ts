@@ -2,8 +2,9 @@
 
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
+import { withSite } from '../core/site-config.js';
 import { cmsHaTopology } from './cms-ha.js';
-import { scaleTimers, validateSpec, type TopologySpec } from './spec.js';
+import { validateSpec, type TopologySpec } from './spec.js';
 import { Topology } from './topology.js';
 
 function rejection(spec: TopologySpec): HarnessError {
@@ -17,7 +18,7 @@ function rejection(spec: TopologySpec): HarnessError {
 }
 
 describe('topology spec validation', () => {
-  const base = (): TopologySpec => ({ ...cmsHaTopology(), timeScale: 0.05 });
+  const base = (): TopologySpec => cmsHaTopology({ timeScale: 0.05 });
 
   it('accepts the default CMS HA topology with its nine links', () => {
     expect(() => validateSpec(base())).to.not.throw();
@@ -38,29 +39,15 @@ describe('topology spec validation', () => {
     expect(rejection(spec).message).to.contain('Two links are named "acd-primary"');
   });
 
-  it('rejects a negative timer, naming it and the value given', () => {
-    const spec = base();
-    spec.timers = { ...spec.timers, heartbeatIntervalMs: -20_000 };
-    const error = rejection(spec);
-    expect(error.message).to.contain('heartbeatIntervalMs = -20000').and.contain('positive number of milliseconds');
-    expect(error.details).to.include({ option: 'heartbeatIntervalMs', value: -20_000 });
+  it('rejects a negative timer and an ESS timeout outside 3–15 minutes, naming them and the values', () => {
+    expect(rejection({ ...base(), site: withSite(base().site, { timers: { heartbeatIntervalMs: -20_000 } }) }).message).to.contain('timers.heartbeatIntervalMs: -20000 must be a positive number');
+    expect(rejection({ ...base(), site: withSite(base().site, { timers: { essNoServiceTimeoutMs: 60_000 } }) }).message).to.contain('timers.essNoServiceTimeoutMs: 60000 is below the allowed 180000–900000');
   });
 
-  it('rejects an ESS No-Service timeout outside 3–15 minutes and a time scale of zero', () => {
-    const spec = base();
-    spec.timers = { ...spec.timers, essNoServiceTimeoutMs: 60_000 };
-    expect(rejection(spec).message).to.contain('essNoServiceTimeoutMs = 60000').and.contain('180000–900000');
+  it('rejects a time scale of zero and a WAN on a link the topology lacks', () => {
     expect(rejection({ ...base(), timeScale: 0 }).message).to.contain('timeScale 0 is invalid');
-  });
-
-  it('scales durations by the time scale and leaves counts alone', () => {
-    const scaled = scaleTimers(base().timers, 0.05);
-    expect(scaled).to.include({
-      heartbeatIntervalMs: 1_000,
-      heartbeatTimeoutMs: 250,
-      heartbeatMisses: 3,
-      mainAttempts: 5,
-      acdEventRateHz: 10,
-    });
+    const echo = cmsHaTopology({ timeScale: 0.05, without: ['supervisor'] });
+    echo.site.wan = { 'client-primary': { latencyMs: 10, jitterMs: 0, bandwidthKBps: null } };
+    expect(rejection(echo).message).to.contain('The WAN profile names link "client-primary"');
   });
 });

