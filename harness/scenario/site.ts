@@ -16,6 +16,7 @@ import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
 import { Observer } from '../observe/observer.js';
 import { is } from '../observe/site-state.js';
+import { waitSunnyDay } from '../observe/sunny-day.js';
 import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
@@ -183,38 +184,8 @@ export class Site implements ObservedSite {
     this.#lastOperator = { node, ns: sentNs, action };
   }
 
-  /**
-   * The sunny-day state every scenario starts from: primary ACTIVE, secondary STANDBY, both CMS in data transfer
-   * with the main CM, the ESS in STANDBY, the supervisor logged in. Deadline: a whole Dual-IP cycle plus two
-   * heartbeat periods, from the configuration.
-   */
   async #waitSteady(): Promise<void> {
-    const t = this.scaled.timers;
-    const deadlineMs = (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
-    await waitFor(
-      async () => {
-        const [primary, secondary, ess, supervisor] = (await Promise.all((['cms-primary', 'cms-secondary', 'ess', 'supervisor'] as const).map((n) => this.status(n)))) as [
-          StandinStatus,
-          StandinStatus,
-          StandinStatus,
-          StandinStatus,
-        ];
-        const ok =
-          primary.role === 'ACTIVE' &&
-          secondary.role === 'STANDBY' &&
-          primary.acd?.state === 'DATA_TRANSFER' &&
-          primary.acd.target === 'cm' &&
-          secondary.acd?.state === 'DATA_TRANSFER' &&
-          secondary.acd.target === 'cm' &&
-          ess.ess?.state === 'STANDBY' &&
-          supervisor.loggedInTo === 'cms-primary';
-        return (
-          ok ||
-          notYet(`primary ${primary.role}/${primary.acd?.state}, secondary ${secondary.role}/${secondary.acd?.state}, ess ${ess.ess?.state}, supervisor on ${supervisor.loggedInTo ?? 'nothing'}`)
-        );
-      },
-      { deadlineMs, label: 'the sunny-day steady state (primary ACTIVE, secondary STANDBY, both CMS linked to cm)' },
-    );
+    await waitSunnyDay((node) => this.status(node), this.scaled.timers);
   }
 
   /** The state each node ended in, in words a comparison of two runs can hold side by side. */
