@@ -14,7 +14,11 @@ async function makeChanges(site: Site, node: 'cms-primary' | 'cms-secondary'): P
 
 family('admin-sync', 'administration changes pushed from the ACTIVE CMS to the other', () => {
   scenario('lets the lag follow a latency on the admin-sync link', {
-    faults: latency('admin-sync', (site) => ({ latencyMs: site.timers.heartbeatIntervalMs / 2, jitterMs: site.timers.heartbeatIntervalMs / 20 }), { direction: 'upstream' }),
+    faults: latency(
+      'admin-sync',
+      (site) => ({ latencyMs: site.timers.heartbeatIntervalMs / 2, jitterMs: site.timers.heartbeatIntervalMs / 20 }),
+      { direction: 'upstream' },
+    ),
     async outcome(site) {
       const change = await site.operator.adminChange('cms-primary', 'agent 4711 added to skill 7');
       await expect(site).toApplyAdminChange(change);

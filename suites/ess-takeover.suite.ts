@@ -4,24 +4,27 @@
 import { expect, family, scenario, stop } from '../harness/index.js';
 
 family('ess-takeover', 'the main CM is lost', () => {
-  scenario('makes the ESS ACTIVE after the no-service timeout, moves both CMS to it at the computed Dual-IP step and back to the CM after a forced takeover', {
-    faults: stop('cm'),
-    async outcome(site) {
-      const essActive = await expect(site).toActivateEss();
-      await expect(site).toMoveToEss('cms-primary', essActive);
-      await expect(site).toMoveToEss('cms-secondary', essActive);
-      await expect(site).toCountOneGapWhileMoving('cms-primary');
-      await expect(site).toCountOneGapWhileMoving('cms-secondary');
-      // The main CM comes back; the ESS stays ACTIVE (no pre-emptive return) until the CM forces a takeover.
-      await site.heal();
-      await expect(site).toShowEss('ACTIVE', { serving: ['cms-primary', 'cms-secondary'] });
-      await site.operator.forcedTakeover();
-      await expect(site).toReturnToCm('cms-primary');
-      await expect(site).toReturnToCm('cms-secondary');
-      await expect(site).toResetEss();
-      await expect(site).toNeverLinkBoth();
+  scenario(
+    'makes the ESS ACTIVE after the no-service timeout, moves both CMS to it at the computed Dual-IP step and back to the CM after a forced takeover',
+    {
+      faults: stop('cm'),
+      async outcome(site) {
+        const essActive = await expect(site).toActivateEss();
+        await expect(site).toMoveToEss('cms-primary', essActive);
+        await expect(site).toMoveToEss('cms-secondary', essActive);
+        await expect(site).toCountOneGapWhileMoving('cms-primary');
+        await expect(site).toCountOneGapWhileMoving('cms-secondary');
+        // The main CM comes back; the ESS stays ACTIVE (no pre-emptive return) until the CM forces a takeover.
+        await site.heal();
+        await expect(site).toShowEss('ACTIVE', { serving: ['cms-primary', 'cms-secondary'] });
+        await site.operator.forcedTakeover();
+        await expect(site).toReturnToCm('cms-primary');
+        await expect(site).toReturnToCm('cms-secondary');
+        await expect(site).toResetEss();
+        await expect(site).toNeverLinkBoth();
+      },
     },
-  });
+  );
 
   scenario('returns the ESS on its schedule only once the main CM is reachable again', {
     site: { policy: { essAutoReturnMs: 60_000 } },
@@ -35,5 +38,4 @@ family('ess-takeover', 'the main CM is lost', () => {
       await expect(site).toNeverLinkBoth();
     },
   });
-
 });

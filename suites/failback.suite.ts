@@ -20,15 +20,18 @@ const POLICIES: Array<[SiteChange, string]> = [
 family('failback', 'the primary returns after a failover', () => {
   for (const [change, outcome] of POLICIES) {
     for (const [fault, returns] of RETURNS) {
-      scenario(`${outcome} when the primary ${returns} (${change.policy?.autoFailback ? 'automatic failback' : change.policy?.returningPrimary})`, {
-        site: change,
-        faults: fault,
-        async outcome(site) {
-          await expect(site).toFailOver();
-          await site.heal();
-          await expect(site).toFailBack();
+      scenario(
+        `${outcome} when the primary ${returns} (${change.policy?.autoFailback ? 'automatic failback' : change.policy?.returningPrimary})`,
+        {
+          site: change,
+          faults: fault,
+          async outcome(site) {
+            await expect(site).toFailOver();
+            await site.heal();
+            await expect(site).toFailBack();
+          },
         },
-      });
+      );
     }
   }
 

@@ -31,7 +31,10 @@ family('heartbeat-path', 'the heartbeat link is cut while the primary is healthy
 family('heartbeat-jitter', 'latency below the heartbeat timeout', () => {
   scenario('does not fail over when the heartbeat is slowed but answered within its timeout', {
     // Each direction gets latency + jitter; the round trip stays under 70% of the timeout.
-    faults: latency('heartbeat', (site) => ({ latencyMs: 0.25 * site.timers.heartbeatTimeoutMs, jitterMs: 0.1 * site.timers.heartbeatTimeoutMs })),
+    faults: latency('heartbeat', (site) => ({
+      latencyMs: 0.25 * site.timers.heartbeatTimeoutMs,
+      jitterMs: 0.1 * site.timers.heartbeatTimeoutMs,
+    })),
     async outcome(site) {
       await expect(site).toKeepRoles({ 'cms-primary': 'ACTIVE', 'cms-secondary': 'STANDBY' });
       await expect(site).toKeepAnsweringHeartbeats();

@@ -17,11 +17,21 @@ import { sweepOrphans } from '../docker/sweep.js';
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 const docker = connectDocker();
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  execa(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(process.argv.slice(1));`, '--', ...args], {
-    env,
-    reject: false,
-    all: true,
-  });
+  execa(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(process.argv.slice(1));`,
+      '--',
+      ...args,
+    ],
+    {
+      env,
+      reject: false,
+      all: true,
+    },
+  );
 
 const labelled = async (label: string) => (await docker.listContainers({ all: true, filters: { label: [label] } })).length;
 
@@ -32,7 +42,11 @@ function siteFile(text: string): string {
 }
 
 /** A small run.json in its folder, for the commands that read runs. */
-function runDir(root: string, runId: string, tests: Array<{ title: string; valueMs: number; endState: string; outcome?: 'passed' | 'failed' }>): string {
+function runDir(
+  root: string,
+  runId: string,
+  tests: Array<{ title: string; valueMs: number; endState: string; outcome?: 'passed' | 'failed' }>,
+): string {
   const record: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
     runId,
@@ -69,8 +83,12 @@ function runDir(root: string, runId: string, tests: Array<{ title: string; value
         injection: null,
         timeline: [],
         faults: [],
-        windows: [{ name: 'failover', description: 'd', kind: 'protocol', anchorLabel: 'a', anchorNs: '0', fromMs: 0, toMs: 5000, derivation: 'x' }],
-        measurements: [{ name: 'failover', description: 'd', valueMs: t.valueMs, anchorNs: '0', atNs: '1', window: 'failover', withinWindow: true }],
+        windows: [
+          { name: 'failover', description: 'd', kind: 'protocol', anchorLabel: 'a', anchorNs: '0', fromMs: 0, toMs: 5000, derivation: 'x' },
+        ],
+        measurements: [
+          { name: 'failover', description: 'd', valueMs: t.valueMs, anchorNs: '0', atNs: '1', window: 'failover', withinWindow: true },
+        ],
         assertions: [],
         endState: { 'cms-primary': t.endState },
         logs: {},
@@ -88,10 +106,22 @@ describe('command line: bad input', function () {
 
   const cases: Array<[string, string[], RegExp]> = [
     ['an unknown option', ['run', '--repetitions', '3'], /unknown option '--repetitions'/],
-    ['a missing site file', ['run', '--config', '/no/such/site.yaml'], /\/no\/such\/site\.yaml: cannot read the site file \(no such file\)/],
+    [
+      'a missing site file',
+      ['run', '--config', '/no/such/site.yaml'],
+      /\/no\/such\/site\.yaml: cannot read the site file \(no such file\)/,
+    ],
     ['invalid YAML', ['run', '--config', siteFile('timers: [3\n')], /site\.yaml:\d+:\d+: invalid YAML/],
-    ['a timer out of range', ['run', '--config', siteFile('timers:\n  essNoServiceTimeoutMs: 60000\n')], /site\.yaml: timers\.essNoServiceTimeoutMs: 60000 is below the allowed 180000–900000/],
-    ['an unknown scenario', ['run', 'no-such-scenario', '--time-scale', '0.05'], /No scenario matches "no-such-scenario"\. Give a family \(.*primary-down/],
+    [
+      'a timer out of range',
+      ['run', '--config', siteFile('timers:\n  essNoServiceTimeoutMs: 60000\n')],
+      /site\.yaml: timers\.essNoServiceTimeoutMs: 60000 is below the allowed 180000–900000/,
+    ],
+    [
+      'an unknown scenario',
+      ['run', 'no-such-scenario', '--time-scale', '0.05'],
+      /No scenario matches "no-such-scenario"\. Give a family \(.*primary-down/,
+    ],
     ['--shard 3/2', ['run', '--shard', '3/2'], /--shard "3\/2" is invalid: give I\/N with 1 ≤ I ≤ N/],
     ['--parallel 0', ['run', '--parallel', '0'], /--parallel must be a whole number ≥ 1, got "0"/],
     ['a bad time scale', ['run', '--time-scale', '-1'], /--time-scale: time scale "-1" is invalid/],
@@ -158,7 +188,9 @@ describe('command line: normal use', function () {
     const before = await labelled(LABEL_KEEP);
     const up = await cli(['up', '--time-scale', '0.05']);
     expect(up.exitCode, up.all).to.equal(0);
-    expect(up.stdout).to.match(/cms-primary +curl http:\/\/[\d.]+:7000\/status/).and.match(/heartbeat +cms-secondary → cms-primary:6000 +at [\d.]+:\d+/);
+    expect(up.stdout)
+      .to.match(/cms-primary +curl http:\/\/[\d.]+:7000\/status/)
+      .and.match(/heartbeat +cms-secondary → cms-primary:6000 +at [\d.]+:\d+/);
     expect(await labelled(LABEL_KEEP)).to.equal(before + 11);
     await sweepOrphans(docker);
     expect(await labelled(LABEL_KEEP), 'the sweep leaves a kept site').to.equal(before + 11);
@@ -175,12 +207,34 @@ describe('command line: normal use', function () {
     const earlier = runDir(join(root, 'reports'), 'earlier', [{ title: 'killed', valueMs: 2002, endState: 'STANDBY' }]);
     const earlierRun = readFileSync(join(earlier, 'run.json'), 'utf8');
     const runId = `killed-run-${process.pid}-${Date.now()}`;
-    const child = execa(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); await main(process.argv.slice(1));`, '--', 'run', 'basic-ha', '--time-scale', '0.05', '--parallel', '1', '--out', join(root, 'reports'), '--history', history], {
-      env: { CMSHA_RUN_ID: runId },
-      reject: false,
-      detached: true,
+    const child = execa(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { main } = await import(${JSON.stringify(main)}); await main(process.argv.slice(1));`,
+        '--',
+        'run',
+        'basic-ha',
+        '--time-scale',
+        '0.05',
+        '--parallel',
+        '1',
+        '--out',
+        join(root, 'reports'),
+        '--history',
+        history,
+      ],
+      {
+        env: { CMSHA_RUN_ID: runId },
+        reject: false,
+        detached: true,
+      },
+    );
+    await waitFor(async () => (await labelled(`${LABEL_RUN}=${runId}`)) >= 11 || undefined, {
+      deadlineMs: 120_000,
+      label: 'the run to start a site',
     });
-    await waitFor(async () => (await labelled(`${LABEL_RUN}=${runId}`)) >= 11 || undefined, { deadlineMs: 120_000, label: 'the run to start a site' });
     process.kill(-child.pid!, 'SIGKILL'); // the run and its workers at once: nothing gets to tear down
     await child;
     expect(readdirSync(history)).to.deep.equal(['earlier.json']);

@@ -20,7 +20,11 @@ function readRun(dir: string): RunRecord {
   if (existsSync(join(dir, 'run.json'))) return readRunFile(dir);
   const partial = recordFromBlobs(dir);
   if (partial) return partial;
-  throw new HarnessError('BAD_INPUT', `${dir} is not the folder of a run (no run.json, no run-meta.json): give a folder under reports/, e.g. reports/latest.`, { details: { dir } });
+  throw new HarnessError(
+    'BAD_INPUT',
+    `${dir} is not the folder of a run (no run.json, no run-meta.json): give a folder under reports/, e.g. reports/latest.`,
+    { details: { dir } },
+  );
 }
 
 /** Merges the records of shards (or re-renders one): the tests of all, in the catalogue's order, as one run. */
@@ -33,15 +37,25 @@ export async function reportCommand(dirs: string[], outDir: string, historyDir: 
   else {
     for (const r of records) {
       if (r.seed !== first.seed || r.timeScale !== first.timeScale || r.siteFile !== first.siteFile) {
-        throw new HarnessError('BAD_INPUT', `${r.runId} ran with seed ${r.seed}, time scale ${r.timeScale}, site ${r.siteFile}; ${first.runId} with ${first.seed}, ${first.timeScale}, ${first.siteFile}: only shards of one run merge.`);
+        throw new HarnessError(
+          'BAD_INPUT',
+          `${r.runId} ran with seed ${r.seed}, time scale ${r.timeScale}, site ${r.siteFile}; ${first.runId} with ${first.seed}, ${first.timeScale}, ${first.siteFile}: only shards of one run merge.`,
+        );
       }
     }
-    const tests: TestRecord[] = sortTests(records.flatMap((r) => r.tests), catalogue);
+    const tests: TestRecord[] = sortTests(
+      records.flatMap((r) => r.tests),
+      catalogue,
+    );
     record = {
       ...first,
       runId: `merged-${defaultRunId()}`,
       startedAt: records.map((r) => r.startedAt).sort()[0]!,
-      endedAt: records.map((r) => r.endedAt ?? '').sort().at(-1) || null,
+      endedAt:
+        records
+          .map((r) => r.endedAt ?? '')
+          .sort()
+          .at(-1) || null,
       partial: records.some((r) => r.partial),
       partialReason: records.find((r) => r.partial)?.partialReason ?? null,
       shard: null,
@@ -65,9 +79,18 @@ function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: str
   const record = { ...candidate, runId: `compare-${basename(candidate.runId)}-vs-${basename(baseline.runId)}`.slice(0, 120) };
   const written = writeRunFiles(record, outDir, { comparison });
   for (const line of comparison.regressions) process.stdout.write(`REGRESSION  ${line}\n`);
-  const shifts = comparison.scenarios.flatMap((s) => s.timings.filter((t) => t.shifted).map((t) => `${s.fullTitle}: ${t.name} ${t.shiftMs > 0 ? '+' : ''}${Math.round(t.shiftMs)} ms${t.pValue === null ? '' : ` (p = ${t.pValue.toPrecision(2)})`}`));
+  const shifts = comparison.scenarios.flatMap((s) =>
+    s.timings
+      .filter((t) => t.shifted)
+      .map(
+        (t) =>
+          `${s.fullTitle}: ${t.name} ${t.shiftMs > 0 ? '+' : ''}${Math.round(t.shiftMs)} ms${t.pValue === null ? '' : ` (p = ${t.pValue.toPrecision(2)})`}`,
+      ),
+  );
   for (const line of shifts) process.stdout.write(`shift       ${line}\n`);
-  process.stdout.write(`${comparison.regressions.length === 0 ? 'No regression' : `${comparison.regressions.length} regression(s)`}. Report: ${written.indexHtml}\n`);
+  process.stdout.write(
+    `${comparison.regressions.length === 0 ? 'No regression' : `${comparison.regressions.length} regression(s)`}. Report: ${written.indexHtml}\n`,
+  );
   return comparison.regressions.length === 0 ? 0 : 1;
 }
 
@@ -90,7 +113,19 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
   const run = (which: 'baseline' | 'candidate') => {
     const side = options[which];
     process.stderr.write(`cmsha validate: the ${which} site (${side.siteFile?.name ?? 'default'})\n`);
-    return runCatalogue({ ...side, filters: options.filters, repeat: options.repeat, parallel: options.parallel, shard: null, seed, outDir: options.outDir, historyDir: null, images: options.images, environment: options.environment, runId: `${which}-${defaultRunId()}` });
+    return runCatalogue({
+      ...side,
+      filters: options.filters,
+      repeat: options.repeat,
+      parallel: options.parallel,
+      shard: null,
+      seed,
+      outDir: options.outDir,
+      historyDir: null,
+      images: options.images,
+      environment: options.environment,
+      runId: `${which}-${defaultRunId()}`,
+    });
   };
   const baseline = await run('baseline');
   const candidate = await run('candidate');
@@ -101,7 +136,10 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
 export async function sensitivityCommand(options: SensitivityOptions): Promise<number> {
   const { table, record } = await runSensitivity(options);
   const written = writeRunFiles(record, options.outDir, { sensitivity: table });
-  for (const row of table.rows) process.stdout.write(`${row.caught === row.phases ? 'caught' : 'MISSED'}  ${row.change.padEnd(34)} ${row.caught}/${row.phases}  ${row.scenario}\n`);
+  for (const row of table.rows)
+    process.stdout.write(
+      `${row.caught === row.phases ? 'caught' : 'MISSED'}  ${row.change.padEnd(34)} ${row.caught}/${row.phases}  ${row.scenario}\n`,
+    );
   process.stdout.write(`right site: ${table.correct.passed}/${table.correct.runs} passed. Report: ${written.indexHtml}\n`);
   return sensitivityHolds(table) ? 0 : 1;
 }

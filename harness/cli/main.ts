@@ -72,7 +72,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .command('run')
     .description('run scenarios of the catalogue on isolated sites and write the HTML report')
     .argument('[scenarios...]', 'families (primary-down) or parts of test titles; default: the whole catalogue')
-    .option('--time-scale <n>', 'multiply every timer: 1 = real time, 0.05 = CI (default: the site file\'s, else 1)')
+    .option('--time-scale <n>', "multiply every timer: 1 = real time, 0.05 = CI (default: the site file's, else 1)")
     .option('--repeat <n>', 'run each scenario n times, at phases spread over the heartbeat cycle', integer('--repeat', 1), 1)
     .addOption(new Option('--parallel <n|auto>', 'sites at once on the engine').argParser(parallelOption).default('auto'))
     .option('--shard <i/n>', 'run only shard i of n (merge the shards with `cmsha report`)')
@@ -109,23 +109,39 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
       out.exitCode = result.exitCode;
     });
 
-  program.command('up').description('start one site and leave it running, to explore it').option('--config <file>', 'the site file').option('--time-scale <n>', 'the time scale', '1')
+  program
+    .command('up')
+    .description('start one site and leave it running, to explore it')
+    .option('--config <file>', 'the site file')
+    .option('--time-scale <n>', 'the time scale', '1')
     .action(async (options) => {
       const { site, timeScale } = siteOf(options, 1);
       const setup = await setUp(docker());
       await upCommand(docker(), setup.images.images, site, timeScale);
     });
-  program.command('down').description('remove the sites `cmsha up` left running').action(async () => downCommand(docker()));
-  program.command('clean').description('remove every container, network and volume the harness labelled, of any run').action(async () => cleanCommand(docker()));
-  program.command('doctor').description('what is there and what is missing; changes nothing').action(async () => {
-    const { lines, ok } = await doctor(docker());
-    process.stdout.write(`${lines.join('\n')}\n`);
-    out.exitCode = ok ? EXIT.ok : EXIT.environment;
-  });
-  program.command('setup').description('install and start what is missing: the Docker engine, the images').action(async () => {
-    const report = await setUp(docker());
-    process.stdout.write(`${JSON.stringify({ ...report, durationMs: Math.round(report.durationMs) }, null, 2)}\n`);
-  });
+  program
+    .command('down')
+    .description('remove the sites `cmsha up` left running')
+    .action(async () => downCommand(docker()));
+  program
+    .command('clean')
+    .description('remove every container, network and volume the harness labelled, of any run')
+    .action(async () => cleanCommand(docker()));
+  program
+    .command('doctor')
+    .description('what is there and what is missing; changes nothing')
+    .action(async () => {
+      const { lines, ok } = await doctor(docker());
+      process.stdout.write(`${lines.join('\n')}\n`);
+      out.exitCode = ok ? EXIT.ok : EXIT.environment;
+    });
+  program
+    .command('setup')
+    .description('install and start what is missing: the Docker engine, the images')
+    .action(async () => {
+      const report = await setUp(docker());
+      process.stdout.write(`${JSON.stringify({ ...report, durationMs: Math.round(report.durationMs) }, null, 2)}\n`);
+    });
 
   program
     .command('report')
@@ -134,7 +150,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .option('--out <dir>', 'where the report goes', 'reports')
     .option('--history <dir>', 'add the trend from this history', 'reports/history')
     .action(async (dirs: string[], options) => {
-      out.exitCode = await reportCommand(dirs.map((d) => resolve(d)), resolve(options.out), resolve(options.history));
+      out.exitCode = await reportCommand(
+        dirs.map((d) => resolve(d)),
+        resolve(options.out),
+        resolve(options.history),
+      );
     });
 
   program
@@ -155,7 +175,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .argument('[scenarios...]', 'families or parts of test titles; default: the whole catalogue')
     .requiredOption('--baseline <file>', "today's site file")
     .requiredOption('--candidate <file>', 'the candidate site file')
-    .option('--time-scale <n>', 'the time scale of both runs (default: the baseline file\'s, else 1)')
+    .option('--time-scale <n>', "the time scale of both runs (default: the baseline file's, else 1)")
     .option('--repeat <n>', 'executions per scenario and site (the rank test needs several)', integer('--repeat', 1), 5)
     .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
     .option('--seed <n>', 'the seed of the fault phases, the same for both runs')
@@ -164,7 +184,10 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .option('--alpha <p>', 'significance level of the rank test', '0.05')
     .action(async (filters: string[], options) => {
       const baseline = siteOf({ config: options.baseline, timeScale: options.timeScale }, 1);
-      const candidate = siteOf({ config: options.candidate, timeScale: options.timeScale ?? String(baseline.timeScale) }, baseline.timeScale);
+      const candidate = siteOf(
+        { config: options.candidate, timeScale: options.timeScale ?? String(baseline.timeScale) },
+        baseline.timeScale,
+      );
       selectScenarios(await listCatalogue(), filters);
       const setup = await setUp(docker());
       out.exitCode = await validateCommand({
@@ -232,9 +255,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
 function compareOptions(options: { toleranceMs?: string; alpha?: string }) {
   const alpha = Number(options.alpha ?? '0.05');
-  if (!(alpha > 0 && alpha < 1)) throw new HarnessError('BAD_INPUT', `--alpha "${options.alpha}" is invalid: give a probability between 0 and 1, e.g. 0.05.`);
+  if (!(alpha > 0 && alpha < 1))
+    throw new HarnessError('BAD_INPUT', `--alpha "${options.alpha}" is invalid: give a probability between 0 and 1, e.g. 0.05.`);
   const tolerance = options.toleranceMs === undefined ? undefined : Number(options.toleranceMs);
-  if (tolerance !== undefined && !(tolerance >= 0)) throw new HarnessError('BAD_INPUT', `--tolerance-ms "${options.toleranceMs}" is invalid: give a number of milliseconds ≥ 0.`);
+  if (tolerance !== undefined && !(tolerance >= 0))
+    throw new HarnessError('BAD_INPUT', `--tolerance-ms "${options.toleranceMs}" is invalid: give a number of milliseconds ≥ 0.`);
   return { alpha, ...(tolerance === undefined ? {} : { toleranceMs: tolerance }) };
 }
 

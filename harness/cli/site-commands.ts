@@ -29,10 +29,14 @@ export async function upCommand(docker: DockerClient, images: ImageSet, site: Si
 
 export async function downCommand(docker: DockerClient): Promise<void> {
   const removed = await removeLabelled(docker, [LABEL_KEEP]);
-  process.stdout.write(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) of the sites \`cmsha up\` left running.\n`);
+  process.stdout.write(
+    `Removed ${removed.containers} container(s) and ${removed.networks} network(s) of the sites \`cmsha up\` left running.\n`,
+  );
 }
 
 export async function cleanCommand(docker: DockerClient): Promise<void> {
   const removed = await removeLabelled(docker, [LABEL_RUN]);
-  process.stdout.write(`Removed ${removed.containers} container(s) and ${removed.networks} network(s) labelled ${LABEL_RUN} (of every run, running or not).\n`);
+  process.stdout.write(
+    `Removed ${removed.containers} container(s) and ${removed.networks} network(s) labelled ${LABEL_RUN} (of every run, running or not).\n`,
+  );
 }

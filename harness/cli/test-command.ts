@@ -37,9 +37,24 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
   const setup = await runSetup(docker, { forTests: true });
   const failures = await runMocha(testFiles(), options.grep);
   const site = structuredClone(DEFAULT_SITE) as SiteConfig;
-  const common = { site, timeScale: CI_SCALE, siteFile: null, shard: null, images: setup.images.images, environment: setup.environment, outDir: join(DIST_DIR, '..', 'reports') };
+  const common = {
+    site,
+    timeScale: CI_SCALE,
+    siteFile: null,
+    shard: null,
+    images: setup.images.images,
+    environment: setup.environment,
+    outDir: join(DIST_DIR, '..', 'reports'),
+  };
   const seed = process.env['CMSHA_SEED'] ? Number(process.env['CMSHA_SEED']) : newSeed();
-  const catalogue = await runCatalogue({ ...common, filters: options.grep ? [options.grep] : [], repeat: 1, parallel: 2, seed, historyDir: join(DIST_DIR, '..', 'reports', 'history') });
+  const catalogue = await runCatalogue({
+    ...common,
+    filters: options.grep ? [options.grep] : [],
+    repeat: 1,
+    parallel: 2,
+    seed,
+    historyDir: join(DIST_DIR, '..', 'reports', 'history'),
+  });
   if (catalogue.written) process.stdout.write(`Report: ${catalogue.written.indexHtml}\n`);
   let sensitivity = 0;
   let bench = 0;

@@ -19,10 +19,11 @@ describe('format', () => {
     expect(formatRangeMs(40_000, 65_000)).to.equal('40.0–65.0 s');
     expect(formatRangeMs(2_000, 3_500)).to.equal('2.0–3.5 s');
     expect(formatRangeMs(200, 800)).to.equal('200–800 ms');
-    expect(formatRangeMs(450, 1_150)).to.equal('0.45–1.15 s');
+    expect(formatRangeMs(450, 1_150)).to.equal('450–1150 ms');
+    expect(formatRangeMs(450, 1_650)).to.equal('0.45–1.65 s');
     expect(formatRangeMs(1_234, 5_000)).to.equal('1.234–5.000 s');
     expect(formatRangeMs(2_220, 2_280)).to.equal('2220–2280 ms');
-    expect(formatRangeMs(299_970, 300_030)).to.equal('299.970–300.030 s');
+    expect(formatRangeMs(299_970, 300_030)).to.equal('299.97–300.03 s');
   });
 
   it('writes a measured value in its window unit, with a decimal more when rounding would carry it across a bound', () => {

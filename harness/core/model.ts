@@ -23,17 +23,7 @@ export type TimelineEvent = StandinEvent | HarnessEvent;
 export type EventOfType<K extends TimelineEvent['type']> = Extract<TimelineEvent, { type: K }>;
 
 export type FaultKind =
-  | 'cut'
-  | 'blackhole'
-  | 'latency'
-  | 'bandwidth'
-  | 'reset-peer'
-  | 'slicer'
-  | 'limit-data'
-  | 'kill'
-  | 'stop'
-  | 'pause'
-  | 'isolate';
+  'cut' | 'blackhole' | 'latency' | 'bandwidth' | 'reset-peer' | 'slicer' | 'limit-data' | 'kill' | 'stop' | 'pause' | 'isolate';
 
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
 
@@ -224,7 +214,14 @@ export interface ScenarioSummary {
   durationMs: number;
   /** Each end state seen, with how many executions ended in it. */
   endStates: Array<{ state: string; count: number }>;
-  timings: Array<{ name: string; description: string; kind: WindowKind | null; stats: TimingStats; window: { fromMs: number; toMs: number } | null; outside: number }>;
+  timings: Array<{
+    name: string;
+    description: string;
+    kind: WindowKind | null;
+    stats: TimingStats;
+    window: { fromMs: number; toMs: number } | null;
+    outside: number;
+  }>;
 }
 
 /** What the history keeps of a run: enough for each scenario's trend across nights. */

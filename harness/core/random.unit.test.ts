@@ -12,7 +12,11 @@ describe('seeded phases', () => {
 
   it('puts repeat k of n in the k-th n-th of the cycle, so n repeats cover it evenly', () => {
     const phases = [0, 1, 2, 3, 4].map((k) => stratifiedPhase(42, 'primary-down', k, 5));
-    phases.forEach((phase, k) => expect(phase).to.be.at.least(k / 5).and.below((k + 1) / 5));
+    phases.forEach((phase, k) =>
+      expect(phase)
+        .to.be.at.least(k / 5)
+        .and.below((k + 1) / 5),
+    );
   });
 
   it('does not depend on the order or the parallelism of the run, only on the test and its repeat', () => {

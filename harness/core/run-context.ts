@@ -49,9 +49,13 @@ export const ENV = {
 export function parseTimeScale(raw: string, where: string): number {
   const value = Number(raw);
   if (!(raw.trim() !== '' && Number.isFinite(value) && value > 0 && value <= 10)) {
-    throw new HarnessError('BAD_CONFIG', `${where}: time scale "${raw}" is invalid. Give a number in (0, 10], e.g. 1 (real time) or 0.05 (CI).`, {
-      details: { option: 'timeScale', value: raw },
-    });
+    throw new HarnessError(
+      'BAD_CONFIG',
+      `${where}: time scale "${raw}" is invalid. Give a number in (0, 10], e.g. 1 (real time) or 0.05 (CI).`,
+      {
+        details: { option: 'timeScale', value: raw },
+      },
+    );
   }
   return value;
 }
@@ -60,9 +64,13 @@ export function parseTimeScale(raw: string, where: string): number {
 export function parseSeed(raw: string, where: string): number {
   const value = Number(raw);
   if (!(raw.trim() !== '' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff)) {
-    throw new HarnessError('BAD_INPUT', `${where}: seed "${raw}" is invalid. Give a whole number from 0 to 4294967295 (the seed a report shows).`, {
-      details: { option: 'seed', value: raw },
-    });
+    throw new HarnessError(
+      'BAD_INPUT',
+      `${where}: seed "${raw}" is invalid. Give a whole number from 0 to 4294967295 (the seed a report shows).`,
+      {
+        details: { option: 'seed', value: raw },
+      },
+    );
   }
   return value;
 }

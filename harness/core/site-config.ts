@@ -8,8 +8,11 @@ import { DEFAULT_POLICY, DEFAULT_TIMERS, LINK_NAMES, type LinkName, type Policy,
 export const ESS_NO_SERVICE_RANGE_MS = [180_000, 900_000] as const;
 
 const duration = (name: string) =>
-  z.number({ error: `must be a number of milliseconds` }).refine((v) => Number.isFinite(v) && v > 0, { error: `must be a positive number of milliseconds (${name})` });
-const count = () => z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' });
+  z
+    .number({ error: `must be a number of milliseconds` })
+    .refine((v) => Number.isFinite(v) && v > 0, { error: `must be a positive number of milliseconds (${name})` });
+const count = () =>
+  z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' });
 
 const timersSchema = z
   .strictObject({
@@ -24,8 +27,12 @@ const timersSchema = z
     pumpupMs: duration('translation pump-up'),
     essNoServiceTimeoutMs: z
       .number({ error: 'must be a number of milliseconds' })
-      .min(ESS_NO_SERVICE_RANGE_MS[0], { error: `is below the allowed ${ESS_NO_SERVICE_RANGE_MS[0]}–${ESS_NO_SERVICE_RANGE_MS[1]} (3–15 min)` })
-      .max(ESS_NO_SERVICE_RANGE_MS[1], { error: `is above the allowed ${ESS_NO_SERVICE_RANGE_MS[0]}–${ESS_NO_SERVICE_RANGE_MS[1]} (3–15 min)` }),
+      .min(ESS_NO_SERVICE_RANGE_MS[0], {
+        error: `is below the allowed ${ESS_NO_SERVICE_RANGE_MS[0]}–${ESS_NO_SERVICE_RANGE_MS[1]} (3–15 min)`,
+      })
+      .max(ESS_NO_SERVICE_RANGE_MS[1], {
+        error: `is above the allowed ${ESS_NO_SERVICE_RANGE_MS[0]}–${ESS_NO_SERVICE_RANGE_MS[1]} (3–15 min)`,
+      }),
     essResetMs: duration('time the ESS spends RESETTING'),
     acdEventRateHz: count(),
   })
@@ -36,7 +43,9 @@ const policySchema = z
     autoFailover: z.boolean({ error: 'must be true or false' }),
     autoFailback: z.boolean({ error: 'must be true or false' }),
     returningPrimary: z.enum(['hold-standby', 'stay-active'], { error: "must be 'hold-standby' or 'stay-active'" }),
-    essAutoReturnMs: z.union([z.null(), z.number().min(0)], { error: 'must be null (forced takeover only) or a number of milliseconds >= 0' }),
+    essAutoReturnMs: z.union([z.null(), z.number().min(0)], {
+      error: 'must be null (forced takeover only) or a number of milliseconds >= 0',
+    }),
   })
   .partial();
 
@@ -160,7 +169,10 @@ export function resolveSite(file: z.output<typeof siteFileSchema>): SiteConfig {
 }
 
 /** A site with some settings changed (a scenario's own policy, say); the result is checked again by the caller. */
-export function withSite(base: SiteConfig, change: { timers?: Partial<Timers>; policy?: Partial<Policy>; wan?: SiteConfig['wan'] }): SiteConfig {
+export function withSite(
+  base: SiteConfig,
+  change: { timers?: Partial<Timers>; policy?: Partial<Policy>; wan?: SiteConfig['wan'] },
+): SiteConfig {
   return {
     ...base,
     timers: { ...base.timers, ...change.timers },
@@ -188,7 +200,10 @@ export function scaleSite(site: SiteConfig, timeScale: number): SiteConfig {
   for (const [key, ms] of Object.entries(site.budgets) as Array<[keyof Budgets, number]>) budgets[key] = scale(ms);
   return {
     timers,
-    policy: { ...site.policy, essAutoReturnMs: site.policy.essAutoReturnMs === null ? null : Math.round(scale(site.policy.essAutoReturnMs)) },
+    policy: {
+      ...site.policy,
+      essAutoReturnMs: site.policy.essAutoReturnMs === null ? null : Math.round(scale(site.policy.essAutoReturnMs)),
+    },
     wan,
     budgets,
     images: site.images,

@@ -37,7 +37,11 @@ export function parseSiteText(text: string, where: string): { site: SiteConfig; 
   }
   const raw: unknown = doc.toJS() ?? {};
   const parsed = siteFileSchema.safeParse(raw);
-  if (!parsed.success) throw siteError(where, parsed.error.issues.map((issue) => fromIssue(issue, raw)));
+  if (!parsed.success)
+    throw siteError(
+      where,
+      parsed.error.issues.map((issue) => fromIssue(issue, raw)),
+    );
   const site = resolveSite(parsed.data);
   const problems = crossFieldProblems(site);
   if (problems.length > 0) throw siteError(where, problems);
@@ -47,7 +51,11 @@ export function parseSiteText(text: string, where: string): { site: SiteConfig; 
 /** Checks a site assembled in code (a scenario's overrides on the run's site) with the same rules as a site file. */
 export function checkSite(site: SiteConfig, where: string): SiteConfig {
   const parsed = siteFileSchema.safeParse(site);
-  if (!parsed.success) throw siteError(where, parsed.error.issues.map((issue) => fromIssue(issue, site)));
+  if (!parsed.success)
+    throw siteError(
+      where,
+      parsed.error.issues.map((issue) => fromIssue(issue, site)),
+    );
   const problems = crossFieldProblems(site);
   if (problems.length > 0) throw siteError(where, problems);
   return site;

@@ -48,7 +48,9 @@ describe('site file', () => {
   });
 
   it('rejects a heartbeat timeout not shorter than its interval, and a WAN the heartbeat cannot cross in time', () => {
-    expect(rejection('timers:\n  heartbeatTimeoutMs: 20000\n').message).to.contain('timers.heartbeatTimeoutMs: 20000 must be shorter than timers.heartbeatIntervalMs (20000)');
+    expect(rejection('timers:\n  heartbeatTimeoutMs: 20000\n').message).to.contain(
+      'timers.heartbeatTimeoutMs: 20000 must be shorter than timers.heartbeatIntervalMs (20000)',
+    );
     expect(rejection('wan:\n  heartbeat: { latencyMs: 2000, jitterMs: 600 }\n').message).to.contain('every heartbeat would miss');
   });
 

@@ -39,11 +39,20 @@ export function summarize(tests: readonly TestRecord[]): ScenarioSummary[] {
       const words = endStateWords(run.evidence?.endState ?? null);
       states.set(words, (states.get(words) ?? 0) + 1);
     }
-    const timings = new Map<string, { description: string; kind: WindowKind | null; values: number[]; window: { fromMs: number; toMs: number } | null; outside: number }>();
+    const timings = new Map<
+      string,
+      { description: string; kind: WindowKind | null; values: number[]; window: { fromMs: number; toMs: number } | null; outside: number }
+    >();
     for (const run of runs) {
       for (const m of run.evidence?.measurements ?? []) {
         const window = run.evidence?.windows.find((w) => w.name === m.window && w.anchorNs === m.anchorNs) ?? null;
-        const entry = timings.get(m.name) ?? { description: m.description, kind: window?.kind ?? null, values: [], window: window ? { fromMs: window.fromMs, toMs: window.toMs } : null, outside: 0 };
+        const entry = timings.get(m.name) ?? {
+          description: m.description,
+          kind: window?.kind ?? null,
+          values: [],
+          window: window ? { fromMs: window.fromMs, toMs: window.toMs } : null,
+          outside: 0,
+        };
         entry.values.push(m.valueMs);
         if (m.withinWindow === false) entry.outside += 1;
         timings.set(m.name, entry);
@@ -57,7 +66,14 @@ export function summarize(tests: readonly TestRecord[]): ScenarioSummary[] {
       failed: runs.filter((r) => r.outcome === 'failed').length,
       durationMs: timingStats(runs.map((r) => r.durationMs)).p50,
       endStates: [...states.entries()].map(([state, count]) => ({ state, count })),
-      timings: [...timings.entries()].map(([name, t]) => ({ name, description: t.description, kind: t.kind, stats: timingStats(t.values), window: t.window, outside: t.outside })),
+      timings: [...timings.entries()].map(([name, t]) => ({
+        name,
+        description: t.description,
+        kind: t.kind,
+        stats: timingStats(t.values),
+        window: t.window,
+        outside: t.outside,
+      })),
     };
   });
 }

@@ -25,8 +25,21 @@ function record(fullTitle: string, outcome: TestRecord['outcome'], valueMs: numb
       injection: null,
       timeline: [],
       faults: [],
-      windows: [{ name: 'failover', description: 'd', kind: 'protocol', anchorLabel: 'a', anchorNs: '0', fromMs: 1970, toMs: 2030, derivation: 'x' }],
-      measurements: [{ name: 'failover', description: 'd', valueMs, anchorNs: '0', atNs: '1', window: 'failover', withinWindow: valueMs <= 2030 }],
+      windows: [
+        {
+          name: 'failover',
+          description: 'd',
+          kind: 'protocol',
+          anchorLabel: 'a',
+          anchorNs: '0',
+          fromMs: 1970,
+          toMs: 2030,
+          derivation: 'x',
+        },
+      ],
+      measurements: [
+        { name: 'failover', description: 'd', valueMs, anchorNs: '0', atNs: '1', window: 'failover', withinWindow: valueMs <= 2030 },
+      ],
       assertions: [],
       endState: { 'cms-secondary': 'ACTIVE' },
       logs: {},

@@ -76,7 +76,11 @@ export async function buildImage(
 }
 
 /** Waits for a progress stream of the engine (build, import, pull) and rejects with the first error it reports. */
-function followProgress(client: DockerClient, stream: NodeJS.ReadableStream, onEvent?: (event: { stream?: string }) => void): Promise<void> {
+function followProgress(
+  client: DockerClient,
+  stream: NodeJS.ReadableStream,
+  onEvent?: (event: { stream?: string }) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     client.modem.followProgress(
       stream,
@@ -96,7 +100,10 @@ export async function importImage(client: DockerClient, tarFile: string, tag: st
   try {
     await followProgress(client, await client.importImage(tarFile, { repo, tag: version }));
   } catch (cause) {
-    throw new HarnessError('IMAGE_BUILD_FAILED', `docker import of ${tag} failed: ${(cause as Error).message}`, { cause, details: { tag } });
+    throw new HarnessError('IMAGE_BUILD_FAILED', `docker import of ${tag} failed: ${(cause as Error).message}`, {
+      cause,
+      details: { tag },
+    });
   }
 }
 

@@ -22,7 +22,12 @@ export async function ignoreGone<T>(work: Promise<T>): Promise<T | undefined> {
 }
 
 /** An internal bridge network: containers on it reach each other and the host, never anything else. */
-export async function createInternalNetwork(docker: DockerClient, name: string, topologyId: string, labels: Record<string, string> = {}): Promise<Docker.Network> {
+export async function createInternalNetwork(
+  docker: DockerClient,
+  name: string,
+  topologyId: string,
+  labels: Record<string, string> = {},
+): Promise<Docker.Network> {
   const created = await docker.createNetwork({
     Name: name,
     Driver: 'bridge',

@@ -1,7 +1,7 @@
 // The protocol events that start each timing, found on the timeline: the first unanswered heartbeat, the start of a
 // Dual-IP cycle, the ESS's own loss of the main CM, the first heartbeat a returning primary hears. Windows count from these.
 
-import type { CmsName, NodeName } from '../../images/protocol/index.js';
+import type { CmsName } from '../../images/protocol/index.js';
 import type { EventOfType } from '../core/model.js';
 import { is } from '../observe/site-state.js';
 import type { Timeline } from '../observe/timeline.js';
@@ -26,11 +26,6 @@ export function cycleStart(timeline: Timeline, node: CmsName, afterNs: bigint): 
   return { ns: BigInt(event.atNs), label: `${node}'s Dual-IP cycle ${event.cycle} began`, event };
 }
 
-/** The instant a CMS declared its link lost (its first CONNECTING after `afterNs`, attempt failure or new cycle). */
-export function linkLoss(timeline: Timeline, node: NodeName, afterNs: bigint): EventOfType<'acd-link'> | undefined {
-  return timeline.first(is.acdLink(node, 'CONNECTING'), { afterNs });
-}
-
 /** The ESS's own loss of the main CM: it starts its no-service timing. */
 export function essLoss(timeline: Timeline, afterNs: bigint): Anchor | null {
   const event = timeline.first(is.ess('NO_SERVICE_TIMING'), { afterNs });
@@ -40,7 +35,13 @@ export function essLoss(timeline: Timeline, afterNs: bigint): Anchor | null {
 /** The first heartbeat the primary received after `afterNs` from a secondary that took over. */
 export function firstTakeoverBeatHeard(timeline: Timeline, afterNs: bigint): (Anchor & { event: EventOfType<'heartbeat'> }) | null {
   const event = timeline.first(is.takeoverHeard(), { afterNs });
-  return event ? { ns: BigInt(event.atNs), label: `the first heartbeat the primary heard from the secondary that took over (beat ${event.beat})`, event } : null;
+  return event
+    ? {
+        ns: BigInt(event.atNs),
+        label: `the first heartbeat the primary heard from the secondary that took over (beat ${event.beat})`,
+        event,
+      }
+    : null;
 }
 
 /**
@@ -51,6 +52,9 @@ export function supervisorReady(timeline: Timeline, node: CmsName, afterNs: bigi
   const active = timeline.first(is.role(node, 'ACTIVE'), { afterNs });
   const lost = timeline.first(is.clientLost(), { afterNs });
   if (!active || !lost) return null;
-  const [ns, label] = BigInt(active.atNs) >= BigInt(lost.atNs) ? [BigInt(active.atNs), `${node} became ACTIVE`] : [BigInt(lost.atNs), 'the supervisor lost its session'];
+  const [ns, label] =
+    BigInt(active.atNs) >= BigInt(lost.atNs)
+      ? [BigInt(active.atNs), `${node} became ACTIVE`]
+      : [BigInt(lost.atNs), 'the supervisor lost its session'];
   return { ns, label: `${label} (the later of the switch and the session loss)` };
 }

@@ -14,7 +14,7 @@ import type { Evidence } from '../observe/evidence.js';
 import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans } from '../observe/site-state.js';
 import { clipSpans, overlapSpans } from '../observe/spans.js';
 import type { Timeline } from '../observe/timeline.js';
-import { cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, linkLoss, supervisorReady } from './anchors.js';
+import { cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from './anchors.js';
 import * as w from './windows.js';
 import { instantWords, measuredWords, windowWords } from './words.js';
 
@@ -88,8 +88,15 @@ export class SiteExpect {
     if (!event) return this.fail(`cms-secondary never became ACTIVE; expected it ${this.expectedWords(fromFault)}`, fromFault);
     const firstMiss = firstUnansweredBeat(this.tl, fault.ns);
     const checks = [this.measure(fromFault, event, 'cms-secondary became ACTIVE')];
-    if (firstMiss) checks.push(this.measure(w.failoverFromFirstMiss(this.site.scaled, firstMiss, fault.mode), event, 'cms-secondary became ACTIVE'));
-    else checks.push(this.record(false, 'cms-secondary became ACTIVE, but no unanswered heartbeat was seen after the fault: the failover was not the heartbeat’s'));
+    if (firstMiss)
+      checks.push(this.measure(w.failoverFromFirstMiss(this.site.scaled, firstMiss, fault.mode), event, 'cms-secondary became ACTIVE'));
+    else
+      checks.push(
+        this.record(
+          false,
+          'cms-secondary became ACTIVE, but no unanswered heartbeat was seen after the fault: the failover was not the heartbeat’s',
+        ),
+      );
     this.verdicts(checks);
   }
 
@@ -102,10 +109,19 @@ export class SiteExpect {
     const checks: Check[] = [];
     for (const [node, role] of Object.entries(roles) as Array<[CmsName, HaRole]>) {
       const start = roleAt(this.tl, node, span.fromNs);
-      const change = this.tl.first((e) => is.role(node)(e) && e.role !== role && BigInt(e.atNs) <= span.toNs, { afterNs: span.fromNs + 1n });
+      const change = this.tl.first((e) => is.role(node)(e) && e.role !== role && BigInt(e.atNs) <= span.toNs, {
+        afterNs: span.fromNs + 1n,
+      });
       const words = `the observation ${formatDurationMs(nsToMs(span.toNs - span.fromNs))} long after ${span.label}`;
-      if (start !== role) checks.push(this.record(false, `${node} was ${start ?? 'of no known role'} at the start of ${words}; expected ${role} throughout`));
-      else if (change) checks.push(this.record(false, `${node} became ${(change as EventOfType<'role'>).role} ${instantWords(BigInt(change.atNs), this.ev.startNs, span)}; expected ${role} throughout ${words}`));
+      if (start !== role)
+        checks.push(this.record(false, `${node} was ${start ?? 'of no known role'} at the start of ${words}; expected ${role} throughout`));
+      else if (change)
+        checks.push(
+          this.record(
+            false,
+            `${node} became ${(change as EventOfType<'role'>).role} ${instantWords(BigInt(change.atNs), this.ev.startNs, span)}; expected ${role} throughout ${words}`,
+          ),
+        );
       else checks.push(this.record(true, `${node} stayed ${role} throughout ${words}`));
     }
     this.verdicts(checks);
@@ -134,7 +150,9 @@ export class SiteExpect {
     const excluded = unobservable.length === 0 ? '' : ` (${unobservable.join(' and ')} unobservable, not counted)`;
     const ok = active.length === 1 && (node === undefined || active[0] === node);
     const fact = active.length === 0 ? 'no CMS was ACTIVE' : `${active.join(' and ')} ${active.length === 1 ? 'was' : 'were'} ACTIVE`;
-    this.verdicts([this.record(ok, `${fact} ${instantWords(at, this.ev.startNs)}${excluded}; expected exactly one${node ? `: ${node}` : ''}`)]);
+    this.verdicts([
+      this.record(ok, `${fact} ${instantWords(at, this.ev.startNs)}${excluded}; expected exactly one${node ? `: ${node}` : ''}`),
+    ]);
   }
 
   /** Both CMS were ACTIVE at some point after the scenario's fault; measures every stretch, returns the first. */
@@ -144,7 +162,12 @@ export class SiteExpect {
     const spans = clipSpans(dualActiveSpans(this.tl), fromNs, this.tl.observedUntilNs ?? nowNs());
     const first = spans[0];
     if (!first) {
-      this.verdicts([this.record(false, `cms-primary and cms-secondary were never both ACTIVE after ${instantWords(fromNs, this.ev.startNs)}; expected a dual-active stretch`)]);
+      this.verdicts([
+        this.record(
+          false,
+          `cms-primary and cms-secondary were never both ACTIVE after ${instantWords(fromNs, this.ev.startNs)}; expected a dual-active stretch`,
+        ),
+      ]);
       throw new Error('unreachable');
     }
     for (const span of spans) {
@@ -159,7 +182,12 @@ export class SiteExpect {
       });
     }
     const durationMs = nsToMs(first.toNs - first.fromNs);
-    this.verdicts([this.record(true, `cms-primary and cms-secondary were both ACTIVE for ${formatDurationMs(durationMs)} from ${instantWords(first.fromNs, this.ev.startNs)}${spans.length > 1 ? `, and in ${spans.length - 1} more stretch(es)` : ''}`)]);
+    this.verdicts([
+      this.record(
+        true,
+        `cms-primary and cms-secondary were both ACTIVE for ${formatDurationMs(durationMs)} from ${instantWords(first.fromNs, this.ev.startNs)}${spans.length > 1 ? `, and in ${spans.length - 1} more stretch(es)` : ''}`,
+      ),
+    ]);
     return { ...first, durationMs };
   }
 
@@ -183,7 +211,12 @@ export class SiteExpect {
     const failover = this.tl.first(is.role('cms-secondary', 'ACTIVE'), { afterNs: this.trigger('the alarm').ns });
     if (!failover) return this.fail('DUAL_ACTIVE cannot be raised: cms-secondary never became ACTIVE', null);
     const window = w.alarmAfterFailover(this.site.scaled, { ns: BigInt(failover.atNs), label: 'cms-secondary became ACTIVE' });
-    const event = await this.waitEvent(is.alarm('DUAL_ACTIVE', true, node), BigInt(failover.atNs), this.end(window), `${node} to raise DUAL_ACTIVE`);
+    const event = await this.waitEvent(
+      is.alarm('DUAL_ACTIVE', true, node),
+      BigInt(failover.atNs),
+      this.end(window),
+      `${node} to raise DUAL_ACTIVE`,
+    );
     if (!event) return this.fail(`${node} never raised DUAL_ACTIVE; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, `${node} raised DUAL_ACTIVE`)]);
   }
@@ -192,7 +225,14 @@ export class SiteExpect {
   async toNotRaise(alarm: AlarmName): Promise<void> {
     await this.site.flush();
     const raised = this.tl.first(is.alarm(alarm, true), { afterNs: this.ev.startNs });
-    this.verdicts([this.record(raised === undefined, raised ? `${raised.node} raised ${alarm} ${instantWords(BigInt(raised.atNs), this.ev.startNs)}; expected no ${alarm}` : `no node raised ${alarm}`)]);
+    this.verdicts([
+      this.record(
+        raised === undefined,
+        raised
+          ? `${raised.node} raised ${alarm} ${instantWords(BigInt(raised.atNs), this.ev.startNs)}; expected no ${alarm}`
+          : `no node raised ${alarm}`,
+      ),
+    ]);
   }
 
   /** `node` takes `role` at the acknowledgement of the operator's last action on it. */
@@ -223,7 +263,8 @@ export class SiteExpect {
     }
     const untilNs = windows.length > 0 ? this.end(...windows) : this.readyBound(node, since);
     const event = await this.waitEvent(is.login(node), since, untilNs, `the supervisor to log in to ${node}`);
-    if (!event) return this.fail(`the supervisor never logged in to ${node} after ${instantWords(since, this.ev.startNs)}`, windows[0] ?? null);
+    if (!event)
+      return this.fail(`the supervisor never logged in to ${node} after ${instantWords(since, this.ev.startNs)}`, windows[0] ?? null);
     const ready = supervisorReady(this.tl, node, since);
     const checks = windows.map((window) => this.measure(window, event, `the supervisor logged in to ${node}`));
     if (ready) checks.push(this.measure(w.loginFromReady(this.site.scaled, ready), event, `the supervisor logged in to ${node}`));
@@ -256,7 +297,12 @@ export class SiteExpect {
           ? `${node} had an ACD data gap ${instantWords(BigInt(gap.atNs), this.ev.startNs, span)}`
           : `${node}'s ACD link was ${link?.state ?? 'unknown'} with ${link?.target ?? 'nothing'} at ${span.label}`
       : `${node} stayed in data transfer with cm, with no data gap`;
-    this.verdicts([this.record(ok, `${fact} (observation of ${formatDurationMs(nsToMs(span.toNs - span.fromNs))} after ${span.label}); expected data transfer with cm throughout, no gap`)]);
+    this.verdicts([
+      this.record(
+        ok,
+        `${fact} (observation of ${formatDurationMs(nsToMs(span.toNs - span.fromNs))} after ${span.label}); expected data transfer with cm throughout, no gap`,
+      ),
+    ]);
   }
 
   /** `node` had no ACD data gap during the test so far. */
@@ -267,7 +313,9 @@ export class SiteExpect {
     this.verdicts([
       this.record(
         gaps.length === 0,
-        gaps.length === 0 ? `${node} had no ACD data gap` : `${node} had ${gaps.length} ACD data gap(s), ${missing} event(s) missing, the first ${instantWords(BigInt(gaps[0]!.atNs), this.ev.startNs)} (${gaps[0]!.cause}); expected none`,
+        gaps.length === 0
+          ? `${node} had no ACD data gap`
+          : `${node} had ${gaps.length} ACD data gap(s), ${missing} event(s) missing, the first ${instantWords(BigInt(gaps[0]!.atNs), this.ev.startNs)} (${gaps[0]!.cause}); expected none`,
       ),
     ]);
   }
@@ -281,7 +329,8 @@ export class SiteExpect {
     const moved = this.tl.first(is.acdLink(node, 'DATA_TRANSFER', 'ess'), { afterNs: fault.ns });
     const silenceMs = moved ? nsToMs(BigInt(moved.atNs) - fault.ns) : null;
     const period = 1000 / this.t.acdEventRateHz;
-    const ok = gaps.length === 1 && gap!.cause === 'source-switch' && silenceMs !== null && gap!.silentMs >= silenceMs - period - w.SCHEDULING_MS;
+    const ok =
+      gaps.length === 1 && gap!.cause === 'source-switch' && silenceMs !== null && gap!.silentMs >= silenceMs - period - w.SCHEDULING_MS;
     this.verdicts([
       this.record(
         ok,
@@ -301,12 +350,20 @@ export class SiteExpect {
     const begun = cycleStart(this.tl, node, fault.ns);
     if (!begun) return this.fail(`${node} began no Dual-IP cycle after the fault`, null);
     const window = w.dualIpAttempt(this.site.scaled, begun, attempt);
-    const event = await this.waitEvent((e) => is.acdLink(node, 'CONNECTING', 'ess')(e) && /^attempt \d+ of/.test(e.reason ?? ''), begun.ns, this.end(window), `${node} to try the ESS`);
+    const event = await this.waitEvent(
+      (e) => is.acdLink(node, 'CONNECTING', 'ess')(e) && /^attempt \d+ of/.test(e.reason ?? ''),
+      begun.ns,
+      this.end(window),
+      `${node} to try the ESS`,
+    );
     if (!event) return this.fail(`${node} never tried the ESS; expected it at attempt ${attempt}, ${this.expectedWords(window)}`, window);
     const tried = (event as EventOfType<'acd-link'>).attempt;
     this.verdicts([
       this.measure(window, event, `${node} first tried the ESS (attempt ${tried})`),
-      this.record(tried === attempt, `${node}'s first ESS attempt was attempt ${tried} of its cycle; expected attempt ${attempt}, after ${this.t.mainAttempts} at the main CM`),
+      this.record(
+        tried === attempt,
+        `${node}'s first ESS attempt was attempt ${tried} of its cycle; expected attempt ${attempt}, after ${this.t.mainAttempts} at the main CM`,
+      ),
     ]);
   }
 
@@ -324,7 +381,11 @@ export class SiteExpect {
     }
     const loss = essLoss(this.tl, fault.ns);
     const checks = [this.measure(fromFault, event, 'the ESS became ACTIVE')];
-    checks.push(loss ? this.measure(w.essActiveFromLoss(this.site.scaled, loss), event, 'the ESS became ACTIVE') : this.record(false, 'the ESS became ACTIVE without first timing the main CM’s loss (no NO_SERVICE_TIMING)'));
+    checks.push(
+      loss
+        ? this.measure(w.essActiveFromLoss(this.site.scaled, loss), event, 'the ESS became ACTIVE')
+        : this.record(false, 'the ESS became ACTIVE without first timing the main CM’s loss (no NO_SERVICE_TIMING)'),
+    );
     this.verdicts(checks);
     return BigInt(event.atNs);
   }
@@ -338,7 +399,12 @@ export class SiteExpect {
     const windows: Window[] = [window];
     const budget = this.site.scaled.budgets.essTakeoverMs;
     if (budget !== undefined) windows.push(w.budget('ESS takeover budget', 'the CMS is in data transfer with the ESS', budget, fault));
-    const event = await this.waitEvent(is.acdLink(node, 'DATA_TRANSFER', 'ess'), fault.ns, this.end(...windows), `${node} in data transfer with the ESS`);
+    const event = await this.waitEvent(
+      is.acdLink(node, 'DATA_TRANSFER', 'ess'),
+      fault.ns,
+      this.end(...windows),
+      `${node} in data transfer with the ESS`,
+    );
     if (!event) return this.fail(`${node} never reached data transfer with the ESS; expected it ${this.expectedWords(window)}`, window);
     this.verdicts(windows.map((win) => this.measure(win, event, `${node} in data transfer with the ESS`)));
   }
@@ -364,12 +430,31 @@ export class SiteExpect {
     const since = this.site.injected[0] ? toNs(this.site.injected[0].appliedNs) : this.ev.startNs;
     // After a forced takeover the ESS resets at once; after a heal, at its next redial: one keepaliveInterval.
     const cause = this.site.lastOperator?.ns ?? this.site.lastHealNs ?? nowNs();
-    const resetting = await this.waitEvent(is.ess('RESETTING'), since, cause + msToNs(this.t.keepaliveIntervalMs + w.SCHEDULING_MS), 'the ESS to begin resetting');
+    const resetting = await this.waitEvent(
+      is.ess('RESETTING'),
+      since,
+      cause + msToNs(this.t.keepaliveIntervalMs + w.SCHEDULING_MS),
+      'the ESS to begin resetting',
+    );
     if (!resetting) return this.fail(`${node} cannot return to the main CM: the ESS never began resetting`, null);
-    const loss = await this.waitEvent(is.cycleStart(node), BigInt(resetting.atNs), BigInt(resetting.atNs) + msToNs(w.SCHEDULING_MS + this.t.keepaliveMisses * this.t.keepaliveIntervalMs), `${node} to leave the ESS`);
+    const loss = await this.waitEvent(
+      is.cycleStart(node),
+      BigInt(resetting.atNs),
+      BigInt(resetting.atNs) + msToNs(w.SCHEDULING_MS + this.t.keepaliveMisses * this.t.keepaliveIntervalMs),
+      `${node} to leave the ESS`,
+    );
     if (!loss) return this.fail(`${node} never left the ESS after it began resetting`, null);
-    const window = w.pumpup(this.site.scaled, { ns: BigInt(loss.atNs), label: `${node} lost the ESS and began a new cycle at cm` }, node === 'cms-primary' ? 'acd-primary' : 'acd-secondary');
-    const event = await this.waitEvent(is.acdLink(node, 'DATA_TRANSFER', 'cm'), BigInt(loss.atNs), this.end(window), `${node} in data transfer with cm`);
+    const window = w.pumpup(
+      this.site.scaled,
+      { ns: BigInt(loss.atNs), label: `${node} lost the ESS and began a new cycle at cm` },
+      node === 'cms-primary' ? 'acd-primary' : 'acd-secondary',
+    );
+    const event = await this.waitEvent(
+      is.acdLink(node, 'DATA_TRANSFER', 'cm'),
+      BigInt(loss.atNs),
+      this.end(window),
+      `${node} in data transfer with cm`,
+    );
     if (!event) return this.fail(`${node} never returned to data transfer with cm; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, `${node} back in data transfer with cm`)]);
   }
@@ -378,7 +463,12 @@ export class SiteExpect {
   async toResetEss(): Promise<void> {
     const op = this.site.lastOperator;
     if (!op) return this.fail('toResetEss needs the forced takeover first', null);
-    const resetting = await this.waitEvent(is.ess('RESETTING'), op.ns, op.ns + msToNs(this.t.keepaliveIntervalMs), 'the ESS to begin resetting');
+    const resetting = await this.waitEvent(
+      is.ess('RESETTING'),
+      op.ns,
+      op.ns + msToNs(this.t.keepaliveIntervalMs),
+      'the ESS to begin resetting',
+    );
     if (!resetting) return this.fail('the ESS never began resetting after the forced takeover', null);
     const window = w.essReset(this.site.scaled, { ns: BigInt(resetting.atNs), label: 'the ESS began resetting' });
     const event = await this.waitEvent(is.ess('STANDBY'), BigInt(resetting.atNs), this.end(window), 'the ESS back in STANDBY');
@@ -393,13 +483,34 @@ export class SiteExpect {
   async toApplyAdminChange(change: AdminChange): Promise<void> {
     const peer = peerOf(change.origin);
     const slowed = this.ev.faults.find((f) => f.kind === 'latency' && f.target === 'admin-sync' && f.removedNs === null);
-    const toxic = slowed ? { latencyMs: Number(slowed.attributes['latency']), jitterMs: Number(slowed.attributes['jitter'] ?? 0) } : undefined;
-    const window = w.adminSyncLag(this.site.scaled, { ns: change.changedNs, label: `change ${change.seq} made on ${change.origin}` }, toxic);
+    const toxic = slowed
+      ? { latencyMs: Number(slowed.attributes['latency']), jitterMs: Number(slowed.attributes['jitter'] ?? 0) }
+      : undefined;
+    const window = w.adminSyncLag(
+      this.site.scaled,
+      { ns: change.changedNs, label: `change ${change.seq} made on ${change.origin}` },
+      toxic,
+    );
     const windows = [window];
     const budget = this.site.scaled.budgets.adminSyncLagMs;
-    if (budget !== undefined) windows.push(w.budget('Admin-Sync lag budget', 'the change is applied on the peer', budget, { ns: change.changedNs, label: `change ${change.seq} made on ${change.origin}` }));
-    const event = await this.waitEvent(is.admin(peer, 'applied', change.seq, change.origin), change.changedNs, this.end(...windows), `change ${change.seq} applied on ${peer}`);
-    if (!event) return this.fail(`change ${change.seq} of ${change.origin} was never applied on ${peer}; expected it ${this.expectedWords(window)}`, window);
+    if (budget !== undefined)
+      windows.push(
+        w.budget('Admin-Sync lag budget', 'the change is applied on the peer', budget, {
+          ns: change.changedNs,
+          label: `change ${change.seq} made on ${change.origin}`,
+        }),
+      );
+    const event = await this.waitEvent(
+      is.admin(peer, 'applied', change.seq, change.origin),
+      change.changedNs,
+      this.end(...windows),
+      `change ${change.seq} applied on ${peer}`,
+    );
+    if (!event)
+      return this.fail(
+        `change ${change.seq} of ${change.origin} was never applied on ${peer}; expected it ${this.expectedWords(window)}`,
+        window,
+      );
     this.verdicts(windows.map((win) => this.measure(win, event, `change ${change.seq} applied on ${peer}`)));
   }
 
@@ -409,12 +520,21 @@ export class SiteExpect {
     const first = changes[0];
     if (!first) return this.fail('toHoldAdminChanges needs at least one change', null);
     const peer = peerOf(first.origin);
-    const applied = this.tl.events(is.admin(peer, 'applied', undefined, first.origin)).filter((e) => changes.some((c) => c.seq === e.changeSeq));
+    const applied = this.tl
+      .events(is.admin(peer, 'applied', undefined, first.origin))
+      .filter((e) => changes.some((c) => c.seq === e.changeSeq));
     const window = w.adminLagAlarm({ ns: first.changedNs, label: `change ${first.seq} queued on ${first.origin}` });
     const alarm = this.tl.first(is.alarm('ADMIN_SYNC_LAG', true, first.origin), { afterNs: first.changedNs - msToNs(w.SCHEDULING_MS) });
     this.verdicts([
-      this.record(applied.length === 0, applied.length === 0 ? `none of ${changes.length} change(s) reached ${peer} while the link was down` : `${applied.length} change(s) reached ${peer} while the link was down; expected none`),
-      alarm ? this.measure(window, alarm, `${first.origin} raised ADMIN_SYNC_LAG`) : this.record(false, `${first.origin} never raised ADMIN_SYNC_LAG; expected it ${this.expectedWords(window)}`),
+      this.record(
+        applied.length === 0,
+        applied.length === 0
+          ? `none of ${changes.length} change(s) reached ${peer} while the link was down`
+          : `${applied.length} change(s) reached ${peer} while the link was down; expected none`,
+      ),
+      alarm
+        ? this.measure(window, alarm, `${first.origin} raised ADMIN_SYNC_LAG`)
+        : this.record(false, `${first.origin} never raised ADMIN_SYNC_LAG; expected it ${this.expectedWords(window)}`),
     ]);
   }
 
@@ -434,14 +554,37 @@ export class SiteExpect {
     const checks = [this.measure(back, up, 'the admin-sync link was up again')];
     const drain = w.adminSyncDrain(this.site.scaled, { ns: BigInt(up.atNs), label: 'the admin-sync link came back up' });
     for (const change of changes) {
-      const event = await this.waitEvent(is.admin(peer, 'applied', change.seq, origin), BigInt(up.atNs), this.end(drain), `held change ${change.seq} applied on ${peer}`);
-      checks.push(event ? this.measure(drain, event, `held change ${change.seq} applied on ${peer}`) : this.record(false, `held change ${change.seq} was never applied on ${peer}; expected it ${this.expectedWords(drain)}`));
+      const event = await this.waitEvent(
+        is.admin(peer, 'applied', change.seq, origin),
+        BigInt(up.atNs),
+        this.end(drain),
+        `held change ${change.seq} applied on ${peer}`,
+      );
+      checks.push(
+        event
+          ? this.measure(drain, event, `held change ${change.seq} applied on ${peer}`)
+          : this.record(false, `held change ${change.seq} was never applied on ${peer}; expected it ${this.expectedWords(drain)}`),
+      );
     }
-    const cleared = await this.waitEvent(is.alarm('ADMIN_SYNC_LAG', false, origin), heal, this.end(drain), `${origin} to clear ADMIN_SYNC_LAG`);
-    checks.push(this.record(cleared !== undefined, cleared ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(BigInt(cleared.atNs), this.ev.startNs, { ns: heal, label: 'the heal' })}` : `${origin} never cleared ADMIN_SYNC_LAG after the drain`));
+    const cleared = await this.waitEvent(
+      is.alarm('ADMIN_SYNC_LAG', false, origin),
+      heal,
+      this.end(drain),
+      `${origin} to clear ADMIN_SYNC_LAG`,
+    );
+    checks.push(
+      this.record(
+        cleared !== undefined,
+        cleared
+          ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(BigInt(cleared.atNs), this.ev.startNs, { ns: heal, label: 'the heal' })}`
+          : `${origin} never cleared ADMIN_SYNC_LAG after the drain`,
+      ),
+    );
     const applied = this.tl.events(is.admin(peer, 'applied', undefined, origin)).map((e) => e.changeSeq);
     const inOrder = applied.every((seq, i) => i === 0 || seq === applied[i - 1]! + 1);
-    checks.push(this.record(inOrder, `${peer} applied the changes of ${origin} in the order ${applied.join(', ')}; expected each once, in order`));
+    checks.push(
+      this.record(inOrder, `${peer} applied the changes of ${origin} in the order ${applied.join(', ')}; expected each once, in order`),
+    );
     this.verdicts(checks);
   }
 
@@ -457,25 +600,55 @@ export class SiteExpect {
     if (back === null) return this.fail('toFailBack needs the primary’s return (a heal) first', null) as never;
     const policy = this.site.scaled.policy;
     const fromReturn = w.failbackFromReturn(this.site.scaled, { ns: back, label: 'the primary returned' });
-    const heard = await this.waitEvent(is.takeoverHeard(), back, this.end(fromReturn), 'the returning primary to hear the secondary that took over');
-    if (!heard) return this.fail(`the returning primary never heard the secondary that took over; expected it ${this.expectedWords(fromReturn)}`, fromReturn) as never;
+    const heard = await this.waitEvent(
+      is.takeoverHeard(),
+      back,
+      this.end(fromReturn),
+      'the returning primary to hear the secondary that took over',
+    );
+    if (!heard)
+      return this.fail(
+        `the returning primary never heard the secondary that took over; expected it ${this.expectedWords(fromReturn)}`,
+        fromReturn,
+      ) as never;
     const anchor = firstTakeoverBeatHeard(this.tl, back)!;
     const checks = [this.measure(fromReturn, heard, 'the primary heard the secondary that took over')];
     const decision = w.failbackDecision(this.site.scaled, anchor);
-    const [primary, secondary]: [HaRole, HaRole] = policy.autoFailback ? ['ACTIVE', 'STANDBY'] : policy.returningPrimary === 'hold-standby' ? ['STANDBY', 'ACTIVE'] : ['ACTIVE', 'ACTIVE'];
+    const [primary, secondary]: [HaRole, HaRole] = policy.autoFailback
+      ? ['ACTIVE', 'STANDBY']
+      : policy.returningPrimary === 'hold-standby'
+        ? ['STANDBY', 'ACTIVE']
+        : ['ACTIVE', 'ACTIVE'];
     const settle = anchor.ns + msToNs(decision.toMs + (policy.autoFailback ? this.t.heartbeatTimeoutMs : 0));
     await this.untilObserved(settle);
     checks.push(this.roleAtCheck('cms-primary', primary, anchor.ns + msToNs(decision.toMs), anchor));
     if (policy.autoFailback) {
       // The handover: from the heartbeat on which the primary took the role back to the secondary's STANDBY.
       const standby = this.tl.first(is.role('cms-secondary', 'STANDBY'), { afterNs: anchor.ns - msToNs(w.SCHEDULING_MS) });
-      if (!standby) checks.push(this.record(false, 'cms-secondary never went STANDBY after the primary took the ACTIVE role back; expected it within one heartbeat exchange'));
+      if (!standby)
+        checks.push(
+          this.record(
+            false,
+            'cms-secondary never went STANDBY after the primary took the ACTIVE role back; expected it within one heartbeat exchange',
+          ),
+        );
       else {
-        checks.push(this.measure(w.handoverDualActive(this.site.scaled, anchor), standby, 'cms-secondary went STANDBY, ending the handover'));
+        checks.push(
+          this.measure(w.handoverDualActive(this.site.scaled, anchor), standby, 'cms-secondary went STANDBY, ending the handover'),
+        );
         const span = clipSpans(dualActiveSpans(this.tl), back, BigInt(standby.atNs)).at(-1);
         const budget = this.site.scaled.budgets.dualActiveMs;
         if (span && budget !== undefined) {
-          checks.push(this.measure(w.budget('dual-active budget', 'both CMS ACTIVE around the return', budget, { ns: span.fromNs, label: 'both CMS were ACTIVE' }), standby, 'both CMS ACTIVE until the handover'));
+          checks.push(
+            this.measure(
+              w.budget('dual-active budget', 'both CMS ACTIVE around the return', budget, {
+                ns: span.fromNs,
+                label: 'both CMS were ACTIVE',
+              }),
+              standby,
+              'both CMS ACTIVE until the handover',
+            ),
+          );
         }
       }
     } else {
@@ -485,31 +658,57 @@ export class SiteExpect {
       // Raised on the heartbeat that told it, or earlier over Admin-Sync when only the heartbeat path was cut.
       const at = anchor.ns + msToNs(w.SCHEDULING_MS);
       const raised = alarmAt(this.tl, 'cms-primary', 'DUAL_ACTIVE', at);
-      checks.push(this.record(raised, raised ? `cms-primary had DUAL_ACTIVE raised ${instantWords(at, this.ev.startNs, anchor)}` : `cms-primary had no DUAL_ACTIVE raised ${instantWords(at, this.ev.startNs, anchor)}, staying ACTIVE beside the ACTIVE secondary`));
+      checks.push(
+        this.record(
+          raised,
+          raised
+            ? `cms-primary had DUAL_ACTIVE raised ${instantWords(at, this.ev.startNs, anchor)}`
+            : `cms-primary had no DUAL_ACTIVE raised ${instantWords(at, this.ev.startNs, anchor)}, staying ACTIVE beside the ACTIVE secondary`,
+        ),
+      );
     }
     // The decision holds: one more heartbeat round without a role change.
     const holdUntil = settle + msToNs(this.t.heartbeatIntervalMs + this.t.heartbeatTimeoutMs);
     await this.untilObserved(holdUntil);
-    for (const [node, role] of [['cms-primary', primary], ['cms-secondary', secondary]] as const) {
+    for (const [node, role] of [
+      ['cms-primary', primary],
+      ['cms-secondary', secondary],
+    ] as const) {
       const flip = this.tl.first((e) => is.role(node)(e) && e.role !== role && BigInt(e.atNs) <= holdUntil, { afterNs: settle });
-      checks.push(this.record(!flip, flip ? `${node} flipped to ${(flip as EventOfType<'role'>).role} ${instantWords(BigInt(flip.atNs), this.ev.startNs, anchor)}` : `${node} held ${role} for a heartbeat round after the decision`));
+      checks.push(
+        this.record(
+          !flip,
+          flip
+            ? `${node} flipped to ${(flip as EventOfType<'role'>).role} ${instantWords(BigInt(flip.atNs), this.ev.startNs, anchor)}`
+            : `${node} held ${role} for a heartbeat round after the decision`,
+        ),
+      );
     }
     this.verdicts(checks);
     return `${policy.autoFailback ? 'automatic failback' : policy.returningPrimary}: cms-primary ${primary}, cms-secondary ${secondary}`;
   }
 
-
   /** The secondary beats on a fixed grid: every period between two heartbeats over an observation is one interval. */
   async toBeatAtThePeriod(): Promise<void> {
     const span = await this.observation('now');
-    const sent = this.tl.events(is.heartbeat('sent', 'cms-secondary')).filter((e) => BigInt(e.atNs) >= span.fromNs && BigInt(e.atNs) <= span.toNs);
+    const sent = this.tl
+      .events(is.heartbeat('sent', 'cms-secondary'))
+      .filter((e) => BigInt(e.atNs) >= span.fromNs && BigInt(e.atNs) <= span.toNs);
     const checks: Check[] = [];
     for (let i = 1; i < sent.length; i += 1) {
-      const window = w.heartbeatPeriod(this.site.scaled, { ns: BigInt(sent[i - 1]!.atNs), label: `heartbeat ${sent[i - 1]!.beat} was sent` });
+      const window = w.heartbeatPeriod(this.site.scaled, {
+        ns: BigInt(sent[i - 1]!.atNs),
+        label: `heartbeat ${sent[i - 1]!.beat} was sent`,
+      });
       checks.push(this.measure(window, sent[i]!, `heartbeat ${sent[i]!.beat} was sent`));
     }
     const expected = Math.floor(nsToMs(span.toNs - span.fromNs) / this.t.heartbeatIntervalMs);
-    checks.push(this.record(sent.length >= expected, `${sent.length} heartbeats sent in ${formatDurationMs(nsToMs(span.toNs - span.fromNs))}; expected at least ${expected}`));
+    checks.push(
+      this.record(
+        sent.length >= expected,
+        `${sent.length} heartbeats sent in ${formatDurationMs(nsToMs(span.toNs - span.fromNs))}; expected at least ${expected}`,
+      ),
+    );
     this.verdicts(checks);
   }
 
@@ -522,7 +721,12 @@ export class SiteExpect {
     const a = primary.acdData;
     const b = secondary.acdData;
     const ok = a !== undefined && b !== undefined && a.received > 0 && b.received > 0 && Math.abs(a.lastSeq - b.lastSeq) <= slack;
-    this.verdicts([this.record(ok, `cms-primary received ${a?.received ?? 0} events up to ${a?.lastSeq ?? '?'}, cms-secondary ${b?.received ?? 0} up to ${b?.lastSeq ?? '?'}; expected both fed, within ${slack} events of each other`)]);
+    this.verdicts([
+      this.record(
+        ok,
+        `cms-primary received ${a?.received ?? 0} events up to ${a?.lastSeq ?? '?'}, cms-secondary ${b?.received ?? 0} up to ${b?.lastSeq ?? '?'}; expected both fed, within ${slack} events of each other`,
+      ),
+    ]);
   }
 
   /** The ESS is in `state` now, serving exactly these CMS. */
@@ -530,7 +734,12 @@ export class SiteExpect {
     const ess = await this.site.status('ess');
     const serving = [...(ess.linkedCms ?? [])].sort();
     const ok = ess.ess?.state === state && JSON.stringify(serving) === JSON.stringify([...options.serving].sort());
-    this.verdicts([this.record(ok, `the ESS was ${ess.ess?.state ?? 'of no known state'} serving ${serving.join(', ') || 'no CMS'}; expected ${state} serving ${options.serving.join(', ') || 'no CMS'}`)]);
+    this.verdicts([
+      this.record(
+        ok,
+        `the ESS was ${ess.ess?.state ?? 'of no known state'} serving ${serving.join(', ') || 'no CMS'}; expected ${state} serving ${options.serving.join(', ') || 'no CMS'}`,
+      ),
+    ]);
   }
 
   /** `node`'s ACD link is down now (it is cycling through Dual-IP) and it raised ACD_LINK_DOWN. */
@@ -540,7 +749,10 @@ export class SiteExpect {
     const alarm = this.tl.first(is.alarm('ACD_LINK_DOWN', true, node), { afterNs: this.ev.startNs });
     this.verdicts([
       this.record(link !== null && link.state !== 'DATA_TRANSFER', `${node}'s ACD link was ${link?.state ?? 'unknown'}; expected it down`),
-      this.record(alarm !== undefined, alarm ? `${node} raised ACD_LINK_DOWN ${instantWords(BigInt(alarm.atNs), this.ev.startNs)}` : `${node} never raised ACD_LINK_DOWN`),
+      this.record(
+        alarm !== undefined,
+        alarm ? `${node} raised ACD_LINK_DOWN ${instantWords(BigInt(alarm.atNs), this.ev.startNs)}` : `${node} never raised ACD_LINK_DOWN`,
+      ),
     ]);
   }
 
@@ -550,7 +762,9 @@ export class SiteExpect {
     if (scheduleMs === null) return this.fail('toKeepEssActivePastItsSchedule needs policy.essAutoReturnMs', null);
     const untilNs = essActiveNs + msToNs(scheduleMs + this.t.keepaliveIntervalMs + w.SCHEDULING_MS);
     await this.untilObserved(untilNs);
-    const left = this.tl.first((e) => is.type('ess')(e) && e.state !== 'ACTIVE' && BigInt(e.atNs) <= untilNs, { afterNs: essActiveNs + 1n });
+    const left = this.tl.first((e) => is.type('ess')(e) && e.state !== 'ACTIVE' && BigInt(e.atNs) <= untilNs, {
+      afterNs: essActiveNs + 1n,
+    });
     this.verdicts([
       this.record(
         left === undefined,
@@ -587,7 +801,10 @@ export class SiteExpect {
     const checks = changes.map((change) => {
       const peer = peerOf(change.origin);
       const applied = this.tl.events(is.admin(peer, 'applied', change.seq, change.origin)).length;
-      return this.record(applied === 1, `change ${change.seq} of ${change.origin} was applied ${applied} time(s) on ${peer}; expected once`);
+      return this.record(
+        applied === 1,
+        `change ${change.seq} of ${change.origin} was applied ${applied} time(s) on ${peer}; expected once`,
+      );
     });
     this.verdicts(checks);
   }
@@ -628,7 +845,12 @@ export class SiteExpect {
   }
 
   /** Waits for the first matching event at or after `afterNs`, until `untilNs` (absolute); undefined if none came. */
-  private async waitEvent(pred: (e: TimelineEvent) => boolean, afterNs: bigint, untilNs: bigint, what: string): Promise<TimelineEvent | undefined> {
+  private async waitEvent(
+    pred: (e: TimelineEvent) => boolean,
+    afterNs: bigint,
+    untilNs: bigint,
+    what: string,
+  ): Promise<TimelineEvent | undefined> {
     const present = this.tl.first(pred, { afterNs });
     if (present) return present;
     const remainingMs = nsToMs(untilNs - nowNs());
@@ -660,7 +882,10 @@ export class SiteExpect {
 
   private roleAtCheck(node: CmsName, role: HaRole, ns: bigint, anchor: w.Anchor): Check {
     const actual = roleAt(this.tl, node, ns);
-    return this.record(actual === role, `${node} was ${actual ?? 'of no known role'} ${instantWords(ns, this.ev.startNs, anchor)}; expected ${role}`);
+    return this.record(
+      actual === role,
+      `${node} was ${actual ?? 'of no known role'} ${instantWords(ns, this.ev.startNs, anchor)}; expected ${role}`,
+    );
   }
 
   private expectedWords(window: Window): string {

@@ -39,7 +39,19 @@ class FakeSite implements ObservedSite {
   }
 
   fault(kind: FaultKind, target: string, ms: number): this {
-    this.injected = [{ id: `${kind}-1`, kind, target: target as NodeName, direction: null, attributes: {}, appliedNs: toMonoNs(this.at(ms)), confirmedNs: toMonoNs(this.at(ms + 5)), removedNs: null, healedNs: null }];
+    this.injected = [
+      {
+        id: `${kind}-1`,
+        kind,
+        target: target as NodeName,
+        direction: null,
+        attributes: {},
+        appliedNs: toMonoNs(this.at(ms)),
+        confirmedNs: toMonoNs(this.at(ms + 5)),
+        removedNs: null,
+        healedNs: null,
+      },
+    ];
     return this;
   }
 
@@ -98,7 +110,9 @@ describe('site expectations', () => {
         const firstMissMs = Math.ceil(faultMs / 1000) * 1000;
         site.add(site.make.role('cms-secondary', firstMissMs + 1002, 'ACTIVE', 'STANDBY'));
         const message = await failure(new SiteExpect(site).toFailOver());
-        expect(message).to.match(/cms-secondary became ACTIVE 1002 ms after the first unanswered heartbeat \(beat \d sent\); expected 1970–2030 ms after/);
+        expect(message).to.match(
+          /cms-secondary became ACTIVE 1002 ms after the first unanswered heartbeat \(beat \d sent\); expected 1970–2030 ms after/,
+        );
       }
     });
 
@@ -106,13 +120,17 @@ describe('site expectations', () => {
       const site = new FakeSite().fault('pause', 'cms-primary', 500).beats(500, 6, 200);
       startRoles(site);
       site.add(site.make.role('cms-secondary', 3200, 'ACTIVE', 'STANDBY'));
-      expect(await failure(new SiteExpect(site).toFailOver())).to.contain('2200 ms after the first unanswered heartbeat (beat 2 sent); expected 2220–2280 ms');
+      expect(await failure(new SiteExpect(site).toFailOver())).to.contain(
+        '2200 ms after the first unanswered heartbeat (beat 2 sent); expected 2220–2280 ms',
+      );
     });
 
     it('says the secondary never became ACTIVE when it did not', async () => {
       const site = new FakeSite({ policy: { autoFailover: false } }).fault('kill', 'cms-primary', 500).beats(500, 6);
       startRoles(site);
-      expect(await failure(new SiteExpect(site).toFailOver())).to.match(/^cms-secondary never became ACTIVE; expected it 1\.970–3\.035 s after cms-primary killed/);
+      expect(await failure(new SiteExpect(site).toFailOver())).to.match(
+        /^cms-secondary never became ACTIVE; expected it 1\.970–3\.035 s after cms-primary killed/,
+      );
     });
   });
 
@@ -136,7 +154,11 @@ describe('site expectations', () => {
   });
 
   describe('toFailBack', () => {
-    const returned = (policy: Parameters<typeof withSite>[1]['policy'], primary: 'ACTIVE' | 'STANDBY', secondaryStandbyMs: number | null) => {
+    const returned = (
+      policy: Parameters<typeof withSite>[1]['policy'],
+      primary: 'ACTIVE' | 'STANDBY',
+      secondaryStandbyMs: number | null,
+    ) => {
       const site = new FakeSite({ policy });
       startRoles(site);
       site.add(site.make.role('cms-secondary', 1000, 'ACTIVE', 'STANDBY'));
@@ -156,11 +178,15 @@ describe('site expectations', () => {
     it('holds automatic failback with a handover within one heartbeat exchange, and fails a longer one', async () => {
       await new SiteExpect(returned({ autoFailback: true }, 'ACTIVE', 5602)).toFailBack();
       const message = await failure(new SiteExpect(returned({ autoFailback: true }, 'ACTIVE', 6000)).toFailBack());
-      expect(message).to.contain('cms-secondary went STANDBY, ending the handover 400 ms after the first heartbeat the primary heard').and.contain('expected 0–280 ms');
+      expect(message)
+        .to.contain('cms-secondary went STANDBY, ending the handover 400 ms after the first heartbeat the primary heard')
+        .and.contain('expected 0–280 ms');
     });
 
     it('fails a site whose primary stays ACTIVE when the policy says hold STANDBY', async () => {
-      const message = await failure(new SiteExpect(returned({ autoFailback: false, returningPrimary: 'hold-standby' }, 'ACTIVE', null)).toFailBack());
+      const message = await failure(
+        new SiteExpect(returned({ autoFailback: false, returningPrimary: 'hold-standby' }, 'ACTIVE', null)).toFailBack(),
+      );
       expect(message).to.contain('cms-primary was ACTIVE').and.contain('expected STANDBY');
     });
   });
@@ -180,7 +206,9 @@ describe('site expectations', () => {
       );
       await new SiteExpect(site).toDrainAdminChanges(changes);
       site.add(site.make.admin('cms-secondary', 1400, 'applied', 'cms-primary', 1));
-      expect(await failure(new SiteExpect(site).toApplyEachOnce(changes))).to.contain('change 1 of cms-primary was applied 2 time(s) on cms-secondary; expected once');
+      expect(await failure(new SiteExpect(site).toApplyEachOnce(changes))).to.contain(
+        'change 1 of cms-primary was applied 2 time(s) on cms-secondary; expected once',
+      );
     });
   });
 
@@ -194,7 +222,9 @@ describe('site expectations', () => {
       site.add({ ...ess, reason: 'attempt 5 of cycle 2: ess try 1 of 2' } as StandinEvent);
       site.timeline.markObserved(site.at(30_000));
       const message = await failure(new SiteExpect(site).toTryEssAtItsStep('cms-primary'));
-      expect(message).to.contain("cms-primary first tried the ESS (attempt 5) 6000 ms after cms-primary's Dual-IP cycle 2 began; expected 7470–7530 ms");
+      expect(message).to.contain(
+        "cms-primary first tried the ESS (attempt 5) 6000 ms after cms-primary's Dual-IP cycle 2 began; expected 7470–7530 ms",
+      );
       expect(message).to.contain('expected attempt 6, after 5 at the main CM');
     });
   });

@@ -92,7 +92,12 @@ export function failoverFromFault(site: SiteConfig, fault: FaultAnchor): Window 
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   const d = fault.mode === 'silent' ? t : 0;
   const formula = fault.mode === 'silent' ? `(${m}-1)·${n(i)} + ${n(t)} … ${m}·${n(i)} + ${n(t)}` : `(${m}-1)·${n(i)} … ${m}·${n(i)}`;
-  return window('failover from the fault', 'the secondary becomes ACTIVE', 'fault', fault, { from: (m - 1) * i + d, to: m * i + d, formula, extra: requestExtra(fault) });
+  return window('failover from the fault', 'the secondary becomes ACTIVE', 'fault', fault, {
+    from: (m - 1) * i + d,
+    to: m * i + d,
+    formula,
+    extra: requestExtra(fault),
+  });
 }
 
 /**
@@ -104,7 +109,11 @@ export function failoverFromFirstMiss(site: SiteConfig, anchor: Anchor, mode: Fa
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   const at = (m - 1) * i + (mode === 'silent' ? t : 0);
   const formula = mode === 'silent' ? `(${m}-1)·${n(i)} + timeout ${n(t)}` : `(${m}-1)·${n(i)} + a refused connection`;
-  return window('failover from the first unanswered heartbeat', 'the secondary becomes ACTIVE', 'protocol', anchor, { from: at, to: at, formula });
+  return window('failover from the first unanswered heartbeat', 'the secondary becomes ACTIVE', 'protocol', anchor, {
+    from: at,
+    to: at,
+    formula,
+  });
 }
 
 /** How long to watch to be sure no failover comes: twice the latest a failover could come after a fault. */
@@ -174,7 +183,12 @@ export function budget(name: string, description: string, budgetMs: number, anch
 
 /** A cut or reset link is seen at once. */
 export function resetLinkLoss(fault: FaultAnchor): Window {
-  return window('link loss seen', 'the CMS declares its ACD link lost', 'fault', fault, { from: 0, to: 0, formula: 'a reset is seen at once', extra: requestExtra(fault) });
+  return window('link loss seen', 'the CMS declares its ACD link lost', 'fault', fault, {
+    from: 0,
+    to: 0,
+    formula: 'a reset is seen at once',
+    extra: requestExtra(fault),
+  });
 }
 
 /**
@@ -219,14 +233,23 @@ export function pumpup(site: SiteConfig, attemptStart: Anchor, link: LinkName): 
 /** The ESS goes ACTIVE essNoServiceTimeout after it saw the main CM lost (its own NO_SERVICE_TIMING). */
 export function essActiveFromLoss(site: SiteConfig, essLoss: Anchor): Window {
   const t = site.timers.essNoServiceTimeoutMs;
-  return window('ESS ACTIVE after its no-service timeout', 'the ESS becomes ACTIVE', 'protocol', essLoss, { from: t, to: t, formula: `no-service timeout ${n(t)}` });
+  return window('ESS ACTIVE after its no-service timeout', 'the ESS becomes ACTIVE', 'protocol', essLoss, {
+    from: t,
+    to: t,
+    formula: `no-service timeout ${n(t)}`,
+  });
 }
 
 /** From the fault: a stopped CM closes the ESS's connection at once, so detection is immediate, then the timeout. */
 export function essActiveFromFault(site: SiteConfig, fault: FaultAnchor): Window {
   const { essNoServiceTimeoutMs: t, keepaliveMisses: m, keepaliveIntervalMs: k } = site.timers;
   const [from, to, detect] = fault.mode === 'silent' ? [(m - 1) * k + t, m * k + t, `silence ${m}·${n(k)}`] : [t, t, 'at once'];
-  return window('ESS takeover from the fault', 'the ESS becomes ACTIVE', 'fault', fault, { from, to, formula: `detection ${detect} + no-service timeout ${n(t)}`, extra: requestExtra(fault) });
+  return window('ESS takeover from the fault', 'the ESS becomes ACTIVE', 'fault', fault, {
+    from,
+    to,
+    formula: `detection ${detect} + no-service timeout ${n(t)}`,
+    extra: requestExtra(fault),
+  });
 }
 
 /**
@@ -265,11 +288,18 @@ export function essReset(site: SiteConfig, resetting: Anchor): Window {
 // Admin-Sync.
 
 /** One change, primary `changed` to peer `applied`, across a link with a latency toxic and the site's WAN on it. */
-export function adminSyncLag(site: SiteConfig, changed: Anchor, toxic: { latencyMs: number; jitterMs: number } = { latencyMs: 0, jitterMs: 0 }): Window {
+export function adminSyncLag(
+  site: SiteConfig,
+  changed: Anchor,
+  toxic: { latencyMs: number; jitterMs: number } = { latencyMs: 0, jitterMs: 0 },
+): Window {
   const wan = site.wan['admin-sync'];
   const from = Math.max(0, toxic.latencyMs - toxic.jitterMs) + (wan ? Math.max(0, wan.latencyMs - wan.jitterMs) : 0);
   const to = toxic.latencyMs + toxic.jitterMs + (wan ? wan.latencyMs + wan.jitterMs : 0);
-  const parts = [`latency ${n(toxic.latencyMs)} ∓ jitter ${n(toxic.jitterMs)}`, ...(wan ? [`WAN ${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)}`] : [])];
+  const parts = [
+    `latency ${n(toxic.latencyMs)} ∓ jitter ${n(toxic.jitterMs)}`,
+    ...(wan ? [`WAN ${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)}`] : []),
+  ];
   return window('Admin-Sync lag', 'the change is applied on the peer', 'protocol', changed, { from, to, formula: parts.join(' + ') });
 }
 
@@ -300,13 +330,21 @@ export function adminSyncReconnect(site: SiteConfig, heal: Anchor): Window {
 
 /** The primary decides its role on the first heartbeat it receives from the secondary after the return. */
 export function failbackDecision(site: SiteConfig, received: Anchor): Window {
-  return window('failback decision', 'the returning primary applies the failback policy', 'protocol', received, { from: 0, to: 0, formula: 'on the heartbeat itself' });
+  return window('failback decision', 'the returning primary applies the failback policy', 'protocol', received, {
+    from: 0,
+    to: 0,
+    formula: 'on the heartbeat itself',
+  });
 }
 
 /** From the return: the secondary's next heartbeat within one interval, answered within its timeout. */
 export function failbackFromReturn(site: SiteConfig, back: Anchor): Window {
   const { heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
-  return window('failback from the return', 'the returning primary applies the failback policy', 'fault', back, { from: 0, to: i + t, formula: `next heartbeat ${n(i)} + its exchange ${n(t)}` });
+  return window('failback from the return', 'the returning primary applies the failback policy', 'fault', back, {
+    from: 0,
+    to: i + t,
+    formula: `next heartbeat ${n(i)} + its exchange ${n(t)}`,
+  });
 }
 
 /**
@@ -315,12 +353,20 @@ export function failbackFromReturn(site: SiteConfig, back: Anchor): Window {
  */
 export function handoverDualActive(site: SiteConfig, decision: Anchor): Window {
   const t = site.timers.heartbeatTimeoutMs;
-  return window('dual-active during the handover', 'the secondary goes STANDBY, ending the handover', 'protocol', decision, { from: 0, to: t, formula: `one heartbeat exchange ≤ timeout ${n(t)}` });
+  return window('dual-active during the handover', 'the secondary goes STANDBY, ending the handover', 'protocol', decision, {
+    from: 0,
+    to: t,
+    formula: `one heartbeat exchange ≤ timeout ${n(t)}`,
+  });
 }
 
 /** An operator's role change takes effect during the request. */
 export function manualSwitch(anchor: Anchor): Window {
-  return window('manual switch', 'the operator’s role change takes effect', 'protocol', anchor, { from: 0, to: 0, formula: 'during the request' });
+  return window('manual switch', 'the operator’s role change takes effect', 'protocol', anchor, {
+    from: 0,
+    to: 0,
+    formula: 'during the request',
+  });
 }
 
 /**
@@ -331,21 +377,37 @@ export function alarmAfterFailover(site: SiteConfig, failover: Anchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   const wan = site.wan['admin-sync'];
   const d = wan ? wan.latencyMs + wan.jitterMs : 0;
-  return window('DUAL_ACTIVE after the failover', 'the CMS raises DUAL_ACTIVE', 'protocol', failover, { from: 0, to: k + d, formula: `next keep-alive ${n(k)}${d > 0 ? ` + WAN ${n(d)}` : ''}` });
+  return window('DUAL_ACTIVE after the failover', 'the CMS raises DUAL_ACTIVE', 'protocol', failover, {
+    from: 0,
+    to: k + d,
+    formula: `next keep-alive ${n(k)}${d > 0 ? ` + WAN ${n(d)}` : ''}`,
+  });
 }
 
 /** ADMIN_SYNC_LAG is raised when a change is queued on a link that is down. */
 export function adminLagAlarm(queued: Anchor): Window {
-  return window('ADMIN_SYNC_LAG raised', 'the sender raises ADMIN_SYNC_LAG', 'protocol', queued, { from: 0, to: 0, formula: 'at the queued change' });
+  return window('ADMIN_SYNC_LAG raised', 'the sender raises ADMIN_SYNC_LAG', 'protocol', queued, {
+    from: 0,
+    to: 0,
+    formula: 'at the queued change',
+  });
 }
 
 function wanRoundTrip(wan: WanLink | undefined): { from: number; to: number; formula: string } {
   if (!wan) return { from: 0, to: 0, formula: '' };
-  return { from: 2 * Math.max(0, wan.latencyMs - wan.jitterMs), to: 2 * (wan.latencyMs + wan.jitterMs), formula: `round trip 2·(${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)})` };
+  return {
+    from: 2 * Math.max(0, wan.latencyMs - wan.jitterMs),
+    to: 2 * (wan.latencyMs + wan.jitterMs),
+    formula: `round trip 2·(${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)})`,
+  };
 }
 
 /** The ESS learns the main CM is back at its next redial (one keepaliveInterval after its last failure) and returns. */
 export function essReturnOnceCmBack(site: SiteConfig, heal: Anchor): Window {
   const k = site.timers.keepaliveIntervalMs;
-  return window('ESS return once the CM is back', 'the ESS begins its scheduled return', 'fault', heal, { from: 0, to: k, formula: `0 … the ESS's redial period ${n(k)}` });
+  return window('ESS return once the CM is back', 'the ESS begins its scheduled return', 'fault', heal, {
+    from: 0,
+    to: k,
+    formula: `0 … the ESS's redial period ${n(k)}`,
+  });
 }

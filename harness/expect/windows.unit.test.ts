@@ -13,7 +13,12 @@ const T = w.SCHEDULING_MS;
 
 describe('expected windows', () => {
   it('tells refused faults from silent ones', () => {
-    expect(['kill', 'stop', 'cut', 'reset-peer'].map((k) => w.failureMode(k as never))).to.deep.equal(['refused', 'refused', 'refused', 'refused']);
+    expect(['kill', 'stop', 'cut', 'reset-peer'].map((k) => w.failureMode(k as never))).to.deep.equal([
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+    ]);
     expect(['pause', 'isolate', 'blackhole'].map((k) => w.failureMode(k as never))).to.deep.equal(['silent', 'silent', 'silent']);
     expect(w.failureMode('latency')).to.equal(null);
   });

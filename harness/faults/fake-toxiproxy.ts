@@ -94,6 +94,8 @@ export class FakeToxiproxy {
   /** Every toxic in force on every proxy. */
   /** Toxics that act: on a proxy and not made inert (toxicity 0). */
   toxicsInForce(): Array<FakeToxic & { link: string }> {
-    return [...this.proxies.values()].flatMap((p) => [...p.toxics.values()].filter((t) => t.toxicity > 0).map((t) => ({ ...t, link: p.name })));
+    return [...this.proxies.values()].flatMap((p) =>
+      [...p.toxics.values()].filter((t) => t.toxicity > 0).map((t) => ({ ...t, link: p.name })),
+    );
   }
 }

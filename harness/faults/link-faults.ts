@@ -27,7 +27,9 @@ export interface DirectionOption {
 
 function checkNumber(option: string, value: number, min: number): void {
   if (!(Number.isFinite(value) && value >= min)) {
-    throw new HarnessError('BAD_INPUT', `Fault option ${option} = ${value} is invalid: give a number ≥ ${min}.`, { details: { option, value } });
+    throw new HarnessError('BAD_INPUT', `Fault option ${option} = ${value} is invalid: give a number ≥ ${min}.`, {
+      details: { option, value },
+    });
   }
 }
 
@@ -40,7 +42,9 @@ export class LinkFaults {
 
   private async proxy(link: string): Promise<Proxy> {
     if (!this.links.has(link)) {
-      throw new HarnessError('BAD_INPUT', `Unknown link "${link}". Links of this topology: ${[...this.links].join(', ')}.`, { details: { link } });
+      throw new HarnessError('BAD_INPUT', `Unknown link "${link}". Links of this topology: ${[...this.links].join(', ')}.`, {
+        details: { link },
+      });
     }
     return this.toxiproxy.get(link);
   }
@@ -48,7 +52,8 @@ export class LinkFaults {
   /** The proxy is disabled: its listener closes and open connections are closed, so the dialler sees refused/reset. */
   async cut(link: string): Promise<FaultHandle> {
     const proxy = await this.proxy(link);
-    const setEnabled = (enabled: boolean) => proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream }).then(() => undefined);
+    const setEnabled = (enabled: boolean) =>
+      proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream }).then(() => undefined);
     return this.log.apply(
       { kind: 'cut', target: link, direction: 'both', attributes: {} },
       () => setEnabled(false),
@@ -61,13 +66,22 @@ export class LinkFaults {
     const proxy = await this.proxy(link);
     const direction = options.direction ?? 'both';
     const streams = direction === 'both' ? (['upstream', 'downstream'] as const) : ([direction] as const);
-    return this.silence({ kind: 'blackhole', target: link, direction, attributes: {} }, streams.map((stream) => ({ proxy, stream })));
+    return this.silence(
+      { kind: 'blackhole', target: link, direction, attributes: {} },
+      streams.map((stream) => ({ proxy, stream })),
+    );
   }
 
   latency(link: string, options: { latencyMs: number; jitterMs?: number } & DirectionOption): Promise<FaultHandle> {
     checkNumber('latencyMs', options.latencyMs, 0);
     checkNumber('jitterMs', options.jitterMs ?? 0, 0);
-    return this.toxic(link, 'latency', 'latency', { latency: Math.round(options.latencyMs), jitter: Math.round(options.jitterMs ?? 0) }, options.direction);
+    return this.toxic(
+      link,
+      'latency',
+      'latency',
+      { latency: Math.round(options.latencyMs), jitter: Math.round(options.jitterMs ?? 0) },
+      options.direction,
+    );
   }
 
   bandwidth(link: string, options: { rateKBps: number } & DirectionOption): Promise<FaultHandle> {
@@ -106,7 +120,10 @@ export class LinkFaults {
   }
 
   /** Holds closes and drops data on each stream; the heal makes the toxics inert (toxicity 0), closes first. */
-  private silence(fault: Parameters<FaultLog['apply']>[0], streams: Array<{ proxy: Proxy; stream: 'upstream' | 'downstream' }>): Promise<FaultHandle> {
+  private silence(
+    fault: Parameters<FaultLog['apply']>[0],
+    streams: Array<{ proxy: Proxy; stream: 'upstream' | 'downstream' }>,
+  ): Promise<FaultHandle> {
     type Added = Awaited<ReturnType<Proxy['addToxic']>>;
     let added: Array<{ hold: Added; drop: Added }> = [];
     const inert = (toxic: Added) => toxic.update({ ...toxic.toJson(), toxicity: 0 });
@@ -117,7 +134,13 @@ export class LinkFaults {
           streams.map(async ({ proxy, stream }) => {
             const name = `${fault.kind}-${stream}-${uniq()}`;
             // In this order on the chain: a close is held before the data behind it is dropped.
-            const hold = await proxy.addToxic({ name: `${name}-hold-close`, type: 'slow_close', stream, toxicity: 1, attributes: { delay: HOLD_MS } });
+            const hold = await proxy.addToxic({
+              name: `${name}-hold-close`,
+              type: 'slow_close',
+              stream,
+              toxicity: 1,
+              attributes: { delay: HOLD_MS },
+            });
             const drop = await proxy.addToxic({ name: `${name}-drop`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
             return { hold, drop };
           }),
@@ -142,7 +165,10 @@ export class LinkFaults {
     const names = streams.map((stream) => `${kind}-${stream}-${uniq()}`);
     return this.log.apply(
       { kind, target: link, direction, attributes },
-      () => Promise.all(streams.map((stream, i) => proxy.addToxic({ name: names[i]!, type, stream, toxicity: 1, attributes }))).then(() => undefined),
+      () =>
+        Promise.all(streams.map((stream, i) => proxy.addToxic({ name: names[i]!, type, stream, toxicity: 1, attributes }))).then(
+          () => undefined,
+        ),
       () => Promise.all(names.map(async (name) => (await proxy.getToxic(name)).remove())).then(() => undefined),
     );
   }

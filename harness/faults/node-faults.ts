@@ -26,7 +26,9 @@ export class NodeFaults {
 
   private container(node: string): Docker.Container {
     if (!this.nodes.has(node)) {
-      throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, { details: { node } });
+      throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, {
+        details: { node },
+      });
     }
     return this.access.container(node);
   }

@@ -83,7 +83,10 @@ describe('NodeFaults', () => {
   it('isolates a node by silencing exactly its links, both ways, and heals them all', async () => {
     const { events, toxiproxy, nodes } = setUp();
     const handle = await nodes.isolate('cms-primary');
-    const held = toxiproxy.toxicsInForce().filter((t) => t.type === 'timeout').map((t) => `${t.link}/${t.stream}`);
+    const held = toxiproxy
+      .toxicsInForce()
+      .filter((t) => t.type === 'timeout')
+      .map((t) => `${t.link}/${t.stream}`);
     expect(held.sort()).to.deep.equal(LINKS_OF['cms-primary']!.flatMap((l) => [`${l}/downstream`, `${l}/upstream`]).sort());
     expect(toxiproxy.toxicsInForce().filter((t) => t.type === 'slow_close')).to.have.length(held.length);
     expect(toxiproxy.proxy('acd-secondary').added).to.deep.equal([]);

@@ -18,7 +18,8 @@ export interface CatalogueEntry {
 
 /** The compiled suite files, in a stable order. */
 export function suiteFiles(dir = join(DIST_DIR, 'suites')): string[] {
-  if (!existsSync(dir)) throw new HarnessError('SETUP_FAILED', `${relative(PROJECT_ROOT, dir)} is missing: build the TypeScript first (npm run build).`);
+  if (!existsSync(dir))
+    throw new HarnessError('SETUP_FAILED', `${relative(PROJECT_ROOT, dir)} is missing: build the TypeScript first (npm run build).`);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.suite.js'))
     .sort()
@@ -63,9 +64,13 @@ export function selectScenarios(entries: CatalogueEntry[], filters: string[]): C
   for (const filter of filters) {
     if (!entries.some((e) => matches(e, filter))) {
       const families = [...new Set(entries.map((e) => e.meta.family))];
-      throw new HarnessError('BAD_INPUT', `No scenario matches "${filter}". Give a family (${families.join(', ')}) or part of a test title; \`npx cmsha run --list\` lists them all.`, {
-        details: { filter },
-      });
+      throw new HarnessError(
+        'BAD_INPUT',
+        `No scenario matches "${filter}". Give a family (${families.join(', ')}) or part of a test title; \`npx cmsha run --list\` lists them all.`,
+        {
+          details: { filter },
+        },
+      );
     }
   }
   return entries.filter((e) => filters.some((f) => matches(e, f)));

@@ -21,7 +21,9 @@ export function compareRuns(baseline: RunRecord, candidate: RunRecord, options: 
   const base = new Map(summarize(baseline.tests).map((s) => [s.fullTitle, s]));
   const cand = new Map(summarize(candidate.tests).map((s) => [s.fullTitle, s]));
   const titles = [...new Set([...base.keys(), ...cand.keys()])];
-  const scenarios = titles.map((title) => compareScenario(title, base.get(title), cand.get(title), baseline, candidate, toleranceMs, alpha));
+  const scenarios = titles.map((title) =>
+    compareScenario(title, base.get(title), cand.get(title), baseline, candidate, toleranceMs, alpha),
+  );
   return {
     baseline: { runId: baseline.runId, siteFile: baseline.siteFile, timeScale: baseline.timeScale, executions: baseline.tests.length },
     candidate: { runId: candidate.runId, siteFile: candidate.siteFile, timeScale: candidate.timeScale, executions: candidate.tests.length },
@@ -50,11 +52,14 @@ function compareScenario(
   const timings = b && c ? shifts(title, baseline, candidate, toleranceMs, alpha) : [];
   for (const t of timings) {
     if (t.shifted && t.shiftMs > 0) {
-      regressions.push(`${t.name} is ${formatDurationMs(t.shiftMs)} slower (median ${formatDurationMs(t.baseline.p50)} → ${formatDurationMs(t.candidate.p50)}${t.pValue === null ? '' : `, rank test p = ${t.pValue.toPrecision(2)}`})`);
+      regressions.push(
+        `${t.name} is ${formatDurationMs(t.shiftMs)} slower (median ${formatDurationMs(t.baseline.p50)} → ${formatDurationMs(t.candidate.p50)}${t.pValue === null ? '' : `, rank test p = ${t.pValue.toPrecision(2)}`})`,
+      );
     }
   }
   const budgetViolations = budgetsBroken(title, candidate);
-  for (const v of budgetViolations) regressions.push(`${v.name} exceeded: ${formatDurationMs(v.worstMs)} against ${formatDurationMs(v.budgetMs)}`);
+  for (const v of budgetViolations)
+    regressions.push(`${v.name} exceeded: ${formatDurationMs(v.worstMs)} against ${formatDurationMs(v.budgetMs)}`);
   return {
     fullTitle: title,
     outcome: { baseline: b?.outcome ?? null, candidate: c?.outcome ?? null },
@@ -82,7 +87,14 @@ function shifts(title: string, baseline: RunRecord, candidate: RunRecord, tolera
     const candStats = timingStats(cValues);
     const shiftMs = candStats.p50 - baseStats.p50;
     const pValue = bValues.length > 1 && cValues.length > 1 ? rankSumPValue(bValues, cValues) : null;
-    result.push({ name, baseline: baseStats, candidate: candStats, shiftMs, pValue, shifted: Math.abs(shiftMs) > toleranceMs && (pValue === null || pValue < alpha) });
+    result.push({
+      name,
+      baseline: baseStats,
+      candidate: candStats,
+      shiftMs,
+      pValue,
+      shifted: Math.abs(shiftMs) > toleranceMs && (pValue === null || pValue < alpha),
+    });
   }
   return result;
 }
@@ -149,7 +161,7 @@ export function rankSumPValue(x: readonly number[], y: readonly number[]): numbe
 function midRanks(values: number[]): number[] {
   const sorted = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
   const ranks = new Array<number>(values.length);
-  for (let start = 0; start < sorted.length; ) {
+  for (let start = 0; start < sorted.length;) {
     let end = start;
     while (end + 1 < sorted.length && sorted[end + 1]!.v === sorted[start]!.v) end += 1;
     for (let k = start; k <= end; k += 1) ranks[sorted[k]!.i] = (start + end) / 2 + 1;

@@ -6,10 +6,33 @@ import type { RunRecord, TestRecord, Window } from '../core/model.js';
 import { DEFAULT_SITE } from '../core/site-config.js';
 import { compareRuns, rankSumPValue } from './compare.js';
 
-const WINDOW: Window = { name: 'failover', description: 'd', kind: 'protocol', anchorLabel: 'a', anchorNs: '0', fromMs: 0, toMs: 10_000, derivation: 'x' };
-const BUDGET: Window = { name: 'supervisor outage budget', description: 'd', kind: 'budget', anchorLabel: 'a', anchorNs: '0', fromMs: 0, toMs: 3_000, derivation: 'x' };
+const WINDOW: Window = {
+  name: 'failover',
+  description: 'd',
+  kind: 'protocol',
+  anchorLabel: 'a',
+  anchorNs: '0',
+  fromMs: 0,
+  toMs: 10_000,
+  derivation: 'x',
+};
+const BUDGET: Window = {
+  name: 'supervisor outage budget',
+  description: 'd',
+  kind: 'budget',
+  anchorLabel: 'a',
+  anchorNs: '0',
+  fromMs: 0,
+  toMs: 3_000,
+  derivation: 'x',
+};
 
-function test(values: { failover: number; outage: number }, repeat: number, endState = 'STANDBY', outcome: TestRecord['outcome'] = 'passed'): TestRecord {
+function test(
+  values: { failover: number; outage: number },
+  repeat: number,
+  endState = 'STANDBY',
+  outcome: TestRecord['outcome'] = 'passed',
+): TestRecord {
   return {
     title: 't',
     fullTitle: 'primary-down t',
@@ -33,7 +56,15 @@ function test(values: { failover: number; outage: number }, repeat: number, endS
       windows: [WINDOW, BUDGET],
       measurements: [
         { name: 'failover', description: 'd', valueMs: values.failover, anchorNs: '0', atNs: '1', window: 'failover', withinWindow: true },
-        { name: 'supervisor outage budget', description: 'd', valueMs: values.outage, anchorNs: '0', atNs: '1', window: 'supervisor outage budget', withinWindow: values.outage <= 3_000 },
+        {
+          name: 'supervisor outage budget',
+          description: 'd',
+          valueMs: values.outage,
+          anchorNs: '0',
+          atNs: '1',
+          window: 'supervisor outage budget',
+          withinWindow: values.outage <= 3_000,
+        },
       ],
       assertions: [],
       endState: { 'cms-primary': endState },
@@ -63,7 +94,10 @@ function run(runId: string, tests: TestRecord[]): RunRecord {
   };
 }
 
-const baseline = run('base', [2001, 2003, 2002, 2004, 2002].map((f, i) => test({ failover: f, outage: 2500 + i }, i)));
+const baseline = run(
+  'base',
+  [2001, 2003, 2002, 2004, 2002].map((f, i) => test({ failover: f, outage: 2500 + i }, i)),
+);
 
 describe('compare', () => {
   it('computes the exact two-sided rank-sum p-value for small samples', () => {
@@ -72,14 +106,20 @@ describe('compare', () => {
   });
 
   it('finds no regression comparing a site with itself (the same timings, jittered)', () => {
-    const again = run('again', [2002, 2001, 2004, 2003, 2005].map((f, i) => test({ failover: f, outage: 2501 + i }, i)));
+    const again = run(
+      'again',
+      [2002, 2001, 2004, 2003, 2005].map((f, i) => test({ failover: f, outage: 2501 + i }, i)),
+    );
     const comparison = compareRuns(baseline, again);
     expect(comparison.regressions).to.deep.equal([]);
     expect(comparison.scenarios[0]!.timings.every((t) => !t.shifted)).to.equal(true);
   });
 
   it('reports a timing one heartbeat interval later as a slower shift with its p-value, and the budget it breaks', () => {
-    const slower = run('slower', [3001, 3003, 3002, 3004, 3002].map((f, i) => test({ failover: f, outage: 3400 + i }, i)));
+    const slower = run(
+      'slower',
+      [3001, 3003, 3002, 3004, 3002].map((f, i) => test({ failover: f, outage: 3400 + i }, i)),
+    );
     const comparison = compareRuns(baseline, slower);
     const failover = comparison.scenarios[0]!.timings.find((t) => t.name === 'failover')!;
     expect(failover.shifted).to.equal(true);
@@ -90,7 +130,10 @@ describe('compare', () => {
   });
 
   it('reports an end state that changed (a flipped failback policy) and an outcome that became a failure', () => {
-    const flipped = run('flipped', [0, 1, 2, 3, 4].map((i) => test({ failover: 2002, outage: 2500 }, i, 'ACTIVE', i === 0 ? 'failed' : 'passed')));
+    const flipped = run(
+      'flipped',
+      [0, 1, 2, 3, 4].map((i) => test({ failover: 2002, outage: 2500 }, i, 'ACTIVE', i === 0 ? 'failed' : 'passed')),
+    );
     const regressions = compareRuns(baseline, flipped).regressions.join('\n');
     expect(regressions).to.contain('the site ends differently: cms-primary STANDBY → cms-primary ACTIVE');
     expect(regressions).to.contain('the outcome changed: passed → flaky');

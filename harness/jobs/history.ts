@@ -18,7 +18,9 @@ export function appendHistory(dir: string, entry: HistoryEntry): string {
 export function readHistory(dir: string, limit = 30): HistoryEntry[] {
   if (!existsSync(dir)) return [];
   const entries: HistoryEntry[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     try {
       const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as HistoryEntry;
       if (typeof entry?.runId === 'string' && Array.isArray(entry.scenarios) && !entry.partial) entries.push(entry);

@@ -16,7 +16,18 @@ const entry = (runId: string, startedAt: string, partial = false, timeScale = 0.
   repeat: 1,
   partial,
   stats: { passed: 1, failed: 0, flaky: 0, pending: 0, executions: 1, durationMs: 10 },
-  scenarios: [{ fullTitle: 't', scenario: 'f', outcome: 'passed', executions: 1, failed: 0, durationMs: Number(runId.slice(1)), endStates: [], timings: [] }],
+  scenarios: [
+    {
+      fullTitle: 't',
+      scenario: 'f',
+      outcome: 'passed',
+      executions: 1,
+      failed: 0,
+      durationMs: Number(runId.slice(1)),
+      endStates: [],
+      timings: [],
+    },
+  ],
 });
 
 describe('history', () => {

@@ -25,9 +25,13 @@ export function parseShard(raw: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new HarnessError('BAD_INPUT', `--shard "${raw}" is invalid: give I/N with 1 ≤ I ≤ N, e.g. --shard 2/3 for the second of three shards.`, {
-      details: { option: 'shard', value: raw },
-    });
+    throw new HarnessError(
+      'BAD_INPUT',
+      `--shard "${raw}" is invalid: give I/N with 1 ≤ I ≤ N, e.g. --shard 2/3 for the second of three shards.`,
+      {
+        details: { option: 'shard', value: raw },
+      },
+    );
   }
   return { index, count };
 }
@@ -62,7 +66,12 @@ export function shardOf(entries: CatalogueEntry[], scaled: SiteConfig, shard: Sh
 }
 
 /** The tasks of a run, longest first (known lengths from history win over estimates). */
-export function planTasks(entries: CatalogueEntry[], repeats: number, scaled: SiteConfig, known: ReadonlyMap<string, number> = new Map()): Task[] {
+export function planTasks(
+  entries: CatalogueEntry[],
+  repeats: number,
+  scaled: SiteConfig,
+  known: ReadonlyMap<string, number> = new Map(),
+): Task[] {
   const tasks: Task[] = [];
   entries.forEach((entry, index) => {
     for (let repeat = 0; repeat < repeats; repeat += 1) {

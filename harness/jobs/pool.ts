@@ -42,7 +42,11 @@ export function runPool(tasks: Task[], options: PoolOptions): Pool {
     const log = join(options.dir, 'logs', `${task.id}.log`);
     options.onStart?.(task);
     const worker = execa(process.execPath, [WORKER], {
-      env: { ...options.env, ...taskEnv({ file: task.entry.file, fullTitle: task.entry.fullTitle, blobFile }), CMSHA_REPEAT: String(task.repeat) },
+      env: {
+        ...options.env,
+        ...taskEnv({ file: task.entry.file, fullTitle: task.entry.fullTitle, blobFile }),
+        CMSHA_REPEAT: String(task.repeat),
+      },
       ipc: true,
       serialization: 'json',
       stdout: { file: log },

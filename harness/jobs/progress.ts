@@ -49,7 +49,10 @@ export class Progress {
     this.#done += 1;
     if (failed) this.#failed += 1;
     this.#remainingMs -= task.estimateMs;
-    if (!this.live) this.write(`[${this.#done}/${this.tasks.length}] ${failed ? 'FAILED' : 'passed'}  ${label(task)}  (ETA ${formatLongDurationMs(this.#eta())})`);
+    if (!this.live)
+      this.write(
+        `[${this.#done}/${this.tasks.length}] ${failed ? 'FAILED' : 'passed'}  ${label(task)}  (ETA ${formatLongDurationMs(this.#eta())})`,
+      );
     else this.#draw();
   }
 
@@ -68,14 +71,20 @@ export class Progress {
   #changed(id: string): void {
     if (this.live) return this.#draw();
     const r = this.#running.get(id);
-    if (r) this.write(`  ${label(r.task)}: ${r.phase}  (${formatLongDurationMs(performance.now() - r.startedMs)} of ~${formatLongDurationMs(r.task.estimateMs)})`);
+    if (r)
+      this.write(
+        `  ${label(r.task)}: ${r.phase}  (${formatLongDurationMs(performance.now() - r.startedMs)} of ~${formatLongDurationMs(r.task.estimateMs)})`,
+      );
   }
 
   #draw(): void {
     const now = performance.now();
     const lines = [
       `cmsha  ${this.#done}/${this.tasks.length} done${this.#failed ? `, ${this.#failed} failed` : ''}  ·  ${this.#running.size} running  ·  ${formatLongDurationMs(now - this.#startedMs)} elapsed, ETA ${formatLongDurationMs(this.#eta())}`,
-      ...[...this.#running.values()].map((r) => `  ${label(r.task).slice(0, 90).padEnd(90)}  ${formatLongDurationMs(now - r.startedMs).padStart(10)} / ~${formatLongDurationMs(r.task.estimateMs)}\n      ${r.phase}`),
+      ...[...this.#running.values()].map(
+        (r) =>
+          `  ${label(r.task).slice(0, 90).padEnd(90)}  ${formatLongDurationMs(now - r.startedMs).padStart(10)} / ~${formatLongDurationMs(r.task.estimateMs)}\n      ${r.phase}`,
+      ),
     ];
     logUpdate(lines.join('\n'));
   }

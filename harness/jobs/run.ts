@@ -87,7 +87,11 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
     env,
     onStart: (task) => progress?.started(task),
     onPhase: (task, phase) => progress?.phase(task, phase),
-    onDone: (task, records) => progress?.finished(task, records.some((r) => r.outcome === 'failed')),
+    onDone: (task, records) =>
+      progress?.finished(
+        task,
+        records.some((r) => r.outcome === 'failed'),
+      ),
   });
 
   const meta: RunMeta = {
@@ -105,7 +109,8 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
   // Written first: a run killed outright can still be reported from it and the tests that finished (`cmsha report`).
   mkdirSync(dir, { recursive: true });
   writeFileAtomicSync(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
-  const record = (tests: TestRecord[], partialReason: string | null): RunRecord => buildRecord(meta, sortTests(tests, all), partialReason, performance.now() - startedMs);
+  const record = (tests: TestRecord[], partialReason: string | null): RunRecord =>
+    buildRecord(meta, sortTests(tests, all), partialReason, performance.now() - startedMs);
 
   // Ctrl-C or a SIGTERM: every worker tears its site down, then what finished is written as a partial report.
   let interrupted: NodeJS.Signals | null = null;
@@ -123,7 +128,11 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
     const tests = [...results.values()].flat();
     if (interrupted) {
       const partial = record(tests, `interrupted by ${interrupted}`);
-      return { record: partial, written: options.writeReport === false ? null : writeRunFiles(partial, options.outDir), exitCode: interrupted === 'SIGINT' ? 130 : 143 };
+      return {
+        record: partial,
+        written: options.writeReport === false ? null : writeRunFiles(partial, options.outDir),
+        exitCode: interrupted === 'SIGINT' ? 130 : 143,
+      };
     }
     const final = record(tests, null);
     if (options.historyDir) appendHistory(options.historyDir, historyEntry(final));
@@ -142,7 +151,15 @@ export type RunMeta = Omit<RunRecord, 'schema' | 'endedAt' | 'partial' | 'partia
 const META_FILE = 'run-meta.json';
 
 export function buildRecord(meta: RunMeta, tests: TestRecord[], partialReason: string | null, durationMs: number): RunRecord {
-  return { schema: RUN_RECORD_SCHEMA, ...meta, endedAt: new Date().toISOString(), partial: partialReason !== null, partialReason, stats: runStats(tests, durationMs), tests };
+  return {
+    schema: RUN_RECORD_SCHEMA,
+    ...meta,
+    endedAt: new Date().toISOString(),
+    partial: partialReason !== null,
+    partialReason,
+    stats: runStats(tests, durationMs),
+    tests,
+  };
 }
 
 /**
@@ -166,10 +183,17 @@ export function recordFromBlobs(dir: string): RunRecord | null {
 export function sortTests(tests: readonly TestRecord[], catalogue: readonly CatalogueEntry[]): TestRecord[] {
   const order = new Map(catalogue.map((e, i) => [e.fullTitle, i]));
   const rank = (t: TestRecord) => order.get(t.fullTitle) ?? Number.MAX_SAFE_INTEGER;
-  return [...tests].sort((a, b) => rank(a) - rank(b) || (a.fullTitle < b.fullTitle ? -1 : a.fullTitle > b.fullTitle ? 1 : 0) || a.repeat - b.repeat);
+  return [...tests].sort(
+    (a, b) => rank(a) - rank(b) || (a.fullTitle < b.fullTitle ? -1 : a.fullTitle > b.fullTitle ? 1 : 0) || a.repeat - b.repeat,
+  );
 }
 
 /** `2026-11-25T21-30-00Z-1a2b`: sortable, safe as a folder name on every file system. */
 export function defaultRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-')}-${Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0')}`;
+  return `${now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-')}-${Math.floor(Math.random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0')}`;
 }

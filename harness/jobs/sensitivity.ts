@@ -79,7 +79,14 @@ export async function runSensitivity(options: SensitivityOptions): Promise<{ tab
     const { record } = await runCatalogue({ ...common, filters: [wrong.scenario], standinOverrides: wrong.overrides });
     records.push(record);
     const messages = record.tests.map((t) => (t.outcome === 'failed' ? (t.error?.message.split('\n')[0] ?? 'failed') : null));
-    rows.push({ setting: wrong.setting, change: wrong.change, scenario: wrong.scenario, phases: record.tests.length, caught: messages.filter((m) => m !== null).length, messages });
+    rows.push({
+      setting: wrong.setting,
+      change: wrong.change,
+      scenario: wrong.scenario,
+      phases: record.tests.length,
+      caught: messages.filter((m) => m !== null).length,
+      messages,
+    });
   }
   const scenarios = [...new Set(cases.map((w) => w.scenario))];
   process.stderr.write(`sensitivity: the right site through the same ${scenarios.length} scenario(s) at ${options.phases} phase(s)\n`);
@@ -93,11 +100,22 @@ export async function runSensitivity(options: SensitivityOptions): Promise<{ tab
     correct: { runs: right.tests.length, passed: right.tests.filter((t) => t.outcome === 'passed').length },
   };
   const tests = records.flatMap((r) => r.tests);
-  const record: RunRecord = { ...right, runId: `sensitivity-${right.runId}`, repeat: options.phases, tests, stats: runStats(tests, records.reduce((sum, r) => sum + r.stats.durationMs, 0)) };
+  const record: RunRecord = {
+    ...right,
+    runId: `sensitivity-${right.runId}`,
+    repeat: options.phases,
+    tests,
+    stats: runStats(
+      tests,
+      records.reduce((sum, r) => sum + r.stats.durationMs, 0),
+    ),
+  };
   return { table, record };
 }
 
 /** Every wrong site caught at every phase, and the right site passing every time. */
 export function sensitivityHolds(table: SensitivityTable): boolean {
-  return table.rows.every((r) => r.caught === r.phases && r.phases > 0) && table.correct.passed === table.correct.runs && table.correct.runs > 0;
+  return (
+    table.rows.every((r) => r.caught === r.phases && r.phases > 0) && table.correct.passed === table.correct.runs && table.correct.runs > 0
+  );
 }

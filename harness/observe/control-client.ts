@@ -28,9 +28,15 @@ export class ControlClient {
     try {
       parsed = new URL(url);
     } catch (cause) {
-      throw new HarnessError('BAD_INPUT', `control endpoint of ${node} is not a URL: ${JSON.stringify(url)}`, { cause, details: { node, url } });
+      throw new HarnessError('BAD_INPUT', `control endpoint of ${node} is not a URL: ${JSON.stringify(url)}`, {
+        cause,
+        details: { node, url },
+      });
     }
-    if (parsed.protocol !== 'http:') throw new HarnessError('BAD_INPUT', `control endpoint of ${node} must be http://, got ${JSON.stringify(url)}`, { details: { node, url } });
+    if (parsed.protocol !== 'http:')
+      throw new HarnessError('BAD_INPUT', `control endpoint of ${node} must be http://, got ${JSON.stringify(url)}`, {
+        details: { node, url },
+      });
     this.baseUrl = url.replace(/\/+$/, '');
   }
 
@@ -54,10 +60,11 @@ export class ControlClient {
   /** Waits until /healthz answers (the stand-in answers it only once every listener is bound). */
   async waitHealthy(deadlineMs: number): Promise<void> {
     await waitFor(
-      () => this.#request('/healthz', { timeoutMs: 1_000 }).then(
-        () => true,
-        () => undefined,
-      ),
+      () =>
+        this.#request('/healthz', { timeoutMs: 1_000 }).then(
+          () => true,
+          () => undefined,
+        ),
       { deadlineMs, label: `${this.node} control port at ${this.baseUrl}` },
     );
   }
@@ -67,7 +74,10 @@ export class ControlClient {
     try {
       await this.control({ action: 'begin' }, { timeoutMs: 5_000 });
     } catch (error) {
-      throw new HarnessError('START_FAILED', `${this.node} refused to begin: ${(error as Error).message}`, { cause: error, details: { node: this.node } });
+      throw new HarnessError('START_FAILED', `${this.node} refused to begin: ${(error as Error).message}`, {
+        cause: error,
+        details: { node: this.node },
+      });
     }
   }
 
@@ -96,7 +106,10 @@ export class ControlClient {
       }
       const text = await response.text().catch(() => '');
       if (!response.ok) {
-        const reason = body === undefined ? `error: HTTP ${response.status}` : (parseError(text) ?? (text.trim() === '' ? `HTTP ${response.status}` : text.trim()));
+        const reason =
+          body === undefined
+            ? `error: HTTP ${response.status}`
+            : (parseError(text) ?? (text.trim() === '' ? `HTTP ${response.status}` : text.trim()));
         throw new ControlFailure(reason, response.status);
       }
       try {

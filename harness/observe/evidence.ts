@@ -66,7 +66,9 @@ export class Evidence {
   /** Records a fault and puts a `fault-applied` event on the timeline at the instant it was applied. */
   addFault(fault: FaultRecord): void {
     if (this.#faults.some((f) => f.id === fault.id)) {
-      throw new HarnessError('BAD_INPUT', `Evidence.addFault: a fault with id "${fault.id}" is already recorded`, { details: { id: fault.id } });
+      throw new HarnessError('BAD_INPUT', `Evidence.addFault: a fault with id "${fault.id}" is already recorded`, {
+        details: { id: fault.id },
+      });
     }
     this.#faults.push(fault);
     this.timeline.record({ type: 'fault-applied', subject: fault.target, detail: describeFault(fault), atNs: fault.appliedNs });
@@ -76,7 +78,12 @@ export class Evidence {
   /** Puts a `fault-removed` event on the timeline when a recorded fault was healed. */
   faultRemoved(fault: FaultRecord): void {
     if (fault.removedNs === null) return;
-    this.timeline.record({ type: 'fault-removed', subject: fault.target, detail: `${fault.kind} ${fault.id} healed`, atNs: fault.removedNs });
+    this.timeline.record({
+      type: 'fault-removed',
+      subject: fault.target,
+      detail: `${fault.kind} ${fault.id} healed`,
+      atNs: fault.removedNs,
+    });
   }
 
   /** Adds an expected window; a window already recorded under the same name and anchor is replaced. */
@@ -135,7 +142,8 @@ export class Evidence {
       endNs: this.#endNs === null ? null : toMonoNs(this.#endNs),
       site: this.#site === null ? null : structuredClone(this.#site.site),
       timeScale: this.#site?.timeScale ?? null,
-      standinOverrides: this.#site?.overrides === null || this.#site === null ? null : structuredClone(this.#site.overrides) as Record<string, unknown>,
+      standinOverrides:
+        this.#site?.overrides === null || this.#site === null ? null : (structuredClone(this.#site.overrides) as Record<string, unknown>),
       injection: this.#injection,
       timeline: this.timeline.toJSON(),
       faults: this.#faults.map((f) => ({ ...f, attributes: { ...f.attributes } })),
@@ -153,7 +161,10 @@ export class Evidence {
    */
   attachTo(test: Mocha.Runnable | undefined): void {
     if (test === undefined) {
-      throw new HarnessError('BAD_INPUT', 'Evidence.attachTo: no mocha test given; pass this.currentTest in beforeEach or this.test in it()');
+      throw new HarnessError(
+        'BAD_INPUT',
+        'Evidence.attachTo: no mocha test given; pass this.currentTest in beforeEach or this.test in it()',
+      );
     }
     Object.defineProperty(test, EVIDENCE_KEY, { configurable: true, enumerable: false, get: () => this.toJSON() });
   }

@@ -23,7 +23,16 @@ function fault(id: string, appliedMs: number): FaultRecord {
   };
 }
 
-const window: Window = { name: 'failover', description: 'secondary ACTIVE', kind: 'protocol', anchorLabel: 'cut', anchorNs: at(10).toString(), fromMs: 30, toMs: 60, derivation: 'd' };
+const window: Window = {
+  name: 'failover',
+  description: 'secondary ACTIVE',
+  kind: 'protocol',
+  anchorLabel: 'cut',
+  anchorNs: at(10).toString(),
+  fromMs: 30,
+  toMs: 60,
+  derivation: 'd',
+};
 
 describe('Evidence', () => {
   it('produces a TestEvidence with the site, timeline, faults, windows, measurements, assertions, end state and logs', () => {
@@ -42,12 +51,22 @@ describe('Evidence', () => {
 
     expect(measured).to.deep.include({ valueMs: 40, withinWindow: true, window: 'failover' });
     const json: TestEvidence = evidence.toJSON();
-    expect(json).to.deep.include({ scenario: 'primary-down', startNs: at(0).toString(), endNs: at(100).toString(), timeScale: 0.05, standinOverrides: null });
+    expect(json).to.deep.include({
+      scenario: 'primary-down',
+      startNs: at(0).toString(),
+      endNs: at(100).toString(),
+      timeScale: 0.05,
+      standinOverrides: null,
+    });
     expect(json.site).to.deep.equal(DEFAULT_SITE);
     expect(json.windows).to.deep.equal([window]);
     expect(json.endState).to.deep.equal({ 'cms-secondary': 'ACTIVE' });
     expect(json.logs).to.deep.equal({ 'cms-primary': ['a', 'b'] });
-    expect(json.timeline.map((e) => `${e.node}:${e.type}`)).to.deep.equal(['harness:fault-applied', 'cms-secondary:role', 'harness:fault-removed']);
+    expect(json.timeline.map((e) => `${e.node}:${e.type}`)).to.deep.equal([
+      'harness:fault-applied',
+      'cms-secondary:role',
+      'harness:fault-removed',
+    ]);
     expect(JSON.parse(JSON.stringify(json))).to.deep.equal(json);
   });
 

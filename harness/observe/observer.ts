@@ -142,7 +142,10 @@ export class Observer implements AsyncDisposable {
     try {
       return await this.#state(node).client.status({ timeoutMs: this.#requestTimeoutMs });
     } catch (error) {
-      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${classify(error)}`, { cause: error, details: { node } });
+      throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${classify(error)}`, {
+        cause: error,
+        details: { node },
+      });
     }
   }
 
@@ -159,11 +162,19 @@ export class Observer implements AsyncDisposable {
       const reason = classify(error);
       const status = error instanceof ControlFailure ? error.status : null;
       const refused = status !== null && status >= 400 && status < 500;
-      this.timeline.record({ type: 'note', subject: node, detail: `${what} on ${node} ${refused ? 'refused' : 'not acknowledged'}: ${reason}` });
-      throw new HarnessError('CONTROL_FAILED', refused ? `${node} refused ${what}: ${reason} (HTTP ${status})` : `${node} did not acknowledge ${what}: ${reason}`, {
-        cause: error,
-        details: { node, request, status, reason },
+      this.timeline.record({
+        type: 'note',
+        subject: node,
+        detail: `${what} on ${node} ${refused ? 'refused' : 'not acknowledged'}: ${reason}`,
       });
+      throw new HarnessError(
+        'CONTROL_FAILED',
+        refused ? `${node} refused ${what}: ${reason} (HTTP ${status})` : `${node} did not acknowledge ${what}: ${reason}`,
+        {
+          cause: error,
+          details: { node, request, status, reason },
+        },
+      );
     }
     this.timeline.record({
       type: 'action',
@@ -248,7 +259,6 @@ export class Observer implements AsyncDisposable {
       return false;
     }
   }
-
 }
 
 function describeRequest(request: ControlRequest): string {

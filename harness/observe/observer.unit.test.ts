@@ -158,7 +158,10 @@ describe('Observer', () => {
 
     // The other node keeps being observed while the first one hangs.
     secondary.role('STANDBY');
-    await started.timeline.waitFor(is.role('cms-secondary', 'STANDBY'), { deadlineMs: 2_000, label: 'secondary event while primary hangs' });
+    await started.timeline.waitFor(is.role('cms-secondary', 'STANDBY'), {
+      deadlineMs: 2_000,
+      label: 'secondary event while primary hangs',
+    });
 
     primary.mode = 'answer';
     primary.role('ACTIVE');

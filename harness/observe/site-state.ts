@@ -25,7 +25,10 @@ export const is = {
   acdLink:
     (node: NodeName, state?: AcdLinkState, target?: AcdTarget): Pred<'acd-link'> =>
     (e): e is EventOfType<'acd-link'> =>
-      e.type === 'acd-link' && e.node === node && (state === undefined || e.state === state) && (target === undefined || e.target === target),
+      e.type === 'acd-link' &&
+      e.node === node &&
+      (state === undefined || e.state === state) &&
+      (target === undefined || e.target === target),
   /** A Dual-IP cycle begins: attempt 1 of a new cycle (at start, or after a loss). */
   cycleStart:
     (node: NodeName): Pred<'acd-link'> =>
@@ -35,13 +38,21 @@ export const is = {
   attempt:
     (node: NodeName, attempt: number, target?: AcdTarget): Pred<'acd-link'> =>
     (e): e is EventOfType<'acd-link'> =>
-      e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === attempt && /^attempt \d+ of/.test(e.reason ?? '') && (target === undefined || e.target === target),
+      e.type === 'acd-link' &&
+      e.node === node &&
+      e.state === 'CONNECTING' &&
+      e.attempt === attempt &&
+      /^attempt \d+ of/.test(e.reason ?? '') &&
+      (target === undefined || e.target === target),
   heartbeat:
     (outcome: EventOfType<'heartbeat'>['outcome'], node?: NodeName, beat?: number): Pred<'heartbeat'> =>
     (e): e is EventOfType<'heartbeat'> =>
       e.type === 'heartbeat' && e.outcome === outcome && (node === undefined || e.node === node) && (beat === undefined || e.beat === beat),
   /** A heartbeat the primary heard from a secondary that had taken over (a return of the primary). */
-  takeoverHeard: (): Pred<'heartbeat'> => (e): e is EventOfType<'heartbeat'> => e.type === 'heartbeat' && e.outcome === 'received' && e.node === 'cms-primary' && e.takenOver === true,
+  takeoverHeard:
+    (): Pred<'heartbeat'> =>
+    (e): e is EventOfType<'heartbeat'> =>
+      e.type === 'heartbeat' && e.outcome === 'received' && e.node === 'cms-primary' && e.takenOver === true,
   alarm:
     (alarm: AlarmName, raised = true, node?: NodeName): Pred<'alarm'> =>
     (e): e is EventOfType<'alarm'> =>
@@ -49,7 +60,11 @@ export const is = {
   admin:
     (node: NodeName, action: EventOfType<'admin'>['action'], changeSeq?: number, origin?: CmsName): Pred<'admin'> =>
     (e): e is EventOfType<'admin'> =>
-      e.type === 'admin' && e.node === node && e.action === action && (changeSeq === undefined || e.changeSeq === changeSeq) && (origin === undefined || e.origin === origin),
+      e.type === 'admin' &&
+      e.node === node &&
+      e.action === action &&
+      (changeSeq === undefined || e.changeSeq === changeSeq) &&
+      (origin === undefined || e.origin === origin),
   adminLink:
     (node: NodeName, up: boolean): Pred<'admin-link'> =>
     (e): e is EventOfType<'admin-link'> =>
@@ -62,7 +77,10 @@ export const is = {
     (target: CmsName): Pred<'client'> =>
     (e): e is EventOfType<'client'> =>
       e.type === 'client' && e.action === 'logged-in' && e.target === target,
-  clientLost: (): Pred<'client'> => (e): e is EventOfType<'client'> => e.type === 'client' && e.action === 'lost',
+  clientLost:
+    (): Pred<'client'> =>
+    (e): e is EventOfType<'client'> =>
+      e.type === 'client' && e.action === 'lost',
   gap:
     (node: NodeName): Pred<'acd-gap'> =>
     (e): e is EventOfType<'acd-gap'> =>
@@ -88,7 +106,9 @@ export function sessionSpans(timeline: Timeline, server: 'cm' | 'ess', cms: CmsN
 
 /** Whether `node` had `alarm` raised at `ns`, by its last alarm event of that name at or before it. */
 export function alarmAt(timeline: Timeline, node: NodeName, alarm: AlarmName, ns: Instant): boolean {
-  const last = timeline.last((e): e is EventOfType<'alarm'> => e.node === node && e.type === 'alarm' && e.alarm === alarm, { atOrBeforeNs: ns });
+  const last = timeline.last((e): e is EventOfType<'alarm'> => e.node === node && e.type === 'alarm' && e.alarm === alarm, {
+    atOrBeforeNs: ns,
+  });
   return last?.raised ?? false;
 }
 
@@ -110,7 +130,13 @@ export function activeSpans(timeline: Timeline, node: NodeName): Span[] {
 /** When `node` could not be observed, per the harness's `unobservable` / `observable` events. */
 export function unobservableSpans(timeline: Timeline, node: NodeName): Span[] {
   return spansOf(timeline.events(), (e) =>
-    e.node === 'harness' && e.subject === node ? (e.type === 'unobservable' ? true : e.type === 'observable' ? false : undefined) : undefined,
+    e.node === 'harness' && e.subject === node
+      ? e.type === 'unobservable'
+        ? true
+        : e.type === 'observable'
+          ? false
+          : undefined
+      : undefined,
   );
 }
 

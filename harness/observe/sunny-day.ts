@@ -7,15 +7,13 @@ import { notYet, waitFor, type WaitResult } from '../core/poll.js';
 /** Waits for the sunny day; the deadline is a whole Dual-IP cycle plus two heartbeat periods, from the timers. */
 export async function waitSunnyDay(status: (node: NodeName) => Promise<StandinStatus>, timers: Timers): Promise<WaitResult<true>> {
   const t = timers;
-  const deadlineMs = (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
+  const deadlineMs =
+    (t.mainAttempts + t.essAttempts) * t.linkRetryMs + t.pumpupMs + 2 * (t.heartbeatIntervalMs + t.heartbeatTimeoutMs) + 10_000;
   return waitFor(
     async () => {
-      const [primary, secondary, ess, supervisor] = (await Promise.all((['cms-primary', 'cms-secondary', 'ess', 'supervisor'] as const).map(status))) as [
-        StandinStatus,
-        StandinStatus,
-        StandinStatus,
-        StandinStatus,
-      ];
+      const [primary, secondary, ess, supervisor] = (await Promise.all(
+        (['cms-primary', 'cms-secondary', 'ess', 'supervisor'] as const).map(status),
+      )) as [StandinStatus, StandinStatus, StandinStatus, StandinStatus];
       const ok =
         primary.role === 'ACTIVE' &&
         secondary.role === 'STANDBY' &&
@@ -25,7 +23,12 @@ export async function waitSunnyDay(status: (node: NodeName) => Promise<StandinSt
         secondary.acd.target === 'cm' &&
         ess.ess?.state === 'STANDBY' &&
         supervisor.loggedInTo === 'cms-primary';
-      return ok || notYet(`primary ${primary.role}/${primary.acd?.state}, secondary ${secondary.role}/${secondary.acd?.state}, ess ${ess.ess?.state}, supervisor on ${supervisor.loggedInTo ?? 'nothing'}`);
+      return (
+        ok ||
+        notYet(
+          `primary ${primary.role}/${primary.acd?.state}, secondary ${secondary.role}/${secondary.acd?.state}, ess ${ess.ess?.state}, supervisor on ${supervisor.loggedInTo ?? 'nothing'}`,
+        )
+      );
     },
     { deadlineMs, label: 'the sunny-day steady state (primary ACTIVE, secondary STANDBY, both CMS linked to cm)' },
   );

@@ -34,7 +34,14 @@ export class EventMaker {
     return { ...this.#base(node, ms), type: 'alarm', alarm, raised, detail };
   }
 
-  gap(node: NodeName, ms: number, missing: number, source: AcdTarget = 'cm', cause: 'sequence' | 'source-switch' | 'source-restart' = 'sequence', silentMs = 0): StandinEvent {
+  gap(
+    node: NodeName,
+    ms: number,
+    missing: number,
+    source: AcdTarget = 'cm',
+    cause: 'sequence' | 'source-switch' | 'source-restart' = 'sequence',
+    silentMs = 0,
+  ): StandinEvent {
     return { ...this.#base(node, ms), type: 'acd-gap', source, cause, fromSeq: 100, toSeq: 100 + missing, missing, silentMs };
   }
 
@@ -55,7 +62,13 @@ export class EventMaker {
     return { ...this.#base('supervisor', ms), type: 'client', action, target };
   }
 
-  admin(node: CmsName, ms: number, action: 'changed' | 'queued' | 'sent' | 'applied' | 'duplicate-ignored' | 'acked', origin: CmsName, changeSeq: number): StandinEvent {
+  admin(
+    node: CmsName,
+    ms: number,
+    action: 'changed' | 'queued' | 'sent' | 'applied' | 'duplicate-ignored' | 'acked',
+    origin: CmsName,
+    changeSeq: number,
+  ): StandinEvent {
     return { ...this.#base(node, ms), type: 'admin', action, origin, changeSeq };
   }
 

@@ -8,8 +8,7 @@ import type { NodeName } from '../../images/protocol/index.js';
 
 /** Selects events: a predicate, or fields that must all match (`fromNs`/`toNs` inclusive). */
 export type EventFilter =
-  | ((event: TimelineEvent) => boolean)
-  | { node?: NodeName | 'harness'; type?: TimelineEvent['type']; fromNs?: Instant; toNs?: Instant };
+  ((event: TimelineEvent) => boolean) | { node?: NodeName | 'harness'; type?: TimelineEvent['type']; fromNs?: Instant; toNs?: Instant };
 
 /** What `record` needs; seq and (by default) atNs are stamped. */
 export interface HarnessEventInput {

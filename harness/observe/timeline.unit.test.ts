@@ -184,7 +184,13 @@ describe('Timeline', () => {
       make.link('cms-primary', 90, 'CONNECTING', 'ess', 1, 2),
     ]);
     expect(linkAt(timeline, 'cms-primary', at(-1))).to.equal(null);
-    expect(linkAt(timeline, 'cms-primary', at(50))).to.deep.include({ target: 'cm', state: 'DATA_TRANSFER', attempt: 1, cycle: 1, atNs: at(10).toString() });
+    expect(linkAt(timeline, 'cms-primary', at(50))).to.deep.include({
+      target: 'cm',
+      state: 'DATA_TRANSFER',
+      attempt: 1,
+      cycle: 1,
+      atNs: at(10).toString(),
+    });
     expect(linkAt(timeline, 'cms-primary', at(95))?.target).to.equal('ess');
   });
 

@@ -18,16 +18,36 @@ export interface FaultSpec {
 }
 
 /** SIGKILL: the process dies, its host stays up and refuses connections; healing restarts it. */
-export const kill = (node: NodeName): FaultSpec => ({ kind: 'kill', target: node, words: 'killed (SIGKILL)', apply: (t) => t.nodes.kill(node) });
+export const kill = (node: NodeName): FaultSpec => ({
+  kind: 'kill',
+  target: node,
+  words: 'killed (SIGKILL)',
+  apply: (t) => t.nodes.kill(node),
+});
 
 /** A graceful stop (SIGTERM, 1 s grace); healing restarts it. */
-export const stop = (node: NodeName): FaultSpec => ({ kind: 'stop', target: node, words: 'stopped gracefully', apply: (t) => t.nodes.stop(node, 1) });
+export const stop = (node: NodeName): FaultSpec => ({
+  kind: 'stop',
+  target: node,
+  words: 'stopped gracefully',
+  apply: (t) => t.nodes.stop(node, 1),
+});
 
 /** Frozen: a hung server, connections open and nothing answers; healing resumes it. */
-export const pause = (node: NodeName): FaultSpec => ({ kind: 'pause', target: node, words: 'paused (a hung server)', apply: (t) => t.nodes.pause(node) });
+export const pause = (node: NodeName): FaultSpec => ({
+  kind: 'pause',
+  target: node,
+  words: 'paused (a hung server)',
+  apply: (t) => t.nodes.pause(node),
+});
 
 /** Cut off the network while it keeps running: every link of the node silent; healing ends the isolation. */
-export const isolate = (node: NodeName): FaultSpec => ({ kind: 'isolate', target: node, words: 'isolated from the network', apply: (t) => t.nodes.isolate(node) });
+export const isolate = (node: NodeName): FaultSpec => ({
+  kind: 'isolate',
+  target: node,
+  words: 'isolated from the network',
+  apply: (t) => t.nodes.isolate(node),
+});
 
 /** The link's proxy is disabled: connections refused and reset. */
 export const cut = (link: LinkName): FaultSpec => ({ kind: 'cut', target: link, words: 'cut', apply: (t) => t.links.cut(link) });
@@ -41,7 +61,11 @@ export const blackhole = (link: LinkName, options: DirectionOption = {}): FaultS
 });
 
 /** Latency (and jitter) on a link, sized from the site's timers. */
-export const latency = (link: LinkName, size: (scaled: SiteConfig) => { latencyMs: number; jitterMs: number }, options: DirectionOption = {}): FaultSpec => ({
+export const latency = (
+  link: LinkName,
+  size: (scaled: SiteConfig) => { latencyMs: number; jitterMs: number },
+  options: DirectionOption = {},
+): FaultSpec => ({
   kind: 'latency',
   target: link,
   words: 'slowed',

@@ -70,18 +70,27 @@ export function scenario(title: string, spec: ScenarioSpec): void {
     const fullTitle = this.test?.fullTitle() ?? title;
     // Each expectation owns its deadline; this only bounds a hang of the engine itself.
     this.timeout(scenarioTimeoutMs(context));
-    const site = await Site.start({ scenario: familyId, ...(spec.site ? { site: spec.site } : {}) }, { docker, context, progress: (phase) => progress?.(fullTitle, phase) });
+    const site = await Site.start(
+      { scenario: familyId, ...(spec.site ? { site: spec.site } : {}) },
+      { docker, context, progress: (phase) => progress?.(fullTitle, phase) },
+    );
     try {
       const before = [spec.before ?? []].flat() as FaultSpec[];
       if (before.length > 0) await site.inject(before, 'now');
       const faults = [spec.faults ?? []].flat() as FaultSpec[];
-      const handles = faults.length === 0 ? [] : await site.inject(faults, { phase: stratifiedPhase(context.seed, fullTitle, context.repeat, context.repeats) });
+      const handles =
+        faults.length === 0
+          ? []
+          : await site.inject(faults, { phase: stratifiedPhase(context.seed, fullTitle, context.repeat, context.repeats) });
       await spec.outcome(site, handles);
     } finally {
       await site.finish(this.test);
     }
   });
-  const meta: ScenarioMeta = { family: familyId, faults: [spec.before ?? [], spec.faults ?? []].flat().map((f) => ({ kind: (f as FaultSpec).kind, target: (f as FaultSpec).target })) };
+  const meta: ScenarioMeta = {
+    family: familyId,
+    faults: [spec.before ?? [], spec.faults ?? []].flat().map((f) => ({ kind: (f as FaultSpec).kind, target: (f as FaultSpec).target })),
+  };
   Object.defineProperty(test, SCENARIO_META_KEY, { value: meta, enumerable: false });
 }
 

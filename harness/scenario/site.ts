@@ -61,8 +61,15 @@ export class Site implements ObservedSite {
   ) {
     this.config = config;
     this.scaled = scaleSite(config, deps.context.timeScale);
-    this.evidence = new Evidence(scenario, { site: config, timeScale: deps.context.timeScale, overrides: deps.context.standinOverrides }, { timeline: observer.timeline });
-    topology.faultLog.listen({ applied: (record) => this.evidence.addFault(record), removed: (record) => this.evidence.faultRemoved(record) });
+    this.evidence = new Evidence(
+      scenario,
+      { site: config, timeScale: deps.context.timeScale, overrides: deps.context.standinOverrides },
+      { timeline: observer.timeline },
+    );
+    topology.faultLog.listen({
+      applied: (record) => this.evidence.addFault(record),
+      removed: (record) => this.evidence.faultRemoved(record),
+    });
   }
 
   /** Starts the site and waits for its sunny-day state. A failure removes what was made, then rethrows. */
@@ -72,7 +79,10 @@ export class Site implements ObservedSite {
     if (images === null) throw noImages();
     const config = checkSite(withSite(context.site, options.site ?? {}), `scenario ${options.scenario}`);
     deps.progress?.('starting the site');
-    const spec = { ...cmsHaTopology({ name: options.scenario, site: config, timeScale: context.timeScale }), standinOverrides: context.standinOverrides };
+    const spec = {
+      ...cmsHaTopology({ name: options.scenario, site: config, timeScale: context.timeScale }),
+      standinOverrides: context.standinOverrides,
+    };
     const topology = await new Topology(spec).start({ docker: deps.docker, images: images as ImageSet });
     let observer: Observer | undefined;
     try {
@@ -130,7 +140,9 @@ export class Site implements ObservedSite {
       if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to inject in is unknown');
       const plannedNs = injectionInstant(BigInt(tick.atNs), nowNs(), periodMs, when.phase);
       this.evidence.setInjection({ cycle: 'heartbeat', phase: when.phase, periodMs, tickNs: tick.atNs, plannedNs: toMonoNs(plannedNs) });
-      this.note(`injecting ${faults.map((f) => `${f.target} ${f.words}`).join(' + ')} at phase ${when.phase.toFixed(3)} of the heartbeat cycle`);
+      this.note(
+        `injecting ${faults.map((f) => `${f.target} ${f.words}`).join(' + ')} at phase ${when.phase.toFixed(3)} of the heartbeat cycle`,
+      );
       await untilNs(plannedNs);
     }
     const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
@@ -156,7 +168,8 @@ export class Site implements ObservedSite {
     setStandby: (node: CmsName) => this.#act(node, 'set-standby', { action: 'set-standby' }),
     /** Orders the ESS back to STANDBY through the main CM; the ESS must have registered with it (it redials). */
     forcedTakeover: async (): Promise<void> => {
-      const deadlineMs = this.scaled.timers.keepaliveMisses * this.scaled.timers.keepaliveIntervalMs + this.scaled.timers.keepaliveIntervalMs;
+      const deadlineMs =
+        this.scaled.timers.keepaliveMisses * this.scaled.timers.keepaliveIntervalMs + this.scaled.timers.keepaliveIntervalMs;
       this.note('waiting for the ESS to register with the main CM, to order the forced takeover');
       const sentNs = nowNs();
       await waitFor(
@@ -173,7 +186,10 @@ export class Site implements ObservedSite {
     adminChange: async (node: CmsName, change: string): Promise<AdminChange> => {
       const { seq } = await this.observer.control(node, { action: 'admin-change', change });
       if (seq === undefined) throw new HarnessError('CONTROL_FAILED', `${node} acknowledged an admin change without a sequence number`);
-      const changed = await this.timeline.waitFor(is.admin(node, 'changed', seq, node), { deadlineMs: 5_000, label: `change ${seq} recorded on ${node}` });
+      const changed = await this.timeline.waitFor(is.admin(node, 'changed', seq, node), {
+        deadlineMs: 5_000,
+        label: `change ${seq} recorded on ${node}`,
+      });
       return { origin: node, seq, changedNs: BigInt(changed.atNs) };
     },
   };

@@ -47,7 +47,10 @@ export async function ensureNodeBaseImage(docker: DockerClient, log: ImageLog): 
     }
     await mkdir(join(rootfs, 'etc'), { recursive: true });
     await mkdir(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
-    await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0::/:/nonexistent\nstandin:x:10001:10001::/:/nonexistent\nnobody:x:65534:65534::/:/nonexistent\n');
+    await writeFile(
+      join(rootfs, 'etc', 'passwd'),
+      'root:x:0:0::/:/nonexistent\nstandin:x:10001:10001::/:/nonexistent\nnobody:x:65534:65534::/:/nonexistent\n',
+    );
     await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\nstandin:x:10001:\nnogroup:x:65534:\n');
     const tarFile = `${rootfs}.tar`;
     await execa('tar', ['-C', rootfs, '--owner=0', '--group=0', '-cf', tarFile, '.']);
@@ -128,11 +131,7 @@ export async function ensureStandinImage(
 }
 
 /** The network holder (images/holder): a static Go program, built with `go build` and packaged FROM scratch. */
-export async function ensureHolderImage(
-  docker: DockerClient,
-  log: ImageLog,
-  roots: ImageRoots = PROJECT_ROOTS,
-): Promise<Made> {
+export async function ensureHolderImage(docker: DockerClient, log: ImageLog, roots: ImageRoots = PROJECT_ROOTS): Promise<Made> {
   const context = await mkdtemp(join(tmpdir(), 'cmsha-holder-'));
   try {
     await copySourceFiles('holder', context, roots);

@@ -36,7 +36,10 @@ export interface SetupReport {
 async function ensureChromium(log: (line: string) => void): Promise<string> {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   if (!canInstallPackages()) {
-    throw new HarnessError('SETUP_FAILED', `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`);
+    throw new HarnessError(
+      'SETUP_FAILED',
+      `Chromium is missing at ${CHROMIUM_PATH} (the report's browser test needs it). Install Debian's chromium package.`,
+    );
   }
   await aptInstall(['chromium'], log);
   return CHROMIUM_PATH;
@@ -82,10 +85,15 @@ export async function doctor(docker: DockerClient): Promise<{ lines: string[]; o
     engineUp = true;
   } catch (error) {
     const dockerd = await execa('sh', ['-c', 'command -v dockerd'], { reject: false });
-    check(false, `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`);
+    check(
+      false,
+      `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
+    );
   }
   const go = await execa('go', ['version'], { reject: false });
-  lines.push(`${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (needed to build Toxiproxy when its image is absent, and the network holder)'}`);
+  lines.push(
+    `${go.exitCode === 0 ? 'ok     ' : 'absent '} ${go.exitCode === 0 ? go.stdout : 'go (needed to build Toxiproxy when its image is absent, and the network holder)'}`,
+  );
   check(existsSync(CHROMIUM_PATH), `chromium at ${CHROMIUM_PATH} (for the report's browser test; \`npm test\` installs it)`);
   if (engineUp) {
     const toxiproxy = await findToxiproxyImage(docker);

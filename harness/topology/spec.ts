@@ -51,7 +51,10 @@ export function validateSpec(spec: TopologySpec): void {
     bad(`Topology name "${spec.name}" is invalid: use 1–31 lower-case letters, digits or dashes.`, { name: spec.name });
   }
   if (!(Number.isFinite(spec.timeScale) && spec.timeScale > 0 && spec.timeScale <= 10)) {
-    bad(`timeScale ${spec.timeScale} is invalid: give a number in (0, 10], e.g. 1 for real time or 0.05 for CI.`, { option: 'timeScale', value: spec.timeScale });
+    bad(`timeScale ${spec.timeScale} is invalid: give a number in (0, 10], e.g. 1 for real time or 0.05 for CI.`, {
+      option: 'timeScale',
+      value: spec.timeScale,
+    });
   }
   checkSite(spec.site, `topology "${spec.name}"`);
   const nodes = new Set<string>();
@@ -61,11 +64,15 @@ export function validateSpec(spec: TopologySpec): void {
   }
   const links = new Set<string>();
   for (const link of spec.links) {
-    if (links.has(link.name)) bad(`Two links are named "${link.name}": link names must be unique (each is one Toxiproxy proxy).`, { link: link.name });
+    if (links.has(link.name))
+      bad(`Two links are named "${link.name}": link names must be unique (each is one Toxiproxy proxy).`, { link: link.name });
     links.add(link.name);
     for (const end of ['from', 'to'] as const) {
       if (!nodes.has(link[end])) {
-        bad(`Link "${link.name}" names an unknown node "${link[end]}" as its "${end}". Known nodes: ${[...nodes].join(', ')}.`, { link: link.name, node: link[end] });
+        bad(`Link "${link.name}" names an unknown node "${link[end]}" as its "${end}". Known nodes: ${[...nodes].join(', ')}.`, {
+          link: link.name,
+          node: link[end],
+        });
       }
     }
     if (!(Number.isInteger(link.port) && link.port > 0 && link.port < 65_536)) {
@@ -73,12 +80,16 @@ export function validateSpec(spec: TopologySpec): void {
     }
     const target = spec.nodes.find((n) => n.name === link.to);
     if (target && !target.listens.includes(link.port)) {
-      bad(`Link "${link.name}" goes to ${link.to}:${link.port}, but ${link.to} does not listen on ${link.port} (it listens on ${target.listens.join(', ') || 'nothing'}).`, {
-        link: link.name,
-      });
+      bad(
+        `Link "${link.name}" goes to ${link.to}:${link.port}, but ${link.to} does not listen on ${link.port} (it listens on ${target.listens.join(', ') || 'nothing'}).`,
+        {
+          link: link.name,
+        },
+      );
     }
   }
   for (const link of Object.keys(spec.site.wan)) {
-    if (!links.has(link)) bad(`The WAN profile names link "${link}", which this topology does not have. Links: ${[...links].join(', ')}.`, { link });
+    if (!links.has(link))
+      bad(`The WAN profile names link "${link}", which this topology does not have. Links: ${[...links].join(', ')}.`, { link });
   }
 }

@@ -40,8 +40,12 @@ describe('topology spec validation', () => {
   });
 
   it('rejects a negative timer and an ESS timeout outside 3–15 minutes, naming them and the values', () => {
-    expect(rejection({ ...base(), site: withSite(base().site, { timers: { heartbeatIntervalMs: -20_000 } }) }).message).to.contain('timers.heartbeatIntervalMs: -20000 must be a positive number');
-    expect(rejection({ ...base(), site: withSite(base().site, { timers: { essNoServiceTimeoutMs: 60_000 } }) }).message).to.contain('timers.essNoServiceTimeoutMs: 60000 is below the allowed 180000–900000');
+    expect(rejection({ ...base(), site: withSite(base().site, { timers: { heartbeatIntervalMs: -20_000 } }) }).message).to.contain(
+      'timers.heartbeatIntervalMs: -20000 must be a positive number',
+    );
+    expect(rejection({ ...base(), site: withSite(base().site, { timers: { essNoServiceTimeoutMs: 60_000 } }) }).message).to.contain(
+      'timers.essNoServiceTimeoutMs: 60000 is below the allowed 180000–900000',
+    );
   });
 
   it('rejects a time scale of zero and a WAN on a link the topology lacks', () => {

@@ -59,7 +59,11 @@ class Client {
     const before = this.received.length;
     const sent = performance.now();
     this.socket.write(text);
-    await waitFor(() => this.received.length >= before + text.length || undefined, { deadlineMs, label: `echo of "${text}"`, intervalsMs: [1, 2, 5] });
+    await waitFor(() => this.received.length >= before + text.length || undefined, {
+      deadlineMs,
+      label: `echo of "${text}"`,
+      intervalsMs: [1, 2, 5],
+    });
     return performance.now() - sent;
   }
 
@@ -69,7 +73,10 @@ class Client {
 }
 
 /** How a fresh connection to the proxy ends up: echoed, refused, or reset/closed; and how long it took. */
-async function tryConnection(address: { host: string; port: number }, timeoutMs = 3_000): Promise<{ outcome: 'echoed' | 'refused' | 'closed' | 'silent'; ms: number }> {
+async function tryConnection(
+  address: { host: string; port: number },
+  timeoutMs = 3_000,
+): Promise<{ outcome: 'echoed' | 'refused' | 'closed' | 'silent'; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
     const socket = connect(address.port, address.host);
@@ -104,7 +111,8 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
   it('creates one proxy per link, named after the link, dialling the node by address (no name lookup on the data path)', async () => {
     const proxies = await new Toxiproxy(topology.toxiproxyApi).getAll();
     expect(Object.keys(proxies).sort()).to.deep.equal(topology.spec.links.map((l) => l.name).sort());
-    for (const link of topology.spec.links) expect(proxies[link.name]!.upstream).to.match(new RegExp(`^\\d+\\.\\d+\\.\\d+\\.\\d+:${link.port}$`));
+    for (const link of topology.spec.links)
+      expect(proxies[link.name]!.upstream).to.match(new RegExp(`^\\d+\\.\\d+\\.\\d+\\.\\d+:${link.port}$`));
     expect(topology.toxiproxyVersion).to.equal('2.12.0');
   });
 
@@ -166,7 +174,10 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
       await client.roundTrip('before');
       const fault = await topology.links.blackhole('admin-sync');
       client.socket.write('swallowed');
-      const leaked = await waitFor(() => (client.received.includes('swallowed') ? true : undefined), { deadlineMs: 500, label: 'blackholed data' }).then(
+      const leaked = await waitFor(() => (client.received.includes('swallowed') ? true : undefined), {
+        deadlineMs: 500,
+        label: 'blackholed data',
+      }).then(
         () => true,
         () => false,
       );
@@ -200,7 +211,9 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
   it('rejects a fault on a link the topology does not have, naming it', async () => {
     const error = await topology.links.cut('no-such-link').catch((e: unknown) => e);
     expect(error).to.be.instanceOf(HarnessError).with.property('code', 'BAD_INPUT');
-    expect((error as Error).message).to.contain('"no-such-link"').and.contain('acd-primary');
+    expect((error as Error).message)
+      .to.contain('"no-such-link"')
+      .and.contain('acd-primary');
   });
 });
 
@@ -215,7 +228,8 @@ describe('foundation: isolation and teardown', function () {
     const client = await Client.open(a.proxyAddress('acd-secondary'));
     await client.roundTrip('only a');
     client.close();
-    const connections = async (t: StartedTopology) => ((await (await fetch(`${t.control('cm').baseUrl}/status`)).json()) as { connections: number }).connections;
+    const connections = async (t: StartedTopology) =>
+      ((await (await fetch(`${t.control('cm').baseUrl}/status`)).json()) as { connections: number }).connections;
     expect(await connections(a)).to.equal(1);
     expect(await connections(b)).to.equal(0);
     // Cutting a link of one topology leaves the same link of the other untouched.

@@ -39,7 +39,8 @@ export class Topology {
 
   async start(options: StartOptions): Promise<StartedTopology> {
     const { docker, images } = options;
-    if (isShuttingDown()) throw new HarnessError('START_FAILED', `Not starting topology "${this.spec.name}": the process is shutting down after a signal.`);
+    if (isShuttingDown())
+      throw new HarnessError('START_FAILED', `Not starting topology "${this.spec.name}": the process is shutting down after a signal.`);
     const spec = this.spec;
     const id = newTopologyId();
     const prefix = `cmsha-${spec.name}-${id}`;
@@ -78,7 +79,10 @@ export class Topology {
             labels,
           });
           await container.start();
-          const [dataAddress, controlAddress] = await Promise.all([addressOn(container, dataNetwork), addressOn(container, controlNetwork)]);
+          const [dataAddress, controlAddress] = await Promise.all([
+            addressOn(container, dataNetwork),
+            addressOn(container, controlNetwork),
+          ]);
           holders.set(node.name, { container, dataAddress, controlAddress });
         }),
       );
@@ -100,7 +104,9 @@ export class Topology {
             timers: standinSite.timers,
             policy: standinSite.policy,
             dials: Object.fromEntries(
-              spec.links.filter((l) => l.from === node.name).map((l) => [l.name, { host: toxiproxy.dataAddress, port: proxyPorts.get(l.name)! }]),
+              spec.links
+                .filter((l) => l.from === node.name)
+                .map((l) => [l.name, { host: toxiproxy.dataAddress, port: proxyPorts.get(l.name)! }]),
             ),
             listens: node.listens,
             awaitBegin: node.image === 'standin',
@@ -123,16 +129,36 @@ export class Topology {
         }),
       );
 
-      const clients = new Map(spec.nodes.map((node) => [node.name, new ControlClient(node.name, `http://${holders.get(node.name)!.controlAddress}:${PORTS.control}`)]));
+      const clients = new Map(
+        spec.nodes.map((node) => [
+          node.name,
+          new ControlClient(node.name, `http://${holders.get(node.name)!.controlAddress}:${PORTS.control}`),
+        ]),
+      );
       await Promise.all([...clients.values()].map((client) => client.waitHealthy(readyDeadlineMs)));
       // Every container answers: now let the stand-ins start dialling, listeners first (see StandinConfig.awaitBegin).
       for (const node of spec.nodes) if (node.image === 'standin') await clients.get(node.name)!.begin();
-      return new StartedTopology({ id, docker, spec, images, toxiproxy, containers, clients, proxyPorts, wan, unregister, readyDeadlineMs });
+      return new StartedTopology({
+        id,
+        docker,
+        spec,
+        images,
+        toxiproxy,
+        containers,
+        clients,
+        proxyPorts,
+        wan,
+        unregister,
+        readyDeadlineMs,
+      });
     } catch (cause) {
       await removeTopologyResources(docker, id).catch(() => undefined);
       unregister();
       if (cause instanceof HarnessError) throw cause;
-      throw new HarnessError('START_FAILED', `Starting topology "${spec.name}" failed: ${(cause as Error).message}`, { cause, details: { topology: spec.name, id } });
+      throw new HarnessError('START_FAILED', `Starting topology "${spec.name}" failed: ${(cause as Error).message}`, {
+        cause,
+        details: { topology: spec.name, id },
+      });
     }
   }
 }
@@ -142,8 +168,21 @@ async function applyWan(toxiproxy: ToxiproxyServer, wan: SiteConfig['wan']): Pro
   for (const [link, w] of Object.entries(wan) as Array<[LinkName, WanLink]>) {
     const proxy = await toxiproxy.api.get(link);
     for (const stream of ['upstream', 'downstream'] as const) {
-      await proxy.addToxic({ name: `wan-latency-${stream}`, type: 'latency', stream, toxicity: 1, attributes: { latency: Math.round(w.latencyMs), jitter: Math.round(w.jitterMs) } });
-      if (w.bandwidthKBps !== null) await proxy.addToxic({ name: `wan-bandwidth-${stream}`, type: 'bandwidth', stream, toxicity: 1, attributes: { rate: w.bandwidthKBps } });
+      await proxy.addToxic({
+        name: `wan-latency-${stream}`,
+        type: 'latency',
+        stream,
+        toxicity: 1,
+        attributes: { latency: Math.round(w.latencyMs), jitter: Math.round(w.jitterMs) },
+      });
+      if (w.bandwidthKBps !== null)
+        await proxy.addToxic({
+          name: `wan-bandwidth-${stream}`,
+          type: 'bandwidth',
+          stream,
+          toxicity: 1,
+          attributes: { rate: w.bandwidthKBps },
+        });
     }
   }
   return wan;

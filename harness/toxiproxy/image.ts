@@ -24,7 +24,10 @@ export async function findToxiproxyImage(docker: DockerClient): Promise<string |
 }
 
 /** Finds, pulls (only with CMSHA_ALLOW_PULL=1) or builds the Toxiproxy image. */
-export async function ensureToxiproxyImage(docker: DockerClient, log: (line: string) => void): Promise<{ tag: string; source: ImageSource }> {
+export async function ensureToxiproxyImage(
+  docker: DockerClient,
+  log: (line: string) => void,
+): Promise<{ tag: string; source: ImageSource }> {
   const present = await findToxiproxyImage(docker);
   if (present) return { tag: present, source: 'present' };
   if (await tryPull(docker, TOXIPROXY_OFFICIAL)) return { tag: TOXIPROXY_OFFICIAL, source: 'pulled' };

@@ -51,7 +51,10 @@ export async function startToxiproxy(docker: DockerClient, options: ToxiproxyOpt
     init: false,
     ...(options.labels ? { labels: options.labels } : {}),
   });
-  const [controlAddress, dataAddress] = await Promise.all([addressOn(container, options.controlNetwork), addressOn(container, options.dataNetwork)]);
+  const [controlAddress, dataAddress] = await Promise.all([
+    addressOn(container, options.controlNetwork),
+    addressOn(container, options.dataNetwork),
+  ]);
   const apiUrl = `http://${controlAddress}:${TOXIPROXY_API_PORT}`;
   const api = new Toxiproxy(apiUrl);
   const { value: versionText } = await waitFor(() => api.getVersion().catch(() => undefined), {
@@ -62,9 +65,14 @@ export async function startToxiproxy(docker: DockerClient, options: ToxiproxyOpt
 }
 
 /** Creates one enabled proxy per link (listening on FIRST_PROXY_PORT + its index); returns each link's port. */
-export async function createProxies(server: ToxiproxyServer, links: ReadonlyArray<{ name: string; upstream: string }>): Promise<Map<string, number>> {
+export async function createProxies(
+  server: ToxiproxyServer,
+  links: ReadonlyArray<{ name: string; upstream: string }>,
+): Promise<Map<string, number>> {
   const ports = new Map(links.map((link, i) => [link.name, FIRST_PROXY_PORT + i]));
-  await server.api.populate(links.map((link) => ({ name: link.name, listen: `0.0.0.0:${ports.get(link.name)!}`, upstream: link.upstream, enabled: true })));
+  await server.api.populate(
+    links.map((link) => ({ name: link.name, listen: `0.0.0.0:${ports.get(link.name)!}`, upstream: link.upstream, enabled: true })),
+  );
   return ports;
 }
 

@@ -36,7 +36,8 @@ for (const port of config.listens) {
 }
 
 const control = createHttpServer((request, response) => {
-  const body = request.url === '/healthz' ? { ok: true } : request.url === '/status' ? { node: config.node, kind: 'echo', connections } : null;
+  const body =
+    request.url === '/healthz' ? { ok: true } : request.url === '/status' ? { node: config.node, kind: 'echo', connections } : null;
   response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body ?? { error: `unknown path ${request.url}` }));
 });

@@ -122,7 +122,8 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
             if (x.phase === 'pumpup' && nowMs >= x.pumpupUntilMs) {
               x.phase = 'data';
               fx.push({ type: 'send', conn: x.conn, msg: { t: 'data-start' } });
-              if (x.node !== null) fx.push(emit({ type: 'acd-session', cms: x.node, phase: 'data', reason: `data transfer from seq ${s.seq + 1}` }));
+              if (x.node !== null)
+                fx.push(emit({ type: 'acd-session', cms: x.node, phase: 'data', reason: `data transfer from seq ${s.seq + 1}` }));
             }
             if (x.nextKaMs !== null && nowMs >= x.nextKaMs) {
               fx.push({ type: 'send', conn: x.conn, msg: { t: 'ka' } });
