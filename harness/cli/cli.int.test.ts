@@ -184,6 +184,22 @@ describe('command line: normal use', function () {
     expect((await cli(['report', join(root, 'nothing-here')])).exitCode).to.equal(2);
   });
 
+  it('validates a candidate site against the baseline: the same site passes, one miss more is a regression with its shift', async () => {
+    const budgets = 'budgets:\n  supervisorOutageMs: 75000\n';
+    const baseline = siteFile(`timeScale: 0.05\n${budgets}`);
+    const candidate = siteFile(`timeScale: 0.05\n${budgets}timers:\n  heartbeatMisses: 4\n`);
+    const out = mkdtempSync(join(tmpdir(), 'cmsha-validate-'));
+    // Four repeats a side: the fewest for which the rank test can call a shift significant at 0.05.
+    const args = ['when the primary is killed', '--repeat', '4', '--parallel', '2', '--seed', '5', '--out', out];
+    const same = await cli(['validate', '--baseline', baseline, '--candidate', baseline, ...args]);
+    expect(same.exitCode, same.all).to.equal(0);
+    expect(same.stdout).to.contain('No regression');
+    const slower = await cli(['validate', '--baseline', baseline, '--candidate', candidate, ...args]);
+    expect(slower.exitCode, slower.all).to.equal(1);
+    expect(slower.stdout).to.match(/REGRESSION .*failover from the fault is 1\.0 s slower/);
+    expect(slower.stdout).to.match(/REGRESSION .*supervisor outage budget exceeded/);
+  });
+
   it('keeps a site up for exploration, says how to reach it, and takes it down', async () => {
     const before = await labelled(LABEL_KEEP);
     const up = await cli(['up', '--time-scale', '0.05']);

@@ -52,7 +52,12 @@ const policySchema = z
 const wanLinkSchema = z.strictObject({
   latencyMs: z.number({ error: 'must be a number of milliseconds' }).min(0, { error: 'must be >= 0' }),
   jitterMs: z.number({ error: 'must be a number of milliseconds' }).min(0, { error: 'must be >= 0' }).default(0),
-  bandwidthKBps: z.number({ error: 'must be a number of KB/s' }).positive({ error: 'must be > 0 KB/s' }).nullable().default(null),
+  bandwidthKBps: z
+    .number({ error: 'must be a whole number of KB/s' })
+    .int({ error: 'must be a whole number of KB/s' })
+    .min(1, { error: 'must be at least 1 KB/s' })
+    .nullable()
+    .default(null),
 });
 
 const budgetsSchema = z

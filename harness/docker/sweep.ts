@@ -1,18 +1,25 @@
 // The start-up sweep: remove what a killed harness process left behind. A resource belongs to a dead run
 // when the process id in its label no longer lives on this host; sites kept on purpose (`cmsha up`) are left.
 
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DockerClient } from './client.js';
 import { LABEL_HOST, LABEL_KEEP, LABEL_PID, LABEL_RUN, LABEL_TOPOLOGY } from './labels.js';
 import { removeTopologyResources } from './resources.js';
 
+/** Whether a process lives: it exists, and is not a zombie its (killed) parent left for init to reap. */
 function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true; // no /proc: what kill() said
   }
 }
 

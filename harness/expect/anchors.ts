@@ -2,10 +2,23 @@
 // Dual-IP cycle, the ESS's own loss of the main CM, the first heartbeat a returning primary hears. Windows count from these.
 
 import type { CmsName } from '../../images/protocol/index.js';
+import { msToNs } from '../core/clock.js';
 import type { EventOfType } from '../core/model.js';
 import { is } from '../observe/site-state.js';
 import type { Timeline } from '../observe/timeline.js';
 import type { Anchor } from './windows.js';
+
+/**
+ * The slot of a heartbeat on the secondary's fixed grid: when it was due, not when its timer fired. The beats after
+ * it stay on the grid, so the protocol's timings count from the slot; a late timer is late, never early.
+ */
+export function beatSlot(sent: EventOfType<'heartbeat'>, label: string): Anchor {
+  const lateMs = sent.lateMs ?? 0;
+  return {
+    ns: BigInt(sent.atNs) - msToNs(lateMs),
+    label: lateMs >= 1 ? `${label} (its slot; the beat went out ${Math.round(lateMs)} ms late)` : label,
+  };
+}
 
 /**
  * The first heartbeat the secondary sent that went unanswered, at or after `afterNs` (the fault): the beat whose
@@ -16,7 +29,7 @@ export function firstUnansweredBeat(timeline: Timeline, afterNs: bigint): (Ancho
   if (!miss) return null;
   const sent = timeline.last(is.heartbeat('sent', 'cms-secondary', miss.beat), { atOrBeforeNs: miss.atNs });
   if (!sent) return null;
-  return { ns: BigInt(sent.atNs), label: `the first unanswered heartbeat (beat ${miss.beat} sent)`, beat: miss.beat };
+  return { ...beatSlot(sent, `the first unanswered heartbeat (beat ${miss.beat})`), beat: miss.beat };
 }
 
 /** The start of the Dual-IP cycle a CMS began when it lost its link at or after `afterNs`: attempt 1 of that cycle. */

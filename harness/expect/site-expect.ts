@@ -14,7 +14,7 @@ import type { Evidence } from '../observe/evidence.js';
 import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans } from '../observe/site-state.js';
 import { clipSpans, overlapSpans } from '../observe/spans.js';
 import type { Timeline } from '../observe/timeline.js';
-import { cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from './anchors.js';
+import { beatSlot, cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from './anchors.js';
 import * as w from './windows.js';
 import { instantWords, measuredWords, windowWords } from './words.js';
 
@@ -696,10 +696,7 @@ export class SiteExpect {
       .filter((e) => BigInt(e.atNs) >= span.fromNs && BigInt(e.atNs) <= span.toNs);
     const checks: Check[] = [];
     for (let i = 1; i < sent.length; i += 1) {
-      const window = w.heartbeatPeriod(this.site.scaled, {
-        ns: BigInt(sent[i - 1]!.atNs),
-        label: `heartbeat ${sent[i - 1]!.beat} was sent`,
-      });
+      const window = w.heartbeatPeriod(this.site.scaled, beatSlot(sent[i - 1]!, `heartbeat ${sent[i - 1]!.beat} was due`));
       checks.push(this.measure(window, sent[i]!, `heartbeat ${sent[i]!.beat} was sent`));
     }
     const expected = Math.floor(nsToMs(span.toNs - span.fromNs) / this.t.heartbeatIntervalMs);

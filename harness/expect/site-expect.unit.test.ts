@@ -55,12 +55,16 @@ class FakeSite implements ObservedSite {
     return this;
   }
 
-  /** The secondary beats every 1000 ms from 0; beats before `downMs` are answered, the others missed at once. */
-  beats(downMs: number, count: number, missAfterMs = 1): this {
+  /**
+   * The secondary beats every 1000 ms from 0; beats before `downMs` are answered, the others missed at once. A beat
+   * in `late` goes out that many ms after its slot, as a timer firing late does; the grid stays.
+   */
+  beats(downMs: number, count: number, missAfterMs = 1, late: Record<number, number> = {}): this {
     let misses = 0;
     for (let beat = 1; beat <= count; beat += 1) {
-      const sentMs = (beat - 1) * 1000;
-      this.add(this.make.heartbeat('cms-secondary', sentMs, 'sent', beat, misses));
+      const lateMs = late[beat] ?? 0;
+      const sentMs = (beat - 1) * 1000 + lateMs;
+      this.add({ ...this.make.heartbeat('cms-secondary', sentMs, 'sent', beat, misses), lateMs } as StandinEvent);
       if (sentMs < downMs) this.add(this.make.heartbeat('cms-secondary', sentMs + 1, 'answered', beat, 0));
       else this.add(this.make.heartbeat('cms-secondary', sentMs + missAfterMs, 'missed', beat, ++misses));
     }
@@ -103,6 +107,16 @@ describe('site expectations', () => {
       expect(json.windows.map((w) => w.kind)).to.deep.equal(['fault', 'protocol']);
     });
 
+    it('counts from the slot of a beat whose timer fired late, so the late beat does not make the failover early', async () => {
+      const site = new FakeSite().fault('kill', 'cms-primary', 500).beats(500, 6, 1, { 2: 47 });
+      startRoles(site);
+      site.add(site.make.role('cms-secondary', 3002, 'ACTIVE', 'STANDBY'));
+      await new SiteExpect(site).toFailOver();
+      const protocol = site.evidence.toJSON().measurements[1]!;
+      expect([Math.round(protocol.valueMs), protocol.withinWindow]).to.deep.equal([2002, true]);
+      expect(site.evidence.toJSON().windows[1]!.anchorLabel).to.contain('the beat went out 47 ms late');
+    });
+
     it('fails a site that needs one miss fewer, at every phase, naming the window and the value', async () => {
       for (const faultMs of [10, 400, 990]) {
         const site = new FakeSite().fault('kill', 'cms-primary', faultMs).beats(faultMs, 6);
@@ -111,7 +125,7 @@ describe('site expectations', () => {
         site.add(site.make.role('cms-secondary', firstMissMs + 1002, 'ACTIVE', 'STANDBY'));
         const message = await failure(new SiteExpect(site).toFailOver());
         expect(message).to.match(
-          /cms-secondary became ACTIVE 1002 ms after the first unanswered heartbeat \(beat \d sent\); expected 1970–2030 ms after/,
+          /cms-secondary became ACTIVE 1002 ms after the first unanswered heartbeat \(beat \d\); expected 1995–2040 ms after/,
         );
       }
     });
@@ -121,7 +135,7 @@ describe('site expectations', () => {
       startRoles(site);
       site.add(site.make.role('cms-secondary', 3200, 'ACTIVE', 'STANDBY'));
       expect(await failure(new SiteExpect(site).toFailOver())).to.contain(
-        '2200 ms after the first unanswered heartbeat (beat 2 sent); expected 2220–2280 ms',
+        '2200 ms after the first unanswered heartbeat (beat 2); expected 2245–2290 ms',
       );
     });
 
@@ -129,7 +143,7 @@ describe('site expectations', () => {
       const site = new FakeSite({ policy: { autoFailover: false } }).fault('kill', 'cms-primary', 500).beats(500, 6);
       startRoles(site);
       expect(await failure(new SiteExpect(site).toFailOver())).to.match(
-        /^cms-secondary never became ACTIVE; expected it 1\.970–3\.035 s after cms-primary killed/,
+        /^cms-secondary never became ACTIVE; expected it 1\.995–3\.045 s after cms-primary killed/,
       );
     });
   });
@@ -180,7 +194,7 @@ describe('site expectations', () => {
       const message = await failure(new SiteExpect(returned({ autoFailback: true }, 'ACTIVE', 6000)).toFailBack());
       expect(message)
         .to.contain('cms-secondary went STANDBY, ending the handover 400 ms after the first heartbeat the primary heard')
-        .and.contain('expected 0–280 ms');
+        .and.contain('expected 0–290 ms');
     });
 
     it('fails a site whose primary stays ACTIVE when the policy says hold STANDBY', async () => {
@@ -223,7 +237,7 @@ describe('site expectations', () => {
       site.timeline.markObserved(site.at(30_000));
       const message = await failure(new SiteExpect(site).toTryEssAtItsStep('cms-primary'));
       expect(message).to.contain(
-        "cms-primary first tried the ESS (attempt 5) 6000 ms after cms-primary's Dual-IP cycle 2 began; expected 7470–7530 ms",
+        "cms-primary first tried the ESS (attempt 5) 6000 ms after cms-primary's Dual-IP cycle 2 began; expected 7495–7540 ms",
       );
       expect(message).to.contain('expected attempt 6, after 5 at the main CM');
     });

@@ -1,5 +1,5 @@
-// The expected windows, computed from the site at the CI time scale: each bound from its formula, the scheduling
-// tolerance on each side, the fault request's duration added to windows from the fault, and a derivation in words.
+// The expected windows, computed from the site at the CI time scale: each bound from its formula, the stamp tolerance
+// below, the scheduling tolerance above, a fault request's duration added to windows from the fault, a derivation.
 
 import { expect } from 'chai';
 import { DEFAULT_SITE, scaleSite, withSite } from '../core/site-config.js';
@@ -10,6 +10,7 @@ const anchor = { ns: 1_000_000_000n, label: 'the anchor' };
 const fault = (mode: w.FailureMode, requestMs = 0): w.FaultAnchor => ({ ...anchor, mode, requestMs });
 const bounds = (window: { fromMs: number; toMs: number }) => [window.fromMs, window.toMs];
 const T = w.SCHEDULING_MS;
+const E = w.STAMP_MS;
 
 describe('expected windows', () => {
   it('tells refused faults from silent ones', () => {
@@ -24,48 +25,48 @@ describe('expected windows', () => {
   });
 
   it('puts a failover (m-1)·interval after the first unanswered heartbeat, plus the timeout when silent', () => {
-    expect(bounds(w.failoverFromFirstMiss(site, anchor, 'refused'))).to.deep.equal([2000 - T, 2000 + T]);
-    expect(bounds(w.failoverFromFirstMiss(site, anchor, 'silent'))).to.deep.equal([2250 - T, 2250 + T]);
+    expect(bounds(w.failoverFromFirstMiss(site, anchor, 'refused'))).to.deep.equal([2000 - E, 2000 + T]);
+    expect(bounds(w.failoverFromFirstMiss(site, anchor, 'silent'))).to.deep.equal([2250 - E, 2250 + T]);
     const four = scaleSite(withSite(DEFAULT_SITE, { timers: { heartbeatMisses: 4 } }), 0.05);
-    expect(bounds(w.failoverFromFirstMiss(four, anchor, 'refused'))).to.deep.equal([3000 - T, 3000 + T]);
+    expect(bounds(w.failoverFromFirstMiss(four, anchor, 'refused'))).to.deep.equal([3000 - E, 3000 + T]);
   });
 
   it('spans a whole interval of phase from the fault, widened by the fault request', () => {
     const window = w.failoverFromFault(site, fault('refused', 40));
-    expect(bounds(window)).to.deep.equal([2000 - T, 3000 + T + 40]);
+    expect(bounds(window)).to.deep.equal([2000 - E, 3000 + T + 40]);
     expect(window.kind).to.equal('fault');
     expect(window.derivation).to.contain('(3-1)·1000 … 3·1000').and.contain('+ 40 ms (the fault took effect during its request)');
   });
 
   it('lets a refused supervisor session go at once and a silent one after keep-alive silence', () => {
-    expect(bounds(w.loginFromFault(site, fault('refused')))).to.deep.equal([2000 - T, 3500 + T]);
-    expect(bounds(w.loginFromFault(site, fault('silent')))).to.deep.equal([2250 - T, 3750 + T]);
+    expect(bounds(w.loginFromFault(site, fault('refused')))).to.deep.equal([2000 - E, 3500 + T]);
+    expect(bounds(w.loginFromFault(site, fault('silent')))).to.deep.equal([2250 - E, 3750 + T]);
     expect(bounds(w.loginFromReady(site, anchor))).to.deep.equal([0, 500 + T]);
   });
 
   it('declares a silent link lost keepaliveMisses intervals after the last data, at most one event period before the fault', () => {
-    expect(bounds(w.silentLinkLoss(site, fault('silent')))).to.deep.equal([1400 - T, 1500 + T]);
+    expect(bounds(w.silentLinkLoss(site, fault('silent')))).to.deep.equal([1400 - E, 1500 + T]);
     expect(bounds(w.resetLinkLoss(fault('refused', 5)))).to.deep.equal([0, T + 5]);
   });
 
   it('times the ESS from its own loss of the CM and the Dual-IP steps from the cycle start', () => {
-    expect(bounds(w.essActiveFromLoss(site, anchor))).to.deep.equal([15_000 - T, 15_000 + T]);
-    expect(bounds(w.dualIpAttempt(site, anchor, 6))).to.deep.equal([7500 - T, 7500 + T]);
+    expect(bounds(w.essActiveFromLoss(site, anchor))).to.deep.equal([15_000 - E, 15_000 + T]);
+    expect(bounds(w.dualIpAttempt(site, anchor, 6))).to.deep.equal([7500 - E, 7500 + T]);
     const reach = w.cmsReachesEss(site, anchor, 15_007);
-    expect(bounds(reach)).to.deep.equal([18_000 + 250 - T, 18_000 + 250 + T]);
+    expect(bounds(reach)).to.deep.equal([18_000 + 250 - E, 18_000 + 250 + T]);
     expect([reach.cycle, reach.attempt]).to.deep.equal([2, 6]);
   });
 
   it('covers both ESS slots when one lies within the tolerance of the ESS going ACTIVE', () => {
     const reach = w.cmsReachesEss(site, anchor, 7_490);
     expect(reach.derivation).to.contain(' or ');
-    expect(bounds(reach)).to.deep.equal([7_500 + 250 - T, 9_000 + 250 + T]);
+    expect(bounds(reach)).to.deep.equal([7_500 + 250 - E, 9_000 + 250 + T]);
   });
 
   it('adds the latency toxic and the WAN to the Admin-Sync lag', () => {
-    expect(bounds(w.adminSyncLag(site, anchor, { latencyMs: 500, jitterMs: 50 }))).to.deep.equal([450 - T, 550 + T]);
+    expect(bounds(w.adminSyncLag(site, anchor, { latencyMs: 500, jitterMs: 50 }))).to.deep.equal([450 - E, 550 + T]);
     const wan = scaleSite(withSite(DEFAULT_SITE, { wan: { 'admin-sync': { latencyMs: 1000, jitterMs: 200, bandwidthKBps: null } } }), 0.05);
-    expect(bounds(w.adminSyncLag(wan, anchor))).to.deep.equal([40 - T, 60 + T]);
+    expect(bounds(w.adminSyncLag(wan, anchor))).to.deep.equal([40 - E, 60 + T]);
   });
 
   it('bounds the handover of an automatic failback by one heartbeat exchange, and a return by the next heartbeat', () => {

@@ -84,9 +84,10 @@ export class LinkFaults {
     );
   }
 
+  /** At most `rateKBps` kilobytes a second (a whole number ≥ 1: Toxiproxy's rate 0 means no limit). */
   bandwidth(link: string, options: { rateKBps: number } & DirectionOption): Promise<FaultHandle> {
-    checkNumber('rateKBps', options.rateKBps, 0);
-    return this.toxic(link, 'bandwidth', 'bandwidth', { rate: options.rateKBps }, options.direction);
+    checkNumber('rateKBps', options.rateKBps, 1);
+    return this.toxic(link, 'bandwidth', 'bandwidth', { rate: Math.round(options.rateKBps) }, options.direction);
   }
 
   /** Connections are reset (TCP RST) after `timeoutMs` (0: at once). */

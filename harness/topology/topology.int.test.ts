@@ -76,6 +76,7 @@ class Client {
 async function tryConnection(
   address: { host: string; port: number },
   timeoutMs = 3_000,
+  payload = 'ping',
 ): Promise<{ outcome: 'echoed' | 'refused' | 'closed' | 'silent'; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
@@ -86,12 +87,12 @@ async function tryConnection(
       resolve({ outcome, ms: performance.now() - started });
     };
     socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ECONNREFUSED' ? 'refused' : 'closed'));
-    socket.on('close', () => finish(received === 'ping' ? 'echoed' : 'closed'));
+    socket.on('close', () => finish(received === payload ? 'echoed' : 'closed'));
     socket.on('data', (data) => {
       received += data.toString();
-      if (received === 'ping') finish('echoed');
+      if (received === payload) finish('echoed');
     });
-    socket.on('connect', () => socket.write('ping'));
+    socket.on('connect', () => socket.write(payload));
     socket.setTimeout(timeoutMs, () => finish('silent'));
   });
 }
@@ -127,11 +128,13 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
   });
 
   // Each fault bites, and the first connection after remove() resolves works at once: the heal is in effect.
-  const faults: Array<[string, string, (t: StartedTopology) => Promise<FaultHandle>]> = [
+  // A bandwidth or slicer toxic slows rather than blocks: its probe is big (16 KB at 1 KB/s) or sliced to bytes.
+  const big = 'x'.repeat(16_384);
+  const faults: Array<[string, string, (t: StartedTopology) => Promise<FaultHandle>, string?]> = [
     ['cut', 'acd-primary', (t) => t.links.cut('acd-primary')],
     ['blackhole', 'acd-primary', (t) => t.links.blackhole('acd-primary')],
     ['latency', 'acd-primary', (t) => t.links.latency('acd-primary', { latencyMs: 4_000 })],
-    ['bandwidth', 'acd-primary', (t) => t.links.bandwidth('acd-primary', { rateKBps: 0.001 })],
+    ['bandwidth', 'acd-primary', (t) => t.links.bandwidth('acd-primary', { rateKBps: 1 }), big],
     ['reset-peer', 'acd-primary', (t) => t.links.resetPeer('acd-primary')],
     ['slicer', 'acd-primary', (t) => t.links.slicer('acd-primary', { averageSize: 1, delayUs: 2_000_000 })],
     ['limit-data', 'acd-primary', (t) => t.links.limitData('acd-primary', { bytes: 1 })],
@@ -140,13 +143,13 @@ describe('foundation: a topology on the real engine with Toxiproxy on every link
     ['pause', 'acd-primary', (t) => t.nodes.pause('cm')],
     ['isolate', 'acd-primary', (t) => t.nodes.isolate('cm')],
   ];
-  for (const [kind, link, apply] of faults) {
+  for (const [kind, link, apply, payload] of faults) {
     it(`bites with ${kind}, and the heal is in effect when remove() resolves`, async () => {
       const address = topology.proxyAddress(link);
       const fault = await apply(topology);
-      const during = await tryConnection(address, 1_000);
+      const during = await tryConnection(address, 1_000, payload);
       await fault.remove();
-      const after = await tryConnection(address, 1_000);
+      const after = await tryConnection(address, 1_000, payload);
       expect(during.outcome, `a connection during ${kind}`).to.not.equal('echoed');
       expect(after.outcome, `the first connection after ${kind} healed`).to.equal('echoed');
       expect(after.ms, `its round trip after ${kind} healed`).to.be.below(100);

@@ -174,6 +174,11 @@ export type StandinEvent = EventBase &
         peerRole?: HaRole;
         /** received: whether the secondary is ACTIVE by its own automatic failover (see the `hb` wire message). */
         takenOver?: boolean;
+        /**
+         * sent: how many ms after its slot on the fixed grid the beat's timer fired. The slot (atNs − lateMs) is
+         * where the protocol's timings start: the following beats and their deadlines stay on the grid.
+         */
+        lateMs?: number;
       }
     | { type: 'alarm'; alarm: AlarmName; raised: boolean; detail: string }
     | {

@@ -329,7 +329,8 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
             const conn = s.nextConn++;
             s.outstanding.push({ beat: s.beat, conn, deadlineMs: nowMs + t.heartbeatTimeoutMs });
             fx.push({ type: 'dial', conn, link: 'heartbeat' });
-            fx.push(emit({ type: 'heartbeat', outcome: 'sent', beat: s.beat, consecutiveMisses: s.consecutiveMisses }));
+            const lateMs = Math.round((nowMs - s.nextBeatMs) * 1000) / 1000;
+            fx.push(emit({ type: 'heartbeat', outcome: 'sent', beat: s.beat, consecutiveMisses: s.consecutiveMisses, lateMs }));
             // Stay on the grid; after a pause of the process (docker pause) skip the slots that passed, no burst.
             s.nextBeatMs += t.heartbeatIntervalMs;
             if (s.nextBeatMs <= nowMs)
