@@ -113,7 +113,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .command('up')
     .description('start one site and leave it running, to explore it')
     .option('--config <file>', 'the site file')
-    .option('--time-scale <n>', 'the time scale', '1')
+    .option('--time-scale <n>', "the time scale (default: the site file's, else 1)")
     .action(async (options) => {
       const { site, timeScale } = siteOf(options, 1);
       const setup = await setUp(docker());
@@ -209,13 +209,15 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .description('prove a wrong site fails: each timing setting one step off on the stand-ins, at several phases')
     .option('--phases <n>', 'phases of the heartbeat cycle per wrong site', integer('--phases', 1), 4)
     .option('--setting <names...>', 'only these settings (e.g. heartbeatMisses autoFailover)')
-    .option('--time-scale <n>', 'the time scale', '0.05')
+    // 0.2, not 0.05: the smallest step (the heartbeat timeout 20% short) is then 200 ms, far outside the windows'
+    // 5 ms early / 40 ms late tolerance, which does not scale; at 0.05 it would be 50 ms.
+    .option('--time-scale <n>', "the time scale (default: the site file's, else 0.2)")
     .option('--config <file>', 'the site file')
     .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
     .option('--seed <n>', 'the seed of the phases', '1')
     .option('--out <dir>', 'where the report goes', 'reports')
     .action(async (options) => {
-      const { site, timeScale, siteFile } = siteOf(options, 0.05);
+      const { site, timeScale, siteFile } = siteOf(options, 0.2);
       const setup = await setUp(docker());
       out.exitCode = await sensitivityCommand({
         site,

@@ -177,6 +177,7 @@ export interface RunRecord {
   partialReason: string | null;
   timeScale: number;
   seed: number;
+  /** How many times each scenario ran (`--repeat`); a test's own `repeat` is its index among them. */
   repeat: number;
   parallel: number;
   shard: { index: number; count: number } | null;
@@ -231,6 +232,7 @@ export interface HistoryEntry {
   timeScale: number;
   siteFile: string;
   seed: number;
+  /** How many times each scenario ran. */
   repeat: number;
   partial: boolean;
   stats: RunStats;

@@ -87,7 +87,7 @@ export async function doctor(docker: DockerClient): Promise<{ lines: string[]; o
     const dockerd = await execa('sh', ['-c', 'command -v dockerd'], { reject: false });
     check(
       false,
-      `docker engine at ${engineAddress()}: ${(error as Error).message.split('.')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
+      `docker engine at ${engineAddress()}: ${(error as Error).message.split('\n')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
     );
   }
   const go = await execa('go', ['version'], { reject: false });

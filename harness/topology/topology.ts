@@ -181,7 +181,7 @@ async function applyWan(toxiproxy: ToxiproxyServer, wan: SiteConfig['wan']): Pro
           type: 'bandwidth',
           stream,
           toxicity: 1,
-          attributes: { rate: w.bandwidthKBps },
+          attributes: { rate: Math.max(1, Math.round(w.bandwidthKBps)) },
         });
     }
   }
