@@ -225,6 +225,7 @@ export class Site implements ObservedSite {
   /** Ends the test: end state, last container log lines, evidence attached to the mocha test, site removed. */
   async finish(test: Mocha.Runnable | undefined): Promise<void> {
     try {
+      // A node that cannot answer now shows as unobservable in the end state; the evidence so far is kept.
       await this.flush().catch(() => undefined);
       this.evidence.setEndState(await this.#endState());
       const logs = await this.topology.logs(40);

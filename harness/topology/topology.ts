@@ -152,6 +152,7 @@ export class Topology {
         readyDeadlineMs,
       });
     } catch (cause) {
+      // The start error is the one to report; whatever this removal leaves, the next run's sweep removes.
       await removeTopologyResources(docker, id).catch(() => undefined);
       unregister();
       if (cause instanceof HarnessError) throw cause;
