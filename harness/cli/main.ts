@@ -210,7 +210,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .option('--phases <n>', 'phases of the heartbeat cycle per wrong site', integer('--phases', 1), 4)
     .option('--setting <names...>', 'only these settings (e.g. heartbeatMisses autoFailover)')
     // 0.2, not 0.05: the smallest step (the heartbeat timeout 20% short) is then 200 ms, far outside the windows'
-    // 5 ms early / 40 ms late tolerance, which does not scale; at 0.05 it would be 50 ms.
+    // 1 ms early / 40 ms late tolerance, which does not scale; at 0.05 it would be 50 ms.
     .option('--time-scale <n>', "the time scale (default: the site file's, else 0.2)")
     .option('--config <file>', 'the site file')
     .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))

@@ -889,10 +889,24 @@ export class SiteExpect {
     return windowWords(window);
   }
 
-  /** Records the measurement against the window and its sentence. */
+  /**
+   * Records the measurement against the window and its sentence. A timing outside its window while a stand-in's
+   * timer fired later than the windows allow says so: the host was overloaded, and that is the reason named.
+   */
   private measure(window: Window, event: { atNs: string }, fact: string): Check {
     const m = this.ev.measure(window, event.atNs, fact);
-    return this.record(m.withinWindow === true, measuredWords(fact, window, BigInt(event.atNs)));
+    const words = measuredWords(fact, window, BigInt(event.atNs));
+    if (m.withinWindow === true) return this.record(true, words);
+    const late = this.tl
+      .events(is.lateTimer(w.SCHEDULING_MS))
+      .filter((e) => BigInt(e.atNs) >= BigInt(window.anchorNs) && BigInt(e.atNs) <= BigInt(event.atNs))
+      .sort((a, b) => b.lateMs - a.lateMs)[0];
+    if (!late) return this.record(false, words);
+    return this.record(
+      false,
+      `${words}; meanwhile a timer of ${late.node} (${late.machine}) fired ${formatDurationMs(late.lateMs)} late, more than the ` +
+        `${w.SCHEDULING_MS} ms the windows allow: the host was overloaded (fewer sites at once, --parallel, or a quieter machine)`,
+    );
   }
 
   private record(ok: boolean, text: string): Check {

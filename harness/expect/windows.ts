@@ -15,17 +15,19 @@ export interface Anchor {
 
 /**
  * How much later than its timers an event may come, and nothing else: a timer of a stand-in firing late and a process
- * waiting for the CPU on a loaded 2-core host (the other core busy, a second topology running beside it), plus one
- * hop through Toxiproxy. Measured under `stress-ng --cpu 1` with two topologies: up to 34 ms late; this bound also
- * serves as the slack of the other protocol checks. It does not scale with the time scale: none of its causes do.
+ * waiting for the CPU on a loaded 2-core host (the other core busy, a second site running beside it), plus one hop
+ * through Toxiproxy. Later than that, the stand-in reports a late timer and a failed window says the host was
+ * overloaded. It also serves as the slack of the other protocol checks. It does not scale with the time scale: none
+ * of its causes do.
  */
 export const SCHEDULING_MS = 40;
 /**
- * How much earlier than its timers an event may come: windows count from the instant the timing started (a beat's
- * slot, not its late timer), so only the stamp itself, written a moment after the stand-in read its clock.
+ * How much earlier than its timers an event may come: 1 ms, the rounding of stamps and slots. Events are stamped at
+ * the instant their machine decided them, on the clock the machine's timers run on; a timer never fires early (the
+ * machine ignores an early tick); and a heartbeat counts from its slot on the grid, not from its late timer.
  */
-export const STAMP_MS = 5;
-const SCHEDULING_WHY = `the stamp; a late timer, a busy CPU, one Toxiproxy hop`;
+export const STAMP_MS = 1;
+const SCHEDULING_WHY = `rounding; a late timer, a busy CPU, one Toxiproxy hop`;
 
 /** How a fault shows to a peer that talks to the faulted node or across the faulted link. */
 export type FailureMode = 'refused' | 'silent';

@@ -53,6 +53,11 @@ export const is = {
     (): Pred<'heartbeat'> =>
     (e): e is EventOfType<'heartbeat'> =>
       e.type === 'heartbeat' && e.outcome === 'received' && e.node === 'cms-primary' && e.takenOver === true,
+  /** A stand-in's timer that fired at least `minMs` late: the host was overloaded. */
+  lateTimer:
+    (minMs: number): Pred<'late-timer'> =>
+    (e): e is EventOfType<'late-timer'> =>
+      e.type === 'late-timer' && e.lateMs >= minMs,
   alarm:
     (alarm: AlarmName, raised = true, node?: NodeName): Pred<'alarm'> =>
     (e): e is EventOfType<'alarm'> =>

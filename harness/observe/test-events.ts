@@ -30,6 +30,11 @@ export class EventMaker {
     return { ...this.#base(node, ms), type: 'acd-link', target, state, attempt, cycle };
   }
 
+  /** A stand-in's timer that fired `lateMs` late. */
+  lateTimer(node: NodeName, ms: number, lateMs: number, machine = 'ha'): StandinEvent {
+    return { ...this.#base(node, ms), type: 'late-timer', machine, lateMs };
+  }
+
   alarm(node: NodeName, ms: number, alarm: AlarmName, raised = true, detail = 'test'): StandinEvent {
     return { ...this.#base(node, ms), type: 'alarm', alarm, raised, detail };
   }

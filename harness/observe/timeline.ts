@@ -61,6 +61,8 @@ export function describeEvent(event: TimelineEvent): string {
       return `${head} ${event.message}`;
     case 'started':
       return `${head} ${event.kind}`;
+    case 'late-timer':
+      return `${head} ${event.machine} ${event.lateMs} ms late`;
     default:
       return `${head} ${event.subject ?? ''} ${event.detail}`.replace(/ +/g, ' ').trimEnd();
   }

@@ -206,7 +206,7 @@ export function primaryDownEvidence(options: { phase?: number; failing: boolean;
       killMs,
       2_220,
       3_290,
-      '(3-1)·1000 + 250 … 3·1000 + 250 ms, −5 +40 ms',
+      '(3-1)·1000 + 250 … 3·1000 + 250 ms, −1 +40 ms',
     ),
     window(
       'budget',

@@ -159,6 +159,9 @@ interface EventBase {
   atNs: MonoNs;
 }
 
+/** A stand-in reports a timer that fired this late or later (a `late-timer` event). */
+export const LATE_TIMER_MS = 20;
+
 export type StandinEvent = EventBase &
   (
     | { type: 'started'; kind: StandinKind }
@@ -181,6 +184,11 @@ export type StandinEvent = EventBase &
         lateMs?: number;
       }
     | { type: 'alarm'; alarm: AlarmName; raised: boolean; detail: string }
+    /**
+     * A timer of the stand-in fired `lateMs` after it was due (only from LATE_TIMER_MS up): the host could not give
+     * the process the CPU in time, and timings measured across it say more about the host than about the site.
+     */
+    | { type: 'late-timer'; machine: string; lateMs: number }
     | {
         type: 'admin';
         /**

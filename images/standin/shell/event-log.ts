@@ -13,8 +13,9 @@ export class EventLog {
     private readonly echo: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   ) {}
 
-  push(body: EventBody): StandinEvent {
-    const event = { ...body, seq: this.events.length + 1, node: this.node, atNs: process.hrtime.bigint().toString() } as StandinEvent;
+  /** Records an event stamped `atNs`: the instant its machine decided it (default: now). */
+  push(body: EventBody, atNs: bigint = process.hrtime.bigint()): StandinEvent {
+    const event = { ...body, seq: this.events.length + 1, node: this.node, atNs: atNs.toString() } as StandinEvent;
     this.events.push(event);
     this.echo(JSON.stringify(event));
     return event;

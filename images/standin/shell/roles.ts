@@ -25,7 +25,7 @@ import type { LocalConfig } from '../config.js';
 import type { ControlOutcome } from './control-server.js';
 import { readJsonFile, writeJsonFileAtomic } from './durable-file.js';
 import type { EventLog } from './event-log.js';
-import { MachineRunner, nowMs } from './runner.js';
+import { MachineRunner, msOf, nowNs } from './runner.js';
 
 /** What main.ts needs from a running stand-in. */
 export interface Role {
@@ -102,9 +102,10 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       ...base,
       name: 'acd',
       onNotice: (n) => {
-        const r = observeAcd(acdData, n.source, n.seq, nowMs(), cfg.timers);
+        const atNs = nowNs();
+        const r = observeAcd(acdData, n.source, n.seq, msOf(atNs), cfg.timers);
         acdData = r.state;
-        for (const e of r.effects) if (e.type === 'emit') log.push(e.event);
+        for (const e of r.effects) if (e.type === 'emit') log.push(e.event, atNs);
       },
     },
   );

@@ -2,14 +2,19 @@
 // socket events into inputs, and the machine's next wake-up into one timer.
 
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
-import type { Dial, LinkName } from '../../protocol/index.js';
+import { LATE_TIMER_MS, type Dial, type LinkName } from '../../protocol/index.js';
 import type { ConnId, Effect, Machine, NetInput } from '../machines/core.js';
 import { encodeWire, LineSplitter, parseWire } from '../wire.js';
 import type { EventLog } from './event-log.js';
 
-/** Monotonic milliseconds for the machines. */
-export const nowMs = (): number => performance.now();
+/**
+ * The shared monotonic clock (the host kernel's, as the harness reads it): nanoseconds for the event stamps and the
+ * same instant in milliseconds for the machines, so an event is stamped at the instant its machine decided it, and
+ * a timing measured between two stamps is the machine's own, however long the process then waited for the CPU.
+ */
+export const nowNs = (): bigint => process.hrtime.bigint();
+export const msOf = (ns: bigint): number => Number(ns) / 1e6;
+export const nowMs = (): number => msOf(nowNs());
 
 let acceptedIds = 0;
 
@@ -58,13 +63,18 @@ export class MachineRunner<S, I, N extends { type: string } = never> {
     return this.stateValue;
   }
 
-  /** Feeds one input at the current instant. */
-  input(input: I | NetInput): void {
+  /** Feeds one input at the current instant; a tick says when it was due, and a late one is reported. */
+  input(input: I | NetInput, dueMs?: number): void {
     if (this.stopped) return;
-    const r = this.machine.step(this.stateValue, input, nowMs());
+    const atNs = nowNs();
+    if (dueMs !== undefined && msOf(atNs) - dueMs >= LATE_TIMER_MS) {
+      const lateMs = Math.round(msOf(atNs) - dueMs);
+      this.options.log.push({ type: 'late-timer', machine: this.options.name, lateMs }, atNs);
+    }
+    const r = this.machine.step(this.stateValue, input, msOf(atNs));
     // The state is stored before the effects run: a notice may feed another machine that feeds this one back.
     this.stateValue = r.state;
-    for (const effect of r.effects) this.apply(effect);
+    for (const effect of r.effects) this.apply(effect, atNs);
     this.schedule();
   }
 
@@ -92,14 +102,14 @@ export class MachineRunner<S, I, N extends { type: string } = never> {
     const delay = Math.max(0, Math.ceil(wake - nowMs()));
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.input({ type: 'tick' });
+      this.input({ type: 'tick' }, wake);
     }, delay);
   }
 
-  private apply(effect: Effect | N): void {
+  private apply(effect: Effect | N, atNs: bigint): void {
     switch (effect.type) {
       case 'emit':
-        this.options.log.push((effect as Extract<Effect, { type: 'emit' }>).event);
+        this.options.log.push((effect as Extract<Effect, { type: 'emit' }>).event, atNs);
         return;
       case 'dial': {
         const e = effect as Extract<Effect, { type: 'dial' }>;
