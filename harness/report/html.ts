@@ -29,7 +29,7 @@ const VERDICT_LABEL: Record<Verdict, string> = {
 const EXECUTION_OUTCOMES: Array<TestRecord['outcome']> = ['failed', 'passed', 'pending'];
 
 /** No script, nothing loaded from anywhere: the page only shows what it holds. */
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; form-action 'none'";
+export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; form-action 'none'";
 
 export function renderHtml(record: RunRecord, extras: ReportExtras = {}): string {
   const summaries = summarize(record.tests);
