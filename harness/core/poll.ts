@@ -161,3 +161,14 @@ async function raceDeadline<T>(attempt: () => Promise<T> | T, deadlineNs: bigint
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Promise.all that rejects only once every promise has settled, with the first rejection: when it throws, nothing
+ * is still being made, so the caller's clean-up sees everything there is to remove.
+ */
+export async function allSettledOrThrow<T>(work: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}

@@ -1,10 +1,10 @@
-// Unit tests of the polling helper: deadline, back-off, the last observation in the timeout, hung probes.
+// Unit tests of the polling helpers: deadline, back-off, the last observation in the timeout, hung probes, settling.
 // Real but small durations; nothing asserts on speed beyond "the deadline was honoured".
 
 import { expect } from 'chai';
 import { HarnessError, isHarnessError } from './errors.js';
 import { elapsedMs, msToNs, nowNs } from './clock.js';
-import { notYet, waitFor } from './poll.js';
+import { allSettledOrThrow, notYet, waitFor } from './poll.js';
 
 async function rejection(promise: Promise<unknown>): Promise<HarnessError> {
   try {
@@ -132,5 +132,18 @@ describe('waitFor', () => {
     expect(noLabel.message).to.contain('"label"');
     const badIntervals = await rejection(waitFor(() => 1, { deadlineMs: 10, label: 'x', intervalsMs: [] }));
     expect(badIntervals.message).to.contain('"intervalsMs"');
+  });
+});
+
+describe('allSettledOrThrow', () => {
+  it('rejects with the first error only once every promise has settled', async () => {
+    let slowDone = false;
+    const slow = new Promise<number>((resolve) => setTimeout(() => ((slowDone = true), resolve(2)), 20));
+    const error = await allSettledOrThrow([Promise.reject(new Error('first')), slow, Promise.reject(new Error('second'))]).catch(
+      (e: Error) => e,
+    );
+    expect((error as Error).message).to.equal('first');
+    expect(slowDone).to.equal(true);
+    expect(await allSettledOrThrow([Promise.resolve(1), slow])).to.deep.equal([1, 2]);
   });
 });

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { CONFIG_ENV, PORTS, type LinkName, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
+import { allSettledOrThrow } from '../core/poll.js';
 import type { ImageSet } from '../core/run-context.js';
 import { scaleSite, withSite, type SiteConfig, type WanLink } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
@@ -51,21 +52,26 @@ export class Topology {
     try {
       const dataNetwork = `${prefix}-data`;
       const controlNetwork = `${prefix}-ctl`;
-      await createInternalNetwork(docker, dataNetwork, id, labels);
-      await createInternalNetwork(docker, controlNetwork, id, labels);
-      const toxiproxy = await startToxiproxy(docker, {
-        name: `${prefix}-toxiproxy`,
-        image: images.toxiproxy,
-        topologyId: id,
-        controlNetwork,
-        dataNetwork,
-        readyDeadlineMs,
-        labels,
-      });
-
+      await allSettledOrThrow([
+        createInternalNetwork(docker, dataNetwork, id, labels),
+        createInternalNetwork(docker, controlNetwork, id, labels),
+      ]);
+      // Toxiproxy and the holders start side by side: neither needs the other until the proxies are made.
       const holders = new Map<NodeName, { container: Docker.Container; dataAddress: string; controlAddress: string }>();
-      await Promise.all(
-        spec.nodes.map(async (node) => {
+      let toxiproxy!: ToxiproxyServer;
+      await allSettledOrThrow([
+        startToxiproxy(docker, {
+          name: `${prefix}-toxiproxy`,
+          image: images.toxiproxy,
+          topologyId: id,
+          controlNetwork,
+          dataNetwork,
+          readyDeadlineMs,
+          labels,
+        }).then((started) => {
+          toxiproxy = started;
+        }),
+        ...spec.nodes.map(async (node) => {
           const container = await createContainer(docker, {
             name: `${prefix}-${node.name}-net`,
             image: images.holder,
@@ -85,7 +91,7 @@ export class Topology {
           ]);
           holders.set(node.name, { container, dataAddress, controlAddress });
         }),
-      );
+      ]);
 
       // The proxies dial addresses, never names: a name the network no longer knows would stall a proxy's accept loop.
       const proxyPorts = await createProxies(
@@ -96,7 +102,7 @@ export class Topology {
 
       const standinSite = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
       const containers = new Map<NodeName, Docker.Container>();
-      await Promise.all(
+      await allSettledOrThrow(
         spec.nodes.map(async (node) => {
           const config: StandinConfig = {
             node: node.name,
