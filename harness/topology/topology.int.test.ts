@@ -82,7 +82,10 @@ async function tryConnection(
   return new Promise((resolve) => {
     const socket = connect(address.port, address.host);
     let received = '';
+    // An absolute deadline, not the socket's idle timeout: a bandwidth toxic trickles bytes and is never idle.
+    const deadline = setTimeout(() => finish('silent'), timeoutMs);
     const finish = (outcome: 'echoed' | 'refused' | 'closed' | 'silent') => {
+      clearTimeout(deadline);
       socket.destroy();
       resolve({ outcome, ms: performance.now() - started });
     };
@@ -93,7 +96,6 @@ async function tryConnection(
       if (received === payload) finish('echoed');
     });
     socket.on('connect', () => socket.write(payload));
-    socket.setTimeout(timeoutMs, () => finish('silent'));
   });
 }
 
