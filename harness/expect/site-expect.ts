@@ -852,7 +852,7 @@ export class SiteExpect {
     if (present) return present;
     const remainingMs = nsToMs(untilNs - nowNs());
     if (remainingMs > 0) {
-      this.site.note(`waiting for ${what}, expected by ${formatDurationMs(nsToMs(untilNs - this.ev.startNs))} into the test`);
+      this.site.note(`waiting for ${what}, at the latest in ${formatDurationMs(remainingMs)}`);
       try {
         return await this.tl.waitFor(pred, { afterNs, deadlineMs: remainingMs, label: what });
       } catch (error) {

@@ -9,7 +9,7 @@ import { summarize, timingStats } from '../core/summary.js';
 import { SCHEDULING_MS } from '../expect/windows.js';
 
 export interface CompareOptions {
-  /** A shift of the median smaller than this is no shift. Default twice the scheduling tolerance (60 ms). */
+  /** A shift of the median smaller than this is no shift. Default twice the scheduling tolerance (80 ms). */
   toleranceMs?: number;
   /** Significance level of the rank test. Default 0.05. */
   alpha?: number;
@@ -44,6 +44,8 @@ function compareScenario(
   alpha: number,
 ): ScenarioComparison {
   const regressions: string[] = [];
+  // At a time scale other than 1 the measured values are scaled: say what they are worth on the real site too.
+  const real = (ms: number): string => (candidate.timeScale === 1 ? '' : ` (${formatDurationMs(ms / candidate.timeScale)} at real time)`);
   if (!c) regressions.push('the candidate did not run it');
   if (b && c && b.outcome !== c.outcome && c.outcome !== 'passed') regressions.push(`the outcome changed: ${b.outcome} → ${c.outcome}`);
   const endB = mostCommon(b);
@@ -53,13 +55,13 @@ function compareScenario(
   for (const t of timings) {
     if (t.shifted && t.shiftMs > 0) {
       regressions.push(
-        `${t.name} is ${formatDurationMs(t.shiftMs)} slower (median ${formatDurationMs(t.baseline.p50)} → ${formatDurationMs(t.candidate.p50)}${t.pValue === null ? '' : `, rank test p = ${t.pValue.toPrecision(2)}`})`,
+        `${t.name} is ${formatDurationMs(t.shiftMs)}${real(t.shiftMs)} slower (median ${formatDurationMs(t.baseline.p50)} → ${formatDurationMs(t.candidate.p50)}${t.pValue === null ? '' : `, rank test p = ${t.pValue.toPrecision(2)}`})`,
       );
     }
   }
   const budgetViolations = budgetsBroken(title, candidate);
   for (const v of budgetViolations)
-    regressions.push(`${v.name} exceeded: ${formatDurationMs(v.worstMs)} against ${formatDurationMs(v.budgetMs)}`);
+    regressions.push(`${v.name} exceeded: ${formatDurationMs(v.worstMs)} against ${formatDurationMs(v.budgetMs)}${real(v.budgetMs)}`);
   return {
     fullTitle: title,
     outcome: { baseline: b?.outcome ?? null, candidate: c?.outcome ?? null },
@@ -99,11 +101,16 @@ function shifts(title: string, baseline: RunRecord, candidate: RunRecord, tolera
   return result;
 }
 
+/** Each timing's values over the repeats; a budget's measurement repeats a timing, and is judged as a budget only. */
 function valuesByName(record: RunRecord, title: string): Map<string, number[]> {
   const values = new Map<string, number[]>();
   for (const test of record.tests) {
-    if (test.fullTitle !== title) continue;
-    for (const m of test.evidence?.measurements ?? []) values.set(m.name, [...(values.get(m.name) ?? []), m.valueMs]);
+    if (test.fullTitle !== title || !test.evidence) continue;
+    const budgets = new Set(test.evidence.windows.filter((w) => w.kind === 'budget').map((w) => w.name));
+    for (const m of test.evidence.measurements) {
+      if (m.window !== null && budgets.has(m.window)) continue;
+      values.set(m.name, [...(values.get(m.name) ?? []), m.valueMs]);
+    }
   }
   return values;
 }

@@ -1,5 +1,5 @@
 // Progress of a long run on the terminal: every running scenario with its phase (starting, steady, fault injected,
-// waiting for X expected by T) and elapsed time against its estimate, and the whole run's ETA. A terminal gets a
+// waiting for X, at the latest in T) and elapsed time against its estimate, and the whole run's ETA. A terminal gets a
 // live view redrawn in place; CI logs get one plain line per change.
 
 import logUpdate from 'log-update';

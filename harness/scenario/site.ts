@@ -38,7 +38,7 @@ export interface SiteOptions {
 export interface SiteDeps {
   docker: DockerClient;
   context: RunContext;
-  /** Says what the scenario is doing now ("waiting: cms-secondary ACTIVE, expected by 2.3 s"). */
+  /** Says what the scenario is doing now ("waiting for cms-secondary to become ACTIVE, at the latest in 2.3 s"). */
   progress?: (phase: string) => void;
 }
 
