@@ -45,7 +45,8 @@ function compareScenario(
 ): ScenarioComparison {
   const regressions: string[] = [];
   // At a time scale other than 1 the measured values are scaled: say what they are worth on the real site too.
-  const real = (ms: number): string => (candidate.timeScale === 1 ? '' : ` (${formatDurationMs(ms / candidate.timeScale)} at real time)`);
+  const scale = candidate.timeScale;
+  const real = (ms: number): string => (scale === 1 ? '' : ` (${formatDurationMs(ms / scale)} at real time)`);
   if (!c) regressions.push('the candidate did not run it');
   if (b && c && b.outcome !== c.outcome && c.outcome !== 'passed') regressions.push(`the outcome changed: ${b.outcome} → ${c.outcome}`);
   const endB = mostCommon(b);
@@ -61,7 +62,10 @@ function compareScenario(
   }
   const budgetViolations = budgetsBroken(title, candidate);
   for (const v of budgetViolations)
-    regressions.push(`${v.name} exceeded: ${formatDurationMs(v.worstMs)} against ${formatDurationMs(v.budgetMs)}${real(v.budgetMs)}`);
+    regressions.push(
+      `${v.name} exceeded: ${formatDurationMs(v.worstMs)} against ${formatDurationMs(v.budgetMs)}` +
+        (scale === 1 ? '' : ` (${formatDurationMs(v.worstMs / scale)} against ${formatDurationMs(v.budgetMs / scale)} at real time)`),
+    );
   return {
     fullTitle: title,
     outcome: { baseline: b?.outcome ?? null, candidate: c?.outcome ?? null },
