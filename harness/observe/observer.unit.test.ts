@@ -76,6 +76,7 @@ class FakeStandin {
         node: this.node,
         kind: 'cms',
         nowNs: nowNs().toString(),
+        heldConnections: 0,
         alarms: [],
         lastEventSeq: this.events.at(-1)?.seq ?? 0,
       };

@@ -233,6 +233,8 @@ export interface StandinStatus {
   node: NodeName;
   kind: StandinKind;
   nowNs: MonoNs;
+  /** Connections accepted before `begin`, held unread until then (see StandinConfig.awaitBegin). */
+  heldConnections: number;
   /** CMS only. */
   role?: HaRole;
   /** CMS only: state of its ACD link and which CM it is on. */

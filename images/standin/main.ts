@@ -53,10 +53,14 @@ async function main(): Promise<void> {
   const role = roleFor(cfg, log);
   const servers: net.Server[] = [];
 
+  // Before `begin`, an accepted connection waits unread, as in the listen backlog of a server still booting: the
+  // machines hear a peer only after they started (a restarted CMS decides on the first heartbeat after its start).
+  const held = new Map<net.Socket, (socket: net.Socket) => void>();
   const status = (): StandinStatus => ({
     node: cfg.node,
     kind: cfg.kind,
     nowNs: process.hrtime.bigint().toString(),
+    heldConnections: held.size,
     ...role.status(),
     lastEventSeq: log.lastSeq,
   });
@@ -65,7 +69,20 @@ async function main(): Promise<void> {
     if (begun) return;
     begun = true;
     role.start();
+    for (const [socket, route] of held) {
+      if (socket.destroyed) continue;
+      route(socket);
+      socket.resume();
+    }
+    held.clear();
   };
+  const routeAfterBegin =
+    (route: (socket: net.Socket) => void) =>
+    (socket: net.Socket): void => {
+      if (begun) return route(socket);
+      socket.pause();
+      held.set(socket, route);
+    };
   const control = (r: ControlRequest): ControlOutcome => {
     if (r.action !== 'begin') return role.control(r);
     begin();
@@ -73,7 +90,7 @@ async function main(): Promise<void> {
   };
   for (const port of cfg.kind === 'echo' ? cfg.listens : cfg.listens.filter((p) => role.routes.has(p))) {
     const route = role.routes.get(port);
-    if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, route));
+    if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, routeAfterBegin(route)));
   }
   // Last: the harness takes a healthy /healthz to mean every listener above is bound.
   servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));

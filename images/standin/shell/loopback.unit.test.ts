@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_ENV } from '../../protocol/index.js';
+import { CONFIG_ENV, PORTS } from '../../protocol/index.js';
 import { LoopbackSite } from '../test-support/loopback-site.js';
 
 const ALL = ['cm', 'ess', 'cms-primary', 'cms-secondary', 'supervisor'] as const;
@@ -303,6 +303,37 @@ describe('stand-in program on loopback: awaitBegin', function () {
       );
       expect((await site.control('cms-primary', { action: 'begin' })).code, 'a second begin is a no-op').to.equal(200);
     } finally {
+      await site.stopAll();
+    }
+  });
+
+  it('holds a connection accepted before begin unread, so a restarted primary decides on a heartbeat after its start', async () => {
+    const site = new LoopbackSite(LoopbackSite.randomBase());
+    const secondary = new net.Socket();
+    try {
+      site.start('cms-primary', { ...site.config('cms-primary'), awaitBegin: true });
+      await site.until('cms-primary answering', async () => (await site.status('cms-primary').catch(() => undefined)) !== undefined);
+      // A secondary that took over heartbeats the returning primary before the harness said begin.
+      await new Promise<void>((resolve, reject) => {
+        secondary.once('error', reject);
+        secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve());
+      });
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', takenOver: true, epoch: 'e1' })}\n`);
+      await site.until('the connection held', async () => (await site.status('cms-primary')).heldConnections === 1);
+      expect((await site.events('cms-primary')).map((e) => e.type)).to.deep.equal(['started']);
+      await site.control('cms-primary', { action: 'begin' });
+      await site.until('the held heartbeat heard', async () =>
+        (await site.events('cms-primary')).some((e) => e.type === 'heartbeat' && e.outcome === 'received'),
+      );
+      const events = (await site.events('cms-primary')).filter((e) => e.type === 'role' || e.type === 'heartbeat');
+      // Its start first (waiting for the secondary's first heartbeat), then the held heartbeat.
+      expect(events.map((e) => (e.type === 'role' ? `role ${e.role}` : `heartbeat ${e.outcome}`)).slice(0, 2)).to.deep.equal([
+        'role STANDBY',
+        'heartbeat received',
+      ]);
+      expect((await site.status('cms-primary')).heldConnections).to.equal(0);
+    } finally {
+      secondary.destroy();
       await site.stopAll();
     }
   });

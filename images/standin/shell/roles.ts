@@ -29,8 +29,8 @@ import { MachineRunner, msOf, nowNs } from './runner.js';
 
 /** What main.ts needs from a running stand-in. */
 export interface Role {
-  /** Kind-specific fields of /status (node, kind, nowNs, lastEventSeq are added by main). */
-  status(): Omit<StandinStatus, 'node' | 'kind' | 'nowNs' | 'lastEventSeq'>;
+  /** Kind-specific fields of /status (node, kind, nowNs, heldConnections, lastEventSeq are added by main). */
+  status(): Omit<StandinStatus, 'node' | 'kind' | 'nowNs' | 'heldConnections' | 'lastEventSeq'>;
   control(request: ControlRequest): ControlOutcome;
   /** Handler per nominal listening port. */
   routes: Map<number, (socket: net.Socket) => void>;
