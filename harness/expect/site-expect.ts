@@ -26,8 +26,11 @@ export interface ObservedSite {
   readonly scaled: SiteConfig;
   /** The faults of the scenario's last injection (applied together), oldest first. */
   readonly injected: readonly FaultRecord[];
-  /** When the last heal was in effect (the primary's return, a link restored); null before any. */
-  readonly lastHealNs: bigint | null;
+  /**
+   * The last heal (the primary's return, a link restored): when its request began, and how long until it was in
+   * effect; null before any.
+   */
+  readonly lastHeal: w.HealAnchor | null;
   /** When the operator's last request was sent (its effect comes during the request), on which node, what. */
   readonly lastOperator: { node: NodeName; ns: bigint; action: string } | null;
   /** Resolves once the timeline holds every event the stand-ins recorded up to now. */
@@ -429,7 +432,8 @@ export class SiteExpect {
   async toReturnToCm(node: CmsName): Promise<void> {
     const since = this.site.injected[0] ? toNs(this.site.injected[0].appliedNs) : this.ev.startNs;
     // After a forced takeover the ESS resets at once; after a heal, at its next redial: one keepaliveInterval.
-    const cause = this.site.lastOperator?.ns ?? this.site.lastHealNs ?? nowNs();
+    const heal = this.site.lastHeal;
+    const cause = this.site.lastOperator?.ns ?? (heal ? heal.ns + msToNs(heal.requestMs) : nowNs());
     const resetting = await this.waitEvent(
       is.ess('RESETTING'),
       since,
@@ -543,13 +547,13 @@ export class SiteExpect {
    * other CMS at once, in order, none twice, and ADMIN_SYNC_LAG clears.
    */
   async toDrainAdminChanges(changes: readonly AdminChange[]): Promise<void> {
-    const heal = this.site.lastHealNs;
+    const heal = this.site.lastHeal;
     const first = changes[0];
     if (heal === null || !first) return this.fail('toDrainAdminChanges needs held changes and a heal', null);
     const origin = first.origin;
     const peer = peerOf(origin);
-    const back = w.adminSyncReconnect(this.site.scaled, { ns: heal, label: 'the admin-sync link was healed' });
-    const up = await this.waitEvent(is.adminLink(origin, true), heal, this.end(back), `${origin}'s admin-sync link to come back up`);
+    const back = w.adminSyncReconnect(this.site.scaled, { ...heal, label: 'the admin-sync link was healed' });
+    const up = await this.waitEvent(is.adminLink(origin, true), heal.ns, this.end(back), `${origin}'s admin-sync link to come back up`);
     if (!up) return this.fail(`the admin-sync link of ${origin} never came back up; expected it ${this.expectedWords(back)}`, back);
     const checks = [this.measure(back, up, 'the admin-sync link was up again')];
     const drain = w.adminSyncDrain(this.site.scaled, { ns: BigInt(up.atNs), label: 'the admin-sync link came back up' });
@@ -568,7 +572,7 @@ export class SiteExpect {
     }
     const cleared = await this.waitEvent(
       is.alarm('ADMIN_SYNC_LAG', false, origin),
-      heal,
+      heal.ns,
       this.end(drain),
       `${origin} to clear ADMIN_SYNC_LAG`,
     );
@@ -576,7 +580,7 @@ export class SiteExpect {
       this.record(
         cleared !== undefined,
         cleared
-          ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(BigInt(cleared.atNs), this.ev.startNs, { ns: heal, label: 'the heal' })}`
+          ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(BigInt(cleared.atNs), this.ev.startNs, { ns: heal.ns, label: 'the heal' })}`
           : `${origin} never cleared ADMIN_SYNC_LAG after the drain`,
       ),
     );
@@ -596,13 +600,13 @@ export class SiteExpect {
    * took over; with automatic failback both are ACTIVE at most one heartbeat exchange. The roles then hold.
    */
   async toFailBack(): Promise<string> {
-    const back = this.site.lastHealNs;
+    const back = this.site.lastHeal;
     if (back === null) return this.fail('toFailBack needs the primary’s return (a heal) first', null) as never;
     const policy = this.site.scaled.policy;
-    const fromReturn = w.failbackFromReturn(this.site.scaled, { ns: back, label: 'the primary returned' });
+    const fromReturn = w.failbackFromReturn(this.site.scaled, { ...back, label: 'the primary returned' });
     const heard = await this.waitEvent(
       is.takeoverHeard(),
-      back,
+      back.ns,
       this.end(fromReturn),
       'the returning primary to hear the secondary that took over',
     );
@@ -611,7 +615,7 @@ export class SiteExpect {
         `the returning primary never heard the secondary that took over; expected it ${this.expectedWords(fromReturn)}`,
         fromReturn,
       ) as never;
-    const anchor = firstTakeoverBeatHeard(this.tl, back)!;
+    const anchor = firstTakeoverBeatHeard(this.tl, back.ns)!;
     const checks = [this.measure(fromReturn, heard, 'the primary heard the secondary that took over')];
     const decision = w.failbackDecision(this.site.scaled, anchor);
     const [primary, secondary]: [HaRole, HaRole] = policy.autoFailback
@@ -636,7 +640,7 @@ export class SiteExpect {
         checks.push(
           this.measure(w.handoverDualActive(this.site.scaled, anchor), standby, 'cms-secondary went STANDBY, ending the handover'),
         );
-        const span = clipSpans(dualActiveSpans(this.tl), back, BigInt(standby.atNs)).at(-1);
+        const span = clipSpans(dualActiveSpans(this.tl), back.ns, BigInt(standby.atNs)).at(-1);
         const budget = this.site.scaled.budgets.dualActiveMs;
         if (span && budget !== undefined) {
           checks.push(
@@ -774,20 +778,20 @@ export class SiteExpect {
 
   /** Once the main CM is back, the ESS, past its schedule, begins its return at its next redial. */
   async toReturnEssOnceCmIsBack(): Promise<void> {
-    const heal = this.site.lastHealNs;
+    const heal = this.site.lastHeal;
     if (heal === null) return this.fail('toReturnEssOnceCmIsBack needs the main CM back (a heal) first', null);
-    const window = w.essReturnOnceCmBack(this.site.scaled, { ns: heal, label: 'the main CM was back' });
-    const event = await this.waitEvent(is.ess('RESETTING'), heal, this.end(window), 'the ESS to begin its return');
+    const window = w.essReturnOnceCmBack(this.site.scaled, { ...heal, label: 'the main CM was back' });
+    const event = await this.waitEvent(is.ess('RESETTING'), heal.ns, this.end(window), 'the ESS to begin its return');
     if (!event) return this.fail(`the ESS never began its return; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, 'the ESS began its scheduled return')]);
   }
 
   /** After a restart of `origin`'s peer, `origin`'s admin-sync link is up again within the redial period. */
   async toReconnectAdminSync(origin: CmsName): Promise<void> {
-    const heal = this.site.lastHealNs;
+    const heal = this.site.lastHeal;
     if (heal === null) return this.fail('toReconnectAdminSync needs a heal first', null);
-    const window = w.adminSyncReconnect(this.site.scaled, { ns: heal, label: 'the restart' });
-    const up = await this.waitEvent(is.adminLink(origin, true), heal, this.end(window), `${origin}'s admin-sync link to come back up`);
+    const window = w.adminSyncReconnect(this.site.scaled, { ...heal, label: 'the restart' });
+    const up = await this.waitEvent(is.adminLink(origin, true), heal.ns, this.end(window), `${origin}'s admin-sync link to come back up`);
     if (!up) return this.fail(`${origin}'s admin-sync link never came back up; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, up, `${origin}'s admin-sync link was up again`)]);
   }
@@ -897,9 +901,11 @@ export class SiteExpect {
     const m = this.ev.measure(window, event.atNs, fact);
     const words = measuredWords(fact, window, BigInt(event.atNs));
     if (m.withinWindow === true) return this.record(true, words);
+    // A node the scenario paused fires its timers late on resume: that is the fault, not the host.
+    const paused = new Set<string>(this.site.injected.filter((f) => f.kind === 'pause').map((f) => f.target));
     const late = this.tl
       .events(is.lateTimer(w.SCHEDULING_MS))
-      .filter((e) => BigInt(e.atNs) >= BigInt(window.anchorNs) && BigInt(e.atNs) <= BigInt(event.atNs))
+      .filter((e) => !paused.has(e.node) && BigInt(e.atNs) >= BigInt(window.anchorNs) && BigInt(e.atNs) <= BigInt(event.atNs))
       .sort((a, b) => b.lateMs - a.lateMs)[0];
     if (!late) return this.record(false, words);
     return this.record(

@@ -18,7 +18,7 @@ class FakeSite implements ObservedSite {
   readonly evidence: Evidence;
   readonly scaled: SiteConfig;
   injected: FaultRecord[] = [];
-  lastHealNs: bigint | null = null;
+  lastHeal: { ns: bigint; label: string; requestMs: number } | null = null;
   lastOperator: ObservedSite['lastOperator'] = null;
   readonly make = new EventMaker();
 
@@ -188,7 +188,7 @@ describe('site expectations', () => {
       const site = new FakeSite({ policy });
       startRoles(site);
       site.add(site.make.role('cms-secondary', 1000, 'ACTIVE', 'STANDBY'));
-      site.lastHealNs = site.at(5000);
+      site.lastHeal = { ns: site.at(5000), label: 'the heal', requestMs: 0 };
       site.add(site.make.received(5600, 9, 'ACTIVE', true));
       site.add(site.make.role('cms-primary', 5600, primary, 'ACTIVE'));
       if (secondaryStandbyMs !== null) site.add(site.make.role('cms-secondary', secondaryStandbyMs, 'STANDBY', 'ACTIVE'));
@@ -217,13 +217,24 @@ describe('site expectations', () => {
     });
   });
 
+  describe('ESS return', () => {
+    it('counts a return that came while the heal request was still running: the heal took effect during it', async () => {
+      const site = new FakeSite();
+      site.lastHeal = { ns: site.at(1000), label: 'cm back', requestMs: 300 };
+      site.add(site.make.ess(1200, 'RESETTING', 'ACTIVE'));
+      site.timeline.markObserved(site.at(5000));
+      await new SiteExpect(site).toReturnEssOnceCmIsBack();
+      expect(Math.round(site.evidence.toJSON().measurements[0]!.valueMs)).to.equal(200);
+    });
+  });
+
   describe('Admin-Sync', () => {
     const change = (site: FakeSite, seq: number, ms: number) => ({ origin: 'cms-primary' as CmsName, seq, changedNs: site.at(ms) });
 
     it('drains held changes at once when the link is back, in order, and fails a change applied twice', async () => {
       const site = new FakeSite();
       const changes = [change(site, 1, 100), change(site, 2, 200)];
-      site.lastHealNs = site.at(1000);
+      site.lastHeal = { ns: site.at(1000), label: 'the heal', requestMs: 0 };
       site.add(
         site.make.adminLink('cms-primary', 1300, true, 'cms-secondary'),
         site.make.admin('cms-secondary', 1302, 'applied', 'cms-primary', 1),

@@ -88,6 +88,19 @@ function requestExtra(fault: FaultAnchor): Raw['extra'] {
   return { ms: fault.requestMs, why: 'the fault took effect during its request' };
 }
 
+/**
+ * A heal, too, takes effect somewhere during its request (a stopped node starts, answers, and is told to begin):
+ * windows from a heal count from the request's start and widen by its duration.
+ */
+export interface HealAnchor extends Anchor {
+  /** How long the heal request took (healed − removed). */
+  requestMs: number;
+}
+
+function healExtra(heal: HealAnchor): Raw['extra'] {
+  return { ms: heal.requestMs, why: 'the heal took effect during its request' };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Failover: the secondary declares the primary lost after heartbeatMisses consecutive unanswered heartbeats.
 
@@ -321,7 +334,7 @@ export function adminSyncDrain(site: SiteConfig, linkUp: Anchor): Window {
 }
 
 /** After the heal, the sender redials within one keepaliveInterval (its retry period) and says hello. */
-export function adminSyncReconnect(site: SiteConfig, heal: Anchor): Window {
+export function adminSyncReconnect(site: SiteConfig, heal: HealAnchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   const wan = site.wan['admin-sync'];
   const rtt = wan ? 2 * (wan.latencyMs + wan.jitterMs) : 0;
@@ -329,6 +342,7 @@ export function adminSyncReconnect(site: SiteConfig, heal: Anchor): Window {
     from: 0,
     to: k + rtt,
     formula: `0 … redial period ${n(k)}${rtt > 0 ? ` + WAN round trip ${n(rtt)}` : ''}`,
+    extra: healExtra(heal),
   });
 }
 
@@ -345,12 +359,13 @@ export function failbackDecision(site: SiteConfig, received: Anchor): Window {
 }
 
 /** From the return: the secondary's next heartbeat within one interval, answered within its timeout. */
-export function failbackFromReturn(site: SiteConfig, back: Anchor): Window {
+export function failbackFromReturn(site: SiteConfig, back: HealAnchor): Window {
   const { heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   return window('failback from the return', 'the returning primary applies the failback policy', 'fault', back, {
     from: 0,
     to: i + t,
     formula: `next heartbeat ${n(i)} + its exchange ${n(t)}`,
+    extra: healExtra(back),
   });
 }
 
@@ -410,11 +425,12 @@ function wanRoundTrip(wan: WanLink | undefined): { from: number; to: number; for
 }
 
 /** The ESS learns the main CM is back at its next redial (one keepaliveInterval after its last failure) and returns. */
-export function essReturnOnceCmBack(site: SiteConfig, heal: Anchor): Window {
+export function essReturnOnceCmBack(site: SiteConfig, heal: HealAnchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   return window('ESS return once the CM is back', 'the ESS begins its scheduled return', 'fault', heal, {
     from: 0,
     to: k,
     formula: `0 … the ESS's redial period ${n(k)}`,
+    extra: healExtra(heal),
   });
 }

@@ -71,7 +71,11 @@ describe('expected windows', () => {
 
   it('bounds the handover of an automatic failback by one heartbeat exchange, and a return by the next heartbeat', () => {
     expect(bounds(w.handoverDualActive(site, anchor))).to.deep.equal([0, 250 + T]);
-    expect(bounds(w.failbackFromReturn(site, anchor))).to.deep.equal([0, 1250 + T]);
+    expect(bounds(w.failbackFromReturn(site, { ...anchor, requestMs: 0 }))).to.deep.equal([0, 1250 + T]);
+    // A heal takes effect somewhere during its request: the window widens by the request's duration.
+    const heal = w.failbackFromReturn(site, { ...anchor, requestMs: 300 });
+    expect(bounds(heal)).to.deep.equal([0, 1250 + T + 300]);
+    expect(heal.derivation).to.contain('+ 300 ms (the heal took effect during its request)');
     expect(bounds(w.failbackDecision(site, anchor))).to.deep.equal([0, T]);
   });
 

@@ -48,7 +48,7 @@ export class Site implements ObservedSite {
   readonly config: SiteConfig;
   readonly scaled: SiteConfig;
   #injected: FaultRecord[] = [];
-  #lastHealNs: bigint | null = null;
+  #lastHeal: ObservedSite['lastHeal'] = null;
   #lastOperator: ObservedSite['lastOperator'] = null;
   readonly #handles: FaultHandle[] = [];
 
@@ -106,8 +106,8 @@ export class Site implements ObservedSite {
     return this.#injected;
   }
 
-  get lastHealNs(): bigint | null {
-    return this.#lastHealNs;
+  get lastHeal(): ObservedSite['lastHeal'] {
+    return this.#lastHeal;
   }
 
   get lastOperator(): ObservedSite['lastOperator'] {
@@ -153,13 +153,17 @@ export class Site implements ObservedSite {
 
   /**
    * Heals faults (default: every one still in force) together; resolves once the heals are in effect (a killed node
-   * runs again and takes connections) with that instant, which the expectations count a return from.
+   * runs again and takes connections). The expectations count a return from the heal: from its first request's start,
+   * widened by the time until the last was in effect, since each took effect somewhere within its request.
    */
-  async heal(handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null)): Promise<bigint> {
+  async heal(handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null)): Promise<void> {
     this.note(`healing ${handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ')}`);
     await Promise.all(handles.map((h) => h.remove()));
-    this.#lastHealNs = handles.reduce((latest, h) => (BigInt(h.record.healedNs!) > latest ? BigInt(h.record.healedNs!) : latest), 0n);
-    return this.#lastHealNs;
+    const removed = handles.map((h) => BigInt(h.record.removedNs!));
+    const healed = handles.map((h) => BigInt(h.record.healedNs!));
+    const fromNs = removed.reduce((a, b) => (b < a ? b : a));
+    const toNs = healed.reduce((a, b) => (b > a ? b : a));
+    this.#lastHeal = { ns: fromNs, requestMs: nsToMs(toNs - fromNs), label: handles.map((h) => `${h.record.target} back`).join(' and ') };
   }
 
   /** The operator's actions on the site (the manual procedures of the seed). */

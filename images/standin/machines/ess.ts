@@ -68,8 +68,11 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
     fx.push(emit({ type: 'ess', state: next, previous, reason }));
   }
 
-  function dial(s: EssSnapshot, fx: Array<Effect | EssNotice>): void {
+  function dial(s: EssSnapshot, fx: Array<Effect | EssNotice>, nowMs: number): void {
     s.conn = s.nextConn++;
+    // Silence counts from the dial: a connect that never completes is given up like a silent CM, and a clock that
+    // did not start at zero (the host's) does not make the first dial look long silent.
+    s.lastRxMs = nowMs;
     s.cmAnswered = false;
     s.nextDialMs = null;
     s.nextKaMs = null;
@@ -118,7 +121,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
         case 'start':
           if (s.conn === null && s.nextDialMs === null) {
             fx.push(emit({ type: 'ess', state: 'STANDBY', previous: 'STANDBY', reason: 'start' }));
-            dial(s, fx);
+            dial(s, fx, nowMs);
           }
           break;
         case 'accepted':
@@ -177,7 +180,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
               to(s, fx, 'NO_SERVICE_TIMING', 'main CM still unreachable after the reset');
             }
           }
-          if (s.conn === null && s.nextDialMs !== null && nowMs >= s.nextDialMs) dial(s, fx);
+          if (s.conn === null && s.nextDialMs !== null && nowMs >= s.nextDialMs) dial(s, fx, nowMs);
           break;
         }
       }

@@ -60,6 +60,16 @@ describe('ESS state machine', () => {
     expect(s.effects('serving')).to.deep.equal([{ type: 'serving', serving: true, reason: 'ESS ACTIVE', atMs: 3_000 }]);
   });
 
+  it('counts silence from its first dial, on a clock that does not start at zero', () => {
+    const s = new Sim<EssSnapshot, EssInput, EssNotice>(essMachine(CFG), initialEss());
+    s.nowMs = 10_000_000;
+    s.input({ type: 'start' });
+    s.advanceTo(10_000_299);
+    expect(s.state.ess).to.equal('STANDBY');
+    answer(s);
+    expect(s.events('ess').map((e) => e.state)).to.deep.equal(['STANDBY']);
+  });
+
   it('declares a silent CM unreachable at keepaliveMisses x keepaliveInterval, not 1 ms before', () => {
     const s = sim();
     answer(s);
