@@ -15,8 +15,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 async function main(): Promise<void> {
   const task = JSON.parse(process.env[TASK_ENV] ?? 'null') as WorkerTask | null;
   if (!task) throw new Error(`${TASK_ENV} is not set: this file is started by the run, not by hand`);
-  // The run died (killed, or its terminal closed): the SIGTERM handlers remove this worker's site.
+  // The run died (killed, or its terminal closed): the SIGTERM handlers record the test as interrupted and remove
+  // this worker's site. The run's pipes closed with it: a late write goes nowhere and must not fail the test.
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const send = (message: WorkerMessage) => {
     if (process.connected) sendMessage(message).catch(() => undefined);
   };
