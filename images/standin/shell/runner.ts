@@ -99,10 +99,13 @@ export class MachineRunner<S, I, N extends { type: string } = never> {
     if (wake === null || this.stopped) return;
     // setTimeout may fire a little early on some platforms: the machine ignores a tick before its deadline and
     // asks again, so we never busy-loop on a past deadline either (delay >= 1 ms when not yet due).
-    const delay = Math.max(0, Math.ceil(wake - nowMs()));
+    const setMs = nowMs();
+    const delay = Math.max(0, Math.ceil(wake - setMs));
+    // A deadline already past when the timer was set is due now: only the timer's own delay counts as late.
+    const dueMs = Math.max(wake, setMs);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.input({ type: 'tick' }, wake);
+      this.input({ type: 'tick' }, dueMs);
     }, delay);
   }
 
