@@ -3,7 +3,9 @@
 
 import type { Environment } from '../core/model.js';
 import type { ImageSet } from '../core/run-context.js';
+import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
+import { runCatalogue, type RunResult } from '../jobs/run.js';
 import type { Figure, Measurement } from './figures.js';
 
 /** The CI time scale every measurement runs at. */
@@ -40,4 +42,24 @@ export function emptyOutput(): FamilyOutput {
  */
 export function wallMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** Runs the scenarios `filters` select through the jobs runner, on the default site: no report, no history, no output. */
+export function runQuietly(ctx: BenchContext, filters: readonly string[], repeat: number, parallel: number): Promise<RunResult> {
+  return runCatalogue({
+    filters: [...filters],
+    timeScale: ctx.timeScale,
+    site: structuredClone(DEFAULT_SITE) as SiteConfig,
+    siteFile: null,
+    repeat,
+    parallel,
+    shard: null,
+    seed: null,
+    outDir: ctx.runsDir,
+    historyDir: null,
+    images: ctx.images,
+    environment: ctx.environment,
+    quiet: true,
+    writeReport: false,
+  });
 }

@@ -2,9 +2,8 @@
 // execution's measured detection minus what the model predicts for it, as a fraction of the heartbeat interval.
 
 import type { TestRecord } from '../core/model.js';
-import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
-import { runCatalogue, type RunResult } from '../jobs/run.js';
-import { emptyOutput, type BenchContext, type FamilyOutput } from './family.js';
+import type { RunResult } from '../jobs/run.js';
+import { emptyOutput, runQuietly, type BenchContext, type FamilyOutput } from './family.js';
 import { figureOf } from './figures.js';
 
 /**
@@ -65,22 +64,7 @@ export function explainFaultDeviation(d: Deviation, boundFraction = 0.05): strin
 
 /** Runs the kill scenario `repeat` times, `parallel` sites at once, through the jobs runner (no report, no history). */
 export function runKills(ctx: BenchContext, repeat: number, parallel: number): Promise<RunResult> {
-  return runCatalogue({
-    filters: [KILL_FILTER],
-    timeScale: ctx.timeScale,
-    site: structuredClone(DEFAULT_SITE) as SiteConfig,
-    siteFile: null,
-    repeat,
-    parallel,
-    shard: null,
-    seed: null,
-    outDir: ctx.runsDir,
-    historyDir: null,
-    images: ctx.images,
-    environment: ctx.environment,
-    quiet: true,
-    writeReport: false,
-  });
+  return runQuietly(ctx, [KILL_FILTER], repeat, parallel);
 }
 
 export function killCommand(repeat: number, parallel: number): string {

@@ -3,9 +3,7 @@
 
 import { max, sum } from 'simple-statistics';
 import type { TestRecord } from '../core/model.js';
-import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
-import { runCatalogue } from '../jobs/run.js';
-import { emptyOutput, type BenchContext, type FamilyOutput } from './family.js';
+import { emptyOutput, runQuietly, type BenchContext, type FamilyOutput } from './family.js';
 import { figureOf, type Figure } from './figures.js';
 import { deviationOf, killCommand, runKills } from './fidelity.js';
 
@@ -48,22 +46,7 @@ export const PARALLEL_SETTINGS = [1, 2, 4, 8] as const;
 /** The subset, once, `parallel` sites at once: its records and wall time. */
 async function runSubset(ctx: BenchContext, parallel: number): Promise<{ tests: TestRecord[]; seed: number; wallMs: number }> {
   const startedMs = performance.now();
-  const result = await runCatalogue({
-    filters: [...SUBSET],
-    timeScale: ctx.timeScale,
-    site: structuredClone(DEFAULT_SITE) as SiteConfig,
-    siteFile: null,
-    repeat: 1,
-    parallel,
-    shard: null,
-    seed: null,
-    outDir: ctx.runsDir,
-    historyDir: null,
-    images: ctx.images,
-    environment: ctx.environment,
-    quiet: true,
-    writeReport: false,
-  });
+  const result = await runQuietly(ctx, SUBSET, 1, parallel);
   return { tests: result.record.tests, seed: result.record.seed, wallMs: performance.now() - startedMs };
 }
 
