@@ -2,7 +2,6 @@
 // Exit codes: 0 every expectation held; 1 an expectation failed, or a comparison found a regression; 2 bad usage
 // or configuration; 3 the environment is not usable (no engine, no Toxiproxy, images missing).
 
-import { availableParallelism, freemem } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { HarnessError, isHarnessError, type HarnessErrorCode } from '../core/errors.js';
@@ -14,6 +13,7 @@ import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
 import { parseShard } from '../jobs/plan.js';
 import { compareCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
 import { cleanCommand, downCommand, upCommand } from './site-commands.js';
+import { autoParallel } from './parallel.js';
 import { runTests } from './test-command.js';
 import { runCatalogue } from '../jobs/run.js';
 
@@ -37,17 +37,17 @@ const integer = (name: string, min: number) => (raw: string) => {
   return value;
 };
 
-/** `auto` fits the machine: several sites per core at real time (they mostly wait), one per core at CI scale. */
-export function autoParallel(timeScale: number): number {
-  const cores = availableParallelism();
-  const perSiteBytes = 600 * 1024 * 1024;
-  const byMemory = Math.max(1, Math.floor(freemem() / perSiteBytes));
-  return Math.max(1, Math.min(byMemory, timeScale >= 0.5 ? 4 * cores : cores));
-}
-
 function parallelOption(raw: string): number | 'auto' {
   if (raw === 'auto') return 'auto';
   return integer('--parallel', 1)(raw);
+}
+
+/** The sites at once a command runs: as given, or measured on the machine now (and said why). */
+async function parallelFor(option: number | 'auto', timeScale: number): Promise<number> {
+  if (option !== 'auto') return option;
+  const { parallel, why } = await autoParallel(timeScale);
+  process.stdout.write(`cmsha: ${why}\n`);
+  return parallel;
 }
 
 /** The site and time scale a command runs: the file (YAML or JSON), with --time-scale winning over the file's. */
@@ -97,7 +97,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         site,
         siteFile,
         repeat: options.repeat,
-        parallel: options.parallel === 'auto' ? autoParallel(timeScale) : options.parallel,
+        parallel: await parallelFor(options.parallel, timeScale),
         shard,
         seed,
         outDir: resolve(options.out),
@@ -195,7 +195,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         baseline,
         candidate,
         repeat: options.repeat,
-        parallel: options.parallel === 'auto' ? autoParallel(baseline.timeScale) : options.parallel,
+        parallel: await parallelFor(options.parallel, baseline.timeScale),
         seed: options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null,
         outDir: resolve(options.out),
         images: setup.images.images,
@@ -225,7 +225,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         siteFile,
         phases: options.phases,
         ...(options.setting ? { settings: options.setting } : {}),
-        parallel: options.parallel === 'auto' ? autoParallel(timeScale) : options.parallel,
+        parallel: await parallelFor(options.parallel, timeScale),
         seed: parseSeed(String(options.seed), '--seed'),
         shard: null,
         outDir: resolve(options.out),

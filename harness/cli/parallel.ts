@@ -1,0 +1,43 @@
+// `--parallel auto`: how many sites the machine can run at once without its load distorting their timings.
+
+import { availableParallelism, cpus, freemem, type CpuInfo } from 'node:os';
+import { setTimeout as elapse } from 'node:timers/promises';
+
+const PER_SITE_BYTES = 600 * 1024 * 1024;
+/** How long the machine's CPU use is measured before a run (a measurement over an interval, as vmstat's). */
+const CPU_SAMPLE_MS = 500;
+
+/**
+ * Sites at once: one per idle core at a shortened time scale, four per idle core at real time (the stand-ins mostly
+ * wait), within free memory. A core kept busy by something else is not counted: a site sharing it with that load
+ * would see its timers and I/O served late, and fail for the host rather than for the site.
+ */
+export function sitesFor(idleCores: number, timeScale: number, freeBytes: number): number {
+  const cores = Math.max(1, Math.round(idleCores));
+  const byMemory = Math.max(1, Math.floor(freeBytes / PER_SITE_BYTES));
+  return Math.max(1, Math.min(byMemory, timeScale >= 0.5 ? 4 * cores : cores));
+}
+
+/** Idle cores from two readings of the kernel's per-core CPU times. */
+export function idleCoresBetween(before: readonly CpuInfo[], after: readonly CpuInfo[]): number {
+  let idle = 0;
+  let total = 0;
+  after.forEach((core, i) => {
+    const was = before[i];
+    if (!was) return;
+    const spent = (t: CpuInfo['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
+    idle += core.times.idle - was.times.idle;
+    total += spent(core.times) - spent(was.times);
+  });
+  return total > 0 ? (idle / total) * after.length : availableParallelism();
+}
+
+/** `auto`, measured now: the number of sites and why, for the run's first line. */
+export async function autoParallel(timeScale: number): Promise<{ parallel: number; why: string }> {
+  const before = cpus();
+  await elapse(CPU_SAMPLE_MS);
+  const idle = idleCoresBetween(before, cpus());
+  const parallel = sitesFor(idle, timeScale, freemem());
+  const why = `--parallel auto: ${parallel} site(s) at once (${idle.toFixed(1)} of ${availableParallelism()} cores idle, time scale ${timeScale})`;
+  return { parallel, why };
+}
