@@ -12,6 +12,7 @@ import type { DockerClient } from '../docker/client.js';
 import { runCatalogue } from '../jobs/run.js';
 import { runSetup } from '../setup/index.js';
 import { sensitivityCommand } from './job-commands.js';
+import { autoParallel } from './parallel.js';
 
 const TEST_FILE = /\.(unit|int|browser)\.test\.js$/;
 const CI_SCALE = 0.05;
@@ -47,11 +48,14 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
     outDir: join(DIST_DIR, '..', 'reports'),
   };
   const seed = process.env['CMSHA_SEED'] ? Number(process.env['CMSHA_SEED']) : newSeed();
+  // As `npm start` does: one site per idle core, so a CI machine busy with something else still gets true verdicts.
+  const { parallel, why } = await autoParallel(CI_SCALE);
+  process.stdout.write(`cmsha: ${why}\n`);
   const catalogue = await runCatalogue({
     ...common,
     filters: options.grep ? [options.grep] : [],
     repeat: 1,
-    parallel: 2,
+    parallel,
     seed,
     historyDir: join(DIST_DIR, '..', 'reports', 'history'),
   });
@@ -59,7 +63,7 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
   let sensitivity = 0;
   let bench = 0;
   if (!options.grep) {
-    sensitivity = await sensitivityCommand({ ...common, phases: 1, settings: ['heartbeatMisses', 'autoFailover'], parallel: 2, seed });
+    sensitivity = await sensitivityCommand({ ...common, phases: 1, settings: ['heartbeatMisses', 'autoFailover'], parallel, seed });
     const { runBench } = await import('../bench/bench.js');
     bench = await runBench(docker, { quick: true, outDir: join(DIST_DIR, '..', 'reports', 'bench') });
   }
