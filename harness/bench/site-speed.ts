@@ -116,6 +116,13 @@ async function turn(ctx: BenchContext, peer: Peer, round: number): Promise<Turn>
   }
 }
 
+/** Every container the engine reported created for the topology is reported destroyed (none created: nothing to wait for). */
+function destroyedAll(events: EngineEvents, topologyId: string): true | ReturnType<typeof notYet> {
+  const count = (action: string) => events.events.filter((e) => e.topology === topologyId && e.action === action).length;
+  const [created, destroyed] = [count('create'), count('destroy')];
+  return destroyed >= created ? true : notYet(`${destroyed} of ${created} containers reported destroyed`);
+}
+
 /** The peers in a different order each round (A B C D, B C D A, …): no peer always follows the same one. */
 export function turnOrder<T>(peers: readonly T[], round: number): T[] {
   const k = round % Math.max(1, peers.length);
@@ -146,8 +153,10 @@ export async function measureSiteSpeed(ctx: BenchContext, options: SiteSpeedOpti
         }
       }
     }
-    // Let the last events of the engine arrive before the breakdown is read from them.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The breakdown is read from the engine's events: wait until the last teardown's have all arrived.
+    const last = turns.at(-1);
+    if (last)
+      await waitFor(() => destroyedAll(events, last.topologyId), { deadlineMs: 5_000, label: 'the engine events of the last teardown' });
   } finally {
     events.stop();
   }
