@@ -327,11 +327,15 @@ export class SiteExpect {
   async toCountOneGapWhileMoving(node: CmsName): Promise<void> {
     await this.site.flush();
     const fault = this.trigger('a data gap');
-    const gaps = this.tl.events(is.gap(node)).filter((e) => BigInt(e.atNs) >= fault.ns);
-    const gap = gaps[0];
     const moved = this.tl.first(is.acdLink(node, 'DATA_TRANSFER', 'ess'), { afterNs: fault.ns });
     const silenceMs = moved ? nsToMs(BigInt(moved.atNs) - fault.ns) : null;
     const period = 1000 / this.t.acdEventRateHz;
+    // The gap is counted on the first event of the new stream: at most one event period after the data transfer
+    // began, and one hop.
+    if (moved)
+      await this.waitEvent(is.gap(node), fault.ns, BigInt(moved.atNs) + msToNs(period + w.SCHEDULING_MS), `${node} to count the data gap`);
+    const gaps = this.tl.events(is.gap(node)).filter((e) => BigInt(e.atNs) >= fault.ns);
+    const gap = gaps[0];
     const ok =
       gaps.length === 1 && gap!.cause === 'source-switch' && silenceMs !== null && gap!.silentMs >= silenceMs - period - w.SCHEDULING_MS;
     this.verdicts([

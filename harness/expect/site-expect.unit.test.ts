@@ -265,4 +265,24 @@ describe('site expectations', () => {
       expect(message).to.contain('expected attempt 6, after 5 at the main CM');
     });
   });
+
+  describe('the data gap of a move to the ESS', () => {
+    it('waits for the gap, counted on the first event of the new stream, up to one event period after the move', async () => {
+      const site = new FakeSite().fault('stop', 'cm', 0);
+      const nowMs = Number(nowNs() - site.base) / 1e6;
+      site.add(site.make.link('cms-primary', nowMs, 'DATA_TRANSFER', 'ess', 6, 2));
+      // The first event of the ESS's stream comes 80 ms after the data transfer began (period 100 ms at 10 Hz).
+      setTimeout(() => site.add(site.make.gap('cms-primary', nowMs + 80, 183, 'ess', 'source-switch', nowMs)), 80);
+      await new SiteExpect(site).toCountOneGapWhileMoving('cms-primary');
+      expect(site.evidence.toJSON().assertions.at(-1)!.text).to.contain('counted 1 gap(s) after the fault');
+    });
+
+    it('fails when no gap is counted within the event period after the move', async () => {
+      const site = new FakeSite().fault('stop', 'cm', 0);
+      site.add(site.make.link('cms-primary', 18_000, 'DATA_TRANSFER', 'ess', 6, 2));
+      expect(await failure(new SiteExpect(site).toCountOneGapWhileMoving('cms-primary'))).to.contain(
+        'cms-primary counted no data gap after the fault; expected one for the 18.0 s without data',
+      );
+    });
+  });
 });
