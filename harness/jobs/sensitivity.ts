@@ -34,9 +34,10 @@ export function wrongSites(site: SiteConfig): WrongSite[] {
     overrides: { timers: { [setting]: value } },
     scenario,
   });
+  // A policy is flipped against what its scenario expects (the failback scenarios set their own policy).
   const policy = (setting: keyof Policy, value: boolean, scenario: string): WrongSite => ({
     setting,
-    change: `${setting} ${String(site.policy[setting])} → ${String(value)}`,
+    change: `${setting} ${String(!value)} → ${String(value)}`,
     overrides: { policy: { [setting]: value } },
     scenario,
   });
