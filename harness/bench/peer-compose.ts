@@ -11,7 +11,7 @@ import { newTopologyId } from '../docker/labels.js';
 import { aptInstall, canInstallPackages } from '../setup/engine.js';
 import type { TopologySpec } from '../topology/spec.js';
 import { addressesOn, type Peer } from './peer.js';
-import { configureAndBegin, LOG_MAX_SIZE, PIDS_LIMIT, sitePlan, TOXIPROXY_NAME, type ContainerPlan, type SitePlan } from './site-plan.js';
+import { configureAndBegin, endpointsOf, LOG_MAX_SIZE, PIDS_LIMIT, sitePlan, type ContainerPlan, type SitePlan } from './site-plan.js';
 
 export const COMPOSE = 'docker-compose';
 
@@ -90,10 +90,10 @@ export function composePeer(spec: () => TopologySpec, images: ImageSet, keepFile
           plan.owners.map((c) => name(c.service)),
           `${project}_control`,
         );
-        const controlUrls = await configureAndBegin(plan, {
-          toxiproxyAddress: addresses.get(name(TOXIPROXY_NAME))!,
-          nodeAddresses: new Map(plan.standins.map((s) => [s.node, addresses.get(name(s.shareNetworkOf!))!])),
-        });
+        const controlUrls = await configureAndBegin(
+          plan,
+          endpointsOf(plan, (service) => addresses.get(name(service))!),
+        );
         return { topologyId: plan.topologyId, controlUrls, unlabelledNetworks: [], down };
       } catch (error) {
         await down().catch(() => undefined);

@@ -6,7 +6,7 @@ import { notYet, waitFor } from '../core/poll.js';
 import { newTopologyId } from '../docker/labels.js';
 import type { TopologySpec } from '../topology/spec.js';
 import { addressesOn, dockerCli, type Peer } from './peer.js';
-import { configureAndBegin, LOG_MAX_SIZE, PIDS_LIMIT, sitePlan, TOXIPROXY_NAME, type ContainerPlan } from './site-plan.js';
+import { configureAndBegin, endpointsOf, LOG_MAX_SIZE, PIDS_LIMIT, sitePlan, type ContainerPlan } from './site-plan.js';
 
 const labelArgs = (labels: Record<string, string>): string[] => Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 
@@ -87,10 +87,10 @@ export function floorPeer(spec: () => TopologySpec, images: ImageSet): Peer {
           ),
           Promise.all(plan.standins.map((c) => dockerCli(runArgs(c, name, control)))),
         ]);
-        const controlUrls = await configureAndBegin(plan, {
-          toxiproxyAddress: addresses.get(name(TOXIPROXY_NAME))!,
-          nodeAddresses: new Map(plan.standins.map((s) => [s.node, addresses.get(name(s.shareNetworkOf!))!])),
-        });
+        const controlUrls = await configureAndBegin(
+          plan,
+          endpointsOf(plan, (service) => addresses.get(name(service))!),
+        );
         return { topologyId: plan.topologyId, controlUrls, unlabelledNetworks: [], down };
       } catch (error) {
         await down().catch(() => undefined);

@@ -7,7 +7,7 @@ import type { ImageSet } from '../core/run-context.js';
 import { newTopologyId } from '../docker/labels.js';
 import type { TopologySpec } from '../topology/spec.js';
 import type { Peer } from './peer.js';
-import { configureAndBegin, LOG_MAX_SIZE, PIDS_LIMIT, sitePlan, TOXIPROXY_NAME, type ContainerPlan } from './site-plan.js';
+import { configureAndBegin, endpointsOf, LOG_MAX_SIZE, PIDS_LIMIT, sitePlan, type ContainerPlan } from './site-plan.js';
 
 type Testcontainers = typeof import('testcontainers');
 
@@ -103,10 +103,7 @@ export function testcontainersPeer(tc: Testcontainers, spec: () => TopologySpec,
           }),
         );
         const address = (service: string) => ownerByService.get(service)!.getIpAddress(control.getName());
-        const controlUrls = await configureAndBegin(plan, {
-          toxiproxyAddress: address(TOXIPROXY_NAME),
-          nodeAddresses: new Map(plan.standins.map((s) => [s.node, address(s.shareNetworkOf!)])),
-        });
+        const controlUrls = await configureAndBegin(plan, endpointsOf(plan, address));
         return { topologyId: plan.topologyId, controlUrls, unlabelledNetworks: networks.map((n) => n.getId()), down };
       } catch (error) {
         await down().catch(() => undefined);

@@ -136,6 +136,14 @@ export interface SiteEndpoints {
   nodeAddresses: ReadonlyMap<string, string>;
 }
 
+/** The endpoints of a site whose peer can tell each container's control-network address by its service name. */
+export function endpointsOf(plan: SitePlan, addressOf: (service: string) => string): SiteEndpoints {
+  return {
+    toxiproxyAddress: addressOf(TOXIPROXY_NAME),
+    nodeAddresses: new Map(plan.standins.map((s) => [s.node, addressOf(s.shareNetworkOf!)])),
+  };
+}
+
 export function controlUrls(plan: SitePlan, endpoints: SiteEndpoints): Map<NodeName, string> {
   return new Map(plan.standins.map((s) => [s.node as NodeName, `http://${endpoints.nodeAddresses.get(s.node)!}:${PORTS.control}`]));
 }
