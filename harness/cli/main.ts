@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { HarnessError, isHarnessError, type HarnessErrorCode } from '../core/errors.js';
 import { parseSeed, parseTimeScale } from '../core/run-context.js';
 import { loadSiteFile } from '../core/site-file.js';
+import { verdictLine } from '../core/summary.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
 import { doctor, runSetup } from '../setup/index.js';
 import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
@@ -105,6 +106,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         images: setup.images.images,
         environment: setup.environment,
       });
+      process.stdout.write(`${verdictLine(result.record)}\n`);
       if (result.written) process.stdout.write(`Report: ${result.written.indexHtml}\n`);
       out.exitCode = result.exitCode;
     });

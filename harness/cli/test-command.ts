@@ -9,6 +9,7 @@ import { DIST_DIR } from '../core/paths.js';
 import { newSeed } from '../core/random.js';
 import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
+import { verdictLine } from '../core/summary.js';
 import { runCatalogue } from '../jobs/run.js';
 import { runSetup } from '../setup/index.js';
 import { sensitivityCommand } from './job-commands.js';
@@ -27,16 +28,18 @@ function testFiles(dir = join(DIST_DIR, 'harness'), out: string[] = []): string[
   return out.sort();
 }
 
-async function runMocha(files: string[], grep: string | undefined): Promise<number> {
+/** Runs the mocha tests; resolves with the full titles of those that failed. */
+async function runMocha(files: string[], grep: string | undefined): Promise<string[]> {
   const mocha = new Mocha({ reporter: 'spec', timeout: 120_000, ...(grep ? { grep } : {}) });
   for (const file of [...testFiles(join(DIST_DIR, 'images')), ...files]) mocha.addFile(file);
   await mocha.loadFilesAsync();
-  return new Promise((done) => mocha.run(done));
+  const failed: string[] = [];
+  return new Promise((done) => mocha.run(() => done(failed)).on('fail', (test) => failed.push(test.fullTitle())));
 }
 
 export async function runTests(docker: DockerClient, options: { grep?: string }): Promise<number> {
   const setup = await runSetup(docker, { forTests: true });
-  const failures = await runMocha(testFiles(), options.grep);
+  const failedTests = await runMocha(testFiles(), options.grep);
   const site = structuredClone(DEFAULT_SITE) as SiteConfig;
   const common = {
     site,
@@ -59,6 +62,7 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
     seed,
     historyDir: join(DIST_DIR, '..', 'reports', 'history'),
   });
+  process.stdout.write(`${verdictLine(catalogue.record)}\n`);
   if (catalogue.written) process.stdout.write(`Report: ${catalogue.written.indexHtml}\n`);
   let sensitivity = 0;
   let bench = 0;
@@ -67,5 +71,15 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
     const { runBench } = await import('../bench/bench.js');
     bench = await runBench(docker, { quick: true, outDir: join(DIST_DIR, '..', 'reports', 'bench') });
   }
-  return failures === 0 && catalogue.exitCode === 0 && sensitivity === 0 && bench === 0 ? 0 : 1;
+  // The last lines of a long log say which part failed, so a CI log cut to its tail still tells.
+  const parts: { part: string; got: number; failed?: string[] }[] = [
+    { part: 'mocha (failing tests)', got: failedTests.length, failed: failedTests },
+    { part: 'catalogue (exit code)', got: catalogue.exitCode },
+  ];
+  if (!options.grep) parts.push({ part: 'sensitivity (exit code)', got: sensitivity }, { part: 'bench (exit code)', got: bench });
+  for (const { part, got, failed = [] } of parts) {
+    process.stdout.write(`npm test: ${got === 0 ? 'ok    ' : 'FAILED'} ${part}: ${got}\n`);
+    for (const title of failed) process.stdout.write(`  failed: ${title}\n`);
+  }
+  return parts.every(({ got }) => got === 0) ? 0 : 1;
 }

@@ -2,6 +2,7 @@
 // and each timing's n, p50, p95 and max against its window. The report, the history and compare all read it.
 
 import { max, min, quantileSorted } from 'simple-statistics';
+import { formatLongDurationMs } from './format.js';
 import type { HistoryEntry, Outcome, RunRecord, RunStats, ScenarioSummary, TestRecord, TimingStats, WindowKind } from './model.js';
 
 /** n, min, p50, p95, max of some values (each at least one). */
@@ -83,6 +84,15 @@ export function runStats(tests: readonly TestRecord[], durationMs: number): RunS
   const stats: RunStats = { passed: 0, failed: 0, flaky: 0, pending: 0, executions: tests.length, durationMs };
   for (const s of summarize(tests)) stats[s.outcome] += 1;
   return stats;
+}
+
+/** A run's verdict in one line, with the titles that did not pass, for the last line a terminal or a CI log shows. */
+export function verdictLine(record: RunRecord): string {
+  const { passed, failed, flaky, pending, durationMs } = record.stats;
+  const counts = `${passed} passed, ${failed} failed, ${flaky} flaky${pending > 0 ? `, ${pending} pending` : ''}`;
+  const notPassed = summarize(record.tests).filter((s) => s.outcome === 'failed' || s.outcome === 'flaky');
+  const titles = notPassed.map((s) => `\n  ${s.outcome}: ${s.fullTitle}`).join('');
+  return `${record.runId}: ${counts} in ${formatLongDurationMs(durationMs)}${titles}`;
 }
 
 /** The history's record of a run. */

@@ -1,8 +1,8 @@
 // A scenario's outcome over its repeats (flaky when it both passed and failed) and its timing statistics.
 
 import { expect } from 'chai';
-import type { TestRecord } from './model.js';
-import { combinedOutcome, runStats, summarize, timingStats } from './summary.js';
+import type { RunRecord, TestRecord } from './model.js';
+import { combinedOutcome, runStats, summarize, timingStats, verdictLine } from './summary.js';
 
 function record(fullTitle: string, outcome: TestRecord['outcome'], valueMs: number, repeat: number): TestRecord {
   return {
@@ -66,5 +66,16 @@ describe('run summary', () => {
     expect(a!.timings[0]).to.deep.include({ name: 'failover', kind: 'protocol', window: { fromMs: 1970, toMs: 2030 }, outside: 1 });
     expect(a!.timings[0]!.stats.n).to.equal(2);
     expect(a!.endStates).to.deep.equal([{ state: 'cms-secondary ACTIVE', count: 2 }]);
+  });
+
+  it('says a run’s verdict in one line and names what did not pass', () => {
+    const tests = [
+      record('a', 'passed', 2001, 0),
+      record('a', 'failed', 2100, 1),
+      record('b', 'failed', 2002, 0),
+      record('c', 'passed', 2, 0),
+    ];
+    const run = { runId: 'r1', tests, stats: runStats(tests, 65_000) } as unknown as RunRecord;
+    expect(verdictLine(run)).to.equal('r1: 1 passed, 1 failed, 1 flaky in 1 min 05 s\n  flaky: a\n  failed: b');
   });
 });
