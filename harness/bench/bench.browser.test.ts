@@ -1,8 +1,7 @@
 // Opens a bench page in headless Chromium: it renders the targets and a chart for every measurement, each chart drawn
 // with a row per figure, hostile text stays text, and nothing is requested from anywhere.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -13,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { BENCH_SCHEMA, figureOf, type BenchResult, type Figure, type Measurement } from './figures.js';
 import { renderPage } from './page.js';
 import { evaluateTargets } from './targets.js';
+import { scratchDir } from '../core/scratch-dir.js';
 
 const CHROMIUM = process.env['CMSHA_CHROMIUM'] ?? '/usr/bin/chromium';
 const HOSTILE = '<script>globalThis.__pwned=1</script><img src=x onerror="globalThis.__pwned=2">';
@@ -71,7 +71,7 @@ describe('bench page in a browser', function () {
   const pageErrors: string[] = [];
   const consoleMessages: string[] = [];
   const bench = syntheticBench();
-  const outDir = mkdtempSync(join(tmpdir(), 'cmsha-bench-browser-'));
+  const outDir = scratchDir('bench-browser');
   const pagePath = join(outDir, 'index.html');
 
   before(async function () {

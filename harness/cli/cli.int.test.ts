@@ -1,8 +1,7 @@
 // The command line as a user meets it: bad input gets a clear message, exit 2 and nothing started; an engine that
 // does not answer is exit 3; each command's normal use works; a run killed outright loses nothing earlier.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -13,6 +12,7 @@ import { DEFAULT_SITE } from '../core/site-config.js';
 import { connectDocker } from '../docker/client.js';
 import { LABEL_KEEP, LABEL_RUN } from '../docker/labels.js';
 import { sweepOrphans } from '../docker/sweep.js';
+import { scratchDir } from '../core/scratch-dir.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 const docker = connectDocker();
@@ -36,7 +36,7 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
 const labelled = async (label: string) => (await docker.listContainers({ all: true, filters: { label: [label] } })).length;
 
 function siteFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cmsha-cli-'));
+  const dir = scratchDir('cli');
   writeFileSync(join(dir, 'site.yaml'), text);
   return join(dir, 'site.yaml');
 }
@@ -164,7 +164,7 @@ describe('command line: normal use', function () {
   });
 
   it('re-renders a run, merges shards into one report, and compares runs with an exit code to gate on', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cmsha-runs-'));
+    const root = scratchDir('runs');
     const a = runDir(root, 'shard-a', [{ title: 'killed', valueMs: 2002, endState: 'STANDBY' }]);
     const b = runDir(root, 'shard-b', [{ title: 'paused', valueMs: 2251, endState: 'STANDBY' }]);
     const out = join(root, 'out');
@@ -191,7 +191,7 @@ describe('command line: normal use', function () {
     const budgets = 'budgets:\n  supervisorOutageMs: 75000\n';
     const baseline = siteFile(`timeScale: 0.05\n${budgets}`);
     const candidate = siteFile(`timeScale: 0.05\n${budgets}timers:\n  heartbeatMisses: 4\n`);
-    const out = mkdtempSync(join(tmpdir(), 'cmsha-validate-'));
+    const out = scratchDir('validate');
     // Four repeats a side: the fewest for which the rank test can call a shift significant at 0.05.
     const args = ['when the primary is killed', '--repeat', '4', '--parallel', '2', '--seed', '5', '--out', out];
     const same = await cli(['validate', '--baseline', baseline, '--candidate', baseline, ...args]);
@@ -219,7 +219,7 @@ describe('command line: normal use', function () {
   });
 
   it('leaves the history and earlier reports intact when a run is killed outright, and the next sweep removes what it left', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'cmsha-killed-'));
+    const root = scratchDir('killed');
     const history = join(root, 'history');
     mkdirSync(history);
     writeFileSync(join(history, 'earlier.json'), '{"runId":"earlier"}\n');

@@ -1,13 +1,13 @@
 // Bad site files are rejected before anything starts, each problem naming the file, the path inside it, the
 // value given and what is allowed; good ones, YAML or JSON, fill in the defaults.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../images/protocol/index.js';
 import { HarnessError } from './errors.js';
 import { loadSiteFile, parseSiteText } from './site-file.js';
+import { scratchDir } from './scratch-dir.js';
 
 function rejection(text: string): HarnessError {
   try {
@@ -55,7 +55,7 @@ describe('site file', () => {
   });
 
   it('reads JSON too, and says clearly when the file is missing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cmsha-site-'));
+    const dir = scratchDir('site');
     writeFileSync(join(dir, 'site.json'), JSON.stringify({ timers: { heartbeatMisses: 4 }, budgets: { supervisorOutageMs: 75_000 } }));
     const { site, name } = loadSiteFile(join(dir, 'site.json'));
     expect(site.timers.heartbeatMisses).to.equal(4);

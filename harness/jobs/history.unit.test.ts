@@ -1,11 +1,12 @@
 // The history keeps one file per finished run; a partial or damaged entry is skipped, never fatal.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { HistoryEntry } from '../core/model.js';
 import { appendHistory, knownDurations, readHistory } from './history.js';
+import { scratchDir } from '../core/scratch-dir.js';
 
 const entry = (runId: string, startedAt: string, partial = false, timeScale = 0.05): HistoryEntry => ({
   runId,
@@ -32,7 +33,7 @@ const entry = (runId: string, startedAt: string, partial = false, timeScale = 0.
 
 describe('history', () => {
   it('reads the runs back oldest first, skipping partial and damaged entries', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cmsha-history-'));
+    const dir = scratchDir('history');
     appendHistory(dir, entry('r2', '2026-11-26T02:00:00.000Z'));
     appendHistory(dir, entry('r1', '2026-11-25T02:00:00.000Z'));
     appendHistory(dir, entry('r3', '2026-11-27T02:00:00.000Z', true));

@@ -2,8 +2,7 @@
 // scenarios, sensitivity, trends, executions failures first with timelines), keep hostile text inert and shown as
 // text, and request nothing from the network. The screenshot it saves is for a person to look at.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -13,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { renderHtml } from './html.js';
 import { HOSTILE, syntheticComparison, syntheticHistory, syntheticRunRecord, syntheticSensitivity } from './test-fixtures.js';
+import { scratchDir } from '../core/scratch-dir.js';
 
 const CHROMIUM = process.env['CMSHA_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -24,7 +24,7 @@ describe('HTML report in a browser', function () {
   const pageErrors: string[] = [];
   const consoleMessages: string[] = [];
   const record = syntheticRunRecord({ hostile: true });
-  const outDir = mkdtempSync(join(tmpdir(), 'cmsha-report-browser-'));
+  const outDir = scratchDir('report-browser');
   const reportPath = join(outDir, 'index.html');
 
   before(async function () {
