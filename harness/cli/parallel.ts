@@ -8,15 +8,19 @@ const PER_SITE_BYTES = 600 * 1024 * 1024;
 const CPU_SAMPLE_MS = 500;
 
 /**
- * Sites at once: one per idle core at a shortened time scale, three per idle core at real time (the stand-ins mostly
- * wait; at four per core, 8 sites on 2 cores, a stand-in's timer fired 131 ms late and spoiled a window), within free
- * memory. A core kept busy by something else is not counted: a site sharing it with that load
- * would see its timers and I/O served late, and fail for the host rather than for the site.
+ * Sites at once, within free memory:
+ * - at a shortened time scale, one per idle core less one, kept for the engine and Toxiproxy: 2 sites on 2 idle cores
+ *   once took 48 ms to see a connection refused (a window's tolerance is 40 ms), while 1 site next to a busy core
+ *   stayed within 20 ms over 1270 measurements;
+ * - at real time, three per idle core: the stand-ins mostly wait, but at four per core (8 sites on 2 cores) a
+ *   stand-in's timer fired 131 ms late and spoiled a window.
+ * A core kept busy by something else is not counted: a site sharing it with that load would see its timers and I/O
+ * served late, and fail for the host rather than for the site.
  */
 export function sitesFor(idleCores: number, timeScale: number, freeBytes: number): number {
   const cores = Math.max(1, Math.round(idleCores));
   const byMemory = Math.max(1, Math.floor(freeBytes / PER_SITE_BYTES));
-  return Math.max(1, Math.min(byMemory, timeScale >= 0.5 ? 3 * cores : cores));
+  return Math.max(1, Math.min(byMemory, timeScale >= 0.5 ? 3 * cores : cores - 1));
 }
 
 /** Idle cores from two readings of the kernel's per-core CPU times. */

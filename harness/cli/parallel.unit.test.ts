@@ -10,8 +10,9 @@ const core = (idle: number, busy: number): CpuInfo => ({
 });
 
 describe('--parallel auto', () => {
-  it('runs one site per idle core at a shortened time scale, three per idle core at real time', () => {
-    expect(sitesFor(2, 0.05, 24 * GiB)).to.equal(2);
+  it('runs one site per idle core less one at a shortened time scale, three per idle core at real time', () => {
+    expect(sitesFor(2, 0.05, 24 * GiB)).to.equal(1);
+    expect(sitesFor(4, 0.05, 24 * GiB)).to.equal(3);
     expect(sitesFor(2, 1, 24 * GiB)).to.equal(6);
   });
 

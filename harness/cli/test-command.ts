@@ -51,7 +51,7 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
     outDir: join(DIST_DIR, '..', 'reports'),
   };
   const seed = process.env['CMSHA_SEED'] ? Number(process.env['CMSHA_SEED']) : newSeed();
-  // As `npm start` does: one site per idle core, so a CI machine busy with something else still gets true verdicts.
+  // As `npm start` does: one site per idle core less one, so a CI machine busy with something else still gets true verdicts.
   const { parallel, why } = await autoParallel(CI_SCALE);
   process.stdout.write(`cmsha: ${why}\n`);
   const catalogue = await runCatalogue({
