@@ -111,13 +111,26 @@ function healExtra(heal: HealAnchor): Raw['extra'] {
 export function failoverFromFault(site: SiteConfig, fault: FaultAnchor): Window {
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   const d = fault.mode === 'silent' ? t : 0;
-  const formula = fault.mode === 'silent' ? `(${m}-1)·${n(i)} + ${n(t)} … ${m}·${n(i)} + ${n(t)}` : `(${m}-1)·${n(i)} … ${m}·${n(i)}`;
+  const flight = heartbeatInFlight(site);
+  const formula =
+    (fault.mode === 'silent' ? `(${m}-1)·${n(i)} + ${n(t)} … ${m}·${n(i)} + ${n(t)}` : `(${m}-1)·${n(i)} … ${m}·${n(i)}`) + flight.formula;
   return window('failover from the fault', 'the secondary becomes ACTIVE', 'fault', fault, {
-    from: (m - 1) * i + d,
+    from: Math.max(0, (m - 1) * i + d - flight.ms),
     to: m * i + d,
     formula,
     extra: requestExtra(fault),
   });
+}
+
+/**
+ * Across a WAN, a heartbeat sent up to one one-way delay before the fault has not reached the primary yet, so it
+ * goes unanswered: the first miss, and with it the failover, can come that much earlier than a beat sent at the fault.
+ */
+function heartbeatInFlight(site: SiteConfig): { ms: number; formula: string } {
+  const wan = site.wan.heartbeat;
+  if (!wan) return { ms: 0, formula: '' };
+  const ms = wan.latencyMs + wan.jitterMs;
+  return { ms, formula: `, from − WAN one way ${n(wan.latencyMs)} + ${n(wan.jitterMs)} (a heartbeat in flight at the fault)` };
 }
 
 /**
@@ -174,12 +187,12 @@ export function loginFromFault(site: SiteConfig, fault: FaultAnchor): Window {
   const d = fault.mode === 'silent' ? t : 0;
   const lossFrom = fault.mode === 'silent' ? (km - 1) * k : 0;
   const lossTo = fault.mode === 'silent' ? km * k : 0;
-  const from = Math.max((m - 1) * i + d, lossFrom);
+  const from = Math.max((m - 1) * i + d - heartbeatInFlight(site).ms, lossFrom);
   const to = Math.max(m * i + d, lossTo) + k;
   return window('supervisor outage from the fault', 'the supervisor logs in to the new ACTIVE CMS', 'fault', fault, {
     from,
     to,
-    formula: `max(failover, session loss ${fault.mode === 'silent' ? `(${km}-1)·${n(k)} … ${km}·${n(k)}` : '0'}) + one retry round ${n(k)}`,
+    formula: `max(failover, session loss ${fault.mode === 'silent' ? `(${km}-1)·${n(k)} … ${km}·${n(k)}` : '0'}) + one retry round ${n(k)}${heartbeatInFlight(site).formula}`,
     extra: requestExtra(fault),
   });
 }

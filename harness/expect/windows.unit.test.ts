@@ -38,6 +38,16 @@ describe('expected windows', () => {
     expect(window.derivation).to.contain('(3-1)·1000 … 3·1000').and.contain('+ 40 ms (the fault took effect during its request)');
   });
 
+  it('starts the window from the fault one WAN one-way delay earlier: a heartbeat in flight at the fault goes unanswered', () => {
+    const wan = scaleSite(withSite(DEFAULT_SITE, { wan: { heartbeat: { latencyMs: 1000, jitterMs: 200, bandwidthKBps: null } } }), 0.05);
+    const window = w.failoverFromFault(wan, fault('refused'));
+    // The CI failure this mends: ACTIVE 1990 ms after a kill, a beat having left up to 60 ms before it.
+    expect(bounds(window)).to.deep.equal([2000 - 60 - E, 3000 + T]);
+    expect(window.fromMs).to.be.below(1990);
+    expect(window.derivation).to.contain('a heartbeat in flight at the fault');
+    expect(bounds(w.loginFromFault(wan, fault('refused')))[0]).to.equal(2000 - 60 - E);
+  });
+
   it('lets a refused supervisor session go at once and a silent one after keep-alive silence', () => {
     expect(bounds(w.loginFromFault(site, fault('refused')))).to.deep.equal([2000 - E, 3500 + T]);
     expect(bounds(w.loginFromFault(site, fault('silent')))).to.deep.equal([2250 - E, 3750 + T]);
