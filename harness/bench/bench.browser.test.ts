@@ -9,10 +9,10 @@ import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
+import { scratchDir } from '../core/scratch-dir.js';
 import { BENCH_SCHEMA, figureOf, type BenchResult, type Figure, type Measurement } from './figures.js';
 import { renderPage } from './page.js';
 import { evaluateTargets } from './targets.js';
-import { scratchDir } from '../core/scratch-dir.js';
 
 const CHROMIUM = process.env['CMSHA_CHROMIUM'] ?? '/usr/bin/chromium';
 const HOSTILE = '<script>globalThis.__pwned=1</script><img src=x onerror="globalThis.__pwned=2">';

@@ -9,10 +9,10 @@ import { expect } from 'chai';
 import { waitFor } from '../core/poll.js';
 import { RUN_RECORD_SCHEMA, type RunRecord } from '../core/model.js';
 import { DEFAULT_SITE } from '../core/site-config.js';
+import { scratchDir } from '../core/scratch-dir.js';
 import { connectDocker } from '../docker/client.js';
 import { LABEL_KEEP, LABEL_RUN } from '../docker/labels.js';
 import { sweepOrphans } from '../docker/sweep.js';
-import { scratchDir } from '../core/scratch-dir.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 const docker = connectDocker();
