@@ -187,20 +187,27 @@ describe('command line: normal use', function () {
     expect((await cli(['report', join(root, 'nothing-here')])).exitCode).to.equal(2);
   });
 
-  it('validates a candidate site against the baseline: the same site passes, one miss more is a regression with its shift', async () => {
+  describe('validate', () => {
     const budgets = 'budgets:\n  supervisorOutageMs: 75000\n';
-    const baseline = siteFile(`timeScale: 0.05\n${budgets}`);
-    const candidate = siteFile(`timeScale: 0.05\n${budgets}timers:\n  heartbeatMisses: 4\n`);
-    const out = scratchDir('validate');
-    // Four repeats a side: the fewest for which the rank test can call a shift significant at 0.05.
-    const args = ['when the primary is killed', '--repeat', '4', '--parallel', '2', '--seed', '5', '--out', out];
-    const same = await cli(['validate', '--baseline', baseline, '--candidate', baseline, ...args]);
-    expect(same.exitCode, same.all).to.equal(0);
-    expect(same.stdout).to.contain('No regression');
-    const slower = await cli(['validate', '--baseline', baseline, '--candidate', candidate, ...args]);
-    expect(slower.exitCode, slower.all).to.equal(1);
-    expect(slower.stdout).to.match(/REGRESSION .*failover from the first unanswered heartbeat is [^\n]* at real time\) slower/);
-    expect(slower.stdout).to.match(/REGRESSION .*supervisor outage budget exceeded/);
+    // One scenario, four repeats a side (the fewest for which the rank test can call a shift significant at 0.05), one
+    // site at a time: two sites on two cores can make a timer late, and a late timer would be a false regression.
+    const args = (out: string) => ['primary is killed (SIGKILL)', '--repeat', '4', '--parallel', '1', '--seed', '5', '--out', out];
+
+    it('passes the same site against itself', async () => {
+      const baseline = siteFile(`timeScale: 0.05\n${budgets}`);
+      const same = await cli(['validate', '--baseline', baseline, '--candidate', baseline, ...args(scratchDir('validate'))]);
+      expect(same.exitCode, same.all).to.equal(0);
+      expect(same.stdout).to.contain('No regression');
+    });
+
+    it('calls one heartbeat miss more a regression, with its shift and the budget it breaks', async () => {
+      const baseline = siteFile(`timeScale: 0.05\n${budgets}`);
+      const candidate = siteFile(`timeScale: 0.05\n${budgets}timers:\n  heartbeatMisses: 4\n`);
+      const slower = await cli(['validate', '--baseline', baseline, '--candidate', candidate, ...args(scratchDir('validate'))]);
+      expect(slower.exitCode, slower.all).to.equal(1);
+      expect(slower.stdout).to.match(/REGRESSION .*failover from the first unanswered heartbeat is [^\n]* at real time\) slower/);
+      expect(slower.stdout).to.match(/REGRESSION .*supervisor outage budget exceeded/);
+    });
   });
 
   it('keeps a site up for exploration, says how to reach it, and takes it down', async () => {

@@ -28,13 +28,26 @@ function testFiles(dir = join(DIST_DIR, 'harness'), out: string[] = []): string[
   return out.sort();
 }
 
-/** Runs the mocha tests; resolves with the full titles of those that failed. */
+/** A failure's first line and, when a message carries a command's output, its last lines, where the verdict is. */
+function gist(message: string): string[] {
+  const lines = message.split('\n').filter((line) => line.trim() !== '');
+  const picked = lines.length <= 6 ? lines : [lines[0]!, '…', ...lines.slice(-5)];
+  return picked.map((line) => line.slice(0, 240));
+}
+
+/** Runs the mocha tests; resolves with the full title of each that failed and the gist of its error. */
 async function runMocha(files: string[], grep: string | undefined): Promise<string[]> {
   const mocha = new Mocha({ reporter: 'spec', timeout: 120_000, ...(grep ? { grep } : {}) });
   for (const file of [...testFiles(join(DIST_DIR, 'images')), ...files]) mocha.addFile(file);
   await mocha.loadFilesAsync();
   const failed: string[] = [];
-  return new Promise((done) => mocha.run(() => done(failed)).on('fail', (test) => failed.push(test.fullTitle())));
+  return new Promise((done) =>
+    mocha
+      .run(() => done(failed))
+      .on('fail', (test, error: unknown) => {
+        failed.push([test.fullTitle(), ...gist(error instanceof Error ? error.message : String(error))].join('\n    '));
+      }),
+  );
 }
 
 export async function runTests(docker: DockerClient, options: { grep?: string }): Promise<number> {
