@@ -8,7 +8,7 @@ import type { ControlRequest, NodeName, StandinEvent, StandinStatus } from '../.
 import { HarnessError, isHarnessError } from '../core/errors.js';
 import type { HarnessEvent } from '../core/model.js';
 import { nowNs } from '../core/clock.js';
-import { Observer } from './observer.js';
+import { Observer, pollIntervalFor } from './observer.js';
 import { is, isObservableAt } from './site-state.js';
 
 type Mode = 'answer' | 'hang';
@@ -258,6 +258,14 @@ describe('Observer', () => {
     expect(() => new Observer(new Map())).to.throw(HarnessError, /no endpoints/);
     expect(() => new Observer({ cm: 'not a url' })).to.throw(HarnessError, /not a URL/);
     expect(() => new Observer({ cm: 'http://127.0.0.1:1' }, { pollIntervalMs: 0 })).to.throw(HarnessError, /"pollIntervalMs"/);
+  });
+
+  it('polls a twentieth of the heartbeat interval, from 50 ms at the default timers at scale 0.05 to 1 s at real time', () => {
+    expect(pollIntervalFor(20_000 * 0.05)).to.equal(50);
+    expect(pollIntervalFor(20_000 * 0.2)).to.equal(200);
+    expect(pollIntervalFor(20_000)).to.equal(1_000);
+    expect(pollIntervalFor(60_000), 'a slow heartbeat still notices a silent node within a second').to.equal(1_000);
+    expect(pollIntervalFor(200), 'a fast heartbeat never polls more than 20 times a second').to.equal(50);
   });
 
   it('starts and stops idempotently, disposes, and refuses flush when stopped', async () => {

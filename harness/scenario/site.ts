@@ -14,7 +14,7 @@ import type { DockerClient } from '../docker/client.js';
 import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
-import { Observer } from '../observe/observer.js';
+import { Observer, pollIntervalFor } from '../observe/observer.js';
 import { is } from '../observe/site-state.js';
 import { waitSunnyDay } from '../observe/sunny-day.js';
 import type { Timeline } from '../observe/timeline.js';
@@ -86,7 +86,8 @@ export class Site implements ObservedSite {
     const topology = await new Topology(spec).start({ docker: deps.docker, images: images as ImageSet });
     let observer: Observer | undefined;
     try {
-      observer = await new Observer(topology.controlUrls).start();
+      const heartbeatMs = scaleSite(config, context.timeScale).timers.heartbeatIntervalMs;
+      observer = await new Observer(topology.controlUrls, { pollIntervalMs: pollIntervalFor(heartbeatMs) }).start();
       const site = new Site(topology, observer, config, deps, options.scenario);
       deps.progress?.('waiting for the sunny-day state');
       await site.#waitSteady();
