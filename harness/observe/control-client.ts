@@ -49,6 +49,7 @@ export class ControlClient {
   async events(after: number, options: RequestOptions): Promise<EventsResponse> {
     const body = (await this.#request(`/events?after=${after}`, options)) as EventsResponse;
     if (!Array.isArray(body?.events)) throw new ControlFailure('error: the answer has no events list');
+    if (typeof body.life !== 'string') throw new ControlFailure('error: the answer does not say which life of the node it is from');
     return body;
   }
 

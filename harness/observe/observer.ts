@@ -35,6 +35,10 @@ export function pollIntervalFor(heartbeatIntervalMs: number): number {
 interface NodeState {
   client: ControlClient;
   lastSeq: number;
+  /** The node's life as its last answer gave it (EventsResponse.life); null before the first answer. */
+  life: string | null;
+  /** When the last answered poll began: the node was alive then. */
+  lastAnsweredNs: bigint | null;
   /** null until the first poll finished. */
   observable: boolean | null;
   failures: number;
@@ -47,9 +51,9 @@ interface NodeState {
 /**
  * Polls `GET /events?after=<last seq>` of each node every `pollIntervalMs`, each node on its own loop so a hung node
  * never delays the others. A failed poll (timeout, refused, HTTP error) records a harness `unobservable` event about
- * the node, stamped when the first failing request was sent; the next answer records `observable`. When a node answers
- * again its status is read: a `lastEventSeq` below what was seen means the stand-in restarted, and its events are read
- * again from seq 1 (the timeline keeps both lives apart by instant).
+ * the node, stamped when the first failing request was sent; the next answer records `observable`. An answer from a
+ * new life of the stand-in means it restarted, whether or not a poll caught it down: its events are read again from
+ * seq 1 (the timeline keeps both lives apart by instant).
  */
 export class Observer implements AsyncDisposable {
   readonly timeline: Timeline;
@@ -71,6 +75,8 @@ export class Observer implements AsyncDisposable {
       this.#nodes.set(node, {
         client: new ControlClient(node, url),
         lastSeq: 0,
+        life: null,
+        lastAnsweredNs: null,
         observable: null,
         failures: 0,
         firstFailureNs: null,
@@ -229,17 +235,41 @@ export class Observer implements AsyncDisposable {
       return;
     }
 
-    let restarted = false;
+    const restarted = state.life !== null && body.life !== state.life;
     if (state.observable === false) {
       this.timeline.record({ type: 'observable', subject: node, detail: `${node} answers again (was: ${state.lastFailure ?? 'unknown'})` });
-      restarted = await this.#detectRestart(node, state);
+    } else if (restarted) {
+      // It went down and came back between two polls: what it did since its last answer is not known.
+      this.timeline.record({
+        type: 'unobservable',
+        subject: node,
+        detail: `${node} restarted between two polls`,
+        atNs: state.lastAnsweredNs ?? startedNs,
+      });
+      this.timeline.record({ type: 'observable', subject: node, detail: `${node} answers again, as a new life` });
     }
     state.observable = true;
     state.failures = 0;
     state.firstFailureNs = null;
+    state.lastAnsweredNs = startedNs;
+    state.life = body.life;
+    if (restarted) {
+      this.timeline.record({
+        type: 'note',
+        subject: node,
+        detail: `${node} restarted (had seen events up to seq ${state.lastSeq} of its previous life); reading its events from the start`,
+      });
+      state.lastSeq = 0;
+      // This answer held only the new life's events past the old count: read the new life whole, now.
+      try {
+        body = await state.client.events(0, { timeoutMs: this.#requestTimeoutMs, stop });
+      } catch (error) {
+        if (!stop.aborted) this.#failed(node, state, nowNs(), classify(error));
+        return;
+      }
+    }
     this.timeline.add(body.events);
-    // After a restart the next poll reads from seq 1; these events (of the new life) are kept, not counted.
-    if (!restarted) for (const event of body.events) if (event.seq > state.lastSeq) state.lastSeq = event.seq;
+    for (const event of body.events) if (event.seq > state.lastSeq) state.lastSeq = event.seq;
     this.timeline.markObserved(startedNs, node);
   }
 
@@ -250,24 +280,6 @@ export class Observer implements AsyncDisposable {
     if (state.observable !== false && state.failures >= this.#unobservableAfter) {
       state.observable = false;
       this.timeline.record({ type: 'unobservable', subject: node, detail: reason, atNs: state.firstFailureNs });
-    }
-  }
-
-  /** A stand-in that restarted numbers its events from 1 again: read them from the start. */
-  async #detectRestart(node: NodeName, state: NodeState): Promise<boolean> {
-    try {
-      const status = await this.status(node);
-      if (status.lastEventSeq >= state.lastSeq) return false;
-      this.timeline.record({
-        type: 'note',
-        subject: node,
-        detail: `${node} restarted (last event seq ${status.lastEventSeq}, had seen ${state.lastSeq}); reading its events from the start`,
-      });
-      state.lastSeq = 0;
-      return true;
-    } catch {
-      // The next poll decides whether it is really back; nothing to conclude from a failed status read.
-      return false;
     }
   }
 }

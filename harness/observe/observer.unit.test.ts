@@ -16,6 +16,8 @@ type Mode = 'answer' | 'hang';
 class FakeStandin {
   readonly node: NodeName;
   events: StandinEvent[] = [];
+  /** Which life of the stand-in answers (EventsResponse.life); a restart starts a new one. */
+  life = '1';
   mode: Mode = 'answer';
   readonly controls: ControlRequest[] = [];
   #server: http.Server | null = null;
@@ -70,7 +72,7 @@ class FakeStandin {
     };
     if (req.method === 'GET' && url.pathname === '/events') {
       const after = Number(url.searchParams.get('after') ?? '0');
-      json(200, { events: this.events.filter((e) => e.seq > after) });
+      json(200, { events: this.events.filter((e) => e.seq > after), life: this.life });
     } else if (req.method === 'GET' && url.pathname === '/status') {
       const status: StandinStatus = {
         node: this.node,
@@ -193,6 +195,7 @@ describe('Observer', () => {
     expect(down.type === 'unobservable' && down.detail).to.match(/^(refused: connection refused|reset: connection closed by the node)$/);
 
     primary.events = [];
+    primary.life = '2';
     primary.role('STANDBY');
     await primary.listen();
     await started.timeline.waitFor((e) => e.node === 'cms-primary' && e.seq === 1 && e.type === 'role' && e.role === 'STANDBY', {
@@ -201,6 +204,28 @@ describe('Observer', () => {
     });
     expect(started.timeline.events({ node: 'cms-primary' })).to.have.length(4);
     expect(harnessEvents(started, 'cms-primary').map((e) => e.type)).to.deep.equal(['unobservable', 'observable', 'note']);
+  });
+
+  it('reads a node that restarted between two polls from seq 1 again, unobservable since its last answer', async () => {
+    for (let i = 0; i < 4; i += 1) primary.role(i % 2 === 0 ? 'ACTIVE' : 'STANDBY');
+    const started = await observe().start();
+    await started.flush();
+    const lastAnsweredBeforeNs = nowNs();
+    // A new life with fewer events than the old one had: the old count would hide them all.
+    primary.events = [];
+    primary.life = '2';
+    const first = primary.role('STANDBY');
+    await started.timeline.waitFor((e) => e.node === 'cms-primary' && e.seq === 1 && e.atNs === first.atNs, {
+      deadlineMs: 3_000,
+      label: 'the first event of the new life',
+    });
+    const harness = harnessEvents(started, 'cms-primary');
+    expect(harness.map((e) => e.type)).to.deep.equal(['unobservable', 'observable', 'note']);
+    expect(BigInt(harness[0]!.atNs) <= lastAnsweredBeforeNs, 'unobservable from the last answer before the restart').to.equal(true);
+    expect(started.timeline.events({ node: 'cms-primary' })).to.have.length(5);
+    primary.role('ACTIVE');
+    await started.flush();
+    expect(started.timeline.events({ node: 'cms-primary' }), 'the new life is then read on from its own count').to.have.length(6);
   });
 
   it('records a node that never answered as unobservable from its first poll', async () => {

@@ -258,9 +258,14 @@ export interface StandinStatus {
   lastEventSeq: number;
 }
 
-/** GET /events?after=N returns { events: StandinEvent[] } with seq > N. */
+/** GET /events?after=N returns the events with seq > N, and which life of the stand-in they belong to. */
 export interface EventsResponse {
   events: StandinEvent[];
+  /**
+   * When this stand-in process began (monotonic ns, decimal): a different value from one answer to the next means
+   * the node restarted in between and numbers its events from 1 again, even if no poll caught it down.
+   */
+  life: string;
 }
 
 /** POST /control with one of these bodies. A bad request gets 400 with { error }. */

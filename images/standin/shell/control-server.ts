@@ -56,7 +56,7 @@ export function startControlServer(handlers: ControlHandlers, port: number, host
         const after = Number(raw);
         if (!Number.isInteger(after) || after < 0)
           return reply(res, 400, { error: `after: ${JSON.stringify(raw)} must be an integer >= 0` });
-        return reply(res, 200, { events: handlers.log.after(after) });
+        return reply(res, 200, { events: handlers.log.after(after), life: handlers.log.life });
       }
       if (url.pathname === '/control') {
         if (req.method !== 'POST') return reply(res, 405, { error: 'use POST /control with a ControlRequest JSON body' });

@@ -6,6 +6,8 @@ import type { EventBody } from '../machines/core.js';
 
 export class EventLog {
   private readonly events: StandinEvent[] = [];
+  /** This process's life, as GET /events reports it (see EventsResponse.life). */
+  readonly life = process.hrtime.bigint().toString();
 
   constructor(
     readonly node: NodeName,
