@@ -1,15 +1,17 @@
-// The commands that read, merge and compare runs (report, compare, validate) and the sensitivity check: each prints
-// where its report is and returns the exit code a pipeline gates on.
+// The commands that read, merge and compare runs (report, compare, validate, durations) and the sensitivity check:
+// each prints where its result is and returns the exit code a pipeline gates on.
 
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { HarnessError } from '../core/errors.js';
+import { formatLongDurationMs } from '../core/format.js';
 import type { Environment, RunRecord, TestRecord } from '../core/model.js';
 import type { ImageSet } from '../core/run-context.js';
 import type { SiteConfig } from '../core/site-config.js';
 import { runStats } from '../core/summary.js';
 import { listCatalogue } from '../jobs/catalogue.js';
 import { compareRuns, type CompareOptions } from '../jobs/compare.js';
+import { DURATIONS_FILE, durationsFromRun, writeDurations } from '../jobs/durations.js';
 import { readHistory } from '../jobs/history.js';
 import { defaultRunId, recordFromBlobs, runCatalogue, sortTests } from '../jobs/run.js';
 import { runSensitivity, sensitivityHolds, type SensitivityOptions } from '../jobs/sensitivity.js';
@@ -67,6 +69,17 @@ export async function reportCommand(dirs: string[], outDir: string, historyDir: 
   const written = writeRunFiles(record, outDir, { history });
   process.stdout.write(`Report: ${written.indexHtml}\n`);
   return record.tests.some((t) => t.outcome === 'failed') ? 1 : 0;
+}
+
+/** Writes the scenarios' real-time lengths from a passing real-time run, for the order of runs with no history. */
+export function durationsCommand(dir: string, path = DURATIONS_FILE): number {
+  const file = durationsFromRun(readRun(dir));
+  writeDurations(file, path);
+  const longest = Object.entries(file.durationsMs).sort(([, a], [, b]) => b - a)[0]!;
+  process.stdout.write(
+    `${Object.keys(file.durationsMs).length} scenario lengths from ${file.measured.runId} written to ${path}; the longest is ${formatLongDurationMs(longest[1])}: ${longest[0]}\n`,
+  );
+  return 0;
 }
 
 /** Compares two runs; writes the candidate's report with the comparison; 1 when any regression. */

@@ -12,7 +12,7 @@ import { connectDocker, type DockerClient } from '../docker/client.js';
 import { doctor, runSetup } from '../setup/index.js';
 import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
 import { parseShard } from '../jobs/plan.js';
-import { compareCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
+import { compareCommand, durationsCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
 import { cleanCommand, downCommand, upCommand } from './site-commands.js';
 import { autoParallel } from './parallel.js';
 import { runTests } from './test-command.js';
@@ -160,12 +160,21 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     });
 
   program
+    .command('durations')
+    .description("write suites/durations.json from a passing real-time run: the scenarios' lengths, which order a run with no history")
+    .argument('<runDir>', 'the folder of a run at --time-scale 1 in which every execution passed')
+    .option('--file <path>', "where to write them (default: this project's suites/durations.json)")
+    .action((dir: string, options: { file?: string }) => {
+      out.exitCode = durationsCommand(resolve(dir), options.file === undefined ? undefined : resolve(options.file));
+    });
+
+  program
     .command('compare')
     .description('compare two runs: outcome and end-state changes, timing shifts, budget violations; exit 1 on a regression')
     .argument('<baseline>', 'the run folder of the baseline')
     .argument('<candidate>', 'the run folder of the candidate')
     .option('--out <dir>', 'where the comparison report goes', 'reports')
-    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 60)')
+    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 80: twice the 40 ms scheduling tolerance)')
     .option('--alpha <p>', 'significance level of the rank test', '0.05')
     .action(async (baseline: string, candidate: string, options) => {
       out.exitCode = await compareCommand(resolve(baseline), resolve(candidate), resolve(options.out), compareOptions(options));
@@ -182,7 +191,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
     .option('--seed <n>', 'the seed of the fault phases, the same for both runs')
     .option('--out <dir>', 'where reports go', 'reports')
-    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 60)')
+    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 80: twice the 40 ms scheduling tolerance)')
     .option('--alpha <p>', 'significance level of the rank test', '0.05')
     .action(async (filters: string[], options) => {
       const baseline = siteOf({ config: options.baseline, timeScale: options.timeScale }, 1);

@@ -4,6 +4,8 @@ import { availableParallelism, cpus, freemem, type CpuInfo } from 'node:os';
 import { setTimeout as elapse } from 'node:timers/promises';
 
 const PER_SITE_BYTES = 600 * 1024 * 1024;
+/** Docker's default address pools hold 31 networks; a site takes two, the default bridge one. */
+const SITES_PER_ENGINE = 15;
 /** How long the machine's CPU use is measured before a run (a measurement over an interval, as vmstat's). */
 const CPU_SAMPLE_MS = 500;
 
@@ -12,15 +14,16 @@ const CPU_SAMPLE_MS = 500;
  * - at a shortened time scale, one per idle core less one, kept for the engine and Toxiproxy: 2 sites on 2 idle cores
  *   once took 48 ms to see a connection refused (a window's tolerance is 40 ms), while 1 site next to a busy core
  *   stayed within 20 ms over 1270 measurements;
- * - at real time, three per idle core: the stand-ins mostly wait, but at four per core (8 sites on 2 cores) a
- *   stand-in's timer fired 131 ms late and spoiled a window.
+ * - at real time, six per idle core: the stand-ins mostly wait. (Three per core while the observer polled every node
+ *   every 50 ms at every scale: then 8 sites on 2 cores made a timer fire 131 ms late. It polls every second at real
+ *   time now, and an idle site costs 0.05 of a core.)
  * A core kept busy by something else is not counted: a site sharing it with that load would see its timers and I/O
  * served late, and fail for the host rather than for the site.
  */
 export function sitesFor(idleCores: number, timeScale: number, freeBytes: number): number {
   const cores = Math.max(1, Math.round(idleCores));
   const byMemory = Math.max(1, Math.floor(freeBytes / PER_SITE_BYTES));
-  return Math.max(1, Math.min(byMemory, timeScale >= 0.5 ? 3 * cores : cores - 1));
+  return Math.max(1, Math.min(byMemory, SITES_PER_ENGINE, timeScale >= 0.5 ? 6 * cores : cores - 1));
 }
 
 /** Idle cores from two readings of the kernel's per-core CPU times. */

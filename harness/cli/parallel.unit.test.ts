@@ -10,20 +10,24 @@ const core = (idle: number, busy: number): CpuInfo => ({
 });
 
 describe('--parallel auto', () => {
-  it('runs one site per idle core less one at a shortened time scale, three per idle core at real time', () => {
+  it('runs one site per idle core less one at a shortened time scale, six per idle core at real time', () => {
     expect(sitesFor(2, 0.05, 24 * GiB)).to.equal(1);
     expect(sitesFor(4, 0.05, 24 * GiB)).to.equal(3);
-    expect(sitesFor(2, 1, 24 * GiB)).to.equal(6);
+    expect(sitesFor(2, 1, 24 * GiB)).to.equal(12);
   });
 
   it('does not count a core another program keeps busy (stress-ng on one of two cores: one site)', () => {
     expect(sitesFor(1.04, 0.05, 24 * GiB)).to.equal(1);
-    expect(sitesFor(1.04, 1, 24 * GiB)).to.equal(3);
+    expect(sitesFor(1.04, 1, 24 * GiB)).to.equal(6);
   });
 
   it('runs at least one site, and no more than free memory holds', () => {
     expect(sitesFor(0.1, 0.05, 24 * GiB)).to.equal(1);
     expect(sitesFor(8, 1, 1.5 * GiB)).to.equal(2);
+  });
+
+  it('runs no more sites than the engine has networks for', () => {
+    expect(sitesFor(16, 1, 64 * GiB)).to.equal(15);
   });
 
   it('measures idle cores from two readings of the per-core CPU times', () => {

@@ -49,23 +49,29 @@ export function estimateMs(entry: CatalogueEntry, scaled: SiteConfig): number {
 }
 
 /**
- * Splits the catalogue between shards, the same way on every machine: scenarios longest first (by estimate, then
- * title), each to the shard with the least work so far. History is not used: two shards planned on two machines
- * must partition the same catalogue.
+ * Splits the catalogue between shards, the same way on every machine: scenarios longest first (by the lengths
+ * measured and committed with the catalogue, else the estimate, then title), each to the shard with the least work so
+ * far. History is not used: two shards planned on two machines must partition the same catalogue.
  */
-export function shardOf(entries: CatalogueEntry[], scaled: SiteConfig, shard: Shard): CatalogueEntry[] {
+export function shardOf(
+  entries: CatalogueEntry[],
+  scaled: SiteConfig,
+  shard: Shard,
+  measured: ReadonlyMap<string, number> = new Map(),
+): CatalogueEntry[] {
+  const length = (entry: CatalogueEntry) => measured.get(entry.fullTitle) ?? estimateMs(entry, scaled);
   const load = new Array<number>(shard.count).fill(0);
   const mine: CatalogueEntry[] = [];
-  const ordered = [...entries].sort((a, b) => estimateMs(b, scaled) - estimateMs(a, scaled) || (a.fullTitle < b.fullTitle ? -1 : 1));
+  const ordered = [...entries].sort((a, b) => length(b) - length(a) || (a.fullTitle < b.fullTitle ? -1 : 1));
   for (const entry of ordered) {
     const target = load.indexOf(Math.min(...load));
-    load[target]! += estimateMs(entry, scaled);
+    load[target]! += length(entry);
     if (target === shard.index - 1) mine.push(entry);
   }
   return entries.filter((e) => mine.includes(e));
 }
 
-/** The tasks of a run, longest first (known lengths from history win over estimates). */
+/** The tasks of a run, longest first (known lengths, from history or the committed durations, win over estimates). */
 export function planTasks(
   entries: CatalogueEntry[],
   repeats: number,

@@ -14,6 +14,7 @@ import type { Environment } from '../core/model.js';
 import { RUN_ID } from '../docker/labels.js';
 import { writeRunFiles, type WrittenReport } from '../report/run-files.js';
 import { listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
+import { durationsAt, readDurations } from './durations.js';
 import { appendHistory, knownDurations, readHistory } from './history.js';
 import { planTasks, shardOf, type Shard } from './plan.js';
 import { runPool } from './pool.js';
@@ -58,9 +59,11 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
   const scaled = scaleSite(options.site, options.timeScale);
   const all = await listCatalogue();
   const selected = selectScenarios(all, options.filters);
-  const mine = options.shard ? shardOf(selected, scaled, options.shard) : selected;
+  const measured = durationsAt(readDurations(), options.timeScale);
+  const mine = options.shard ? shardOf(selected, scaled, options.shard, measured) : selected;
   const history = options.historyDir ? readHistory(options.historyDir) : [];
-  const tasks = planTasks(mine, options.repeat, scaled, knownDurations(history, options.timeScale));
+  // This machine's own history, at this scale, knows better than lengths measured elsewhere.
+  const tasks = planTasks(mine, options.repeat, scaled, new Map([...measured, ...knownDurations(history, options.timeScale)]));
   const seed = options.seed ?? newSeed();
   const runId = options.runId ?? defaultRunId();
   const dir = resolve(options.outDir, runId);
