@@ -12,7 +12,7 @@ import { DEFAULT_SITE } from '../core/site-config.js';
 import { scratchDir } from '../core/scratch-dir.js';
 import { connectDocker } from '../docker/client.js';
 import { LABEL_KEEP, LABEL_RUN } from '../docker/labels.js';
-import { sweepOrphans } from '../docker/sweep.js';
+import { isOrphan, sweepOrphans } from '../docker/sweep.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 const docker = connectDocker();
@@ -266,6 +266,15 @@ describe('command line: normal use', function () {
     expect(readdirSync(history)).to.deep.equal(['earlier.json']);
     expect(readFileSync(join(earlier, 'run.json'), 'utf8')).to.equal(earlierRun);
     expect(await labelled(`${LABEL_RUN}=${runId}`)).to.be.at.least(1);
+    // The next run starts after this one is dead: SIGKILL is delivered at once, but a worker exits only when the
+    // kernel next runs it, which on a busy host can come after the run's own exit (a live owner is no orphan).
+    await waitFor(
+      async () => {
+        const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${runId}`] } });
+        return left.every((c) => isOrphan(c.Labels)) || undefined;
+      },
+      { deadlineMs: 10_000, label: 'every process of the killed run to be gone' },
+    );
     await sweepOrphans(docker);
     expect(await labelled(`${LABEL_RUN}=${runId}`)).to.equal(0);
   });
