@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { expect } from 'chai';
 import { waitFor } from '../core/poll.js';
-import { RUN_RECORD_SCHEMA, type RunRecord } from '../core/model.js';
+import type { RunRecord } from '../core/model.js';
 import { DEFAULT_SITE } from '../core/site-config.js';
 import { scratchDir } from '../core/scratch-dir.js';
+import { testRunRecord } from '../core/test-run-record.js';
 import { connectDocker } from '../docker/client.js';
 import { LABEL_KEEP, LABEL_RUN } from '../docker/labels.js';
 import { isOrphan, sweepOrphans } from '../docker/sweep.js';
@@ -47,23 +48,8 @@ function runDir(
   runId: string,
   tests: Array<{ title: string; valueMs: number; endState: string; outcome?: 'passed' | 'failed' }>,
 ): string {
-  const record: RunRecord = {
-    schema: RUN_RECORD_SCHEMA,
-    runId,
-    startedAt: '2026-11-26T01:00:00.000Z',
-    endedAt: '2026-11-26T01:10:00.000Z',
-    partial: false,
-    partialReason: null,
-    timeScale: 0.05,
-    seed: 7,
-    repeat: 1,
-    parallel: 1,
-    shard: null,
-    siteFile: 'default',
-    site: DEFAULT_SITE,
-    environment: { node: 'v20', platform: 'linux', dockerVersion: null, toxiproxyVersion: null, images: [] },
-    stats: { passed: tests.length, failed: 0, flaky: 0, pending: 0, executions: tests.length, durationMs: 1 },
-    tests: tests.map((t) => ({
+  const record = testRunRecord(
+    tests.map((t) => ({
       title: t.title,
       fullTitle: `primary-down: x ${t.title}`,
       path: ['primary-down: x'],
@@ -94,7 +80,8 @@ function runDir(
         logs: {},
       },
     })),
-  };
+    { runId },
+  );
   const dir = join(root, runId);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'run.json'), JSON.stringify(record));

@@ -187,12 +187,13 @@ export function loginFromFault(site: SiteConfig, fault: FaultAnchor): Window {
   const d = fault.mode === 'silent' ? t : 0;
   const lossFrom = fault.mode === 'silent' ? (km - 1) * k : 0;
   const lossTo = fault.mode === 'silent' ? km * k : 0;
-  const from = Math.max((m - 1) * i + d - heartbeatInFlight(site).ms, lossFrom);
+  const flight = heartbeatInFlight(site);
+  const from = Math.max((m - 1) * i + d - flight.ms, lossFrom);
   const to = Math.max(m * i + d, lossTo) + k;
   return window('supervisor outage from the fault', 'the supervisor logs in to the new ACTIVE CMS', 'fault', fault, {
     from,
     to,
-    formula: `max(failover, session loss ${fault.mode === 'silent' ? `(${km}-1)·${n(k)} … ${km}·${n(k)}` : '0'}) + one retry round ${n(k)}${heartbeatInFlight(site).formula}`,
+    formula: `max(failover, session loss ${fault.mode === 'silent' ? `(${km}-1)·${n(k)} … ${km}·${n(k)}` : '0'}) + one retry round ${n(k)}${flight.formula}`,
     extra: requestExtra(fault),
   });
 }

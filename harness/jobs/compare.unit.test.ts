@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import type { RunRecord, TestRecord, Window } from '../core/model.js';
-import { DEFAULT_SITE } from '../core/site-config.js';
+import { testRunRecord } from '../core/test-run-record.js';
 import { compareRuns, rankSumPValue } from './compare.js';
 
 const WINDOW: Window = {
@@ -74,24 +74,7 @@ function test(
 }
 
 function run(runId: string, tests: TestRecord[]): RunRecord {
-  return {
-    schema: 2,
-    runId,
-    startedAt: '2026-11-26T00:00:00.000Z',
-    endedAt: null,
-    partial: false,
-    partialReason: null,
-    timeScale: 0.05,
-    seed: 1,
-    repeat: tests.length,
-    parallel: 1,
-    shard: null,
-    siteFile: `${runId}.yaml`,
-    site: DEFAULT_SITE,
-    environment: { node: 'v20', platform: 'linux', dockerVersion: null, toxiproxyVersion: null, images: [] },
-    stats: { passed: 0, failed: 0, flaky: 0, pending: 0, executions: tests.length, durationMs: 1 },
-    tests,
-  };
+  return testRunRecord(tests, { runId, seed: 1, repeat: tests.length, siteFile: `${runId}.yaml`, endedAt: null });
 }
 
 const baseline = run(

@@ -5,8 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
-import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/model.js';
+import type { RunRecord, TestRecord } from '../core/model.js';
 import { scratchDir } from '../core/scratch-dir.js';
+import { testRunRecord } from '../core/test-run-record.js';
 import { DEFAULT_SITE, scaleSite } from '../core/site-config.js';
 import type { CatalogueEntry } from './catalogue.js';
 import { durationsAt, durationsFromRun, readDurations, writeDurations } from './durations.js';
@@ -25,25 +26,8 @@ const test = (fullTitle: string, durationMs: number, outcome: TestRecord['outcom
   evidence: null,
 });
 
-const run = (tests: TestRecord[], changes: Partial<RunRecord> = {}): RunRecord => ({
-  schema: RUN_RECORD_SCHEMA,
-  runId: 'rt',
-  startedAt: '2026-11-27T00:00:00.000Z',
-  endedAt: '2026-11-27T00:15:00.000Z',
-  partial: false,
-  partialReason: null,
-  timeScale: 1,
-  seed: 1,
-  repeat: 1,
-  parallel: 12,
-  shard: null,
-  siteFile: 'default',
-  site: DEFAULT_SITE,
-  environment: { node: 'v20', platform: 'linux', dockerVersion: null, toxiproxyVersion: null, images: [] },
-  stats: { passed: tests.length, failed: 0, flaky: 0, pending: 0, executions: tests.length, durationMs: 1 },
-  tests,
-  ...changes,
-});
+const run = (tests: TestRecord[], changes: Partial<RunRecord> = {}): RunRecord =>
+  testRunRecord(tests, { runId: 'rt', startedAt: '2026-11-27T00:00:00.000Z', timeScale: 1, parallel: 12, ...changes });
 
 const entry = (title: string): CatalogueEntry => ({
   fullTitle: title,
