@@ -198,6 +198,19 @@ export function loginFromFault(site: SiteConfig, fault: FaultAnchor): Window {
   });
 }
 
+/**
+ * The longest a site takes to settle once a scenario's expectations held, before its end state is read:
+ * - a returning primary holds STANDBY until the secondary's first heartbeat, or until its no-secondary deadline,
+ *   heartbeatMisses·heartbeatInterval + heartbeatTimeout after it started;
+ * - the supervisor drops a session on a silent CMS after keepaliveMisses·keepaliveInterval, then reaches the ACTIVE
+ *   CMS within one client retry round.
+ * Each adds the scheduling tolerance. Bounds, not windows: a site not settled by then ends as it is.
+ */
+export function settleBounds(site: SiteConfig): { primaryDecidesMs: number; supervisorLogsInMs: number } {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t, keepaliveIntervalMs: k, keepaliveMisses: km } = site.timers;
+  return { primaryDecidesMs: m * i + t + SCHEDULING_MS, supervisorLogsInMs: km * k + k + SCHEDULING_MS };
+}
+
 /** The site's own outage budget, counted from the fault. */
 export function budget(name: string, description: string, budgetMs: number, anchor: Anchor): Window {
   return {

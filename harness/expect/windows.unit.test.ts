@@ -13,6 +13,10 @@ const T = w.SCHEDULING_MS;
 const E = w.STAMP_MS;
 
 describe('expected windows', () => {
+  it('bounds the settling before an end state: the primary’s no-secondary deadline, a session’s silence plus one retry round', () => {
+    expect(w.settleBounds(site)).to.deep.equal({ primaryDecidesMs: 3 * 1000 + 250 + T, supervisorLogsInMs: 3 * 500 + 500 + T });
+  });
+
   it('tells refused faults from silent ones', () => {
     expect(['kill', 'stop', 'cut', 'reset-peer'].map((k) => w.failureMode(k as never))).to.deep.equal([
       'refused',

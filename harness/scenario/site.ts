@@ -2,9 +2,10 @@
 // sunny-day state every scenario starts from, and what a scenario does to it: inject faults at a phase of the
 // heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
-import type { CmsName, HaRole, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import type { CmsName, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { msToNs, nowNs, nsToMs, toMonoNs, untilNs } from '../core/clock.js';
 import { HarnessError } from '../core/errors.js';
+import { formatDurationMs } from '../core/format.js';
 import type { EndState, FaultRecord } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
@@ -12,6 +13,7 @@ import { checkSite } from '../core/site-file.js';
 import { scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
 import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
+import { settleBounds } from '../expect/windows.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
 import { Observer, pollIntervalFor } from '../observe/observer.js';
@@ -20,6 +22,7 @@ import { waitSunnyDay } from '../observe/sunny-day.js';
 import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
+import { END_STATE_NODES, endStateWords, primaryUndecided, supervisorAway, type Statuses } from './end-state.js';
 import type { FaultSpec } from './faults.js';
 
 /** The site a scenario starts from: the run's site with these settings changed (real-time values). */
@@ -209,22 +212,35 @@ export class Site implements ObservedSite {
     await waitSunnyDay((node) => this.status(node), this.scaled.timers);
   }
 
-  /** The state each node ended in, in words a comparison of two runs can hold side by side. */
-  async #endState(): Promise<EndState> {
-    const words = async (node: NodeName): Promise<string> => {
-      let s: StandinStatus;
-      try {
-        s = await this.status(node);
-      } catch {
-        return 'unobservable';
-      }
-      if (s.role !== undefined) return `${s.role as HaRole}${s.alarms.includes('DUAL_ACTIVE') ? ' (DUAL_ACTIVE)' : ''}`;
-      if (s.ess !== undefined) return s.ess.state;
-      if (s.loggedInTo !== undefined) return s.loggedInTo === null ? 'logged out' : `logged in to ${s.loggedInTo}`;
-      return 'running';
-    };
-    const nodes: NodeName[] = ['cms-primary', 'cms-secondary', 'ess', 'supervisor'];
-    return Object.fromEntries(await Promise.all(nodes.map(async (node) => [node, await words(node)] as const)));
+  async #statuses(): Promise<Statuses> {
+    const read = await Promise.all(END_STATE_NODES.map(async (node) => [node, await this.status(node).catch(() => undefined)] as const));
+    return Object.fromEntries(read.filter(([, status]) => status !== undefined));
+  }
+
+  /** The state each node ended in, once the site settled within the bounds its timers set (see end-state.ts). */
+  async #settledEndState(): Promise<EndState> {
+    const bounds = settleBounds(this.scaled);
+    await this.#settle('the returning primary to decide its role', bounds.primaryDecidesMs, primaryUndecided);
+    await this.#settle('the supervisor to log in to the ACTIVE CMS', bounds.supervisorLogsInMs, supervisorAway);
+    return endStateWords(await this.#statuses());
+  }
+
+  /** Waits until `pending` says nothing is pending; a site that has not settled by the bound ends as it is. */
+  async #settle(label: string, deadlineMs: number, pending: (statuses: Statuses) => string | null): Promise<void> {
+    const anchorNs = nowNs();
+    if (pending(await this.#statuses()) === null) return;
+    this.note(`waiting for ${label} before reading the end state, at the latest in ${formatDurationMs(deadlineMs)}`);
+    try {
+      await waitFor(
+        async () => {
+          const why = pending(await this.#statuses());
+          return why === null || notYet(why);
+        },
+        { deadlineMs, label, anchorNs },
+      );
+    } catch (error) {
+      if (!(error instanceof HarnessError && error.code === 'TIMEOUT')) throw error;
+    }
   }
 
   /** Ends the test: end state, last container log lines, evidence attached to the mocha test, site removed. */
@@ -232,7 +248,7 @@ export class Site implements ObservedSite {
     try {
       // A node that cannot answer now shows as unobservable in the end state; the evidence so far is kept.
       await this.flush().catch(() => undefined);
-      this.evidence.setEndState(await this.#endState());
+      this.evidence.setEndState(await this.#settledEndState());
       const logs = await this.topology.logs(40);
       for (const [node, lines] of Object.entries(logs)) this.evidence.setLogs(node as NodeName, lines ?? []);
       this.evidence.finish();

@@ -237,6 +237,11 @@ export interface StandinStatus {
   heldConnections: number;
   /** CMS only. */
   role?: HaRole;
+  /**
+   * CMS only: true while a primary holds STANDBY because it has not yet heard the secondary since it started; it
+   * decides on the first heartbeat, or on its own once the no-secondary deadline passes.
+   */
+  pending?: boolean;
   /** CMS only: state of its ACD link and which CM it is on. */
   acd?: { state: AcdLinkState; target: AcdTarget | null; cycle: number; attempt: number };
   /** CMS only: ACD sequence numbers received and gaps. */

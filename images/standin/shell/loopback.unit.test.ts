@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_ENV, PORTS } from '../../protocol/index.js';
-import { LoopbackSite } from '../test-support/loopback-site.js';
+import { FAST_TIMERS, LoopbackSite } from '../test-support/loopback-site.js';
 
 const ALL = ['cm', 'ess', 'cms-primary', 'cms-secondary', 'supervisor'] as const;
 
@@ -332,6 +332,32 @@ describe('stand-in program on loopback: awaitBegin', function () {
         'heartbeat received',
       ]);
       expect((await site.status('cms-primary')).heldConnections).to.equal(0);
+    } finally {
+      secondary.destroy();
+      await site.stopAll();
+    }
+  });
+});
+
+describe('stand-in program on loopback: a primary waiting for the secondary', function () {
+  this.timeout(20_000);
+
+  it('says it is pending while it holds STANDBY for the first heartbeat, and not once it decided on one', async () => {
+    // Slow heartbeat timers: the no-secondary deadline (3 · 5 s + 1 s) must not pass while the test looks.
+    const site = new LoopbackSite(LoopbackSite.randomBase(), { ...FAST_TIMERS, heartbeatIntervalMs: 5_000, heartbeatTimeoutMs: 1_000 });
+    const secondary = new net.Socket();
+    try {
+      site.start('cms-primary', site.config('cms-primary'));
+      await site.until('cms-primary answering', async () => (await site.status('cms-primary').catch(() => undefined)) !== undefined);
+      const waiting = await site.status('cms-primary');
+      expect([waiting.role, waiting.pending]).to.deep.equal(['STANDBY', true]);
+      await new Promise<void>((resolve, reject) => {
+        secondary.once('error', reject);
+        secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve());
+      });
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 1, fromRole: 'STANDBY', takenOver: false, epoch: 'e1' })}\n`);
+      await site.until('the primary decided', async () => (await site.status('cms-primary')).pending === false);
+      expect((await site.status('cms-primary')).role, 'a STANDBY secondary leaves the primary ACTIVE').to.equal('ACTIVE');
     } finally {
       secondary.destroy();
       await site.stopAll();

@@ -140,6 +140,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       if (h.heartbeatLost) alarms.push('HEARTBEAT_LOST');
       return {
         role: h.role,
+        pending: h.pending,
         acd: { state: l.state, target: l.state === 'IDLE' ? null : l.target, cycle: l.cycle, attempt: l.attempt },
         acdData: { received: acdData.received, lastSeq: acdData.lastSeq, gaps: acdData.gaps, missing: acdData.missing },
         adminSync: { ownLastSeq: a.lastSeq, ownAckedSeq: a.ackedSeq, peerApplied: a.peerApplied, queued: unackedCount(a) },
