@@ -220,26 +220,32 @@ export class Site implements ObservedSite {
   /** The state each node ended in, once the site settled within the bounds its timers set (see end-state.ts). */
   async #settledEndState(): Promise<EndState> {
     const bounds = settleBounds(this.scaled);
-    await this.#settle('the returning primary to decide its role', bounds.primaryDecidesMs, primaryUndecided);
-    await this.#settle('the supervisor to log in to the ACTIVE CMS', bounds.supervisorLogsInMs, supervisorAway);
-    return endStateWords(await this.#statuses());
+    let statuses = await this.#statuses();
+    statuses = await this.#settle(statuses, 'the returning primary to decide its role', bounds.primaryDecidesMs, primaryUndecided);
+    statuses = await this.#settle(statuses, 'the supervisor to log in to the ACTIVE CMS', bounds.supervisorLogsInMs, supervisorAway);
+    return endStateWords(statuses);
   }
 
-  /** Waits until `pending` says nothing is pending; a site that has not settled by the bound ends as it is. */
-  async #settle(label: string, deadlineMs: number, pending: (statuses: Statuses) => string | null): Promise<void> {
-    const anchorNs = nowNs();
-    if (pending(await this.#statuses()) === null) return;
+  /**
+   * The statuses once `pending` says nothing is pending (at once, from those given, when it already holds); a site not
+   * settled by the bound ends as it is then.
+   */
+  async #settle(statuses: Statuses, label: string, deadlineMs: number, pending: (s: Statuses) => string | null): Promise<Statuses> {
+    if (pending(statuses) === null) return statuses;
     this.note(`waiting for ${label} before reading the end state, at the latest in ${formatDurationMs(deadlineMs)}`);
     try {
-      await waitFor(
+      const settled = await waitFor(
         async () => {
-          const why = pending(await this.#statuses());
-          return why === null || notYet(why);
+          const now = await this.#statuses();
+          const why = pending(now);
+          return why === null ? now : notYet(why);
         },
-        { deadlineMs, label, anchorNs },
+        { deadlineMs, label },
       );
+      return settled.value;
     } catch (error) {
       if (!(error instanceof HarnessError && error.code === 'TIMEOUT')) throw error;
+      return this.#statuses();
     }
   }
 
