@@ -40,8 +40,7 @@ family('admin-sync', 'administration changes pushed from the ACTIVE CMS to the o
     async outcome(site, [cutLink]) {
       const changes = await makeChanges(site, 'cms-primary');
       await expect(site).toHoldAdminChanges(changes);
-      const [restart] = await site.inject([kill('cms-primary')], 'now');
-      await site.heal([restart!]);
+      await site.restart('cms-primary');
       await site.heal([cutLink!]);
       await expect(site).toDrainAdminChanges(changes);
     },
@@ -51,8 +50,7 @@ family('admin-sync', 'administration changes pushed from the ACTIVE CMS to the o
     async outcome(site) {
       const changes = await makeChanges(site, 'cms-primary');
       for (const change of changes) await expect(site).toApplyAdminChange(change);
-      const [restart] = await site.inject([kill('cms-secondary')], 'now');
-      await site.heal([restart!]);
+      await site.restart('cms-secondary');
       await expect(site).toReconnectAdminSync('cms-primary');
       await expect(site).toApplyEachOnce(changes);
     },

@@ -10,6 +10,9 @@ family('heartbeat-path', 'the heartbeat link is cut while the primary is healthy
       await expect(site).toFailOver();
       await expect(site).toRaiseDualActive('cms-secondary');
       await expect(site).toShowDualActive();
+      // The window is over once the two hear each other again and the returning primary applies the policy.
+      await site.heal();
+      await expect(site).toFailBack();
     },
   });
 

@@ -34,7 +34,7 @@ export function inherentMs(test: TestRecord): number | null {
   const e = test.evidence;
   if (!e || e.endNs === null) return null;
   const behaviour = e.timeline
-    .filter((ev) => ev.node !== 'harness' && ev.type !== 'started' && ev.type !== 'log')
+    .filter((ev) => ev.node !== 'harness' && ev.type !== 'started' && ev.type !== 'begun' && ev.type !== 'log')
     .map((ev) => BigInt(ev.atNs));
   if (behaviour.length === 0) return null;
   const first = behaviour.reduce((a, b) => (b < a ? b : a));

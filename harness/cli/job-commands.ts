@@ -101,6 +101,15 @@ function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: str
       ),
   );
   for (const line of shifts) process.stdout.write(`shift       ${line}\n`);
+  const overloaded = comparison.scenarios.flatMap((s) =>
+    s.timings
+      .filter((t) => t.overloaded)
+      .map(
+        (t) =>
+          `${s.fullTitle}: ${t.name} ${t.overloaded!.judged ? 'judged without' : 'not judged:'} ${t.overloaded!.baseline} + ${t.overloaded!.candidate} execution(s) with a stand-in timer late past the tolerance (host overloaded)`,
+      ),
+  );
+  for (const line of overloaded) process.stdout.write(`overloaded  ${line}\n`);
   process.stdout.write(
     `${comparison.regressions.length === 0 ? 'No regression' : `${comparison.regressions.length} regression(s)`}. Report: ${written.indexHtml}\n`,
   );

@@ -92,9 +92,24 @@ export interface Injection {
   /** The fraction of the cycle, 0 <= phase < 1, after the cycle's tick (a heartbeat sent by the secondary). */
   phase: number;
   periodMs: number;
-  /** The tick the phase counts from, and the instant the faults were planned for. */
+  /** The tick the phase counts from, and the instant the faults (or their heal) were planned for. */
   tickNs: MonoNs;
   plannedNs: MonoNs;
+}
+
+/** A step of the harness after the injection, timed at a seeded phase of the heartbeat cycle as the faults are. */
+export interface TimedStep extends Injection {
+  /** "heal 1: cut heartbeat", "operator 2: set-standby cms-secondary". */
+  step: string;
+  /** When the harness began it. */
+  madeNs: MonoNs;
+  /** The latest instant the expectations had seen the site reach; the cycle was counted from it plus a margin. */
+  reachedNs: MonoNs | null;
+  /**
+   * The harness came later than its margin after what the site last did, so the cycle was counted from its arrival:
+   * a replay with the seed may choose another cycle.
+   */
+  late: boolean;
 }
 
 /** The observed end state of a test, in words a comparison of two runs can hold side by side. */
@@ -112,6 +127,8 @@ export interface TestEvidence {
   /** Settings the stand-ins ran with instead, when a wrong site was run on purpose (sensitivity check). */
   standinOverrides: Record<string, unknown> | null;
   injection: Injection | null;
+  /** The harness's timed steps after the injection (heals, restarts, operator actions), in order (absent in older runs). */
+  steps?: TimedStep[];
   timeline: TimelineEvent[];
   faults: FaultRecord[];
   windows: Window[];
@@ -250,6 +267,12 @@ export interface TimingShift {
   pValue: number | null;
   /** Beyond the tolerance, and significant at alpha (or beyond it with no test possible). */
   shifted: boolean;
+  /**
+   * Executions left out because a stand-in's timer fired later than the windows allow while the timing ran: the host
+   * was overloaded, and a shift then would be the host's (absent when none, and in older comparisons). With none left
+   * on a side, the timing is shown from every execution and not judged.
+   */
+  overloaded?: { baseline: number; candidate: number; judged: boolean };
 }
 
 export interface ScenarioComparison {

@@ -20,11 +20,17 @@ class FakeSite implements ObservedSite {
   injected: FaultRecord[] = [];
   lastHeal: { ns: bigint; label: string; requestMs: number } | null = null;
   lastOperator: ObservedSite['lastOperator'] = null;
+  /** The latest instant the expectations said the site reached. */
+  reachedNs: bigint | null = null;
   readonly make = new EventMaker();
 
   constructor(change: Parameters<typeof withSite>[1] = {}) {
     this.scaled = scaleSite(withSite(DEFAULT_SITE, change), 0.05);
     this.evidence = new Evidence('test', null, { timeline: this.timeline, startNs: this.base });
+  }
+
+  reached(ns: bigint): void {
+    if (this.reachedNs === null || ns > this.reachedNs) this.reachedNs = ns;
   }
 
   at(ms: number): bigint {
@@ -105,6 +111,7 @@ describe('site expectations', () => {
         ['failover from the first unanswered heartbeat', 2002, true],
       ]);
       expect(json.windows.map((w) => w.kind)).to.deep.equal(['fault', 'protocol']);
+      expect(site.reachedNs, 'the harness’s next step counts from the failover it saw').to.equal(site.at(3002));
     });
 
     it('counts from the slot of a beat whose timer fired late, so the late beat does not make the failover early', async () => {
@@ -176,6 +183,25 @@ describe('site expectations', () => {
       site.add(site.make.role('cms-secondary', 3000, 'ACTIVE', 'STANDBY'));
       site.timeline.record({ type: 'unobservable', subject: 'cms-primary', detail: 'timeout', atNs: site.at(1000) });
       await new SiteExpect(site).toHaveExactlyOneActive('cms-secondary');
+    });
+  });
+
+  describe('dual-active window', () => {
+    it('measures a dual-active stretch once it is over, when the test ends, and not one still open then', async () => {
+      const site = new FakeSite().fault('cut', 'heartbeat', 0);
+      startRoles(site);
+      site.add(site.make.role('cms-secondary', 3000, 'ACTIVE', 'STANDBY'));
+      site.timeline.markObserved(site.at(4000));
+      await new SiteExpect(site).toShowDualActive();
+      expect(site.evidence.toJSON().assertions.at(-1)?.text).to.match(/both ACTIVE from .*, still so when checked/);
+      expect(site.evidence.toJSON().measurements, 'nothing measured while it lasts').to.have.length(0);
+      site.add(site.make.role('cms-primary', 5500, 'STANDBY', 'ACTIVE'), site.make.role('cms-primary', 9000, 'ACTIVE', 'STANDBY'));
+      site.evidence.finish();
+      const spans = site.evidence.toJSON().measurements.filter((m) => m.name === 'dual-active span');
+      expect(
+        spans.map((m) => Math.round(m.valueMs)),
+        'the closed stretch only; the one from 9 s is still open',
+      ).to.deep.equal([2500]);
     });
   });
 

@@ -13,8 +13,12 @@ export interface FaultHandle {
    * request (a stand-in may see a cut before Toxiproxy answers), so this, not the answer, anchors fault windows.
    */
   readonly appliedNs: bigint;
-  /** Heals the fault; resolves with the instant the heal was asked for, once it is in effect. */
-  remove(): Promise<bigint>;
+  /**
+   * Heals the fault; resolves with the instant the heal was asked for, once it is in effect. A node that starts again
+   * (after a kill or stop) begins its life once `beginGate` resolves: its start comes first, its protocol at a moment
+   * the caller chooses. Other heals ignore it.
+   */
+  remove(beginGate?: () => Promise<void>): Promise<bigint>;
 }
 
 export interface FaultListener {
@@ -36,7 +40,7 @@ export class FaultLog {
   async apply(
     fault: { kind: FaultKind; target: string; direction: FaultDirection | null; attributes: FaultRecord['attributes'] },
     apply: () => Promise<void>,
-    heal: () => Promise<void>,
+    heal: (beginGate?: () => Promise<void>) => Promise<void>,
   ): Promise<FaultHandle> {
     const appliedNs = nowNs();
     await apply();
@@ -57,11 +61,11 @@ export class FaultLog {
     return {
       record,
       appliedNs,
-      remove: () =>
+      remove: (beginGate) =>
         (removal ??= (async () => {
           // As for applying: the heal can take effect during the request, so its start is the instant recorded.
           const removedNs = nowNs();
-          await heal();
+          await heal(beginGate);
           record.removedNs = toMonoNs(removedNs);
           record.healedNs = toMonoNs(nowNs());
           for (const listener of this.#listeners) listener.removed(record);

@@ -10,8 +10,11 @@ import type { LinkFaults } from './link-faults.js';
 export interface NodeAccess {
   /** The node's own container (its stand-in; its addresses belong to a holder that outlives it). */
   container(node: string): Docker.Container;
-  /** Called once a killed or stopped node runs again: resolves when it takes connections and has begun. */
-  restarted(node: string): Promise<void>;
+  /**
+   * Called once a killed or stopped node runs again: resolves when it takes connections and has begun, which it does
+   * once `beginGate` (if given) resolves.
+   */
+  restarted(node: string, beginGate?: () => Promise<void>): Promise<void>;
   /** Every link the node dials or listens on. */
   linksOf(node: string): string[];
 }
@@ -33,9 +36,9 @@ export class NodeFaults {
     return this.access.container(node);
   }
 
-  private async startAgain(node: string, container: Docker.Container): Promise<void> {
+  private async startAgain(node: string, container: Docker.Container, beginGate?: () => Promise<void>): Promise<void> {
     await ignoreGone(container.start());
-    await this.access.restarted(node);
+    await this.access.restarted(node, beginGate);
   }
 
   /** SIGKILL: the process dies at once; its host's kernel refuses and resets its connections. remove() starts it again. */
@@ -44,7 +47,7 @@ export class NodeFaults {
     return this.log.apply(
       { kind: 'kill', target: node, direction: null, attributes: { signal: 'SIGKILL' } },
       () => c.kill({ signal: 'SIGKILL' }).then(() => undefined),
-      () => this.startAgain(node, c),
+      (beginGate) => this.startAgain(node, c, beginGate),
     );
   }
 
@@ -54,7 +57,7 @@ export class NodeFaults {
     return this.log.apply(
       { kind: 'stop', target: node, direction: null, attributes: { graceSeconds } },
       () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined),
-      () => this.startAgain(node, c),
+      (beginGate) => this.startAgain(node, c, beginGate),
     );
   }
 

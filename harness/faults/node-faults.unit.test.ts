@@ -33,7 +33,10 @@ function setUp(options: { startAnswers?: () => Promise<void> } = {}) {
     }) as unknown as Docker.Container;
   const access: NodeAccess = {
     container,
-    restarted: async (node) => void events.push(`${node} restarted`),
+    restarted: async (node, beginGate) => {
+      await beginGate?.();
+      events.push(`${node} restarted`);
+    },
     linksOf: (node) => LINKS_OF[node] ?? [],
   };
   const toxiproxy = new FakeToxiproxy(LINKS);
@@ -50,6 +53,19 @@ describe('NodeFaults', () => {
     expect(handle.record).to.deep.include({ kind: 'kill', target: 'cms-primary', direction: null, attributes: { signal: 'SIGKILL' } });
     await handle.remove();
     expect(events).to.deep.equal(['cms-primary kill SIGKILL', 'cms-primary start', 'cms-primary restarted']);
+  });
+
+  it('starts a killed node at once and lets it begin only when the gate given to remove() opens', async () => {
+    const { events, nodes } = setUp();
+    const handle = await nodes.kill('cms-primary');
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const removal = handle.remove(() => gate.then(() => void events.push('gate opened')));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.slice(1), 'started, waiting at the gate').to.deep.equal(['cms-primary start']);
+    open();
+    await removal;
+    expect(events.slice(1)).to.deep.equal(['cms-primary start', 'gate opened', 'cms-primary restarted']);
   });
 
   it('stops a node with the grace period given and heals it by starting it and waiting until it runs again', async () => {

@@ -4,7 +4,7 @@
 
 import { cumulativeStdNormalProbability, wilcoxonRankSum } from 'simple-statistics';
 import { formatDurationMs } from '../core/format.js';
-import type { Comparison, RunRecord, ScenarioComparison, ScenarioSummary, TimingShift } from '../core/model.js';
+import type { Comparison, Measurement, RunRecord, ScenarioComparison, ScenarioSummary, TestEvidence, TimingShift } from '../core/model.js';
 import { summarize, timingStats } from '../core/summary.js';
 import { SCHEDULING_MS } from '../expect/windows.js';
 
@@ -86,37 +86,59 @@ function shifts(title: string, baseline: RunRecord, candidate: RunRecord, tolera
   const b = valuesByName(baseline, title);
   const c = valuesByName(candidate, title);
   const result: TimingShift[] = [];
-  for (const [name, bValues] of b) {
-    const cValues = c.get(name);
-    if (!cValues) continue;
+  for (const [name, bAll] of b) {
+    const cAll = c.get(name);
+    if (!cAll) continue;
+    const bClean = bAll.filter((v) => !v.overloaded).map((v) => v.ms);
+    const cClean = cAll.filter((v) => !v.overloaded).map((v) => v.ms);
+    const judged = bClean.length > 0 && cClean.length > 0;
+    const bValues = judged ? bClean : bAll.map((v) => v.ms);
+    const cValues = judged ? cClean : cAll.map((v) => v.ms);
     const baseStats = timingStats(bValues);
     const candStats = timingStats(cValues);
     const shiftMs = candStats.p50 - baseStats.p50;
     const pValue = bValues.length > 1 && cValues.length > 1 ? rankSumPValue(bValues, cValues) : null;
+    const overloaded = { baseline: bAll.length - bClean.length, candidate: cAll.length - cClean.length, judged };
     result.push({
       name,
       baseline: baseStats,
       candidate: candStats,
       shiftMs,
       pValue,
-      shifted: Math.abs(shiftMs) > toleranceMs && (pValue === null || pValue < alpha),
+      shifted: judged && Math.abs(shiftMs) > toleranceMs && (pValue === null || pValue < alpha),
+      ...(overloaded.baseline + overloaded.candidate > 0 ? { overloaded } : {}),
     });
   }
   return result;
 }
 
 /** Each timing's values over the repeats; a budget's measurement repeats a timing, and is judged as a budget only. */
-function valuesByName(record: RunRecord, title: string): Map<string, number[]> {
-  const values = new Map<string, number[]>();
+function valuesByName(record: RunRecord, title: string): Map<string, Array<{ ms: number; overloaded: boolean }>> {
+  const values = new Map<string, Array<{ ms: number; overloaded: boolean }>>();
   for (const test of record.tests) {
     if (test.fullTitle !== title || !test.evidence) continue;
     const budgets = new Set(test.evidence.windows.filter((w) => w.kind === 'budget').map((w) => w.name));
     for (const m of test.evidence.measurements) {
       if (m.window !== null && budgets.has(m.window)) continue;
-      values.set(m.name, [...(values.get(m.name) ?? []), m.valueMs]);
+      values.set(m.name, [...(values.get(m.name) ?? []), { ms: m.valueMs, overloaded: overloadedDuring(test.evidence, m) }]);
     }
   }
   return values;
+}
+
+/**
+ * Whether a stand-in's timer fired later than the windows allow while `m` ran (from its anchor to its event), on a
+ * node the scenario did not freeze (a paused node's timers fire late on resume: that is the fault). The host was
+ * overloaded then, as the expectations say when such a timer spoils a window.
+ */
+export function overloadedDuring(evidence: TestEvidence, m: Measurement): boolean {
+  const frozen = new Set<string>(evidence.faults.filter((f) => f.kind === 'pause').map((f) => f.target));
+  const fromNs = BigInt(m.anchorNs);
+  const toNs = BigInt(m.atNs);
+  return evidence.timeline.some(
+    (e) =>
+      e.type === 'late-timer' && e.lateMs >= SCHEDULING_MS && !frozen.has(e.node) && BigInt(e.atNs) >= fromNs && BigInt(e.atNs) <= toNs,
+  );
 }
 
 /** The candidate's measurements against its own site's budgets (windows of kind budget) that fell outside. */

@@ -2,7 +2,7 @@
 // a site compared with itself shows no regression; outcome, end-state and budget changes are regressions.
 
 import { expect } from 'chai';
-import type { RunRecord, TestRecord, Window } from '../core/model.js';
+import type { RunRecord, TestRecord, TimelineEvent, Window } from '../core/model.js';
 import { testRunRecord } from '../core/test-run-record.js';
 import { compareRuns, rankSumPValue } from './compare.js';
 
@@ -124,5 +124,29 @@ describe('compare', () => {
     const regressions = compareRuns(baseline, flipped).regressions.join('\n');
     expect(regressions).to.contain('the site ends differently: cms-primary STANDBY → cms-primary ACTIVE');
     expect(regressions).to.contain('the outcome changed: passed → flaky');
+  });
+
+  it('leaves out an execution whose timing ran while a stand-in timer fired late past the tolerance (an overloaded host)', () => {
+    const lateTimer = (lateMs: number): TimelineEvent => ({
+      type: 'late-timer',
+      machine: 'heartbeat',
+      lateMs,
+      node: 'cms-secondary',
+      seq: 1,
+      atNs: '1',
+    });
+    const single = (failover: number, late: number | null): RunRecord => {
+      const t = test({ failover, outage: 2500 }, 0);
+      return run('one', [{ ...t, evidence: { ...t.evidence!, timeline: late === null ? [] : [lateTimer(late)] } }]);
+    };
+    const base = single(2002, null);
+    const overloaded = compareRuns(base, single(3002, 95)).scenarios[0]!.timings[0]!;
+    expect(overloaded.shifted, 'its shift is the host’s: not judged').to.equal(false);
+    expect(overloaded.overloaded).to.deep.equal({ baseline: 0, candidate: 1, judged: false });
+    expect(compareRuns(base, single(3002, 95)).regressions).to.deep.equal([]);
+    // A timer late by less than the tolerance is within what the windows allow: the shift stands.
+    const slightly = compareRuns(base, single(3002, 30)).scenarios[0]!.timings[0]!;
+    expect(slightly.shifted).to.equal(true);
+    expect(slightly.overloaded).to.equal(undefined);
   });
 });

@@ -70,10 +70,10 @@ export class ControlClient {
     );
   }
 
-  /** Tells a stand-in started with `awaitBegin` to start behaving. */
-  async begin(): Promise<void> {
+  /** Lets an awaitBegin stand-in start behaving; `restart` resets the connections it got before (see ControlRequest). */
+  async begin(options: { restart?: boolean } = {}): Promise<void> {
     try {
-      await this.control({ action: 'begin' }, { timeoutMs: 5_000 });
+      await this.control(options.restart ? { action: 'begin', restart: true } : { action: 'begin' }, { timeoutMs: 5_000 });
     } catch (error) {
       throw new HarnessError('START_FAILED', `${this.node} refused to begin: ${(error as Error).message}`, {
         cause: error,

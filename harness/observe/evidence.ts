@@ -12,6 +12,7 @@ import {
   type Injection,
   type Measurement,
   type TestEvidence,
+  type TimedStep,
   type Window,
 } from '../core/model.js';
 import type { StandinOverrides } from '../core/run-context.js';
@@ -29,6 +30,8 @@ export class Evidence {
   #endNs: bigint | null = null;
   readonly #site: { site: SiteConfig; timeScale: number; overrides: StandinOverrides | null } | null;
   #injection: Injection | null = null;
+  readonly #steps: TimedStep[] = [];
+  readonly #atFinish: Array<() => void> = [];
   readonly #faults: FaultRecord[] = [];
   readonly #windows: Window[] = [];
   readonly #measurements: Measurement[] = [];
@@ -61,6 +64,11 @@ export class Evidence {
 
   setInjection(injection: Injection): void {
     this.#injection = injection;
+  }
+
+  /** Records a timed step of the harness after the injection. */
+  addStep(step: TimedStep): void {
+    this.#steps.push(step);
   }
 
   /** Records a fault and puts a `fault-applied` event on the timeline at the instant it was applied. */
@@ -132,7 +140,14 @@ export class Evidence {
 
   /** Ends the evidence (idempotent: the first end counts). */
   finish(ns: Instant = nowNs()): void {
-    if (this.#endNs === null) this.#endNs = toNs(ns);
+    if (this.#endNs !== null) return;
+    for (const record of this.#atFinish.splice(0)) record();
+    this.#endNs = toNs(ns);
+  }
+
+  /** Records something once the test ends, with all it observed by then (a span measured only once it is over). */
+  atFinish(record: () => void): void {
+    this.#atFinish.push(record);
   }
 
   toJSON(): TestEvidence {
@@ -145,6 +160,7 @@ export class Evidence {
       standinOverrides:
         this.#site?.overrides === null || this.#site === null ? null : (structuredClone(this.#site.overrides) as Record<string, unknown>),
       injection: this.#injection,
+      steps: this.#steps.map((step) => ({ ...step })),
       timeline: this.timeline.toJSON(),
       faults: this.#faults.map((f) => ({ ...f, attributes: { ...f.attributes } })),
       windows: this.#windows.map((w) => ({ ...w })),

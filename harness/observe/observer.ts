@@ -93,6 +93,11 @@ export class Observer implements AsyncDisposable {
   }
 
   /** The nodes observed. */
+  /** How often each node is polled: about the longest the harness takes to see an event. */
+  get pollIntervalMs(): number {
+    return this.#pollIntervalMs;
+  }
+
   get nodes(): NodeName[] {
     return [...this.#nodes.keys()];
   }

@@ -94,6 +94,10 @@ export const is = {
     (node: NodeName): Pred<'started'> =>
     (e): e is EventOfType<'started'> =>
       e.type === 'started' && e.node === node,
+  begun:
+    (node: NodeName): Pred<'begun'> =>
+    (e): e is EventOfType<'begun'> =>
+      e.type === 'begun' && e.node === node,
 };
 
 /**

@@ -61,6 +61,8 @@ export function describeEvent(event: TimelineEvent): string {
       return `${head} ${event.message}`;
     case 'started':
       return `${head} ${event.kind}`;
+    case 'begun':
+      return head;
     case 'late-timer':
       return `${head} ${event.machine} ${event.lateMs} ms late`;
     default:

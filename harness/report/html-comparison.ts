@@ -20,7 +20,7 @@ function sides(c: Comparison): string {
     `<tr><th>${label}</th><td class="mono">${escapeHtml(s.runId)}</td><td>${escapeHtml(s.siteFile)}</td><td class="num">${escapeHtml(s.timeScale)}</td><td class="num">${s.executions}</td></tr>`;
   const head =
     '<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>';
-  const rule = `<p class="note">A timing has shifted when its median moved by more than ${escapeHtml(formatDurationMs(c.toleranceMs))} and the rank-sum test finds the shift significant at α = ${escapeHtml(c.alpha)} (or when there are too few executions to test).</p>`;
+  const rule = `<p class="note">A timing has shifted when its median moved by more than ${escapeHtml(formatDurationMs(c.toleranceMs))} and the rank-sum test finds the shift significant at α = ${escapeHtml(c.alpha)} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's.</p>`;
   return `<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
 }
 
@@ -63,9 +63,20 @@ function timingShifts(timings: readonly TimingShift[], windowOf: (timing: string
     '<thead><tr><th>timing</th><th>baseline n · p50 · p95</th><th>candidate n · p50 · p95</th><th class="num">shift of p50</th><th class="num">p-value</th><th>verdict</th></tr></thead>';
   const rows = timings.map(
     (t) =>
-      `<tr class="${t.shifted ? 'bad-row' : ''}"><td>${escapeHtml(t.name)}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${escapeHtml(signedDuration(t.shiftMs))}</td><td class="num">${pValue(t.pValue)}</td><td>${t.shifted ? '<span class="bad">shifted</span>' : '<span class="ok">same</span>'}</td></tr>`,
+      `<tr class="${t.shifted ? 'bad-row' : ''}"><td>${escapeHtml(t.name)}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${escapeHtml(signedDuration(t.shiftMs))}</td><td class="num">${pValue(t.pValue)}</td><td>${verdict(t)}</td></tr>`,
   );
   return `<table class="shifts">${head}<tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Shifted or the same; executions left out for an overloaded host are said, and a timing with none left is not judged. */
+function verdict(t: TimingShift): string {
+  const word = t.shifted ? '<span class="bad">shifted</span>' : '<span class="ok">same</span>';
+  const left = t.overloaded;
+  if (!left) return word;
+  const counts = `${left.baseline} baseline and ${left.candidate} candidate execution(s) had a stand-in timer late past the tolerance (host overloaded)`;
+  return left.judged
+    ? `${word} <span class="note">${escapeHtml(`left out: ${counts}`)}</span>`
+    : `<span class="warn">not judged</span> <span class="note">${escapeHtml(counts)}</span>`;
 }
 
 /** n · p50 · p95, in the unit of the timing's window when the candidate has one. */

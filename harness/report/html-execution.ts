@@ -4,7 +4,7 @@
 
 import { msBetween } from '../core/clock.js';
 import { formatDurationMs, formatRangeMs } from '../core/format.js';
-import type { FaultRecord, Injection, Measurement, TestEvidence, TestRecord, Window, WindowKind } from '../core/model.js';
+import type { FaultRecord, Injection, Measurement, TestEvidence, TestRecord, TimedStep, Window, WindowKind } from '../core/model.js';
 import { endStateWords } from '../core/summary.js';
 import { KIND_ORDER, KIND_WORDS, badge, escapeHtml, signedDuration } from './html-text.js';
 import { renderTimelineSvg } from './timeline-svg.js';
@@ -80,18 +80,39 @@ function flatten(value: object, prefix = ''): Array<[string, unknown]> {
 }
 
 function facts(ev: TestEvidence): string {
-  const rows = [`<dt>end state</dt><dd class="end-state">${escapeHtml(endStateWords(ev.endState))}</dd>`];
-  if (ev.injection) rows.unshift(`<dt>injection</dt><dd class="injection">${escapeHtml(injectionWords(ev.injection, ev))}</dd>`);
+  const rows: string[] = [];
+  if (ev.injection) rows.push(`<dt>injection</dt><dd class="injection">${escapeHtml(injectionWords(ev.injection, ev))}</dd>`);
+  for (const step of ev.steps ?? []) rows.push(`<dt>step</dt><dd class="injection">${escapeHtml(stepWords(step, ev))}</dd>`);
+  rows.push(`<dt>end state</dt><dd class="end-state">${escapeHtml(endStateWords(ev.endState))}</dd>`);
   return `<dl class="facts">${rows.join('')}</dl>`;
 }
 
 /** "phase 0.37 of the heartbeat cycle (period 1.0 s): planned 3.4 s after the test started, applied +2 ms after the plan". */
 export function injectionWords(injection: Injection, ev: TestEvidence): string {
-  const plannedMs = msBetween(ev.startNs, injection.plannedNs);
-  const applied = ev.faults.map((f) => msBetween(injection.plannedNs, f.appliedNs)).filter(Number.isFinite);
-  const lateness =
-    applied.length === 0 ? 'no fault was applied' : `the first fault applied ${signedDuration(Math.min(...applied))} after the plan`;
-  return `phase ${injection.phase.toFixed(2)} of the ${injection.cycle} cycle (period ${formatDurationMs(injection.periodMs)}): planned ${formatDurationMs(plannedMs)} after the test started, ${lateness}`;
+  return phaseWords(
+    injection,
+    ev,
+    'the first fault applied',
+    ev.faults.map((f) => f.appliedNs),
+    'no fault was applied',
+  );
+}
+
+/** "heal 1: cut heartbeat, at phase 0.61 of the heartbeat cycle (period 1.0 s): planned 5.2 s after the test started, made +1 ms after the plan". */
+export function stepWords(step: TimedStep, ev: TestEvidence): string {
+  const late = step.late ? ' (the harness came after its margin, so a replay may choose another cycle)' : '';
+  return `${step.step}, at ${phaseWords(step, ev, 'made', [step.madeNs], 'not made')}${late}`;
+}
+
+function phaseWords(plan: Injection, ev: TestEvidence, made: string, instants: ReadonlyArray<string | null>, none: string): string {
+  const plannedMs = msBetween(ev.startNs, plan.plannedNs);
+  // Requests start at the planned instant or after it; earlier ones (a precondition, an earlier heal) are not its own.
+  const after = instants
+    .filter((i): i is string => i !== null)
+    .map((i) => msBetween(plan.plannedNs, i))
+    .filter((ms) => Number.isFinite(ms) && ms >= -1);
+  const lateness = after.length === 0 ? none : `${made} ${signedDuration(Math.min(...after))} after the plan`;
+  return `phase ${plan.phase.toFixed(2)} of the ${plan.cycle} cycle (period ${formatDurationMs(plan.periodMs)}): planned ${formatDurationMs(plannedMs)} after the test started, ${lateness}`;
 }
 
 function assertions(ev: TestEvidence): string {

@@ -74,6 +74,7 @@ pre{margin:4px 0 0;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,mono
 .windows .deriv{color:var(--muted);font-size:12px}
 .windows .bad-row td{background:var(--fail-bg)}
 .ok{color:var(--pass);font-weight:600}.bad{color:var(--fail);font-weight:700}
+.warn{color:#a86b00;font-weight:700}
 .timeline-box{margin:8px 0;padding:0;border:1px solid var(--line);border-radius:5px;overflow:hidden;background:#fff}
 .timeline{display:block;width:100%;height:auto}
 .no-timeline{color:var(--muted);font-style:italic;margin:6px 0}

@@ -175,6 +175,9 @@ describe('renderHtml', function () {
         '<td>reset-peer</td><td>acd-primary</td><td>both</td><td>timeout=0</td><td class="num">1.4 s</td><td class="num">1.4 s</td><td class="num">4.4 s</td><td class="num">4.4 s</td>',
       );
       expect(all[0]).to.contain('in force at the end');
+      expect(cmLink).to.match(
+        /<dt>step<\/dt><dd class="injection">heal 1: reset-peer acd-primary, at phase 0\.\d\d of the heartbeat cycle \(period 1\.0 s\): planned 4\.\d s after the test started, made \+1 ms after the plan<\/dd>/,
+      );
     });
 
     it('announce a deliberately wrong site loudly', function () {
@@ -319,6 +322,10 @@ describe('renderTimelineSvg', function () {
   it('shows the heal of a fault', function () {
     const healed = renderTimelineSvg(cmLinkEvidence(), { idPrefix: 't1' })!;
     expect(healed).to.contain('heal requested at 4.4 s, healed at 4.4 s');
+    expect(healed).to.contain('>steps (heartbeat cycle)<');
+    expect(healed).to.contain(
+      'heal 1: reset-peer acd-primary at phase 0.37 of the heartbeat cycle (period 1.0 s): tick at 4.0 s, planned at 4.4 s, made at 4.4 s (+1 ms after the plan)',
+    );
     expect(healed).to.contain('stroke="#2e7d32" stroke-width="2.5"');
     expect(svg).to.contain('in force to the end of the test');
   });

@@ -9,6 +9,7 @@ import type {
   HarnessEvent,
   HistoryEntry,
   Injection,
+  TimedStep,
   RunRecord,
   SensitivityTable,
   TestEvidence,
@@ -271,11 +272,21 @@ export function primaryDownEvidence(options: { phase?: number; failing: boolean;
   };
 }
 
-/** `acd-primary` reset at a phase after the tick at 1 s and healed 3 s later: the secondary stays STANDBY. */
+/**
+ * `acd-primary` reset at a phase after the tick at 1 s and healed 3 s later (a heal planned 1 ms before, in the cycle of
+ * the tick at 4 s): the secondary stays STANDBY.
+ */
 export function cmLinkEvidence(options: { phase?: number } = {}): TestEvidence {
   const injection = injectionAt(options.phase ?? PHASES[0], 1_000);
   const cutMs = 1_000 + injection.phase * HEARTBEAT_MS + 1;
   const healMs = cutMs + 3_000;
+  const heal: TimedStep = {
+    ...injectionAt((healMs - 1 - 4_000) / HEARTBEAT_MS, 4_000),
+    step: 'heal 1: reset-peer acd-primary',
+    madeNs: ns(healMs),
+    late: false,
+    reachedNs: ns(healMs - 1_200),
+  };
   const ev = new Events().sunnyStart();
   ev.beats(1_000, 7_000, null);
   ev.add('cms-primary', cutMs + 30, { type: 'alarm', alarm: 'ACD_LINK_DOWN', raised: true, detail: 'peer reset' });
@@ -306,6 +317,7 @@ export function cmLinkEvidence(options: { phase?: number } = {}): TestEvidence {
   return {
     ...evidenceBase('cm-link/reset', false, 7_500),
     injection,
+    steps: [heal],
     timeline: ev.list,
     faults: [
       {

@@ -1,15 +1,35 @@
-// The fault lanes of a test's timeline: when in the heartbeat cycle the faults were injected (planned vs applied),
-// each fault from its request to its heal, and the harness's own actions and notes.
+// The fault lanes of a test's timeline: when in the heartbeat cycle the faults were injected and healed (planned vs
+// made), each fault from its request to its heal, and the harness's own actions and notes.
 
 import { formatDurationMs } from '../core/format.js';
 import type { FaultRecord, HarnessEvent, Injection, TestEvidence } from '../core/model.js';
 import { escapeHtml, n, signedDuration } from './html-text.js';
 import { COLORS, LANE_H, PLOT_X1, band, estimateWidth, truncate, type Group, type Lane, type TimeAxis } from './timeline-draw.js';
 
-/** The faults group: the injection lane when the faults were placed in a cycle, then one lane per faulted target. */
+/** The faults group: the injection and heal lanes when they were placed in a cycle, then one lane per faulted target. */
 export function faultGroup(evidence: TestEvidence, axis: TimeAxis): Group | null {
   const lanes: Lane[] = [];
-  if (evidence.injection) lanes.push(injectionLane(evidence.injection, evidence.faults, axis));
+  if (evidence.injection) {
+    const applied = firstAfter(
+      evidence.faults.map((f) => f.appliedNs),
+      evidence.injection,
+      axis,
+    );
+    lanes.push(
+      phaseLane(
+        'injection (heartbeat cycle)',
+        [{ plan: evidence.injection, actualMs: applied, what: 'faults injected', made: 'first fault applied' }],
+        axis,
+      ),
+    );
+  }
+  const steps = (evidence.steps ?? []).map((plan) => ({
+    plan,
+    actualMs: axis.rel(plan.madeNs),
+    what: plan.step,
+    made: 'made',
+  }));
+  if (steps.length > 0) lanes.push(phaseLane('steps (heartbeat cycle)', steps, axis));
   for (const target of [...new Set(evidence.faults.map((f) => f.target))]) {
     const faults = evidence.faults.filter((f) => f.target === target);
     lanes.push({ label: target, draw: (y) => faults.map((f) => faultBand(f, axis, y)).join('') });
@@ -17,38 +37,51 @@ export function faultGroup(evidence: TestEvidence, axis: TimeAxis): Group | null
   return lanes.length === 0 ? null : { title: 'faults', lanes, blind: [] };
 }
 
-/** The first fault's request: the instant the injection actually happened. */
-function firstApplied(faults: readonly FaultRecord[], axis: TimeAxis): number | null {
-  const applied = faults.map((f) => axis.rel(f.appliedNs)).filter(Number.isFinite);
-  return applied.length === 0 ? null : Math.min(...applied);
+/** The first request made for a plan: the earliest of `instants` not before the planned one (less 1 ms of rounding). */
+function firstAfter(instants: ReadonlyArray<string | null>, plan: Injection, axis: TimeAxis): number | null {
+  const plannedMs = axis.rel(plan.plannedNs);
+  const made = instants
+    .filter((i): i is string => i !== null)
+    .map((i) => axis.rel(i))
+    .filter((ms) => Number.isFinite(ms) && ms >= plannedMs - 1);
+  return made.length === 0 ? null : Math.min(...made);
 }
 
-/** The heartbeat cycle the faults were placed in, its tick, the planned instant (the phase) and the actual one. */
-function injectionLane(injection: Injection, faults: readonly FaultRecord[], axis: TimeAxis): Lane {
-  const tickMs = axis.rel(injection.tickNs);
-  const plannedMs = axis.rel(injection.plannedNs);
-  const appliedMs = firstApplied(faults, axis);
+interface PhaseMark {
+  plan: Injection;
+  /** When the first request was actually made (null: none was). */
+  actualMs: number | null;
+  what: string;
+  /** "first fault applied": what the actual instant is. */
+  made: string;
+}
+
+/** Heartbeat cycles in which faults (or heals) were placed: each tick, planned instant (the phase) and actual one. */
+function phaseLane(label: string, marks: readonly PhaseMark[], axis: TimeAxis): Lane {
+  return { label, draw: (y) => marks.map((mark) => phaseMark(mark, axis, y)).join('') };
+}
+
+function phaseMark({ plan, actualMs, what, made }: PhaseMark, axis: TimeAxis, y: number): string {
+  const tickMs = axis.rel(plan.tickNs);
+  const plannedMs = axis.rel(plan.plannedNs);
   const lateness =
-    appliedMs === null
-      ? 'no fault applied'
-      : `first fault applied at ${formatDurationMs(appliedMs)} (${signedDuration(appliedMs - plannedMs)} after the plan)`;
-  const tip = `faults injected at phase ${injection.phase.toFixed(2)} of the ${injection.cycle} cycle (period ${formatDurationMs(injection.periodMs)}): tick at ${formatDurationMs(tickMs)}, planned at ${formatDurationMs(plannedMs)}, ${lateness}`;
-  const draw = (y: number): string => {
-    const x0 = axis.x(tickMs);
-    const x1 = Math.max(axis.x(tickMs + injection.periodMs), x0 + 2);
-    const px = axis.x(plannedMs);
-    const mid = y + LANE_H / 2;
-    const cycle = `<rect x="${n(x0)}" y="${n(mid - 2)}" width="${n(x1 - x0)}" height="4" fill="${COLORS.injection}" fill-opacity="0.25"/><line x1="${n(x0)}" x2="${n(x0)}" y1="${n(y + 2)}" y2="${n(y + LANE_H - 2)}" stroke="${COLORS.injection}" stroke-width="1.5"/>`;
-    const planned = `<path d="M${n(px)} ${n(y + 1)}l6 7l-6 7l-6 -7z" fill="${COLORS.injection}"/>`;
-    const actual =
-      appliedMs === null
-        ? ''
-        : `<line x1="${n(axis.x(appliedMs))}" x2="${n(axis.x(appliedMs))}" y1="${n(y)}" y2="${n(y + LANE_H)}" stroke="${COLORS.fault}" stroke-width="2"/>`;
-    const label = `phase ${injection.phase.toFixed(2)}`;
-    const lx = px + 9 + estimateWidth(label, 10) <= PLOT_X1 ? px + 9 : px - 9 - estimateWidth(label, 10);
-    return `<g><title>${escapeHtml(tip)}</title>${cycle}${planned}${actual}<text x="${n(lx)}" y="${n(y + 12)}" font-size="10" font-weight="600" fill="${COLORS.injection}">${escapeHtml(label)}</text></g>`;
-  };
-  return { label: 'injection (heartbeat cycle)', draw };
+    actualMs === null
+      ? 'nothing made after the plan'
+      : `${made} at ${formatDurationMs(actualMs)} (${signedDuration(actualMs - plannedMs)} after the plan)`;
+  const tip = `${what} at phase ${plan.phase.toFixed(2)} of the ${plan.cycle} cycle (period ${formatDurationMs(plan.periodMs)}): tick at ${formatDurationMs(tickMs)}, planned at ${formatDurationMs(plannedMs)}, ${lateness}`;
+  const x0 = axis.x(tickMs);
+  const x1 = Math.max(axis.x(tickMs + plan.periodMs), x0 + 2);
+  const px = axis.x(plannedMs);
+  const mid = y + LANE_H / 2;
+  const cycle = `<rect x="${n(x0)}" y="${n(mid - 2)}" width="${n(x1 - x0)}" height="4" fill="${COLORS.injection}" fill-opacity="0.25"/><line x1="${n(x0)}" x2="${n(x0)}" y1="${n(y + 2)}" y2="${n(y + LANE_H - 2)}" stroke="${COLORS.injection}" stroke-width="1.5"/>`;
+  const planned = `<path d="M${n(px)} ${n(y + 1)}l6 7l-6 7l-6 -7z" fill="${COLORS.injection}"/>`;
+  const actual =
+    actualMs === null
+      ? ''
+      : `<line x1="${n(axis.x(actualMs))}" x2="${n(axis.x(actualMs))}" y1="${n(y)}" y2="${n(y + LANE_H)}" stroke="${COLORS.fault}" stroke-width="2"/>`;
+  const text = `phase ${plan.phase.toFixed(2)}`;
+  const lx = px + 9 + estimateWidth(text, 10) <= PLOT_X1 ? px + 9 : px - 9 - estimateWidth(text, 10);
+  return `<g><title>${escapeHtml(tip)}</title>${cycle}${planned}${actual}<text x="${n(lx)}" y="${n(y + 12)}" font-size="10" font-weight="600" fill="${COLORS.injection}">${escapeHtml(text)}</text></g>`;
 }
 
 /** A vertical line at the planned injection instant, across every lane, so the phase reads against the heartbeats. */

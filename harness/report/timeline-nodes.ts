@@ -24,7 +24,7 @@ type Draw = (events: readonly StandinEvent[], node: string, axis: TimeAxis) => L
 /** Every event type a lane draws; the others (and any type this version does not know) go to the "events" lane. */
 const DRAWN = new Set<string>(['role', 'acd-link', 'acd-gap', 'ess', 'heartbeat', 'alarm', 'admin', 'admin-link', 'client']);
 /** Types that say nothing worth a lane of their own when the node has others. */
-const QUIET = new Set<string>(['started', 'log']);
+const QUIET = new Set<string>(['started', 'begun', 'log']);
 
 /** One group per node seen in the timeline, in the site's node order. */
 export function nodeGroups(evidence: TestEvidence, axis: TimeAxis): Group[] {

@@ -1,5 +1,5 @@
 // How a suite states a scenario, the way the catalogue table reads: the site it starts from, the fault or faults
-// injected together at a seeded phase of the heartbeat cycle, and the outcome it expects. Each scenario is one mocha
+// injected together at a seeded phase of the heartbeat cycle (their heals at phases of their own), and the outcome. Each scenario is one mocha
 // test with its own fresh site, removed whatever the outcome, its evidence left for the report.
 
 import * as chai from 'chai';
@@ -70,18 +70,22 @@ export function scenario(title: string, spec: ScenarioSpec): void {
     const fullTitle = this.test?.fullTitle() ?? title;
     // Each expectation owns its deadline; this only bounds a hang of the engine itself.
     this.timeout(scenarioTimeoutMs(context));
+    // Each timed step draws its own phase: the faults by the title (as before later steps had one), step n by "title · step n".
+    const phaseOf = (name: string): number => stratifiedPhase(context.seed, name, context.repeat, context.repeats);
     const site = await Site.start(
       { scenario: familyId, ...(spec.site ? { site: spec.site } : {}) },
-      { docker, context, progress: (phase) => progress?.(fullTitle, phase) },
+      {
+        docker,
+        context,
+        progress: (phase) => progress?.(fullTitle, phase),
+        stepPhase: (n) => phaseOf(`${fullTitle} · step ${n}`),
+      },
     );
     try {
       const before = [spec.before ?? []].flat() as FaultSpec[];
       if (before.length > 0) await site.inject(before, 'now');
       const faults = [spec.faults ?? []].flat() as FaultSpec[];
-      const handles =
-        faults.length === 0
-          ? []
-          : await site.inject(faults, { phase: stratifiedPhase(context.seed, fullTitle, context.repeat, context.repeats) });
+      const handles = faults.length === 0 ? [] : await site.inject(faults, { phase: phaseOf(fullTitle) });
       await spec.outcome(site, handles);
     } finally {
       await site.finish(this.test);

@@ -6,14 +6,14 @@ import type { CmsName, NodeName, StandinStatus } from '../../images/protocol/ind
 import { msToNs, nowNs, nsToMs, toMonoNs, untilNs } from '../core/clock.js';
 import { HarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
-import type { EndState, FaultRecord } from '../core/model.js';
+import type { EndState, FaultRecord, Injection, TimedStep } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
 import { scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
 import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
-import { settleBounds } from '../expect/windows.js';
+import { SCHEDULING_MS, settleBounds, type HealAnchor } from '../expect/windows.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
 import { Observer, pollIntervalFor } from '../observe/observer.js';
@@ -23,7 +23,7 @@ import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
 import { END_STATE_NODES, endStateWords, primaryUndecided, supervisorAway, type Statuses } from './end-state.js';
-import type { FaultSpec } from './faults.js';
+import { kill, type FaultSpec } from './faults.js';
 
 /** The site a scenario starts from: the run's site with these settings changed (real-time values). */
 export interface SiteChange {
@@ -43,6 +43,8 @@ export interface SiteDeps {
   context: RunContext;
   /** Says what the scenario is doing now ("waiting for cms-secondary to become ACTIVE, at the latest in 2.3 s"). */
   progress?: (phase: string) => void;
+  /** The seeded phase of the heartbeat cycle of the scenario's n-th timed step after its injection (from 1). */
+  stepPhase: (n: number) => number;
 }
 
 export class Site implements ObservedSite {
@@ -52,6 +54,9 @@ export class Site implements ObservedSite {
   readonly scaled: SiteConfig;
   #injected: FaultRecord[] = [];
   #lastHeal: ObservedSite['lastHeal'] = null;
+  /** Timed steps so far, and the latest instant an expectation saw the site reach (what the next step counts from). */
+  #steps = 0;
+  #reachedNs: bigint | null = null;
   #lastOperator: ObservedSite['lastOperator'] = null;
   readonly #handles: FaultHandle[] = [];
 
@@ -132,22 +137,18 @@ export class Site implements ObservedSite {
   }
 
   /**
-   * Injects faults together at `phase` (0 ≤ phase < 1) of the heartbeat cycle: that fraction of a heartbeat interval
-   * after a heartbeat the secondary sends. A real failure comes at any point of the cycle; the phase comes from the
-   * run's seed, so a run replays. `'now'` injects at once (a precondition of the scenario, not its timed fault).
+   * Injects faults together at `phase` (0 ≤ phase < 1) of the heartbeat cycle (see #plan). A real failure comes at any
+   * point of the cycle; the phase comes from the run's seed, so a run replays. `'now'` injects at once (a precondition
+   * of the scenario, not its timed fault).
    */
   async inject(faults: readonly FaultSpec[], when: { phase: number } | 'now'): Promise<FaultHandle[]> {
     if (when !== 'now') {
-      const periodMs = this.scaled.timers.heartbeatIntervalMs;
-      await this.flush();
-      const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
-      if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to inject in is unknown');
-      const plannedNs = injectionInstant(BigInt(tick.atNs), nowNs(), periodMs, when.phase);
-      this.evidence.setInjection({ cycle: 'heartbeat', phase: when.phase, periodMs, tickNs: tick.atNs, plannedNs: toMonoNs(plannedNs) });
+      const { plan } = this.#plan(when.phase, 0);
       this.note(
         `injecting ${faults.map((f) => `${f.target} ${f.words}`).join(' + ')} at phase ${when.phase.toFixed(3)} of the heartbeat cycle`,
       );
-      await untilNs(plannedNs);
+      this.evidence.setInjection(plan);
+      await untilNs(BigInt(plan.plannedNs));
     }
     const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
     this.#handles.push(...handles);
@@ -156,18 +157,123 @@ export class Site implements ObservedSite {
   }
 
   /**
-   * Heals faults (default: every one still in force) together; resolves once the heals are in effect (a killed node
-   * runs again and takes connections). The expectations count a return from the heal: from its first request's start,
-   * widened by the time until the last was in effect, since each took effect somewhere within its request.
+   * Heals faults (default: every one still in force) together, as a timed step (see #timed) or `'now'`. Resolves once
+   * the heals are in effect; what is timed from the heal counts from healAnchor.
    */
-  async heal(handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null)): Promise<void> {
-    this.note(`healing ${handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ')}`);
-    await Promise.all(handles.map((h) => h.remove()));
-    const removed = handles.map((h) => BigInt(h.record.removedNs!));
-    const healed = handles.map((h) => BigInt(h.record.healedNs!));
-    const fromNs = removed.reduce((a, b) => (b < a ? b : a));
-    const toNs = healed.reduce((a, b) => (b > a ? b : a));
-    this.#lastHeal = { ns: fromNs, requestMs: nsToMs(toNs - fromNs), label: handles.map((h) => `${h.record.target} back`).join(' and ') };
+  async heal(
+    handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null),
+    timing: 'seeded' | 'now' = 'seeded',
+  ): Promise<void> {
+    const words = handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ');
+    if (timing === 'now') {
+      this.note(`healing ${words}`);
+      await this.#remove(handles, null);
+      return;
+    }
+    const leadMs = handles.some(startsAgain) ? this.#restartMs : 0;
+    await this.#timed('heal', words, leadMs, (atNs) => this.#remove(handles, atNs));
+  }
+
+  /**
+   * Restarts a node, as a timed step: SIGKILL, then started again at once (a stand-in keeps what it saved on its
+   * volume). It is down for the engine's restart allowance and begins again at the step's phase.
+   */
+  async restart(node: NodeName): Promise<void> {
+    await this.#timed('restart', node, this.#restartMs, async (atNs) => {
+      await untilNs(atNs - msToNs(this.#restartMs));
+      const [killed] = await this.inject([kill(node)], 'now');
+      return this.#remove([killed!], atNs);
+    });
+  }
+
+  /** An expectation saw the site get this far: an event it waited for, the end of an observation. */
+  reached(ns: bigint): void {
+    if (this.#reachedNs === null || ns > this.#reachedNs) this.#reachedNs = ns;
+  }
+
+  /**
+   * Heals at `atNs` (null: at once): a link or a frozen node then; a killed or stopped node is started at once and
+   * begins its life then. Returns when the heal took effect (healAnchor), and records it as the last heal.
+   */
+  async #remove(handles: readonly FaultHandle[], atNs: bigint | null): Promise<bigint> {
+    const gate = atNs === null ? undefined : () => untilNs(atNs);
+    await Promise.all(handles.map((h) => (startsAgain(h) || !gate ? h.remove(gate) : gate().then(() => h.remove()))));
+    await this.flush();
+    const anchor = healAnchor(handles.map((h) => this.#healEffect(h)));
+    this.#lastHeal = anchor;
+    this.reached(anchor.ns + msToNs(anchor.requestMs));
+    return anchor.ns;
+  }
+
+  /**
+   * When a heal took effect, as its timings count it: a restarted node's life begins at its own `begun` event (the
+   * engine's start latency is the harness's, not the site's); any other heal took effect within its request.
+   */
+  #healEffect(handle: FaultHandle): HealEffect {
+    const { target, removedNs, healedNs } = handle.record;
+    const requestNs = { fromNs: BigInt(removedNs!), toNs: BigInt(healedNs!) };
+    if (!startsAgain(handle)) return { ...requestNs, label: `${target} back` };
+    const begun = this.timeline.first(is.begun(target as NodeName), { afterNs: requestNs.fromNs });
+    if (!begun) return { ...requestNs, label: `${target} restarted` };
+    return { fromNs: BigInt(begun.atNs), toNs: BigInt(begun.atNs), label: `${target} began again` };
+  }
+
+  /**
+   * How long before its phase a timed step that starts a node again begins: the engine's restart (start, listeners
+   * up) took 160–890 ms here with up to 8 sites at once. A step needing longer is late, and marked so. Kept under a
+   * third of the failover time, so a restarted primary is never down long enough for a failover.
+   */
+  get #restartMs(): number {
+    const t = this.scaled.timers;
+    return Math.min(2_000, (t.heartbeatMisses * t.heartbeatIntervalMs) / 3);
+  }
+
+  /**
+   * A step of the harness after the injection (a heal, a restart, an operator's action), made at a phase of the
+   * heartbeat cycle drawn from the run's seed, the test and the step's number (see #plan). A repair or an operator
+   * comes at any point of the cycle too, and a seeded one makes what is timed from it replay with the seed, as the
+   * faults do. `act` makes the step take effect at the planned instant, at least `leadMs` ahead, and says when it did.
+   */
+  async #timed(kind: string, words: string, leadMs: number, act: (atNs: bigint) => Promise<bigint>): Promise<void> {
+    this.#steps += 1;
+    const phase = this.deps.stepPhase(this.#steps);
+    const { plan, late, reachedNs } = this.#plan(phase, leadMs);
+    this.note(`${kind} ${words} at phase ${phase.toFixed(3)} of the heartbeat cycle`);
+    const madeNs = await act(BigInt(plan.plannedNs));
+    // Made later than the scheduling tolerance (an engine slower than its restart allowance): a replay may differ.
+    const madeLate = madeNs - BigInt(plan.plannedNs) > msToNs(SCHEDULING_MS);
+    this.evidence.addStep({
+      ...plan,
+      step: `${kind} ${this.#steps}: ${words}`,
+      madeNs: toMonoNs(madeNs),
+      late: late || madeLate,
+      reachedNs,
+    });
+  }
+
+  /**
+   * The instant at `phase` (0 ≤ phase < 1) of the heartbeat cycle: that fraction of a heartbeat interval after a
+   * heartbeat the secondary sends, at least `leadMs` ahead. The cycle is the first whose instant at the phase comes
+   * `leadMs` after what the site last did plus the harness's margin to see that and act (two polls and the scheduling
+   * tolerance), not after whenever the harness got here: so a replay chooses the same cycle. A harness later than
+   * that counts from its arrival (`late`).
+   */
+  #plan(phase: number, leadMs: number): { plan: Injection } & Pick<TimedStep, 'late' | 'reachedNs'> {
+    const periodMs = this.scaled.timers.heartbeatIntervalMs;
+    // Any heartbeat seen will do: whole cycles are counted on from it.
+    const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
+    if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
+    const tickNs = BigInt(tick.atNs);
+    const marginMs = 2 * this.observer.pollIntervalMs + SCHEDULING_MS;
+    const lead = LEAD_MS + leadMs;
+    const replayed = this.#reachedNs === null ? null : injectionInstant(tickNs, this.#reachedNs + msToNs(marginMs), periodMs, phase, lead);
+    const late = replayed !== null && replayed < nowNs() + msToNs(lead);
+    const plannedNs = replayed !== null && !late ? replayed : injectionInstant(tickNs, nowNs(), periodMs, phase, lead);
+    return {
+      plan: { cycle: 'heartbeat', phase, periodMs, tickNs: tick.atNs, plannedNs: toMonoNs(plannedNs) },
+      late,
+      reachedNs: this.#reachedNs === null ? null : toMonoNs(this.#reachedNs),
+    };
   }
 
   /** The operator's actions on the site (the manual procedures of the seed). */
@@ -198,14 +304,21 @@ export class Site implements ObservedSite {
         deadlineMs: 5_000,
         label: `change ${seq} recorded on ${node}`,
       });
+      this.reached(BigInt(changed.atNs));
       return { origin: node, seq, changedNs: BigInt(changed.atNs) };
     },
   };
 
+  /** A role command of the operator, as a timed step: an operator acts at any point of the heartbeat cycle too. */
   async #act(node: CmsName, action: 'set-active' | 'set-standby', request: { action: 'set-active' | 'set-standby' }): Promise<void> {
-    const sentNs = nowNs();
-    await this.observer.control(node, request);
-    this.#lastOperator = { node, ns: sentNs, action };
+    await this.#timed('operator', `${action} ${node}`, 0, async (atNs) => {
+      await untilNs(atNs);
+      const sentNs = nowNs();
+      await this.observer.control(node, request);
+      this.#lastOperator = { node, ns: sentNs, action };
+      this.reached(sentNs);
+      return sentNs;
+    });
   }
 
   async #waitSteady(): Promise<void> {
@@ -267,13 +380,39 @@ export class Site implements ObservedSite {
   }
 }
 
+/** How far ahead an instant must be for the harness to keep it. */
+const LEAD_MS = 5;
+
+/** A heal that starts the node again (after a kill or a stop): its life begins anew. */
+function startsAgain(handle: FaultHandle): boolean {
+  return handle.record.kind === 'kill' || handle.record.kind === 'stop';
+}
+
 /**
  * The next instant at `phase` of a cycle of `periodMs` that began at `tickNs`, counting whole cycles on from it, that
  * is still at least `leadMs` after `atNs`: an instant closer than that could not be kept, and the fault would be late.
  */
-export function injectionInstant(tickNs: bigint, atNs: bigint, periodMs: number, phase: number, leadMs = 5): bigint {
+export function injectionInstant(tickNs: bigint, atNs: bigint, periodMs: number, phase: number, leadMs = LEAD_MS): bigint {
   const cycles = Math.max(0, Math.ceil((nsToMs(atNs - tickNs) + leadMs) / periodMs - phase));
   return tickNs + msToNs((cycles + phase) * periodMs);
+}
+
+/** When one heal took effect: between two instants (the same one when a protocol event says it exactly). */
+export interface HealEffect {
+  fromNs: bigint;
+  toNs: bigint;
+  label: string;
+}
+
+/**
+ * What the timings after heals made together count from: the earliest instant one took effect, widened by the time
+ * until the last surely had.
+ */
+export function healAnchor(effects: readonly HealEffect[]): HealAnchor {
+  if (effects.length === 0) throw new HarnessError('BAD_INPUT', 'a heal needs at least one fault to heal');
+  const fromNs = effects.map((e) => e.fromNs).reduce((a, b) => (b < a ? b : a));
+  const toNs = effects.map((e) => e.toNs).reduce((a, b) => (b > a ? b : a));
+  return { ns: fromNs, requestMs: nsToMs(toNs - fromNs), label: effects.map((e) => e.label).join(' and ') };
 }
 
 function noImages(): HarnessError {

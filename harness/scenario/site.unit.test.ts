@@ -1,9 +1,10 @@
-// Unit tests of when a scenario's faults go in: the instant at a phase of the heartbeat cycle, counted from the last
-// heartbeat seen, that is still a few ms ahead, however many cycles have passed since that heartbeat.
+// Unit tests of when a scenario's faults go in (and are healed): the instant at a phase of the heartbeat cycle, counted
+// from the last heartbeat seen, that is still a few ms ahead, however many cycles have passed since that heartbeat; and
+// what the timings after a heal count from.
 
 import { expect } from 'chai';
 import { msToNs, nsToMs } from '../core/clock.js';
-import { injectionInstant } from './site.js';
+import { healAnchor, injectionInstant } from './site.js';
 
 const PERIOD_MS = 1_000;
 const TICK = 10_000_000_000n;
@@ -58,5 +59,26 @@ describe('injectionInstant', () => {
         expect(Math.abs(intoCycleMs - phase * PERIOD_MS), label).to.be.below(0.001);
       }
     }
+  });
+});
+
+describe('healAnchor', () => {
+  it("counts a restart from the node's own begun event, with nothing to widen", () => {
+    const anchor = healAnchor([{ fromNs: after(240), toNs: after(240), label: 'cms-primary began again' }]);
+    expect(anchor).to.deep.equal({ ns: after(240), requestMs: 0, label: 'cms-primary began again' });
+  });
+
+  it('counts heals made together from the earliest effect, widened until the last surely took effect', () => {
+    const anchor = healAnchor([
+      { fromNs: after(100), toNs: after(112), label: 'admin-sync back' },
+      { fromNs: after(300), toNs: after(300), label: 'cms-primary began again' },
+    ]);
+    expect(anchor.ns).to.equal(after(100));
+    expect(anchor.requestMs).to.be.closeTo(200, 1e-9);
+    expect(anchor.label).to.equal('admin-sync back and cms-primary began again');
+  });
+
+  it('refuses a heal of nothing', () => {
+    expect(() => healAnchor([])).to.throw('at least one fault');
   });
 });

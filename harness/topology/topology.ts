@@ -232,10 +232,11 @@ export class StartedTopology implements AsyncDisposable {
     this.nodes = new NodeFaults(
       {
         container: (node) => parts.containers.get(node as NodeName)!,
-        restarted: async (node) => {
+        restarted: async (node, beginGate) => {
           const client = this.control(node as NodeName);
           await client.waitHealthy(parts.readyDeadlineMs);
-          if (this.spec.nodes.find((n) => n.name === node)?.image === 'standin') await client.begin();
+          await beginGate?.();
+          if (this.spec.nodes.find((n) => n.name === node)?.image === 'standin') await client.begin({ restart: true });
         },
         linksOf: (node) => this.spec.links.filter((l) => l.from === node || l.to === node).map((l) => l.name),
       },

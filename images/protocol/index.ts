@@ -165,6 +165,8 @@ export const LATE_TIMER_MS = 20;
 export type StandinEvent = EventBase &
   (
     | { type: 'started'; kind: StandinKind }
+    /** It began behaving (dialling, timers): at its start, or on the harness's `begin` (see StandinConfig.awaitBegin). */
+    | { type: 'begun' }
     | { type: 'role'; role: HaRole; previous: HaRole | null; reason: string }
     | { type: 'acd-link'; target: AcdTarget; state: AcdLinkState; attempt: number; cycle: number; reason?: string }
     | {
@@ -275,8 +277,12 @@ export interface EventsResponse {
 
 /** POST /control with one of these bodies. A bad request gets 400 with { error }. */
 export type ControlRequest =
-  /** Start behaving (only meaningful with `awaitBegin`; a no-op once begun). */
-  | { action: 'begin' }
+  /**
+   * Start behaving (only meaningful with `awaitBegin`; a no-op once begun). `restart`: this life follows a kill or a
+   * stop, and connections that came before it began are reset, as a process not yet running would have refused them
+   * (at a site's start they are served: every node begins together).
+   */
+  | { action: 'begin'; restart?: boolean }
   | { action: 'set-active' }
   | { action: 'set-standby' }
   /** An administration change on the ACTIVE CMS (409 on a STANDBY one), pushed to the peer by Admin-Sync. */

@@ -65,16 +65,26 @@ async function main(): Promise<void> {
     lastEventSeq: log.lastSeq,
   });
   let begun = false;
-  const begin = (): void => {
+  const begin = (restart: boolean): void => {
     if (begun) return;
     begun = true;
+    // The instant the node's protocol life begins: what a restart's timings count from.
+    log.push({ type: 'begun' });
     role.start();
-    for (const [socket, route] of held) {
-      if (socket.destroyed) continue;
+    const early = [...held].filter(([socket]) => !socket.destroyed);
+    held.clear();
+    // After a restart the harness started the process ahead of its begin; a peer that dialled in between would have
+    // been refused by a process not yet running (a stale heartbeat must not decide the returning primary's role).
+    if (restart && early.length > 0)
+      log.push({ type: 'log', message: `reset ${early.length} connection(s) made before this restarted node began` });
+    for (const [socket, route] of early) {
+      if (restart) {
+        socket.resetAndDestroy();
+        continue;
+      }
       route(socket);
       socket.resume();
     }
-    held.clear();
   };
   const routeAfterBegin =
     (route: (socket: net.Socket) => void) =>
@@ -85,7 +95,7 @@ async function main(): Promise<void> {
     };
   const control = (r: ControlRequest): ControlOutcome => {
     if (r.action !== 'begin') return role.control(r);
-    begin();
+    begin(r.restart === true);
     return { code: 200, body: { ok: true } };
   };
   for (const port of cfg.kind === 'echo' ? cfg.listens : cfg.listens.filter((p) => role.routes.has(p))) {
@@ -96,7 +106,7 @@ async function main(): Promise<void> {
   servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));
   log.push({ type: 'started', kind: cfg.kind });
   // With awaitBegin the harness says when the whole site is up (see StandinConfig.awaitBegin).
-  if (!cfg.awaitBegin) begin();
+  if (!cfg.awaitBegin) begin(false);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -36,6 +36,11 @@ export function parseControl(text: string): ControlRequest | { error: string } {
     if (typeof change !== 'string' || change.length === 0) return { error: 'admin-change needs a non-empty string "change"' };
     return { action, change };
   }
+  if (action === 'begin') {
+    const restart = (v as Record<string, unknown>)['restart'];
+    if (restart !== undefined && typeof restart !== 'boolean') return { error: 'begin takes an optional boolean "restart"' };
+    return restart === true ? { action, restart } : { action };
+  }
   return { action } as ControlRequest;
 }
 

@@ -282,7 +282,7 @@ describe('stand-in program on loopback: split brain', function () {
 describe('stand-in program on loopback: awaitBegin', function () {
   this.timeout(30_000);
 
-  it('listens but neither dials nor runs timers until the begin action, then behaves', async () => {
+  it('listens but neither dials nor runs timers until the begin action, then behaves, and records when it began', async () => {
     const site = new LoopbackSite(LoopbackSite.randomBase());
     try {
       site.start('cm');
@@ -302,12 +302,18 @@ describe('stand-in program on loopback: awaitBegin', function () {
         async () => (await site.status('cms-primary')).acd?.state === 'DATA_TRANSFER',
       );
       expect((await site.control('cms-primary', { action: 'begin' })).code, 'a second begin is a no-op').to.equal(200);
+      const types = (await site.events('cms-primary')).map((e) => e.type);
+      expect(types.slice(0, 2), 'the begin is on record, before anything it started').to.deep.equal(['started', 'begun']);
+      expect(
+        types.filter((t) => t === 'begun'),
+        'one begin on record',
+      ).to.have.length(1);
     } finally {
       await site.stopAll();
     }
   });
 
-  it('holds a connection accepted before begin unread, so a restarted primary decides on a heartbeat after its start', async () => {
+  it('holds a connection accepted before begin unread, and serves it once the site begins, after its start', async () => {
     const site = new LoopbackSite(LoopbackSite.randomBase());
     const secondary = new net.Socket();
     try {
@@ -332,6 +338,37 @@ describe('stand-in program on loopback: awaitBegin', function () {
         'heartbeat received',
       ]);
       expect((await site.status('cms-primary')).heldConnections).to.equal(0);
+    } finally {
+      secondary.destroy();
+      await site.stopAll();
+    }
+  });
+
+  it('resets a connection made before a restarted node began, as a process not yet running refuses it', async () => {
+    const site = new LoopbackSite(LoopbackSite.randomBase());
+    const secondary = new net.Socket();
+    try {
+      site.start('cms-primary', { ...site.config('cms-primary'), awaitBegin: true });
+      await site.until('cms-primary answering', async () => (await site.status('cms-primary').catch(() => undefined)) !== undefined);
+      const closed = new Promise<string>((resolve) => {
+        secondary.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        secondary.once('close', () => resolve('closed'));
+      });
+      await new Promise<void>((resolve) => secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve()));
+      // A beat the secondary sent while the restarted primary was up but had not begun: stale by the time it begins.
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', takenOver: true, epoch: 'e1' })}\n`);
+      await site.until('the connection held', async () => (await site.status('cms-primary')).heldConnections === 1);
+      await site.control('cms-primary', { action: 'begin', restart: true });
+      expect(await closed).to.equal('ECONNRESET');
+      const events = await site.events('cms-primary');
+      expect(
+        events.some((e) => e.type === 'heartbeat'),
+        'the stale beat decided nothing',
+      ).to.equal(false);
+      expect(events.map((e) => (e.type === 'log' ? e.message : e.type))).to.include(
+        'reset 1 connection(s) made before this restarted node began',
+      );
+      expect((await site.status('cms-primary')).role).to.equal('STANDBY');
     } finally {
       secondary.destroy();
       await site.stopAll();
