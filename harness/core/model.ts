@@ -273,6 +273,11 @@ export interface TimingShift {
    * on a side, the timing is shown from every execution and not judged.
    */
   overloaded?: { baseline: number; candidate: number; judged: boolean };
+  /**
+   * The tolerance this timing was judged with when wider than the comparison's: a link of its test had jitter, which
+   * Toxiproxy draws at random per chunk and no seed replays (absent otherwise, and in older comparisons).
+   */
+  toleranceMs?: number;
 }
 
 export interface ScenarioComparison {

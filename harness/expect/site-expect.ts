@@ -35,7 +35,7 @@ export interface ObservedSite {
   readonly lastOperator: { node: NodeName; ns: bigint; action: string } | null;
   /** Resolves once the timeline holds every event the stand-ins recorded up to now. */
   flush(): Promise<void>;
-  /** An expectation saw the site get this far (an event it waited for, an observation's end): the harness's next timed step counts from it. */
+  /** An expectation saw the site get this far (an event it waited for, an observation's end); see Site.reached. */
   reached(ns: bigint): void;
   /** Says what the scenario is waiting for (the terminal's progress view). */
   note(phase: string): void;
@@ -160,7 +160,7 @@ export class SiteExpect {
     ]);
   }
 
-  /** Both CMS were ACTIVE at some point after the scenario's fault; measures every stretch, returns the first. */
+  /** Both CMS were ACTIVE at some point after the scenario's fault; every stretch is measured once it is over. */
   async toShowDualActive(): Promise<void> {
     await this.site.flush();
     const fromNs = this.site.injected[0] ? toNs(this.site.injected[0].appliedNs) : this.ev.startNs;

@@ -98,6 +98,7 @@ function shifts(title: string, baseline: RunRecord, candidate: RunRecord, tolera
     const candStats = timingStats(cValues);
     const shiftMs = candStats.p50 - baseStats.p50;
     const pValue = bValues.length > 1 && cValues.length > 1 ? rankSumPValue(bValues, cValues) : null;
+    const tolerance = toleranceMs + Math.max(jitterSpreadMs(baseline, title), jitterSpreadMs(candidate, title));
     const overloaded = { baseline: bAll.length - bClean.length, candidate: cAll.length - cClean.length, judged };
     result.push({
       name,
@@ -105,8 +106,9 @@ function shifts(title: string, baseline: RunRecord, candidate: RunRecord, tolera
       candidate: candStats,
       shiftMs,
       pValue,
-      shifted: judged && Math.abs(shiftMs) > toleranceMs && (pValue === null || pValue < alpha),
+      shifted: judged && Math.abs(shiftMs) > tolerance && (pValue === null || pValue < alpha),
       ...(overloaded.baseline + overloaded.candidate > 0 ? { overloaded } : {}),
+      ...(tolerance > toleranceMs ? { toleranceMs: tolerance } : {}),
     });
   }
   return result;
@@ -124,6 +126,23 @@ function valuesByName(record: RunRecord, title: string): Map<string, Array<{ ms:
     }
   }
   return values;
+}
+
+/**
+ * How far a timing of this scenario can move from one execution to the next by jitter alone: twice the largest jitter
+ * on its links (a fault's latency toxic, or the site's WAN), as the runs applied it. Toxiproxy delays each chunk by
+ * latency ± jitter drawn from Go's global generator; its -seed flag does not reach that generator (2.12.0,
+ * cmd/server/server.go builds a seeded one and drops it), so a replay with the seed cannot repeat the draw.
+ */
+export function jitterSpreadMs(record: RunRecord, title: string): number {
+  let jitterMs = 0;
+  for (const test of record.tests) {
+    const ev = test.fullTitle === title ? test.evidence : null;
+    if (!ev) continue;
+    for (const f of ev.faults) if (f.kind === 'latency') jitterMs = Math.max(jitterMs, Number(f.attributes['jitter'] ?? 0));
+    for (const link of Object.values(ev.site?.wan ?? {})) jitterMs = Math.max(jitterMs, (link?.jitterMs ?? 0) * (ev.timeScale ?? 1));
+  }
+  return 2 * jitterMs;
 }
 
 /**

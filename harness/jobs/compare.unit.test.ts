@@ -149,4 +149,26 @@ describe('compare', () => {
     expect(slightly.shifted).to.equal(true);
     expect(slightly.overloaded).to.equal(undefined);
   });
+
+  it('judges a scenario with jitter on a link with twice that jitter added to the tolerance, since no seed replays it', () => {
+    const jittered = (failover: number): RunRecord => {
+      const t = test({ failover, outage: 2500 }, 0);
+      const latency = {
+        id: 'latency-admin-sync',
+        kind: 'latency' as const,
+        target: 'admin-sync' as const,
+        direction: 'upstream' as const,
+        attributes: { latency: 500, jitter: 50 },
+        appliedNs: '0',
+        confirmedNs: '0',
+        removedNs: null,
+        healedNs: null,
+      };
+      return run('jittered', [{ ...t, evidence: { ...t.evidence!, faults: [latency] } }]);
+    };
+    const within = compareRuns(jittered(2002), jittered(2150)).scenarios[0]!.timings[0]!;
+    expect(within.shifted, '148 ms is within 80 + 2·50 ms').to.equal(false);
+    expect(within.toleranceMs).to.equal(180);
+    expect(compareRuns(jittered(2002), jittered(2200)).scenarios[0]!.timings[0]!.shifted).to.equal(true);
+  });
 });

@@ -20,7 +20,7 @@ function sides(c: Comparison): string {
     `<tr><th>${label}</th><td class="mono">${escapeHtml(s.runId)}</td><td>${escapeHtml(s.siteFile)}</td><td class="num">${escapeHtml(s.timeScale)}</td><td class="num">${s.executions}</td></tr>`;
   const head =
     '<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>';
-  const rule = `<p class="note">A timing has shifted when its median moved by more than ${escapeHtml(formatDurationMs(c.toleranceMs))} and the rank-sum test finds the shift significant at α = ${escapeHtml(c.alpha)} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's.</p>`;
+  const rule = `<p class="note">A timing has shifted when its median moved by more than ${escapeHtml(formatDurationMs(c.toleranceMs))} and the rank-sum test finds the shift significant at α = ${escapeHtml(c.alpha)} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's. A scenario with jitter on a link is judged with twice that jitter added to the tolerance: Toxiproxy draws it at random, and no seed replays it.</p>`;
   return `<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
 }
 
@@ -70,7 +70,11 @@ function timingShifts(timings: readonly TimingShift[], windowOf: (timing: string
 
 /** Shifted or the same; executions left out for an overloaded host are said, and a timing with none left is not judged. */
 function verdict(t: TimingShift): string {
-  const word = t.shifted ? '<span class="bad">shifted</span>' : '<span class="ok">same</span>';
+  const judgedBy =
+    t.toleranceMs === undefined
+      ? ''
+      : ` <span class="note">${escapeHtml(`tolerance ${formatDurationMs(t.toleranceMs)} (link jitter)`)}</span>`;
+  const word = (t.shifted ? '<span class="bad">shifted</span>' : '<span class="ok">same</span>') + judgedBy;
   const left = t.overloaded;
   if (!left) return word;
   const counts = `${left.baseline} baseline and ${left.candidate} candidate execution(s) had a stand-in timer late past the tolerance (host overloaded)`;

@@ -186,7 +186,10 @@ export class Site implements ObservedSite {
     });
   }
 
-  /** An expectation saw the site get this far: an event it waited for, the end of an observation. */
+  /**
+   * An expectation saw the site get this far: an event it waited for, the end of an observation. The harness's next
+   * timed step counts its cycle from the latest such instant (see #plan).
+   */
   reached(ns: bigint): void {
     if (this.#reachedNs === null || ns > this.#reachedNs) this.#reachedNs = ns;
   }
