@@ -11,7 +11,7 @@ import type { EventOfType, FaultKind, FaultRecord, TimelineEvent, Window } from 
 import { notYet, waitFor } from '../core/poll.js';
 import type { SiteConfig } from '../core/site-config.js';
 import type { Evidence } from '../observe/evidence.js';
-import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans } from '../observe/site-state.js';
+import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
 import { clipSpans, overlapSpans } from '../observe/spans.js';
 import type { Timeline } from '../observe/timeline.js';
 import { beatSlot, cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from './anchors.js';
@@ -927,12 +927,7 @@ export class SiteExpect {
     const m = this.ev.measure(window, event.atNs, fact);
     const words = measuredWords(fact, window, BigInt(event.atNs));
     if (m.withinWindow === true) return this.record(true, words);
-    // A node the scenario paused fires its timers late on resume: that is the fault, not the host.
-    const paused = new Set<string>(this.site.injected.filter((f) => f.kind === 'pause').map((f) => f.target));
-    const late = this.tl
-      .events(is.lateTimer(w.SCHEDULING_MS))
-      .filter((e) => !paused.has(e.node) && BigInt(e.atNs) >= BigInt(window.anchorNs) && BigInt(e.atNs) <= BigInt(event.atNs))
-      .sort((a, b) => b.lateMs - a.lateMs)[0];
+    const late = worstLateTimer(this.tl.events(), this.site.injected, BigInt(window.anchorNs), BigInt(event.atNs), w.SCHEDULING_MS);
     if (!late) return this.record(false, words);
     return this.record(
       false,

@@ -4,9 +4,10 @@
 
 import { cumulativeStdNormalProbability, wilcoxonRankSum } from 'simple-statistics';
 import { formatDurationMs } from '../core/format.js';
-import type { Comparison, Measurement, RunRecord, ScenarioComparison, ScenarioSummary, TestEvidence, TimingShift } from '../core/model.js';
+import type { Comparison, RunRecord, ScenarioComparison, ScenarioSummary, TimingShift } from '../core/model.js';
 import { summarize, timingStats } from '../core/summary.js';
 import { SCHEDULING_MS } from '../expect/windows.js';
+import { is, worstLateTimer } from '../observe/site-state.js';
 
 export interface CompareOptions {
   /** A shift of the median smaller than this is no shift. Default twice the scheduling tolerance (80 ms). */
@@ -85,6 +86,7 @@ function mostCommon(s: ScenarioSummary | undefined): string | null {
 function shifts(title: string, baseline: RunRecord, candidate: RunRecord, toleranceMs: number, alpha: number): TimingShift[] {
   const b = valuesByName(baseline, title);
   const c = valuesByName(candidate, title);
+  const tolerance = toleranceMs + Math.max(jitterSpreadMs(baseline, title), jitterSpreadMs(candidate, title));
   const result: TimingShift[] = [];
   for (const [name, bAll] of b) {
     const cAll = c.get(name);
@@ -98,7 +100,6 @@ function shifts(title: string, baseline: RunRecord, candidate: RunRecord, tolera
     const candStats = timingStats(cValues);
     const shiftMs = candStats.p50 - baseStats.p50;
     const pValue = bValues.length > 1 && cValues.length > 1 ? rankSumPValue(bValues, cValues) : null;
-    const tolerance = toleranceMs + Math.max(jitterSpreadMs(baseline, title), jitterSpreadMs(candidate, title));
     const overloaded = { baseline: bAll.length - bClean.length, candidate: cAll.length - cClean.length, judged };
     result.push({
       name,
@@ -120,9 +121,13 @@ function valuesByName(record: RunRecord, title: string): Map<string, Array<{ ms:
   for (const test of record.tests) {
     if (test.fullTitle !== title || !test.evidence) continue;
     const budgets = new Set(test.evidence.windows.filter((w) => w.kind === 'budget').map((w) => w.name));
+    // A stand-in timer later than the windows allow while the timing ran: the host was overloaded, as the
+    // expectations say when such a timer spoils a window.
+    const late = test.evidence.timeline.filter(is.lateTimer(SCHEDULING_MS));
     for (const m of test.evidence.measurements) {
       if (m.window !== null && budgets.has(m.window)) continue;
-      values.set(m.name, [...(values.get(m.name) ?? []), { ms: m.valueMs, overloaded: overloadedDuring(test.evidence, m) }]);
+      const overloaded = worstLateTimer(late, test.evidence.faults, BigInt(m.anchorNs), BigInt(m.atNs), SCHEDULING_MS) !== undefined;
+      values.set(m.name, [...(values.get(m.name) ?? []), { ms: m.valueMs, overloaded }]);
     }
   }
   return values;
@@ -143,21 +148,6 @@ export function jitterSpreadMs(record: RunRecord, title: string): number {
     for (const link of Object.values(ev.site?.wan ?? {})) jitterMs = Math.max(jitterMs, (link?.jitterMs ?? 0) * (ev.timeScale ?? 1));
   }
   return 2 * jitterMs;
-}
-
-/**
- * Whether a stand-in's timer fired later than the windows allow while `m` ran (from its anchor to its event), on a
- * node the scenario did not freeze (a paused node's timers fire late on resume: that is the fault). The host was
- * overloaded then, as the expectations say when such a timer spoils a window.
- */
-export function overloadedDuring(evidence: TestEvidence, m: Measurement): boolean {
-  const frozen = new Set<string>(evidence.faults.filter((f) => f.kind === 'pause').map((f) => f.target));
-  const fromNs = BigInt(m.anchorNs);
-  const toNs = BigInt(m.atNs);
-  return evidence.timeline.some(
-    (e) =>
-      e.type === 'late-timer' && e.lateMs >= SCHEDULING_MS && !frozen.has(e.node) && BigInt(e.atNs) >= fromNs && BigInt(e.atNs) <= toNs,
-  );
 }
 
 /** The candidate's measurements against its own site's budgets (windows of kind budget) that fell outside. */

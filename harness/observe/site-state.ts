@@ -3,7 +3,7 @@
 
 import type { AcdLinkState, AcdTarget, AlarmName, CmsName, HaRole, NodeName } from '../../images/protocol/index.js';
 import { toNs, type Instant } from '../core/clock.js';
-import type { EventOfType, TimelineEvent } from '../core/model.js';
+import type { EventOfType, FaultRecord, TimelineEvent } from '../core/model.js';
 import { overlapSpans, spansOf, subtractSpans, type Span } from './spans.js';
 import type { Timeline } from './timeline.js';
 
@@ -99,6 +99,24 @@ export const is = {
     (e): e is EventOfType<'begun'> =>
       e.type === 'begun' && e.node === node,
 };
+
+/**
+ * The latest-firing stand-in timer that fired at least `minMs` late between two instants: the host was overloaded
+ * then. A node the scenario paused is left out, since it fires its timers late on resume and that is the fault.
+ */
+export function worstLateTimer(
+  events: readonly TimelineEvent[],
+  faults: readonly Pick<FaultRecord, 'kind' | 'target'>[],
+  fromNs: bigint,
+  toNs: bigint,
+  minMs: number,
+): EventOfType<'late-timer'> | undefined {
+  const paused = new Set<string>(faults.filter((f) => f.kind === 'pause').map((f) => f.target));
+  return events
+    .filter(is.lateTimer(minMs))
+    .filter((e) => !paused.has(e.node) && BigInt(e.atNs) >= fromNs && BigInt(e.atNs) <= toNs)
+    .sort((a, b) => b.lateMs - a.lateMs)[0];
+}
 
 /**
  * When `server` (cm or ess) had a session of `cms`, accepted or in data transfer, by its own acd-session events. A

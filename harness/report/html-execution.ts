@@ -7,6 +7,7 @@ import { formatDurationMs, formatRangeMs } from '../core/format.js';
 import type { FaultRecord, Injection, Measurement, TestEvidence, TestRecord, TimedStep, Window, WindowKind } from '../core/model.js';
 import { endStateWords } from '../core/summary.js';
 import { KIND_ORDER, KIND_WORDS, badge, escapeHtml, signedDuration } from './html-text.js';
+import { madeAfterPlanMs } from './timeline-faults.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 import { measuredText, windowOf } from './timeline-windows.js';
 
@@ -106,12 +107,8 @@ export function stepWords(step: TimedStep, ev: TestEvidence): string {
 
 function phaseWords(plan: Injection, ev: TestEvidence, made: string, instants: ReadonlyArray<string | null>, none: string): string {
   const plannedMs = msBetween(ev.startNs, plan.plannedNs);
-  // Requests start at the planned instant or after it; earlier ones (a precondition, an earlier heal) are not its own.
-  const after = instants
-    .filter((i): i is string => i !== null)
-    .map((i) => msBetween(plan.plannedNs, i))
-    .filter((ms) => Number.isFinite(ms) && ms >= -1);
-  const lateness = after.length === 0 ? none : `${made} ${signedDuration(Math.min(...after))} after the plan`;
+  const afterMs = madeAfterPlanMs(plan, instants);
+  const lateness = afterMs === null ? none : `${made} ${signedDuration(afterMs)} after the plan`;
   return `phase ${plan.phase.toFixed(2)} of the ${plan.cycle} cycle (period ${formatDurationMs(plan.periodMs)}): planned ${formatDurationMs(plannedMs)} after the test started, ${lateness}`;
 }
 

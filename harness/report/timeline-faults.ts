@@ -1,6 +1,7 @@
 // The fault lanes of a test's timeline: when in the heartbeat cycle the faults were injected and healed (planned vs
 // made), each fault from its request to its heal, and the harness's own actions and notes.
 
+import { msBetween } from '../core/clock.js';
 import { formatDurationMs } from '../core/format.js';
 import type { FaultRecord, HarnessEvent, Injection, TestEvidence } from '../core/model.js';
 import { escapeHtml, n, signedDuration } from './html-text.js';
@@ -10,25 +11,10 @@ import { COLORS, LANE_H, PLOT_X1, band, estimateWidth, truncate, type Group, typ
 export function faultGroup(evidence: TestEvidence, axis: TimeAxis): Group | null {
   const lanes: Lane[] = [];
   if (evidence.injection) {
-    const applied = firstAfter(
-      evidence.faults.map((f) => f.appliedNs),
-      evidence.injection,
-      axis,
-    );
-    lanes.push(
-      phaseLane(
-        'injection (heartbeat cycle)',
-        [{ plan: evidence.injection, actualMs: applied, what: 'faults injected', made: 'first fault applied' }],
-        axis,
-      ),
-    );
+    const injection = { plan: evidence.injection, what: 'faults injected', made: 'first fault applied' };
+    lanes.push(phaseLane('injection (heartbeat cycle)', [{ ...injection, instants: evidence.faults.map((f) => f.appliedNs) }], axis));
   }
-  const steps = (evidence.steps ?? []).map((plan) => ({
-    plan,
-    actualMs: axis.rel(plan.madeNs),
-    what: plan.step,
-    made: 'made',
-  }));
+  const steps = (evidence.steps ?? []).map((plan) => ({ plan, instants: [plan.madeNs], what: plan.step, made: 'made' }));
   if (steps.length > 0) lanes.push(phaseLane('steps (heartbeat cycle)', steps, axis));
   for (const target of [...new Set(evidence.faults.map((f) => f.target))]) {
     const faults = evidence.faults.filter((f) => f.target === target);
@@ -37,20 +23,22 @@ export function faultGroup(evidence: TestEvidence, axis: TimeAxis): Group | null
   return lanes.length === 0 ? null : { title: 'faults', lanes, blind: [] };
 }
 
-/** The first request made for a plan: the earliest of `instants` not before the planned one (less 1 ms of rounding). */
-function firstAfter(instants: ReadonlyArray<string | null>, plan: Injection, axis: TimeAxis): number | null {
-  const plannedMs = axis.rel(plan.plannedNs);
-  const made = instants
+/**
+ * How long after its planned instant a plan was made: the earliest of `instants` not before the plan (less 1 ms of
+ * rounding; earlier ones, a precondition or an earlier heal, are not its own); null when none was.
+ */
+export function madeAfterPlanMs(plan: Injection, instants: ReadonlyArray<string | null>): number | null {
+  const after = instants
     .filter((i): i is string => i !== null)
-    .map((i) => axis.rel(i))
-    .filter((ms) => Number.isFinite(ms) && ms >= plannedMs - 1);
-  return made.length === 0 ? null : Math.min(...made);
+    .map((i) => msBetween(plan.plannedNs, i))
+    .filter((ms) => Number.isFinite(ms) && ms >= -1);
+  return after.length === 0 ? null : Math.min(...after);
 }
 
 interface PhaseMark {
   plan: Injection;
-  /** When the first request was actually made (null: none was). */
-  actualMs: number | null;
+  /** The requests that may have made it (see madeAfterPlanMs). */
+  instants: ReadonlyArray<string | null>;
   what: string;
   /** "first fault applied": what the actual instant is. */
   made: string;
@@ -61,9 +49,11 @@ function phaseLane(label: string, marks: readonly PhaseMark[], axis: TimeAxis): 
   return { label, draw: (y) => marks.map((mark) => phaseMark(mark, axis, y)).join('') };
 }
 
-function phaseMark({ plan, actualMs, what, made }: PhaseMark, axis: TimeAxis, y: number): string {
+function phaseMark({ plan, instants, what, made }: PhaseMark, axis: TimeAxis, y: number): string {
   const tickMs = axis.rel(plan.tickNs);
   const plannedMs = axis.rel(plan.plannedNs);
+  const afterMs = madeAfterPlanMs(plan, instants);
+  const actualMs = afterMs === null ? null : plannedMs + afterMs;
   const lateness =
     actualMs === null
       ? 'nothing made after the plan'

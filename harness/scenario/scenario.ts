@@ -1,6 +1,6 @@
 // How a suite states a scenario, the way the catalogue table reads: the site it starts from, the fault or faults
-// injected together at a seeded phase of the heartbeat cycle (their heals at phases of their own), and the outcome. Each scenario is one mocha
-// test with its own fresh site, removed whatever the outcome, its evidence left for the report.
+// injected together at a seeded phase of the heartbeat cycle (later steps at phases of their own), and the outcome.
+// Each scenario is one mocha test with its own fresh site, removed whatever the outcome, its evidence for the report.
 
 import * as chai from 'chai';
 import { SCENARIO_META_KEY, type ScenarioMeta } from '../core/model.js';
@@ -70,7 +70,7 @@ export function scenario(title: string, spec: ScenarioSpec): void {
     const fullTitle = this.test?.fullTitle() ?? title;
     // Each expectation owns its deadline; this only bounds a hang of the engine itself.
     this.timeout(scenarioTimeoutMs(context));
-    // Each timed step draws its own phase: the faults by the title (as before later steps had one), step n by "title · step n".
+    // Each timed step draws its own phase: the faults by the title (as before steps had one), step n by "title · step n".
     const phaseOf = (name: string): number => stratifiedPhase(context.seed, name, context.repeat, context.repeats);
     const site = await Site.start(
       { scenario: familyId, ...(spec.site ? { site: spec.site } : {}) },

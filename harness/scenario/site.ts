@@ -201,7 +201,8 @@ export class Site implements ObservedSite {
   async #remove(handles: readonly FaultHandle[], atNs: bigint | null): Promise<bigint> {
     const gate = atNs === null ? undefined : () => untilNs(atNs);
     await Promise.all(handles.map((h) => (startsAgain(h) || !gate ? h.remove(gate) : gate().then(() => h.remove()))));
-    await this.flush();
+    // A restarted node's `begun` event is what its heal counts from: read it in.
+    if (handles.some(startsAgain)) await this.flush();
     const anchor = healAnchor(handles.map((h) => this.#healEffect(h)));
     this.#lastHeal = anchor;
     this.reached(anchor.ns + msToNs(anchor.requestMs));
