@@ -16,11 +16,13 @@ export const RANKS: Readonly<Record<string, number>> = {
   faults: 3,
   observe: 3,
   topology: 4,
+  check: 4,
   expect: 5,
   scenario: 6,
   report: 7,
   setup: 7,
   jobs: 8,
+  explore: 9,
   bench: 9,
   cli: 10,
 };

@@ -14,9 +14,11 @@ import type { Evidence } from '../observe/evidence.js';
 import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
 import { clipSpans, overlapSpans } from '../observe/spans.js';
 import type { Timeline } from '../observe/timeline.js';
-import { beatSlot, cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from './anchors.js';
-import * as w from './windows.js';
-import { instantWords, measuredWords, windowWords } from './words.js';
+import { factsOf } from '../check/facts.js';
+import { checkInvariants, settledByNs } from '../check/invariants.js';
+import { beatSlot, cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from '../check/anchors.js';
+import * as w from '../check/windows.js';
+import { instantWords, measuredWords, windowWords } from '../check/words.js';
 
 /** What the expectations need from a running site (the scenario's Site implements it). */
 export interface ObservedSite {
@@ -821,6 +823,32 @@ export class SiteExpect {
       );
     });
     this.verdicts(checks);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Invariants
+
+  /**
+   * Every invariant of DESIGN §1 (I1–I7) holds over the whole test: judged over the finished timeline once the site
+   * had its convergence bound after the last fault healed or step made, and one more heartbeat round to hold.
+   */
+  async toHoldInvariants(): Promise<void> {
+    await this.site.flush();
+    const before = factsOf(this.ev.toJSON());
+    if (before === null) return this.fail('the invariants need a site the test observed', null);
+    await this.untilObserved(settledByNs(before));
+    const verdicts = checkInvariants(factsOf(this.ev.toJSON())!);
+    this.ev.setInvariants(verdicts);
+    this.verdicts(
+      verdicts.map((v) => {
+        const broken = v.violations.filter((x) => x.void === null);
+        const voided = v.violations.filter((x) => x.void !== null);
+        if (broken.length > 0) return this.record(false, `${v.invariant} ${v.name}: ${broken.map((x) => x.message).join('; ')}`);
+        if (voided.length > 0)
+          return this.record(false, `${v.invariant} ${v.name}: ${voided.map((x) => `${x.message}; meanwhile ${x.void}`).join('; ')}`);
+        return this.record(true, `${v.invariant} ${v.name}: held`);
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { cumulativeStdNormalProbability, wilcoxonRankSum } from 'simple-statisti
 import { formatDurationMs } from '../core/format.js';
 import type { Comparison, RunRecord, ScenarioComparison, ScenarioSummary, TimingShift } from '../core/model.js';
 import { summarize, timingStats } from '../core/summary.js';
-import { SCHEDULING_MS } from '../expect/windows.js';
+import { SCHEDULING_MS } from '../check/windows.js';
 import { is, worstLateTimer } from '../observe/site-state.js';
 
 export interface CompareOptions {

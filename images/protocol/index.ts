@@ -146,7 +146,17 @@ export interface StandinConfig {
 export type HaRole = 'ACTIVE' | 'STANDBY';
 export type AcdLinkState = 'IDLE' | 'CONNECTING' | 'WAITING_ACCEPTANCE' | 'TRANSLATION_PUMPUP' | 'DATA_TRANSFER';
 export type EssState = 'STANDBY' | 'NO_SERVICE_TIMING' | 'ACTIVE' | 'RESETTING';
-export type AlarmName = 'DUAL_ACTIVE' | 'ADMIN_SYNC_LAG' | 'ACD_LINK_DOWN' | 'HEARTBEAT_LOST';
+export type AlarmName =
+  | 'DUAL_ACTIVE'
+  | 'ADMIN_SYNC_LAG'
+  | 'ACD_LINK_DOWN'
+  | 'HEARTBEAT_LOST'
+  /** No CMS is ACTIVE as far as this one knows, for longer than the detection window (DESIGN §1 "Always an ACTIVE CMS"). */
+  | 'NO_ACTIVE_CMS'
+  /** An object was changed on both CMS while they could not hear each other (DESIGN §1 "Conflicts"). */
+  | 'ADMIN_SYNC_CONFLICT'
+  /** Changes from a newer version wait until the peer is upgraded (DESIGN §1 "Versions"). */
+  | 'ADMIN_SYNC_VERSION';
 export type AcdTarget = 'cm' | 'ess';
 
 /** Monotonic time in nanoseconds (`process.hrtime.bigint()`), as a decimal string so JSON keeps every digit. */

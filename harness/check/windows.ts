@@ -461,3 +461,80 @@ export function essReturnOnceCmBack(site: SiteConfig, heal: HealAnchor): Window 
     extra: healExtra(heal),
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bounds of the invariants (DESIGN §1 "Invariants under any schedule of faults").
+
+/** How long the site may go without hearing a CMS before it acts: heartbeatMisses·interval + timeout. */
+export function detectionMs(site: SiteConfig): number {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return m * i + t;
+}
+
+/** One whole Dual-IP cycle: every main CM attempt and every ESS attempt, linkRetry apart. */
+export function dualIpCycleMs(site: SiteConfig): number {
+  const { mainAttempts, essAttempts, linkRetryMs } = site.timers;
+  return (mainAttempts + essAttempts) * linkRetryMs;
+}
+
+/**
+ * After the last fault is healed the site settles within (DESIGN I4): the detection window (a returning primary
+ * decides at the latest at its no-secondary deadline), one Dual-IP cycle and a pump-up (a CMS waiting for its next
+ * slot), and the Admin-Sync drain (a redial after a silent link, then the queue). The supervisor's move (a silent
+ * session given up, one retry round: keepaliveMisses·keepaliveInterval + keepaliveInterval) runs alongside the Dual-IP
+ * cycle, which is longer at any allowed setting. A bound on a state, not the timing of an event.
+ */
+export function convergence(site: SiteConfig, lastMove: Anchor): Window {
+  const t = site.timers;
+  const detect = detectionMs(site);
+  const cycle = dualIpCycleMs(site);
+  const acdWan = Math.max(
+    0,
+    ...(['acd-primary', 'acd-secondary', 'acd-primary-ess', 'acd-secondary-ess'] as const).map((l) => wanRoundTrip(site.wan[l]).to),
+  );
+  const adminWan = wanRoundTrip(site.wan['admin-sync']).to;
+  const drain = (t.keepaliveMisses + 1) * t.keepaliveIntervalMs + adminWan;
+  const supervisor = t.keepaliveMisses * t.keepaliveIntervalMs + t.keepaliveIntervalMs;
+  const alongside = Math.max(cycle + t.pumpupMs + acdWan, supervisor);
+  const to = detect + alongside + drain;
+  return window('convergence', 'the site settles after the last fault is healed', 'protocol', lastMove, {
+    from: 0,
+    to,
+    formula: `detection ${n(detect)} + max(Dual-IP cycle ${n(cycle)} + pump-up ${n(t.pumpupMs + acdWan)}, supervisor ${n(supervisor)}) + Admin-Sync drain ${n(drain)}`,
+  });
+}
+
+/**
+ * A CMS that sees no ACTIVE CMS raises NO_ACTIVE_CMS once that has lasted the detection window (DESIGN §1 "Always an
+ * ACTIVE CMS"); the outage is counted from when the last ACTIVE CMS stopped serving.
+ */
+export function noActiveAlarm(site: SiteConfig, outage: Anchor, requestMs = 0): Window {
+  const d = detectionMs(site);
+  return window('NO_ACTIVE_CMS raised', 'a CMS raises NO_ACTIVE_CMS', 'protocol', outage, {
+    from: 0,
+    to: d,
+    formula: `detection window ${n(d)}`,
+    ...(requestMs > 0 ? { extra: { ms: requestMs, why: 'the fault took effect during its request' } } : {}),
+  });
+}
+
+/** A CMS whose ACD link has not been in data transfer for keepaliveMisses·keepaliveInterval raises ACD_LINK_DOWN. */
+export function acdLinkDownAlarm(site: SiteConfig, down: Anchor): Window {
+  const { keepaliveMisses: m, keepaliveIntervalMs: k } = site.timers;
+  return window('ACD_LINK_DOWN raised', 'the CMS raises ACD_LINK_DOWN', 'protocol', down, {
+    from: 0,
+    to: m * k,
+    formula: `${m}·${n(k)} without data transfer`,
+  });
+}
+
+/**
+ * How long two CMS that can hear each other again take to learn each other's role: the next heartbeat and its
+ * answer, or an Admin-Sync redial after a silent connection and its hello, plus the WAN both ways.
+ */
+export function learnPeerMs(site: SiteConfig): number {
+  const t = site.timers;
+  const hb = t.heartbeatIntervalMs + t.heartbeatTimeoutMs + wanRoundTrip(site.wan.heartbeat).to;
+  const admin = (t.keepaliveMisses + 1) * t.keepaliveIntervalMs + wanRoundTrip(site.wan['admin-sync']).to;
+  return Math.max(hb, admin) + SCHEDULING_MS;
+}
