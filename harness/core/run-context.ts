@@ -1,9 +1,9 @@
 // What a process running scenarios needs to know about its run (time scale, site file, seed, images, the repeat
-// it runs, a wrong site to run on purpose), passed down from the command line through the environment.
+// it runs, a wrong site to run on purpose), passed down from the command line to each worker as one encoded value.
 
 import { HarnessError } from './errors.js';
-import { loadSiteFile } from './site-file.js';
-import type { SiteConfig } from './site-config.js';
+import { checkSite } from './site-file.js';
+import { DEFAULT_SITE, type SiteConfig } from './site-config.js';
 import type { Policy, Timers } from '../../images/protocol/index.js';
 
 /** The images a topology runs, found or built by the set-up. */
@@ -24,6 +24,7 @@ export interface StandinOverrides {
 export interface RunContext {
   /** 1 = real time (nightly runs), 0.05 = CI. */
   timeScale: number;
+  /** The site, resolved and checked by the process that read the site file; real-time values. */
   site: SiteConfig;
   /** The site file's name ("default" without one). */
   siteFile: string;
@@ -35,15 +36,11 @@ export interface RunContext {
   standinOverrides: StandinOverrides | null;
 }
 
-export const ENV = {
-  timeScale: 'CMSHA_TIME_SCALE',
-  siteFile: 'CMSHA_SITE_FILE',
-  seed: 'CMSHA_SEED',
-  repeat: 'CMSHA_REPEAT',
-  repeats: 'CMSHA_REPEATS',
-  images: 'CMSHA_IMAGES',
-  standinOverrides: 'CMSHA_STANDIN_OVERRIDES',
-} as const;
+/**
+ * The one environment variable a process running scenarios is handed its run in: the whole RunContext as JSON, the
+ * checked site included, so a worker runs exactly the site its parent checked (it never reads the site file again).
+ */
+export const RUN_CONTEXT_ENV = 'CMSHA_RUN_CONTEXT';
 
 /** Checks a time scale given by a person; `where` names the option or file it came from. */
 export function parseTimeScale(raw: string, where: string): number {
@@ -75,42 +72,59 @@ export function parseSeed(raw: string, where: string): number {
   return value;
 }
 
-function json<T>(env: NodeJS.ProcessEnv, key: string): T | null {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return null;
+/** A run of the default site at real time, seed 1, without images: what a process started by hand runs. */
+export function defaultRunContext(): RunContext {
+  return {
+    timeScale: 1,
+    site: structuredClone(DEFAULT_SITE) as SiteConfig,
+    siteFile: 'default',
+    seed: 1,
+    repeat: 0,
+    repeats: 1,
+    images: null,
+    standinOverrides: null,
+  };
+}
+
+/** The run context as the text a child process receives. */
+export function encodeRunContext(context: RunContext): string {
+  return JSON.stringify(context);
+}
+
+/** Reads a run context back, checking it as a site file is checked; `where` names where the text came from. */
+export function decodeRunContext(text: string, where: string): RunContext {
+  let raw: Partial<RunContext>;
   try {
-    return JSON.parse(raw) as T;
+    raw = JSON.parse(text) as Partial<RunContext>;
   } catch (cause) {
-    throw new HarnessError('BAD_CONFIG', `${key} is not valid JSON: ${(cause as Error).message}`, { cause, details: { variable: key } });
+    throw new HarnessError('BAD_CONFIG', `${where} is not valid JSON: ${(cause as Error).message}`, { cause, details: { where } });
   }
+  const count = (field: 'repeat' | 'repeats', min: number): number => {
+    const value = raw[field];
+    if (!(typeof value === 'number' && Number.isInteger(value) && value >= min))
+      throw new HarnessError('BAD_CONFIG', `${where}: ${field} ${JSON.stringify(value)} is not a whole number ≥ ${min}`);
+    return value;
+  };
+  if (raw.site === undefined) throw new HarnessError('BAD_CONFIG', `${where}: no site`);
+  return {
+    timeScale: parseTimeScale(String(raw.timeScale), `${where}: timeScale`),
+    site: checkSite(raw.site, `${where}: site`),
+    siteFile: String(raw.siteFile ?? 'default'),
+    seed: parseSeed(String(raw.seed), `${where}: seed`),
+    repeat: count('repeat', 0),
+    repeats: count('repeats', 1),
+    images: raw.images ?? null,
+    standinOverrides: raw.standinOverrides ?? null,
+  };
 }
 
-/** Reads the run context from the environment; the defaults are a run of the default site at real time, seed 1. */
+/** The run context this process was started with, or the default one. */
 export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
-  const { site, timeScale: fileScale, name } = loadSiteFile(env[ENV.siteFile] || null);
-  const scaleRaw = env[ENV.timeScale];
-  const timeScale = scaleRaw ? parseTimeScale(scaleRaw, ENV.timeScale) : (fileScale ?? 1);
-  return {
-    timeScale,
-    site,
-    siteFile: name,
-    seed: env[ENV.seed] ? parseSeed(env[ENV.seed]!, ENV.seed) : 1,
-    repeat: Number(env[ENV.repeat] ?? 0),
-    repeats: Math.max(1, Number(env[ENV.repeats] ?? 1)),
-    images: json<ImageSet>(env, ENV.images),
-    standinOverrides: json<StandinOverrides>(env, ENV.standinOverrides),
-  };
+  const text = env[RUN_CONTEXT_ENV];
+  return text ? decodeRunContext(text, RUN_CONTEXT_ENV) : defaultRunContext();
 }
 
-/** The environment variables that hand a run context to a child process. */
-export function runContextEnv(ctx: Omit<RunContext, 'site' | 'siteFile'> & { siteFilePath: string | null }): Record<string, string> {
-  return {
-    [ENV.timeScale]: String(ctx.timeScale),
-    [ENV.siteFile]: ctx.siteFilePath ?? '',
-    [ENV.seed]: String(ctx.seed),
-    [ENV.repeat]: String(ctx.repeat),
-    [ENV.repeats]: String(ctx.repeats),
-    [ENV.images]: ctx.images === null ? '' : JSON.stringify(ctx.images),
-    [ENV.standinOverrides]: ctx.standinOverrides === null ? '' : JSON.stringify(ctx.standinOverrides),
-  };
+/** The environment that hands a run context to a child process. */
+export function runContextEnv(context: RunContext): Record<string, string> {
+  return { [RUN_CONTEXT_ENV]: encodeRunContext(context) };
 }

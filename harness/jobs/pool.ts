@@ -2,30 +2,23 @@
 // first, each worker's output in a log file, its phases passed on. On a signal, every worker is told to tear down.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import type { TestRecord } from '../core/model.js';
+import { runContextEnv, type RunContext } from '../core/run-context.js';
 import type { Task } from './plan.js';
-import { taskEnv, type WorkerMessage } from './worker-protocol.js';
+import { spawnWorker } from './worker-process.js';
+import { taskEnv } from './worker-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
-
-/**
- * The site measured comes first. A worker's own work (loading its modules, polling the stand-ins, writing records)
- * is the harness's, and on a busy host it waits for the CPU behind the stand-ins' timers and I/O (nice 0): its
- * instants are stamped when they happen, so waiting costs it only a later look. A nice value of 10 gets about a
- * tenth of a contended core; raising one's nice value needs no privilege.
- */
-const WORKER_NICE = 10;
 
 export interface PoolOptions {
   parallel: number;
   /** The run's folder: blobs/ and logs/ go in it. */
   dir: string;
-  /** Environment every worker gets (the run context). */
-  env: Record<string, string>;
+  /** The run every worker runs a task of (each gets it with its own repeat). */
+  context: RunContext;
   onStart?(task: Task): void;
   onPhase?(task: Task, phase: string): void;
   onDone?(task: Task, records: TestRecord[], exitCode: number | undefined): void;
@@ -50,30 +43,16 @@ export function runPool(tasks: Task[], options: PoolOptions): Pool {
     const blobFile = join(options.dir, 'blobs', `${task.id}.json`);
     const log = join(options.dir, 'logs', `${task.id}.log`);
     options.onStart?.(task);
-    const worker = execa(process.execPath, [WORKER], {
+    const worker = spawnWorker(WORKER, {
       env: {
-        ...options.env,
+        ...runContextEnv({ ...options.context, repeat: task.repeat }),
         ...taskEnv({ file: task.entry.file, fullTitle: task.entry.fullTitle, blobFile }),
-        CMSHA_REPEAT: String(task.repeat),
       },
-      ipc: true,
-      serialization: 'json',
-      stdout: { file: log },
-      stderr: { file: log, append: true },
-      reject: false,
-      // Our own teardown decides when a worker is done; never leave one behind.
-      cleanup: true,
+      log,
+      onPhase: (phase) => options.onPhase?.(task, phase),
     });
-    yieldCpu(worker.pid);
-    running.set(task.id, worker);
-    const messages = (async () => {
-      for await (const message of worker.getEachMessage!()) {
-        const m = message as WorkerMessage;
-        if (m?.type === 'phase') options.onPhase?.(task, m.phase);
-      }
-    })().catch(() => undefined);
-    const result = await worker;
-    await messages;
+    running.set(task.id, worker.process);
+    const result = await worker.done;
     running.delete(task.id);
     const records = readBlob(blobFile) ?? [lostRecord(task, result.exitCode, result.signal, log)];
     results.set(task.id, records);
@@ -94,15 +73,6 @@ export function runPool(tasks: Task[], options: PoolOptions): Pool {
       await Promise.allSettled([...running.values()]);
     },
   };
-}
-
-function yieldCpu(pid: number | undefined): void {
-  if (pid === undefined) return; // it did not start: execa rejects, and the task's record says so
-  try {
-    setPriority(pid, WORKER_NICE);
-  } catch {
-    // It already ended (ESRCH): there is nothing left to yield, and its exit is handled like any other.
-  }
 }
 
 function readBlob(file: string): TestRecord[] | null {

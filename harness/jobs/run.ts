@@ -7,11 +7,10 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../core/files.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/model.js';
 import { newSeed } from '../core/random.js';
-import { runContextEnv, type ImageSet, type StandinOverrides } from '../core/run-context.js';
+import type { ImageSet, RunContext, StandinOverrides } from '../core/run-context.js';
 import { scaleSite, type SiteConfig } from '../core/site-config.js';
 import { historyEntry, runStats } from '../core/summary.js';
 import type { Environment } from '../core/model.js';
-import { RUN_ID } from '../docker/labels.js';
 import { writeRunFiles, type WrittenReport } from '../report/run-files.js';
 import { listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { durationsAt, readDurations } from './durations.js';
@@ -71,23 +70,21 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
   const startedMs = performance.now();
   if (!options.quiet) process.stderr.write(`cmsha: run ${runId}, seed ${seed} (replay: --seed ${seed}), time scale ${options.timeScale}\n`);
 
-  const env = {
-    ...runContextEnv({
-      timeScale: options.timeScale,
-      siteFilePath: options.siteFile?.path ?? null,
-      seed,
-      repeat: 0,
-      repeats: options.repeat,
-      images: options.images,
-      standinOverrides: options.standinOverrides ?? null,
-    }),
-    CMSHA_RUN_ID: RUN_ID,
+  const context: RunContext = {
+    timeScale: options.timeScale,
+    site: options.site,
+    siteFile: options.siteFile?.name ?? 'default',
+    seed,
+    repeat: 0,
+    repeats: options.repeat,
+    images: options.images,
+    standinOverrides: options.standinOverrides ?? null,
   };
   const progress = options.quiet ? null : new Progress(tasks, options.parallel);
   const pool = runPool(tasks, {
     parallel: options.parallel,
     dir,
-    env,
+    context,
     onStart: (task) => progress?.started(task),
     onPhase: (task, phase) => progress?.phase(task, phase),
     onDone: (task, records) =>

@@ -1,8 +1,6 @@
 // What a run and its worker processes tell each other: the task handed down in the environment, and the phases
 // the worker reports back over IPC. Kept apart from the worker's entry point, which runs when imported.
 
-import { BLOB_FILE_ENV } from '../report/reporter.js';
-
 /** What the run hands a worker (env CMSHA_TASK). */
 export interface WorkerTask {
   file: string;
@@ -16,5 +14,5 @@ export type WorkerMessage = { type: 'phase'; phase: string };
 export const TASK_ENV = 'CMSHA_TASK';
 
 export function taskEnv(task: WorkerTask): Record<string, string> {
-  return { [TASK_ENV]: JSON.stringify(task), [BLOB_FILE_ENV]: task.blobFile };
+  return { [TASK_ENV]: JSON.stringify(task) };
 }

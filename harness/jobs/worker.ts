@@ -22,8 +22,13 @@ async function main(): Promise<void> {
   const send = (message: WorkerMessage) => {
     if (process.connected) sendMessage(message).catch(() => undefined);
   };
-  useScenarioDeps({ docker: connectDocker(), context: readRunContext(), progress: (_test, phase) => send({ type: 'phase', phase }) });
-  const mocha = new Mocha({ reporter: CmshaReporter, reporterOptions: { blobFile: task.blobFile, quiet: true }, timeout: 0 });
+  const context = readRunContext();
+  useScenarioDeps({ docker: connectDocker(), context, progress: (_test, phase) => send({ type: 'phase', phase }) });
+  const mocha = new Mocha({
+    reporter: CmshaReporter,
+    reporterOptions: { blobFile: task.blobFile, quiet: true, repeat: context.repeat, seed: context.seed },
+    timeout: 0,
+  });
   mocha.grep(new RegExp(`^${escapeRegExp(task.fullTitle)}$`));
   mocha.addFile(task.file);
   await mocha.loadFilesAsync();

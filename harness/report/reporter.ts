@@ -3,19 +3,16 @@
 //
 //   new Mocha({ reporter: CmshaReporter, reporterOptions: { blobFile, quiet: true } })
 //
-// Options (reporter option > environment > default): blobFile (CMSHA_BLOB_FILE, required), repeat (CMSHA_REPEAT, 0),
-// seed (CMSHA_SEED, none), quiet (spec-style progress on the console unless true; default false).
+// Options: blobFile (required), repeat (0), seed (none), quiet (spec-style progress on the console unless true; default
+// false). The worker gives repeat and seed from its run context.
 
 import Mocha from 'mocha';
 
 import { HarnessError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/files.js';
 import { EVIDENCE_KEY, type TestEvidence } from '../core/model.js';
-import { ENV, parseSeed } from '../core/run-context.js';
+import { parseSeed } from '../core/run-context.js';
 import { ExecutionCollector, type EvidenceReader, type TestPlace, type TestResult } from './execution-collector.js';
-
-/** The environment variable that names the blob file when the reporter option does not. */
-export const BLOB_FILE_ENV = 'CMSHA_BLOB_FILE';
 
 const { EVENT_RUN_END, EVENT_TEST_BEGIN, EVENT_TEST_END, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING, EVENT_TEST_RETRY } =
   Mocha.Runner.constants;
@@ -116,21 +113,20 @@ function blob(records: unknown[]): string {
 // ---------------------------------------------------------------------------------------------
 // Options
 
-/** Resolves the options: an explicit reporter option wins over the environment. Command-line values arrive as strings. */
-export function reporterSettings(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ReporterSettings {
-  const pick = (key: string, envKey: string | null): unknown => {
+/** Resolves the options. Command-line values arrive as strings. */
+export function reporterSettings(raw: Record<string, unknown>): ReporterSettings {
+  const pick = (key: string): unknown => {
     const given = raw[key];
-    if (given !== undefined && given !== null && given !== '') return given;
-    return envKey === null || env[envKey] === '' ? undefined : env[envKey];
+    return given !== undefined && given !== null && given !== '' ? given : undefined;
   };
-  const blobFile = pick('blobFile', BLOB_FILE_ENV);
-  if (typeof blobFile !== 'string') throw badOption('blobFile', blobFile, `the file the records go to (or set ${BLOB_FILE_ENV})`);
-  const repeatGiven = pick('repeat', ENV.repeat) ?? 0;
+  const blobFile = pick('blobFile');
+  if (typeof blobFile !== 'string') throw badOption('blobFile', blobFile, 'the file the records go to');
+  const repeatGiven = pick('repeat') ?? 0;
   const repeat = Number(repeatGiven);
   if (!Number.isInteger(repeat) || repeat < 0)
     throw badOption('repeat', repeatGiven, 'a whole number from 0 (which repeat this process runs)');
-  const seed = pick('seed', ENV.seed);
-  const quiet = pick('quiet', null);
+  const seed = pick('seed');
+  const quiet = pick('quiet');
   return {
     blobFile,
     repeat,

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { HarnessError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
-import type { ImageSet } from '../core/run-context.js';
+import { defaultRunContext, runContextEnv, type ImageSet } from '../core/run-context.js';
 import { connectDocker } from '../docker/client.js';
 import { LABEL_RUN, LABEL_TOPOLOGY, RUN_ID } from '../docker/labels.js';
 import { sweepOrphans } from '../docker/sweep.js';
@@ -260,7 +260,7 @@ describe('foundation: isolation and teardown', function () {
   });
 
   const fixture = fileURLToPath(new URL('./fixtures/hold-topology.js', import.meta.url));
-  const childEnv = (runId: string) => ({ CMSHA_RUN_ID: runId, CMSHA_IMAGES: JSON.stringify(images) });
+  const childEnv = (runId: string) => ({ CMSHA_RUN_ID: runId, ...runContextEnv({ ...defaultRunContext(), images }) });
 
   it('tears everything down when the process gets SIGINT in the middle of a run', async () => {
     const runId = `sigint-${process.pid}-${Date.now()}`;
