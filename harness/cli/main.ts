@@ -13,6 +13,8 @@ import { doctor, runSetup } from '../setup/index.js';
 import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
 import { parseShard } from '../jobs/plan.js';
 import { compareCommand, durationsCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
+import { exploreCommand, parseBudget, parseShrinkRule, readScheduleFile, replayCommand } from './explore-commands.js';
+import { newSeed } from '../core/random.js';
 import { cleanCommand, downCommand, upCommand } from './site-commands.js';
 import { autoParallel } from './parallel.js';
 import { runTests } from './test-command.js';
@@ -109,6 +111,68 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
       process.stdout.write(`${verdictLine(result.record)}\n`);
       if (result.written) process.stdout.write(`Report: ${result.written.indexHtml}\n`);
       out.exitCode = result.exitCode;
+    });
+
+  program
+    .command('explore')
+    .description(
+      'generated schedules of faults, heals and operator commands, checked against the invariants I1–I7; each failure shrunk to a minimal replay',
+    )
+    .option('--budget <duration>', 'how long to explore, e.g. 30m, 2h, 90s', '30m')
+    .option(
+      '--seed <n>',
+      'the seed of the generated schedules (replays the exploration); default: random, printed',
+      process.env['CMSHA_SEED'],
+    )
+    .option('--time-scale <n>', 'the time scale of the sites (default 0.05: the invariants hold at every scale)')
+    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
+    .option('--shrink <k/r>', 'a shrink candidate still fails when it fails r of up to k runs', '2/2')
+    .option('--config <file>', 'the site file')
+    .option('--out <dir>', 'where reports go', 'reports')
+    .action(async (options) => {
+      const { site, timeScale, siteFile } = siteOf({ config: options.config, timeScale: options.timeScale ?? '0.05' }, 0.05);
+      const budgetMs = parseBudget(options.budget);
+      const shrink = parseShrinkRule(options.shrink);
+      const seed = options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : newSeed();
+      const setup = await setUp(docker());
+      out.exitCode = await exploreCommand({
+        budgetMs,
+        seed,
+        timeScale,
+        site,
+        siteFile: siteFile?.name ?? 'default',
+        parallel: await parallelFor(options.parallel, timeScale),
+        shrink,
+        images: setup.images.images,
+        environment: setup.environment,
+        outDir: resolve(options.out),
+      });
+    });
+
+  program
+    .command('replay')
+    .description('run a schedule file (one `cmsha explore` wrote, or your own) on fresh sites and check the invariants')
+    .argument('<file>', 'the schedule (YAML or JSON)')
+    .option('--repeat <n>', 'how many times', integer('--repeat', 1), 1)
+    .option('--time-scale <n>', 'the time scale of the sites (default 0.05)')
+    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
+    .option('--config <file>', 'the site file the schedule changes')
+    .option('--out <dir>', 'where reports go', 'reports')
+    .action(async (file: string, options) => {
+      const schedule = readScheduleFile(resolve(file));
+      const { site, timeScale, siteFile } = siteOf({ config: options.config, timeScale: options.timeScale ?? '0.05' }, 0.05);
+      const setup = await setUp(docker());
+      out.exitCode = await replayCommand({
+        schedule,
+        repeat: options.repeat,
+        timeScale,
+        site,
+        siteFile: siteFile?.name ?? 'default',
+        parallel: await parallelFor(options.parallel, timeScale),
+        images: setup.images.images,
+        environment: setup.environment,
+        outDir: resolve(options.out),
+      });
     });
 
   program

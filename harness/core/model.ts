@@ -2,6 +2,8 @@
 // the run record (what run.json holds and the HTML report, JUnit, history and compare are made from).
 
 import type { CmsName, LinkName, MonoNs, NodeName, StandinEvent } from '../../images/protocol/index.js';
+import type { ExploreSummary } from './explore-record.js';
+import type { Schedule } from './schedule.js';
 import type { SiteConfig } from './site-config.js';
 
 export const RUN_RECORD_SCHEMA = 2;
@@ -112,6 +114,70 @@ export interface TimedStep extends Injection {
   late: boolean;
 }
 
+/**
+ * Something the operator asked of the site (a scenario's or a schedule's step), and what came of it: a STANDBY CMS
+ * refuses administration, a CMS refuses a role it already has, the main CM refuses a forced takeover no ESS can hear.
+ */
+export interface ActionRecord {
+  action: 'set-active' | 'set-standby' | 'forced-takeover' | 'admin-change';
+  node: NodeName;
+  /** When the request was sent: its effect comes during the request. */
+  atNs: MonoNs;
+  /** When the answer came. */
+  doneNs: MonoNs;
+  accepted: boolean;
+  /** The refusal's reason, or what the site answered. */
+  detail: string;
+  /** admin-change: the object and its new value, and the number the CMS gave the change within its origin. */
+  object?: string;
+  value?: string;
+  changeSeq?: number;
+}
+
+/** How one step of a schedule was made. */
+export interface ScheduleStepRecord {
+  index: number;
+  /** The step in words ("f1: kill cms-primary at phase 0.25"). */
+  words: string;
+  /** The instant it was planned for (a phase placement), or null (an event placement, a wait). */
+  plannedNs: MonoNs | null;
+  /** When it was made (the request sent, or the wait over). */
+  madeNs: MonoNs;
+  /** An event placement: the event seen, or null when it did not come within its bound (made then anyway). */
+  event: { name: string; seenNs: MonoNs | null } | null;
+  /** made; refused (the site said no: a STANDBY CMS refuses administration); skipped (its fault was not in force). */
+  outcome: 'made' | 'refused' | 'skipped';
+  detail: string;
+}
+
+/** The invariants that hold under any schedule of faults, heals and operator commands (DESIGN §1, I1–I7). */
+export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7';
+
+/** One way a finished execution broke an invariant: what, when, and the events that show it. */
+export interface InvariantViolation {
+  invariant: InvariantId;
+  /** What broke, in a few stable words, so two executions that break it the same way are one finding. */
+  key: string;
+  message: string;
+  /** The stretch the verdict depends on: from here to `atNs` (a late timer inside it voids the verdict). */
+  fromNs: MonoNs;
+  atNs: MonoNs;
+  /** The events that break it, in timeline order. */
+  events: TimelineEvent[];
+  /**
+   * Set when a stand-in's timer fired later than the windows allow inside the stretch: the host was overloaded, so
+   * this is not a finding about the site (counted apart, as void).
+   */
+  void: string | null;
+}
+
+/** An invariant's verdict over one execution. */
+export interface InvariantVerdict {
+  invariant: InvariantId;
+  name: string;
+  violations: InvariantViolation[];
+}
+
 /** The observed end state of a test, in words a comparison of two runs can hold side by side. */
 export type EndState = Partial<Record<NodeName, string>>;
 
@@ -129,6 +195,12 @@ export interface TestEvidence {
   injection: Injection | null;
   /** The harness's timed steps after the injection (heals, restarts, operator actions), in order (absent in older runs). */
   steps?: TimedStep[];
+  /** What the operator asked of the site and what came of it (absent in older runs). */
+  actions?: ActionRecord[];
+  /** The invariants I1–I7 as checked over the finished timeline (absent where they were not checked). */
+  invariants?: InvariantVerdict[];
+  /** The schedule the test ran (explore, replay, the scenario form) and how each step was made (absent otherwise). */
+  schedule?: { schedule: Schedule; steps: ScheduleStepRecord[] };
   timeline: TimelineEvent[];
   faults: FaultRecord[];
   windows: Window[];
@@ -204,6 +276,8 @@ export interface RunRecord {
   environment: Environment;
   stats: RunStats;
   tests: TestRecord[];
+  /** What the exploration after the catalogue (or `cmsha explore` alone) tried and found (absent when none ran). */
+  explored?: ExploreSummary;
 }
 
 /** Property of a mocha Test under which a scenario leaves its evidence for the reporter. */

@@ -6,6 +6,7 @@ import { nowNs, toMonoNs, toNs, type Instant } from '../core/clock.js';
 import { HarnessError } from '../core/errors.js';
 import {
   EVIDENCE_KEY,
+  type ActionRecord,
   type AssertionRecord,
   type EndState,
   type FaultRecord,
@@ -31,6 +32,9 @@ export class Evidence {
   readonly #site: { site: SiteConfig; timeScale: number; overrides: StandinOverrides | null } | null;
   #injection: Injection | null = null;
   readonly #steps: TimedStep[] = [];
+  readonly #actions: ActionRecord[] = [];
+  #schedule: TestEvidence['schedule'] = undefined;
+  #invariants: TestEvidence['invariants'] = undefined;
   readonly #atFinish: Array<() => void> = [];
   readonly #faults: FaultRecord[] = [];
   readonly #windows: Window[] = [];
@@ -69,6 +73,25 @@ export class Evidence {
   /** Records a timed step of the harness after the injection. */
   addStep(step: TimedStep): void {
     this.#steps.push(step);
+  }
+
+  /** Records what the operator asked of the site and what came of it. */
+  addAction(action: ActionRecord): void {
+    this.#actions.push({ ...action });
+  }
+
+  get actions(): readonly ActionRecord[] {
+    return this.#actions;
+  }
+
+  /** Records the schedule a test ran and how each of its steps was made. */
+  setSchedule(schedule: NonNullable<TestEvidence['schedule']>): void {
+    this.#schedule = schedule;
+  }
+
+  /** Records the invariants' verdicts over the finished timeline. */
+  setInvariants(verdicts: NonNullable<TestEvidence['invariants']>): void {
+    this.#invariants = verdicts;
   }
 
   /** Records a fault and puts a `fault-applied` event on the timeline at the instant it was applied. */
@@ -161,6 +184,9 @@ export class Evidence {
         this.#site?.overrides === null || this.#site === null ? null : (structuredClone(this.#site.overrides) as Record<string, unknown>),
       injection: this.#injection,
       steps: this.#steps.map((step) => ({ ...step })),
+      actions: this.#actions.map((a) => ({ ...a })),
+      ...(this.#schedule ? { schedule: structuredClone(this.#schedule) } : {}),
+      ...(this.#invariants ? { invariants: structuredClone(this.#invariants) } : {}),
       timeline: this.timeline.toJSON(),
       faults: this.#faults.map((f) => ({ ...f, attributes: { ...f.attributes } })),
       windows: this.#windows.map((w) => ({ ...w })),

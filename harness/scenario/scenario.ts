@@ -10,7 +10,9 @@ import { scaleSite } from '../core/site-config.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
 import { SiteExpect } from '../expect/site-expect.js';
 import type { FaultHandle } from '../faults/fault-log.js';
+import { checkSchedule, SCHEDULE_SCHEMA, type ScheduleStep } from '../core/schedule.js';
 import type { FaultSpec } from './faults.js';
+import { runSchedule } from './schedule-runner.js';
 import { Site, type SiteChange } from './site.js';
 
 export interface ScenarioSpec {
@@ -20,6 +22,11 @@ export interface ScenarioSpec {
   before?: FaultSpec | readonly FaultSpec[];
   /** Faults injected together, at a seeded phase of the heartbeat cycle. Default none (a sunny day). */
   faults?: FaultSpec | readonly FaultSpec[];
+  /**
+   * Steps run after the faults, each at its phase of the heartbeat cycle or at a protocol event (the form `cmsha explore`
+   * writes its findings in; see harness/core/schedule.ts). Every fault still in force is healed at the end.
+   */
+  schedule?: ScheduleStep[];
   /** What the site must show, with the handles of the injected faults. */
   outcome(site: Site, faults: FaultHandle[]): Promise<void>;
 }
@@ -65,6 +72,12 @@ export function family(id: string, title: string, body: () => void): void {
 export function scenario(title: string, spec: ScenarioSpec): void {
   const familyId = currentFamily;
   if (familyId === null) throw new Error(`scenario "${title}" must be declared inside family(...)`);
+  const schedule = spec.schedule
+    ? checkSchedule(
+        { schedule: SCHEDULE_SCHEMA, steps: spec.schedule, ...(spec.site?.policy ? { site: { policy: spec.site.policy } } : {}) },
+        `scenario "${title}"`,
+      )
+    : null;
   const test = it(title, async function () {
     const { docker, context, progress } = scenarioDeps();
     const fullTitle = this.test?.fullTitle() ?? title;
@@ -86,6 +99,7 @@ export function scenario(title: string, spec: ScenarioSpec): void {
       if (before.length > 0) await site.inject(before, 'now');
       const faults = [spec.faults ?? []].flat() as FaultSpec[];
       const handles = faults.length === 0 ? [] : await site.inject(faults, { phase: phaseOf(fullTitle) });
+      if (schedule) await runSchedule(site, schedule);
       await spec.outcome(site, handles);
     } finally {
       await site.finish(this.test);

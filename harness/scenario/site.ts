@@ -2,18 +2,18 @@
 // sunny-day state every scenario starts from, and what a scenario does to it: inject faults at a phase of the
 // heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
-import type { CmsName, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import type { CmsName, ControlRequest, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { msToNs, nowNs, nsToMs, toMonoNs, untilNs } from '../core/clock.js';
-import { HarnessError } from '../core/errors.js';
+import { HarnessError, isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
-import type { EndState, FaultRecord, Injection, TimedStep } from '../core/model.js';
+import type { ActionRecord, EndState, FaultRecord, Injection, TimedStep } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
 import { scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
 import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
-import { SCHEDULING_MS, settleBounds, type HealAnchor } from '../expect/windows.js';
+import { SCHEDULING_MS, settleBounds, type HealAnchor } from '../check/windows.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
 import { Observer, pollIntervalFor } from '../observe/observer.js';
@@ -195,6 +195,71 @@ export class Site implements ObservedSite {
   }
 
   /**
+   * The first instant at `phase` (0 ≤ phase < 1) of the heartbeat cycle at least `leadMs` after `afterNs`: how a
+   * schedule's step is placed (a replay lands on the same point of the cycle).
+   */
+  instantAtPhase(phase: number, afterNs: bigint, leadMs = 0): bigint {
+    const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
+    if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
+    return injectionInstant(BigInt(tick.atNs), afterNs, this.scaled.timers.heartbeatIntervalMs, phase, LEAD_MS + leadMs);
+  }
+
+  /**
+   * Heals at `atNs`: a link or a frozen node then; a killed or stopped node is started at once and begins its life then
+   * (call it at least `restartLeadMs` ahead). Resolves with the instant the heal took effect.
+   */
+  healAt(handles: readonly FaultHandle[], atNs: bigint): Promise<bigint> {
+    return this.#remove(handles, atNs);
+  }
+
+  /** How long before its instant a heal that starts a node again must be asked for (see #restartMs). */
+  get restartLeadMs(): number {
+    return this.#restartMs;
+  }
+
+  /**
+   * Asks `node` for `request` as the operator; a refusal (a STANDBY CMS refuses administration, a role it has already)
+   * is an answer, recorded with its reason, not an error. No answer at all is the harness's failure and throws.
+   */
+  async act(node: NodeName, request: ControlRequest, what: { object?: string; value?: string } = {}): Promise<ActionRecord> {
+    const sentNs = nowNs();
+    const action = request.action as ActionRecord['action'];
+    let record: ActionRecord;
+    try {
+      const answer = await this.observer.control(node, request);
+      record = {
+        action,
+        node,
+        atNs: toMonoNs(sentNs),
+        doneNs: toMonoNs(nowNs()),
+        accepted: true,
+        detail: answer.seq === undefined ? 'acknowledged' : `change ${answer.seq} of ${answer.origin ?? node}`,
+        ...what,
+        ...(answer.seq === undefined ? {} : { changeSeq: answer.seq }),
+      };
+    } catch (error) {
+      const status = isHarnessError(error, 'CONTROL_FAILED') ? (error.details?.['status'] as number | null) : null;
+      if (status === null || status === undefined || status < 400 || status >= 500) throw error;
+      record = {
+        action,
+        node,
+        atNs: toMonoNs(sentNs),
+        doneNs: toMonoNs(nowNs()),
+        accepted: false,
+        detail: (error as Error).message,
+        ...what,
+      };
+    }
+    this.evidence.addAction(record);
+    if (record.accepted) {
+      // What a role command or a takeover is timed from; administration times from its own `changed` event.
+      if (action !== 'admin-change') this.#lastOperator = { node, ns: sentNs, action };
+      this.reached(sentNs);
+    }
+    return record;
+  }
+
+  /**
    * Heals at `atNs` (null: at once): a link or a frozen node then; a killed or stopped node is started at once and
    * begins its life then. Returns when the heal took effect (healAnchor), and records it as the last heal.
    */
@@ -291,18 +356,19 @@ export class Site implements ObservedSite {
       this.note('waiting for the ESS to register with the main CM, to order the forced takeover');
       const sentNs = nowNs();
       await waitFor(
-        () =>
-          this.observer.control('cm', { action: 'forced-takeover' }).then(
-            () => true,
-            (e: Error) => notYet(e.message),
-          ),
+        async () => {
+          const record = await this.act('cm', { action: 'forced-takeover' });
+          return record.accepted ? true : notYet(record.detail);
+        },
         { deadlineMs, label: 'the main CM to accept the forced takeover (the ESS registered again)' },
       );
       this.#lastOperator = { node: 'cm', ns: sentNs, action: 'forced-takeover' };
     },
     /** An administration change on `node` (whichever CMS is ACTIVE accepts it). */
     adminChange: async (node: CmsName, change: string): Promise<AdminChange> => {
-      const { seq } = await this.observer.control(node, { action: 'admin-change', change });
+      const record = await this.act(node, { action: 'admin-change', change }, { object: change, value: change });
+      if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
+      const seq = record.changeSeq;
       if (seq === undefined) throw new HarnessError('CONTROL_FAILED', `${node} acknowledged an admin change without a sequence number`);
       const changed = await this.timeline.waitFor(is.admin(node, 'changed', seq, node), {
         deadlineMs: 5_000,
@@ -317,11 +383,9 @@ export class Site implements ObservedSite {
   async #act(node: CmsName, action: 'set-active' | 'set-standby', request: { action: 'set-active' | 'set-standby' }): Promise<void> {
     await this.#timed('operator', `${action} ${node}`, 0, async (atNs) => {
       await untilNs(atNs);
-      const sentNs = nowNs();
-      await this.observer.control(node, request);
-      this.#lastOperator = { node, ns: sentNs, action };
-      this.reached(sentNs);
-      return sentNs;
+      const record = await this.act(node, request);
+      if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
+      return BigInt(record.atNs);
     });
   }
 
@@ -366,8 +430,8 @@ export class Site implements ObservedSite {
     }
   }
 
-  /** Ends the test: end state, last container log lines, evidence attached to the mocha test, site removed. */
-  async finish(test: Mocha.Runnable | undefined): Promise<void> {
+  /** Ends the test: end state, last container log lines, evidence attached to the mocha test (if any), site removed. */
+  async finish(test?: Mocha.Runnable): Promise<void> {
     try {
       // A node that cannot answer now shows as unobservable in the end state; the evidence so far is kept.
       await this.flush().catch(() => undefined);
@@ -375,7 +439,7 @@ export class Site implements ObservedSite {
       const logs = await this.topology.logs(40);
       for (const [node, lines] of Object.entries(logs)) this.evidence.setLogs(node as NodeName, lines ?? []);
       this.evidence.finish();
-      this.evidence.attachTo(test);
+      if (test !== undefined) this.evidence.attachTo(test);
     } finally {
       this.note('removing the site');
       await this.observer.stop();
@@ -422,6 +486,6 @@ export function healAnchor(effects: readonly HealEffect[]): HealAnchor {
 function noImages(): HarnessError {
   return new HarnessError(
     'SETUP_FAILED',
-    'No images for the site: this process was started without the set-up (CMSHA_IMAGES is empty). Run the scenarios through `npx cmsha run` or `npm test`, which set up first.',
+    'No images for the site: this process was started without the set-up (its run context has no images). Run the scenarios through `npx cmsha run` or `npm test`, which set up first.',
   );
 }
