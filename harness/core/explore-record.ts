@@ -47,6 +47,8 @@ export interface Finding {
   shrinkRuns: number;
   status: 'minimal' | 'stopped by the budget';
   files: { schedule: string; scenario: string };
+  /** The minimal schedule in the scenario form, ready to paste into a suite. */
+  scenarioForm: string;
   replay: string;
   /** The last failing execution of the minimal schedule: its timeline, faults, actions and verdicts. */
   evidence: TestEvidence | null;

@@ -206,6 +206,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
         shrinkRuns: 0,
         status: 'stopped by the budget',
         files: { schedule: '', scenario: '' },
+        scenarioForm: '',
         replay: '',
         evidence: record.evidence,
       };
@@ -299,6 +300,7 @@ function writeFinding(finding: Finding, n: number, out: string, options: Explore
   const minimal: Schedule = { ...finding.minimal, title: `${finding.key} (found by ${finding.foundBy}, explore seed ${options.seed})` };
   finding.files = { schedule: join(out, 'findings', `${slug}.yaml`), scenario: join(out, 'findings', `${slug}.scenario.ts`) };
   writeFileSync(finding.files.schedule, scheduleYaml(minimal));
-  writeFileSync(finding.files.scenario, scenarioForm(minimal, finding.key));
+  finding.scenarioForm = scenarioForm(minimal, finding.key);
+  writeFileSync(finding.files.scenario, finding.scenarioForm);
   finding.replay = `npx cmsha replay ${finding.files.schedule} --time-scale ${options.timeScale} --repeat 10`;
 }

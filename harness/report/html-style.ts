@@ -102,10 +102,10 @@ footer{margin-top:30px;color:var(--muted);font-size:12px}
 .kind{white-space:nowrap;font-size:12px;font-weight:600}
 .kind-protocol{color:#1565c0}.kind-fault{color:#ef6c00}.kind-budget{color:#6a1b9a}.kind-none{color:var(--muted)}
 .windows .kind{width:1%}
-.scenarios,.compare,.sensitivity,.sides,.shifts{width:100%;background:#fff;border:1px solid var(--line);border-radius:6px;font-size:13px;margin:6px 0 14px}
-.scenarios th,.compare th,.sensitivity th,.sides th,.shifts th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;padding:4px 8px;border-bottom:1px solid var(--line)}
-.scenarios td,.compare td,.sensitivity td,.sides td,.shifts td{padding:3px 8px;vertical-align:top}
-.scenarios .num,.compare .num,.sensitivity .num,.sides .num,.shifts .num,.scenarios th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.scenarios,.compare,.sensitivity,.sides,.shifts,.invariants,table.coverage,.explore-executions table{width:100%;background:#fff;border:1px solid var(--line);border-radius:6px;font-size:13px;margin:6px 0 14px}
+.scenarios th,.compare th,.sensitivity th,.sides th,.shifts th,.invariants th,table.coverage th,.explore-executions th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;padding:4px 8px;border-bottom:1px solid var(--line)}
+.scenarios td,.compare td,.sensitivity td,.sides td,.shifts td,.invariants td,table.coverage td,.explore-executions td{padding:3px 8px;vertical-align:top}
+.scenarios .num,.compare .num,.sensitivity .num,.sides .num,.shifts .num,.scenarios th.num,.invariants .num,table.coverage .num,.explore-executions .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .scenarios tbody{border-top:2px solid var(--line)}
 .scenario-head td{padding-top:7px}
 .scenario-head a{color:var(--ink);font-weight:600;text-decoration:none}
@@ -117,6 +117,9 @@ footer{margin-top:30px;color:var(--muted);font-size:12px}
 .timing td:nth-child(2){padding-left:14px}
 .bad-row td{background:var(--fail-bg)}
 .comparison .regressions{background:var(--fail-bg);border:2px solid var(--fail);border-radius:6px;padding:8px 14px;margin:8px 0 12px}
+.finding{background:#fff;border:1px solid var(--line);border-left:4px solid var(--fail);border-radius:6px;padding:8px 12px;margin:10px 0}
+.finding h3{margin:0 0 6px;font-size:15px}
+.finding pre,.schedule pre{background:#f7f8fa;border:1px solid var(--line);border-radius:4px;padding:6px 8px;font-size:12px;overflow-x:auto;white-space:pre}
 .regressions h3{margin:0 0 4px;color:var(--fail);font-size:14px}
 .regressions ol{margin:0;padding-left:22px}
 .verdict-ok{color:var(--pass);font-weight:600}

@@ -6,6 +6,7 @@ import type { Comparison, HistoryEntry, Outcome, RunRecord, ScenarioSummary, Sen
 import { summarize } from '../core/summary.js';
 import { renderComparison } from './html-comparison.js';
 import { executionId, renderExecution } from './html-execution.js';
+import { renderExplored } from './html-explored.js';
 import { OUTCOME_ORDER, renderScenarioTable, sortScenarios } from './html-scenarios.js';
 import { renderSensitivity } from './html-sensitivity.js';
 import { CSS } from './html-style.js';
@@ -40,6 +41,7 @@ export function renderHtml(record: RunRecord, extras: ReportExtras = {}): string
     renderScenarioTable(summaries, record.tests),
     extras.sensitivity ? renderSensitivity(extras.sensitivity) : '',
     extras.history ? renderTrends(record, extras.history, summaries) : '',
+    record.explored ? renderExplored(record.explored) : '',
     renderExecutions(record, summaries),
   ];
   return `<!DOCTYPE html>
@@ -58,7 +60,7 @@ export function renderHtml(record: RunRecord, extras: ReportExtras = {}): string
 <p class="runid">${escapeHtml(record.runId)}</p>
 ${record.partial ? `<div class="partial-banner" role="alert">PARTIAL — run interrupted: ${escapeHtml(record.partialReason ?? 'unknown reason')}</div>` : ''}
 ${renderSummary(record)}
-${renderGlance(record.tests, summaries, extras)}
+${renderGlance(record, summaries, extras)}
 </header>
 <main>
 ${sections.join('\n')}
@@ -71,7 +73,7 @@ ${sections.join('\n')}
 
 function verdictOf(record: RunRecord): Verdict {
   if (record.partial) return 'partial';
-  if (record.stats.failed > 0) return 'failed';
+  if (record.stats.failed > 0 || (record.explored?.findings.length ?? 0) > 0) return 'failed';
   return record.stats.flaky > 0 ? 'flaky' : 'passed';
 }
 
@@ -129,12 +131,17 @@ function readableTime(iso: string): string {
 }
 
 /** What went wrong, at a glance: failed and flaky scenarios, regressions, sensitivity gaps, each linking further down. */
-function renderGlance(tests: readonly TestRecord[], summaries: readonly ScenarioSummary[], extras: ReportExtras): string {
+function renderGlance(record: RunRecord, summaries: readonly ScenarioSummary[], extras: ReportExtras): string {
+  const tests = record.tests;
   const items = [
     ...sortScenarios(summaries)
       .filter((s) => s.outcome === 'failed' || s.outcome === 'flaky')
       .map((s) => scenarioGlance(s, tests)),
     ...extraGlances(extras),
+    ...(record.explored?.findings ?? []).map(
+      (f, i) =>
+        `<li class="glance-failed"><a href="#finding-${i + 1}">explore: ${escapeHtml(f.key)}</a><span class="glance-msg">${escapeHtml(`${f.faults} fault(s) in the minimal schedule. ${f.message.split('\n')[0]}`)}</span></li>`,
+    ),
   ];
   if (items.length === 0) return '';
   return `<nav class="glance"><h2>What went wrong</h2><ol>${items.join('')}</ol></nav>`;
@@ -167,7 +174,7 @@ function extraGlances(extras: ReportExtras): string[] {
 
 /** Every execution, grouped failed, passed, pending; run order within each. */
 function renderExecutions(record: RunRecord, summaries: readonly ScenarioSummary[]): string {
-  if (record.tests.length === 0) return '<p class="empty">No tests were recorded.</p>';
+  if (record.tests.length === 0) return record.explored ? '' : '<p class="empty">No tests were recorded.</p>';
   const flaky = new Set(summaries.filter((s) => s.outcome === 'flaky').map((s) => s.fullTitle));
   return EXECUTION_OUTCOMES.map((outcome) => {
     const articles = record.tests
