@@ -13,7 +13,9 @@ import { doctor, runSetup } from '../setup/index.js';
 import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
 import { parseShard } from '../jobs/plan.js';
 import { compareCommand, durationsCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
-import { exploreCommand, parseBudget, parseShrinkRule, readScheduleFile, replayCommand } from './explore-commands.js';
+import { exploreCommand, exploreLines, parseBudget, parseShrinkRule, readScheduleFile, replayCommand } from './explore-commands.js';
+import { explore } from '../explore/explore.js';
+import { formatLongDurationMs } from '../core/format.js';
 import { newSeed } from '../core/random.js';
 import { cleanCommand, downCommand, upCommand } from './site-commands.js';
 import { autoParallel } from './parallel.js';
@@ -56,10 +58,13 @@ async function parallelFor(option: number | 'auto', timeScale: number): Promise<
 /** The site and time scale a command runs: the file (YAML or JSON), with --time-scale winning over the file's. */
 function siteOf(options: { config?: string; timeScale?: string }, defaultScale: number) {
   const file = options.config ? resolve(options.config) : null;
-  const { site, timeScale, name } = loadSiteFile(file);
+  const { site, timeScale, name, explore } = loadSiteFile(file);
   const scale = options.timeScale !== undefined ? parseTimeScale(options.timeScale, '--time-scale') : (timeScale ?? defaultScale);
-  return { site, timeScale: scale, siteFile: file === null ? null : { path: file, name } };
+  return { site, timeScale: scale, siteFile: file === null ? null : { path: file, name }, explore };
 }
+
+/** A nightly run of the whole catalogue explores this long after it by default; a run of chosen scenarios does not. */
+const NIGHTLY_EXPLORE_MS = 10 * 60_000;
 
 async function setUp(docker: DockerClient, forTests = false) {
   return runSetup(docker, { forTests });
@@ -84,12 +89,27 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .option('--out <dir>', 'where reports go', 'reports')
     .option('--history <dir>', 'where the history of runs goes (trends)', 'reports/history')
     .option('--list', 'list the scenarios and exit')
+    .option(
+      '--explore-budget <duration>',
+      "after the catalogue, explore generated schedules this long, e.g. 15m (default: the site file's explore.budget, else 10m for the whole catalogue and 0 for chosen scenarios)",
+    )
+    .option('--explore-time-scale <n>', "the time scale of the explored sites (default: the site file's explore.timeScale, else 0.05)")
     .action(async (filters: string[], options) => {
       if (options.list) {
         for (const entry of await listCatalogue()) process.stdout.write(`${entry.meta.family.padEnd(16)} ${entry.fullTitle}\n`);
         return;
       }
-      const { site, timeScale, siteFile } = siteOf(options, 1);
+      const { site, timeScale, siteFile, explore: exploreSettings } = siteOf(options, 1);
+      const exploreMs =
+        options.exploreBudget !== undefined
+          ? options.exploreBudget === '0'
+            ? 0
+            : parseBudget(options.exploreBudget)
+          : (exploreSettings.budgetMs ?? (filters.length === 0 ? NIGHTLY_EXPLORE_MS : 0));
+      const exploreScale =
+        options.exploreTimeScale !== undefined
+          ? parseTimeScale(options.exploreTimeScale, '--explore-time-scale')
+          : (exploreSettings.timeScale ?? 0.05);
       const shard = options.shard ? parseShard(options.shard) : null;
       const seed = options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null;
       selectScenarios(await listCatalogue(), filters); // an unknown scenario is bad input: say so before anything starts
@@ -107,8 +127,30 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         historyDir: resolve(options.history),
         images: setup.images.images,
         environment: setup.environment,
+        ...(exploreMs > 0
+          ? {
+              afterCatalogue: async (dir: string, seed: number) => {
+                const parallel = await parallelFor('auto', exploreScale);
+                process.stderr.write(
+                  `cmsha: exploring for ${formatLongDurationMs(exploreMs)} at time scale ${exploreScale}, seed ${seed}\n`,
+                );
+                return explore({
+                  budgetMs: exploreMs,
+                  seed,
+                  timeScale: exploreScale,
+                  site,
+                  siteFile: siteFile?.name ?? 'default',
+                  parallel,
+                  shrink: { runs: 2, needed: 2 },
+                  images: setup.images.images,
+                  dir,
+                });
+              },
+            }
+          : {}),
       });
       process.stdout.write(`${verdictLine(result.record)}\n`);
+      if (result.record.explored) for (const line of exploreLines(result.record.explored)) process.stdout.write(`${line}\n`);
       if (result.written) process.stdout.write(`Report: ${result.written.indexHtml}\n`);
       out.exitCode = result.exitCode;
     });

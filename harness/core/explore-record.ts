@@ -15,6 +15,11 @@ export interface ExploreExecution {
   /** The keys of the invariants it broke (not void), e.g. "I4 no ACTIVE CMS". */
   keys: string[];
   durationMs: number;
+  /**
+   * Where the execution's wall time went: the harness's own share (starting the site to its sunny day, removing it)
+   * and the site's (the schedule, the observation until every invariant can be judged).
+   */
+  phasesMs?: { start: number; schedule: number; settle: number; teardown: number };
   /** What failed in the harness (inconclusive), in words. */
   error: string | null;
   /** The whole record of the execution: timeline, faults, actions, invariants (dropped for most passed executions). */
@@ -61,7 +66,9 @@ export interface ExploreSummary {
   elapsedMs: number;
   parallel: number;
   shrinkRule: { runs: number; needed: number };
-  executions: Array<Pick<ExploreExecution, 'id' | 'purpose' | 'verdict' | 'keys' | 'durationMs' | 'error'> & { title: string }>;
+  executions: Array<
+    Pick<ExploreExecution, 'id' | 'purpose' | 'verdict' | 'keys' | 'durationMs' | 'phasesMs' | 'error'> & { title: string }
+  >;
   coverage: CoverageRow[];
   /** Each invariant over the executions that ran: how many broke it (not void), how many only where the host was overloaded. */
   invariants: Array<{ invariant: InvariantId; name: string; judged: number; violated: number; void: number }>;

@@ -328,6 +328,8 @@ export interface HistoryEntry {
   partial: boolean;
   stats: RunStats;
   scenarios: ScenarioSummary[];
+  /** The night's exploration: executions and the invariant violations it found (absent when none ran). */
+  explored?: { executions: number; findings: number; keys: string[] };
 }
 
 /** A timing of one scenario in a baseline and a candidate run. */

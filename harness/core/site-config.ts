@@ -80,6 +80,16 @@ const imagesSchema = z
   })
   .partial();
 
+/** What the nightly run explores after the catalogue (`cmsha run` of the whole catalogue, `npm start`). */
+const exploreSchema = z
+  .strictObject({
+    /** How long: "15m", "2h", or 0 for no exploration. */
+    budget: z.union([z.string(), z.literal(0)], { error: 'must be a duration such as 15m or 2h, or 0 for none' }),
+    /** The time scale of the explored sites (the invariants hold at every scale). */
+    timeScale: z.number({ error: 'must be a number' }).gt(0, { error: 'must be above 0' }).max(10, { error: 'must be at most 10' }),
+  })
+  .partial();
+
 export const siteFileSchema = z
   .strictObject({
     /** 1 = real time (nightly runs), 0.05 = CI. The command line's --time-scale wins. */
@@ -90,6 +100,7 @@ export const siteFileSchema = z
     wan: z.partialRecord(z.enum(LINK_NAMES, { error: `must be a link name (${LINK_NAMES.join(', ')})` }), wanLinkSchema),
     budgets: budgetsSchema,
     images: imagesSchema,
+    explore: exploreSchema,
   })
   .partial();
 

@@ -3,14 +3,27 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import parseDuration from 'parse-duration';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { HarnessError } from './errors.js';
 import { crossFieldProblems, DEFAULT_SITE, resolveSite, siteFileSchema, type SiteConfig, type SiteProblem } from './site-config.js';
 
+/** What the site file says of the nightly exploration: each field null when it says nothing. */
+export interface ExploreSettings {
+  budgetMs: number | null;
+  timeScale: number | null;
+}
+
 /** Loads and checks a site file; `null` gives the default site. Throws HarnessError BAD_CONFIG naming every problem. */
-export function loadSiteFile(path: string | null): { site: SiteConfig; timeScale: number | null; name: string } {
-  if (path === null) return { site: structuredClone(DEFAULT_SITE) as SiteConfig, timeScale: null, name: 'default' };
+export function loadSiteFile(path: string | null): { site: SiteConfig; timeScale: number | null; name: string; explore: ExploreSettings } {
+  if (path === null)
+    return {
+      site: structuredClone(DEFAULT_SITE) as SiteConfig,
+      timeScale: null,
+      name: 'default',
+      explore: { budgetMs: null, timeScale: null },
+    };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -26,7 +39,7 @@ export function loadSiteFile(path: string | null): { site: SiteConfig; timeScale
 }
 
 /** Parses and checks a site file's text; `where` names it in messages. */
-export function parseSiteText(text: string, where: string): { site: SiteConfig; timeScale: number | null } {
+export function parseSiteText(text: string, where: string): { site: SiteConfig; timeScale: number | null; explore: ExploreSettings } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const lines = doc.errors.map((e) => {
@@ -44,8 +57,12 @@ export function parseSiteText(text: string, where: string): { site: SiteConfig; 
     );
   const site = resolveSite(parsed.data);
   const problems = crossFieldProblems(site);
+  const budget = parsed.data.explore?.budget;
+  const budgetMs = budget === undefined ? null : budget === 0 ? 0 : (parseDuration(budget) ?? null);
+  if (budget !== undefined && (budgetMs === null || budgetMs < 0))
+    problems.push({ path: 'explore.budget', value: budget, message: 'is not a duration: give one such as 15m or 2h, or 0 for none' });
   if (problems.length > 0) throw siteError(where, problems);
-  return { site, timeScale: parsed.data.timeScale ?? null };
+  return { site, timeScale: parsed.data.timeScale ?? null, explore: { budgetMs, timeScale: parsed.data.explore?.timeScale ?? null } };
 }
 
 /** Checks a site assembled in code (a scenario's overrides on the run's site) with the same rules as a site file. */

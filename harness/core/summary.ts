@@ -107,5 +107,14 @@ export function historyEntry(record: RunRecord): HistoryEntry {
     partial: record.partial,
     stats: record.stats,
     scenarios: summarize(record.tests),
+    ...(record.explored
+      ? {
+          explored: {
+            executions: record.explored.executions.length,
+            findings: record.explored.findings.length,
+            keys: record.explored.findings.map((f) => f.key),
+          },
+        }
+      : {}),
   };
 }

@@ -135,6 +135,7 @@ class Executions {
       verdict: record.verdict,
       keys: record.keys,
       durationMs: record.durationMs,
+      ...(record.phasesMs ? { phasesMs: record.phasesMs } : {}),
       error: record.error,
       title: record.schedule.title ?? record.id,
     });

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const phase = (text: string) => {
     if (process.connected) sendMessage({ type: 'phase', phase: text }).catch(() => undefined);
   };
-  const startedMs = performance.now();
+  const marks = [performance.now()];
+  const mark = () => marks.push(performance.now());
   let site: Site | undefined;
   let error: string | null = null;
   try {
@@ -27,15 +28,21 @@ async function main(): Promise<void> {
       { scenario: 'explore', ...(task.schedule.site ? { site: task.schedule.site } : {}) },
       { docker: connectDocker(), context: readRunContext(), progress: phase, stepPhase: () => 0.5 },
     );
+    mark();
     await runSchedule(site, task.schedule);
+    mark();
     await observeUntilSettled(site);
+    mark();
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
   } finally {
     await site?.finish().catch((cause: unknown) => {
       error ??= `the site could not be ended cleanly: ${(cause as Error).message}`;
     });
+    mark();
   }
+  const span = (i: number) => Math.round((marks[i + 1] ?? marks.at(-1)!) - marks[i]!);
+  const startedMs = marks[0]!;
   const evidence = site?.evidence.toJSON() ?? null;
   const facts = evidence && error === null ? factsOf(evidence) : null;
   const verdicts = facts ? checkInvariants(facts) : [];
@@ -49,6 +56,7 @@ async function main(): Promise<void> {
       error !== null ? 'inconclusive' : broken.length > 0 ? 'failed' : verdicts.some((v) => v.violations.length > 0) ? 'void' : 'passed',
     keys: [...new Set(broken.map((v) => v.key))],
     durationMs: Math.round(performance.now() - startedMs),
+    ...(marks.length === 5 ? { phasesMs: { start: span(0), schedule: span(1), settle: span(2), teardown: span(3) } } : {}),
     error,
     evidence,
   };

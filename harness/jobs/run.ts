@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../core/files.js';
+import type { ExploreSummary } from '../core/explore-record.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/model.js';
 import { newSeed } from '../core/random.js';
 import type { ImageSet, RunContext, StandinOverrides } from '../core/run-context.js';
@@ -45,6 +46,11 @@ export interface RunOptions {
   quiet?: boolean;
   /** Write run.json and the report. Default true; jobs that combine runs (sensitivity) write their own. */
   writeReport?: boolean;
+  /**
+   * Runs after the catalogue, in the run's folder, before the record is written: the nightly exploration (`cmsha run`
+   * gives it). What it returns goes into the record, the report and the history.
+   */
+  afterCatalogue?: (dir: string, seed: number) => Promise<ExploreSummary | null>;
 }
 
 export interface RunResult {
@@ -134,11 +140,16 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
         exitCode: interrupted === 'SIGINT' ? 130 : 143,
       };
     }
-    const final = record(tests, null);
+    const explored = options.afterCatalogue && !interrupted ? await options.afterCatalogue(dir, seed) : null;
+    const final: RunRecord = explored ? { ...record(tests, explored.partial), explored } : record(tests, null);
+    if (final.partial) {
+      return { record: final, written: options.writeReport === false ? null : writeRunFiles(final, options.outDir), exitCode: 130 };
+    }
     if (options.historyDir) appendHistory(options.historyDir, historyEntry(final));
     const trend = options.historyDir ? readHistory(options.historyDir).filter((h) => h.timeScale === options.timeScale) : [];
     const written = options.writeReport === false ? null : writeRunFiles(final, options.outDir, { history: trend });
-    return { record: final, written, exitCode: final.tests.some((t) => t.outcome === 'failed') ? 1 : 0 };
+    const failed = final.tests.some((t) => t.outcome === 'failed') || (explored?.findings.length ?? 0) > 0;
+    return { record: final, written, exitCode: failed ? 1 : 0 };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

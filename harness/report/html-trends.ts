@@ -14,7 +14,7 @@ export function renderTrends(record: RunRecord, history: readonly HistoryEntry[]
   const runs = trendRuns(record, history);
   if (runs.length < 2) return '';
   const blocks = summaries.map((s) => scenarioTrends(s, runs));
-  return `<section id="trends"><h2>Trends <span class="count">${runs.length} runs</span></h2><p class="note">Oldest run on the left, this run on the right; the band is the expected window. Hover a point for its run and values.</p>${blocks.join('')}</section>`;
+  return `<section id="trends"><h2>Trends <span class="count">${runs.length} runs</span></h2><p class="note">Oldest run on the left, this run on the right; the band is the expected window. Hover a point for its run and values.</p>${exploredTrend(runs)}${blocks.join('')}</section>`;
 }
 
 /** The history in time order with this run as the last point, cut to the last TREND_RUNS runs. */
@@ -43,6 +43,17 @@ function scenarioTrends(summary: ScenarioSummary, runs: readonly HistoryEntry[])
     return chart(`${timing.name} (${kind})`, renderTimingTrendSvg(timing.name, points, timing.window));
   });
   return `<div class="trend-scenario"><h3>${escapeHtml(summary.fullTitle)}</h3><div class="trend-charts">${chart('pass rate', passRate)}${timings.join('')}</div></div>`;
+}
+
+/** What each night's exploration tried and found, newest last: findings are counted like failures. */
+function exploredTrend(runs: readonly HistoryEntry[]): string {
+  const explored = runs.filter((run) => run.explored !== undefined);
+  if (explored.length === 0) return '';
+  const rows = explored.map(
+    (run) =>
+      `<tr class="${run.explored!.findings > 0 ? 'bad-row' : ''}"><td class="mono">${escapeHtml(run.runId)}</td><td class="num">${run.explored!.executions}</td><td class="num">${run.explored!.findings}</td><td>${escapeHtml(run.explored!.keys.join(', '))}</td></tr>`,
+  );
+  return `<table class="invariants explored-trend"><thead><tr><th>run</th><th class="num">schedules explored</th><th class="num">findings</th><th>invariants broken</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function chart(caption: string, svg: string): string {
