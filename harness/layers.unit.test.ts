@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from './core/paths.js';
 /** Rank of each folder of harness/, lowest first. Equal ranks are peers: neither may import the other. */
 export const RANKS: Readonly<Record<string, number>> = {
   core: 0,
+  stats: 1,
   docker: 1,
   toxiproxy: 2,
   faults: 3,
