@@ -4,13 +4,15 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { HarnessError } from '../core/errors.js';
-import { formatLongDurationMs } from '../core/format.js';
-import type { Environment, RunRecord, TestRecord } from '../core/model.js';
+import { formatDurationMs, formatLongDurationMs } from '../core/format.js';
+import type { Comparison, Environment, RunRecord, TestRecord } from '../core/model.js';
 import type { ImageSet } from '../core/run-context.js';
 import type { SiteConfig } from '../core/site-config.js';
 import { runStats } from '../core/summary.js';
 import { listCatalogue } from '../jobs/catalogue.js';
 import { compareRuns, type CompareOptions } from '../jobs/compare.js';
+import type { TimingJudgement } from '../stats/judge.js';
+import { alphaPerLook, nextRepeats } from '../stats/repeats.js';
 import { DURATIONS_FILE, durationsFromRun, writeDurations } from '../jobs/durations.js';
 import { readHistory } from '../jobs/history.js';
 import { defaultRunId, recordFromBlobs, runCatalogue, sortTests } from '../jobs/run.js';
@@ -87,20 +89,22 @@ export async function compareCommand(baselineDir: string, candidateDir: string, 
   return compareAndReport(readRun(baselineDir), readRun(candidateDir), outDir, options);
 }
 
+/** 0 every timing equivalent (or better), 1 any regression, 4 nothing regressed but something stayed inconclusive. */
+export function comparisonExitCode(comparison: Comparison): number {
+  if (comparison.regressions.length > 0) return 1;
+  return (comparison.inconclusive?.length ?? 0) > 0 ? 4 : 0;
+}
+
 function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: string, options: CompareOptions): number {
   const comparison = compareRuns(baseline, candidate, options);
   const record = { ...candidate, runId: `compare-${basename(candidate.runId)}-vs-${basename(baseline.runId)}`.slice(0, 120) };
   const written = writeRunFiles(record, outDir, { comparison });
-  for (const line of comparison.regressions) process.stdout.write(`REGRESSION  ${line}\n`);
-  const shifts = comparison.scenarios.flatMap((s) =>
-    s.timings
-      .filter((t) => t.shifted)
-      .map(
-        (t) =>
-          `${s.fullTitle}: ${t.name} ${t.shiftMs > 0 ? '+' : ''}${Math.round(t.shiftMs)} ms${t.pValue === null ? '' : ` (p = ${t.pValue.toPrecision(2)})`}`,
-      ),
-  );
-  for (const line of shifts) process.stdout.write(`shift       ${line}\n`);
+  for (const line of comparison.regressions) process.stdout.write(`REGRESSION    ${line}\n`);
+  for (const s of comparison.scenarios)
+    for (const t of s.timings.filter((x) => x.verdict === 'inconclusive'))
+      process.stdout.write(
+        `inconclusive  ${s.fullTitle}: ${t.name}: ${t.why ?? ''}${t.smallestDetectableShiftMs === undefined ? '' : `; smallest detectable shift ${formatDurationMs(t.smallestDetectableShiftMs)}`}\n`,
+      );
   const overloaded = comparison.scenarios.flatMap((s) =>
     s.timings
       .filter((t) => t.overloaded)
@@ -109,18 +113,23 @@ function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: str
           `${s.fullTitle}: ${t.name} ${t.overloaded!.judged ? 'judged without' : 'not judged:'} ${t.overloaded!.baseline} + ${t.overloaded!.candidate} execution(s) with a stand-in timer late past the tolerance (host overloaded)`,
       ),
   );
-  for (const line of overloaded) process.stdout.write(`overloaded  ${line}\n`);
+  for (const line of overloaded) process.stdout.write(`overloaded    ${line}\n`);
+  const counts = (verdict: string) => comparison.scenarios.flatMap((s) => s.timings).filter((t) => t.verdict === verdict).length;
+  const code = comparisonExitCode(comparison);
   process.stdout.write(
-    `${comparison.regressions.length === 0 ? 'No regression' : `${comparison.regressions.length} regression(s)`}. Report: ${written.indexHtml}\n`,
+    `${comparison.regressions.length === 0 ? 'No regression' : `${comparison.regressions.length} regression(s)`}: ${counts('equivalent')} timing(s) equivalent, ${counts('improvement')} better, ${counts('inconclusive')} inconclusive, ${counts('regression')} regressed (exit ${code}). Report: ${written.indexHtml}\n`,
   );
-  return comparison.regressions.length === 0 ? 0 : 1;
+  return code;
 }
 
 export interface ValidateOptions {
   filters: string[];
   baseline: { site: SiteConfig; timeScale: number; siteFile: { path: string; name: string } | null };
   candidate: { site: SiteConfig; timeScale: number; siteFile: { path: string; name: string } | null };
+  /** Repeats of the first round. */
   repeat: number;
+  /** The most repeats a scenario gets when its timings stay inconclusive. */
+  maxRepeat: number;
   parallel: number;
   seed: number | null;
   outDir: string;
@@ -129,16 +138,23 @@ export interface ValidateOptions {
   compare: CompareOptions;
 }
 
-/** Runs the baseline site, then the candidate site, with the same seed and phases, then compares them. */
+/**
+ * Runs the baseline site and the candidate site with the same seed and phases, compares them, and while some timing
+ * stays inconclusive runs more repeats of those scenarios on both (a new seed per round, the same on both sides),
+ * up to the cap. Every look is judged at α divided by the number of looks the doubling can take, so the whole
+ * sequence keeps its level.
+ */
 export async function validateCommand(options: ValidateOptions): Promise<number> {
-  const seed = options.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
-  const run = (which: 'baseline' | 'candidate') => {
+  const firstSeed = options.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
+  const alpha = alphaPerLook(options.compare.alpha ?? 0.05, options.repeat, options.maxRepeat);
+  const compare = { ...options.compare, alpha };
+  const run = (which: 'baseline' | 'candidate', filters: string[], repeat: number, seed: number) => {
     const side = options[which];
-    process.stderr.write(`cmsha validate: the ${which} site (${side.siteFile?.name ?? 'default'})\n`);
+    process.stderr.write(`cmsha validate: the ${which} site (${side.siteFile?.name ?? 'default'}), ${repeat} repeat(s), seed ${seed}\n`);
     return runCatalogue({
       ...side,
-      filters: options.filters,
-      repeat: options.repeat,
+      filters,
+      repeat,
       parallel: options.parallel,
       shard: null,
       seed,
@@ -149,9 +165,42 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
       runId: `${which}-${defaultRunId()}`,
     });
   };
-  const baseline = await run('baseline');
-  const candidate = await run('candidate');
-  return compareAndReport(baseline.record, candidate.record, options.outDir, options.compare);
+  let repeats = options.repeat;
+  let baseline = (await run('baseline', options.filters, repeats, firstSeed)).record;
+  let candidate = (await run('candidate', options.filters, repeats, firstSeed)).record;
+  for (let round = 2; ; round += 1) {
+    const comparison = compareRuns(baseline, candidate, compare);
+    if (comparison.regressions.length > 0) break;
+    const judged = comparison.scenarios.flatMap((s) => s.timings.map((t) => ({ scenario: s.fullTitle, t })));
+    const advice = nextRepeats(
+      judged.map(
+        ({ t }) =>
+          ({ verdict: t.verdict ?? 'inconclusive', name: t.name, minimumRepeats: t.minimumRepeats ?? Infinity }) as TimingJudgement,
+      ),
+      { repeats, maxRepeats: options.maxRepeat },
+    );
+    process.stderr.write(`cmsha validate: ${advice.why}\n`);
+    if (!advice.more) break;
+    const titles = [...new Set(judged.filter(({ t }) => t.verdict === 'inconclusive').map(({ scenario }) => scenario))];
+    const seed = (firstSeed + round) >>> 0;
+    const more = advice.repeats - repeats;
+    const [b, c] = [await run('baseline', titles, more, seed), await run('candidate', titles, more, seed)];
+    baseline = merged(baseline, b.record, repeats);
+    candidate = merged(candidate, c.record, repeats);
+    repeats = advice.repeats;
+  }
+  return compareAndReport(baseline, candidate, options.outDir, compare);
+}
+
+/** A round's tests added to the run before it, their repeats numbered on after the ones it had. */
+function merged(record: RunRecord, round: RunRecord, offset: number): RunRecord {
+  const tests = [...record.tests, ...round.tests.map((t) => ({ ...t, repeat: t.repeat + offset }))];
+  return {
+    ...record,
+    tests,
+    repeat: Math.max(record.repeat, offset + round.repeat),
+    stats: runStats(tests, record.stats.durationMs + round.stats.durationMs),
+  };
 }
 
 /** The sensitivity check; 0 only when every wrong site was caught at every phase and the right one always passed. */

@@ -280,8 +280,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .argument('<baseline>', 'the run folder of the baseline')
     .argument('<candidate>', 'the run folder of the candidate')
     .option('--out <dir>', 'where the comparison report goes', 'reports')
-    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 80: twice the 40 ms scheduling tolerance)')
-    .option('--alpha <p>', 'significance level of the rank test', '0.05')
+    .option(
+      '--margin-ms <ms>',
+      'equivalence margin of every timing, ms at the runs’ scale (default: half the smallest timer step, 40–80 ms)',
+    )
+    .option('--alpha <p>', 'family-wise level of the calls, Holm over every timing', '0.05')
     .action(async (baseline: string, candidate: string, options) => {
       out.exitCode = await compareCommand(resolve(baseline), resolve(candidate), resolve(options.out), compareOptions(options));
     });
@@ -293,12 +296,16 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .requiredOption('--baseline <file>', "today's site file")
     .requiredOption('--candidate <file>', 'the candidate site file')
     .option('--time-scale <n>', "the time scale of both runs (default: the baseline file's, else 1)")
-    .option('--repeat <n>', 'executions per scenario and site (the rank test needs several)', integer('--repeat', 1), 5)
+    .option('--repeat <n>', 'executions per scenario and site in the first round', integer('--repeat', 1), 5)
+    .option('--max-repeat <n>', 'more repeats, up to this many, while a timing stays inconclusive', integer('--max-repeat', 1), 12)
     .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
     .option('--seed <n>', 'the seed of the fault phases, the same for both runs')
     .option('--out <dir>', 'where reports go', 'reports')
-    .option('--tolerance-ms <ms>', 'a median shift below this is no shift (default 80: twice the 40 ms scheduling tolerance)')
-    .option('--alpha <p>', 'significance level of the rank test', '0.05')
+    .option(
+      '--margin-ms <ms>',
+      'equivalence margin of every timing, ms at the runs’ scale (default: half the smallest timer step, 40–80 ms)',
+    )
+    .option('--alpha <p>', 'family-wise level of the calls, Holm over every timing', '0.05')
     .action(async (filters: string[], options) => {
       const baseline = siteOf({ config: options.baseline, timeScale: options.timeScale }, 1);
       const candidate = siteOf(
@@ -312,6 +319,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         baseline,
         candidate,
         repeat: options.repeat,
+        maxRepeat: Math.max(options.repeat, options.maxRepeat),
         parallel: await parallelFor(options.parallel, baseline.timeScale),
         seed: options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null,
         outDir: resolve(options.out),
@@ -372,14 +380,14 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
   return program;
 }
 
-function compareOptions(options: { toleranceMs?: string; alpha?: string }) {
+function compareOptions(options: { marginMs?: string; alpha?: string }) {
   const alpha = Number(options.alpha ?? '0.05');
-  if (!(alpha > 0 && alpha < 1))
-    throw new HarnessError('BAD_INPUT', `--alpha "${options.alpha}" is invalid: give a probability between 0 and 1, e.g. 0.05.`);
-  const tolerance = options.toleranceMs === undefined ? undefined : Number(options.toleranceMs);
-  if (tolerance !== undefined && !(tolerance >= 0))
-    throw new HarnessError('BAD_INPUT', `--tolerance-ms "${options.toleranceMs}" is invalid: give a number of milliseconds ≥ 0.`);
-  return { alpha, ...(tolerance === undefined ? {} : { toleranceMs: tolerance }) };
+  if (!(alpha > 0 && alpha <= 0.25))
+    throw new HarnessError('BAD_INPUT', `--alpha "${options.alpha}" is invalid: give a probability in (0, 0.25], e.g. 0.05.`);
+  const margin = options.marginMs === undefined ? undefined : Number(options.marginMs);
+  if (margin !== undefined && !(margin > 0))
+    throw new HarnessError('BAD_INPUT', `--margin-ms "${options.marginMs}" is invalid: give a number of milliseconds above 0.`);
+  return { alpha, ...(margin === undefined ? {} : { marginMs: margin }) };
 }
 
 /** Runs the command line; resolves with the exit code (it never exits the process itself). */

@@ -332,27 +332,41 @@ export interface HistoryEntry {
   explored?: { executions: number; findings: number; keys: string[] };
 }
 
-/** A timing of one scenario in a baseline and a candidate run. */
+/** A timing of one scenario in a baseline and a candidate run, judged against its equivalence margin. */
 export interface TimingShift {
   name: string;
   baseline: TimingStats;
   candidate: TimingStats;
-  /** Candidate median minus baseline median. */
+  /** The Hodges–Lehmann shift, candidate − baseline: positive is later. */
   shiftMs: number;
-  /** Two-sided p-value of the Wilcoxon rank-sum (Mann–Whitney) test; null with one execution on a side. */
+  /** The Holm-adjusted p-value of "later by more than the margin" (null in older comparisons' single executions). */
   pValue: number | null;
-  /** Beyond the tolerance, and significant at alpha (or beyond it with no test possible). */
+  /** Judged a regression. */
   shifted: boolean;
   /**
+   * regression: the interval lies beyond the margin on the bad side; equivalent: within ±margin; improvement: beyond it
+   * on the good side; inconclusive: the data cannot tell at this many repeats (absent in older comparisons).
+   */
+  verdict?: 'regression' | 'equivalent' | 'improvement' | 'inconclusive';
+  /** paired: both runs executed the same repeats at the same phases; unpaired otherwise. */
+  design?: 'paired' | 'unpaired';
+  n?: { baseline: number; candidate: number };
+  /** The equivalence margin it was judged against (the default, the site file's, widened by link jitter). */
+  marginMs?: number;
+  /** The shift's interval (the 1 − 2α interval of the equivalence test). */
+  interval?: { lowMs: number; highMs: number; confidence: number };
+  /** The smallest shift beyond the margin these repeats could call a regression; Infinity when none could. */
+  smallestDetectableShiftMs?: number;
+  /** The fewest repeats at which the test can reach the family's level at all. */
+  minimumRepeats?: number;
+  /** The verdict in one sentence, with its numbers. */
+  why?: string;
+  /**
    * Executions left out because a stand-in's timer fired later than the windows allow while the timing ran: the host
-   * was overloaded, and a shift then would be the host's (absent when none, and in older comparisons). With none left
-   * on a side, the timing is shown from every execution and not judged.
+   * was overloaded, and a shift then would be the host's (absent when none).
    */
   overloaded?: { baseline: number; candidate: number; judged: boolean };
-  /**
-   * The tolerance this timing was judged with when wider than the comparison's: a link of its test had jitter, which
-   * Toxiproxy draws at random per chunk and no seed replays (absent otherwise, and in older comparisons).
-   */
+  /** Older comparisons: the tolerance this timing was judged with when wider than the comparison's. */
   toleranceMs?: number;
 }
 
@@ -370,11 +384,14 @@ export interface ScenarioComparison {
 export interface Comparison {
   baseline: { runId: string; siteFile: string; timeScale: number; executions: number };
   candidate: { runId: string; siteFile: string; timeScale: number; executions: number };
+  /** The default equivalence margin (older comparisons: the shift tolerance). */
   toleranceMs: number;
   alpha: number;
   scenarios: ScenarioComparison[];
   /** Every regression, each a sentence: any one makes the exit code 1. */
   regressions: string[];
+  /** Timings the repeats could not decide (scenario: timing); with no regression they make the exit code 4. */
+  inconclusive?: string[];
 }
 
 /** One wrong site of the sensitivity check: a setting off by one step, run at several phases. */

@@ -1,48 +1,62 @@
-// Compares two runs scenario by scenario, for pre-upgrade validation: outcome and end-state changes, timing shifts
-// beyond a tolerance (with a rank test when there are repeats, not a difference of means) and budget violations.
-// Any regression is a sentence, and one is enough for the exit code to say no.
+// Compares two runs scenario by scenario, for pre-upgrade validation: outcome, end-state and invariant changes, each
+// timing's shift with its interval judged against an equivalence margin (regression, equivalent or inconclusive), and
+// budget violations. Any regression is a sentence, and one is enough for the exit code to say no.
 
-import { cumulativeStdNormalProbability, wilcoxonRankSum } from 'simple-statistics';
 import { formatDurationMs } from '../core/format.js';
 import type { Comparison, RunRecord, ScenarioComparison, ScenarioSummary, TimingShift } from '../core/model.js';
+import { scaleSite, type SiteConfig } from '../core/site-config.js';
 import { summarize, timingStats } from '../core/summary.js';
+import { judgeTimings, type TimingJudgement, type TimingSamples } from '../stats/judge.js';
 import { SCHEDULING_MS } from '../check/windows.js';
 import { is, worstLateTimer } from '../observe/site-state.js';
 
 export interface CompareOptions {
-  /** A shift of the median smaller than this is no shift. Default twice the scheduling tolerance (80 ms). */
-  toleranceMs?: number;
-  /** Significance level of the rank test. Default 0.05. */
+  /** Family-wise level of each kind of call (regression, equivalent, improvement), Holm over every timing. Default 0.05. */
   alpha?: number;
+  /** A timing's equivalence margin, instead of the default one (see equivalenceMarginMs); ms at the runs' scale. */
+  marginMs?: number;
+  /** Margins of named timings, ms at the runs' scale (from the site file's `compare.marginsMs`, scaled). */
+  margins?: Readonly<Record<string, number>>;
 }
 
+/**
+ * Compares two runs for pre-upgrade validation. Outcome, end-state and invariant changes and broken budgets are
+ * regressions whatever the statistics say; every timing is judged against its equivalence margin (a paired shift when
+ * both runs executed the same repeats at the same phases), with Holm's control over the whole family of timings.
+ */
 export function compareRuns(baseline: RunRecord, candidate: RunRecord, options: CompareOptions = {}): Comparison {
-  const toleranceMs = options.toleranceMs ?? 2 * SCHEDULING_MS;
   const alpha = options.alpha ?? 0.05;
   const base = new Map(summarize(baseline.tests).map((s) => [s.fullTitle, s]));
   const cand = new Map(summarize(candidate.tests).map((s) => [s.fullTitle, s]));
   const titles = [...new Set([...base.keys(), ...cand.keys()])];
-  const scenarios = titles.map((title) =>
-    compareScenario(title, base.get(title), cand.get(title), baseline, candidate, toleranceMs, alpha),
+  const defaultMarginMs = options.marginMs ?? equivalenceMarginMs(scaleSite(candidate.site, candidate.timeScale));
+  // Every timing of every scenario is one family: the gate's error is controlled over all of them at once.
+  const samples = titles.flatMap((title) =>
+    base.get(title) && cand.get(title) ? timingSamples(title, baseline, candidate, defaultMarginMs, options.margins ?? {}) : [],
   );
+  const family = samples.flatMap((s) => (s.samples ? [s.samples] : []));
+  const judged = family.length === 0 ? [] : judgeTimings(family, { alpha });
+  const byKey = new Map(samples.map((s) => [s.key, { ...s, judgement: judged.find((j) => j.name === s.key) ?? null }]));
+  const scenarios = titles.map((title) => compareScenario(title, base.get(title), cand.get(title), candidate, byKey));
   return {
     baseline: { runId: baseline.runId, siteFile: baseline.siteFile, timeScale: baseline.timeScale, executions: baseline.tests.length },
     candidate: { runId: candidate.runId, siteFile: candidate.siteFile, timeScale: candidate.timeScale, executions: candidate.tests.length },
-    toleranceMs,
+    toleranceMs: defaultMarginMs,
     alpha,
     scenarios,
     regressions: scenarios.flatMap((s) => s.regressions.map((r) => `${s.fullTitle}: ${r}`)),
+    inconclusive: scenarios.flatMap((s) => s.timings.filter((t) => t.verdict === 'inconclusive').map((t) => `${s.fullTitle}: ${t.name}`)),
   };
 }
+
+type Judged = ReturnType<typeof timingSamples>[number] & { judgement: TimingJudgement | null };
 
 function compareScenario(
   title: string,
   b: ScenarioSummary | undefined,
   c: ScenarioSummary | undefined,
-  baseline: RunRecord,
   candidate: RunRecord,
-  toleranceMs: number,
-  alpha: number,
+  judged: ReadonlyMap<string, Judged>,
 ): ScenarioComparison {
   const regressions: string[] = [];
   // At a time scale other than 1 the measured values are scaled: say what they are worth on the real site too.
@@ -53,13 +67,11 @@ function compareScenario(
   const endB = mostCommon(b);
   const endC = mostCommon(c);
   if (endB !== null && endC !== null && endB !== endC) regressions.push(`the site ends differently: ${endB} → ${endC}`);
-  const timings = b && c ? shifts(title, baseline, candidate, toleranceMs, alpha) : [];
+  for (const key of brokenInvariants(candidate, title)) regressions.push(`the candidate broke ${key}`);
+  const timings = [...judged.values()].filter((j) => j.title === title).map((j) => timingShift(j));
   for (const t of timings) {
-    if (t.shifted && t.shiftMs > 0) {
-      regressions.push(
-        `${t.name} is ${formatDurationMs(t.shiftMs)}${real(t.shiftMs)} slower (median ${formatDurationMs(t.baseline.p50)} → ${formatDurationMs(t.candidate.p50)}${t.pValue === null ? '' : `, rank test p = ${t.pValue.toPrecision(2)}`})`,
-      );
-    }
+    if (t.verdict === 'regression')
+      regressions.push(`${t.name}: ${t.why}${t.shiftMs > 0 ? real(t.shiftMs).replace(' at real time', ' shift at real time') : ''}`);
   }
   const budgetViolations = budgetsBroken(title, candidate);
   for (const v of budgetViolations)
@@ -77,47 +89,130 @@ function compareScenario(
   };
 }
 
+/**
+ * The equivalence margin of a timing by default: half the smallest step a timer setting can take (a fifth of the
+ * shortest timer a timing depends on, the step the sensitivity check moves it by), never below the windows' late
+ * tolerance (a late timer, a busy CPU, one Toxiproxy hop move a timing that much between two right runs) nor above
+ * twice it. At scale 0.05 that is 40 ms; at real time, 80 ms.
+ */
+export function equivalenceMarginMs(scaled: SiteConfig): number {
+  const t = scaled.timers;
+  const shortest = Math.min(t.heartbeatTimeoutMs, t.heartbeatIntervalMs, t.pumpupMs, t.keepaliveIntervalMs, t.linkRetryMs);
+  return Math.min(2 * SCHEDULING_MS, Math.max(SCHEDULING_MS, (0.2 * shortest) / 2));
+}
+
+/** The invariant keys the candidate's executions of a scenario broke (not void), when it checked them. */
+function brokenInvariants(record: RunRecord, title: string): string[] {
+  const keys = new Set<string>();
+  for (const test of record.tests)
+    if (test.fullTitle === title)
+      for (const v of test.evidence?.invariants ?? []) for (const x of v.violations) if (x.void === null) keys.add(x.key);
+  return [...keys];
+}
+
+/**
+ * Each timing of a scenario measured in both runs, as samples for the judge: paired by (seed, repeat) when every
+ * execution of one run has its twin in the other (both ran the same seeded phases), else the two runs' values apart.
+ * An execution during which a stand-in's timer fired later than the windows allow is left out (with its twin): the
+ * host was overloaded, and its shift would be the host's.
+ */
+function timingSamples(
+  title: string,
+  baseline: RunRecord,
+  candidate: RunRecord,
+  defaultMarginMs: number,
+  margins: Readonly<Record<string, number>>,
+) {
+  const b = valuesByName(baseline, title);
+  const c = valuesByName(candidate, title);
+  const jitter = Math.max(jitterSpreadMs(baseline, title), jitterSpreadMs(candidate, title));
+  const out: Array<{
+    key: string;
+    title: string;
+    name: string;
+    all: { baseline: number[]; candidate: number[] };
+    overloaded: { baseline: number; candidate: number };
+    /** Null when no execution of one run is left to judge it by. */
+    samples: TimingSamples | null;
+  }> = [];
+  for (const [name, bAll] of b) {
+    const cAll = c.get(name);
+    if (!cAll) continue;
+    const cByPair = new Map(cAll.map((v) => [v.pair, v]));
+    const pairs = bAll.filter((v) => cByPair.has(v.pair) && !v.overloaded && !cByPair.get(v.pair)!.overloaded);
+    const paired = pairs.length === bAll.length && pairs.length === cAll.length && pairs.length > 0;
+    const bKept = paired ? pairs.map((v) => v.ms) : bAll.filter((v) => !v.overloaded).map((v) => v.ms);
+    const cKept = paired ? pairs.map((v) => cByPair.get(v.pair)!.ms) : cAll.filter((v) => !v.overloaded).map((v) => v.ms);
+    out.push({
+      key: `${title}\u0000${name}`,
+      title,
+      name,
+      all: { baseline: bAll.map((v) => v.ms), candidate: cAll.map((v) => v.ms) },
+      overloaded: { baseline: bAll.filter((v) => v.overloaded).length, candidate: cAll.filter((v) => v.overloaded).length },
+      // A scenario with jitter on a link moves by it between two right runs (Toxiproxy draws it unseeded).
+      samples:
+        bKept.length === 0 || cKept.length === 0
+          ? null
+          : {
+              name: `${title}\u0000${name}`,
+              baseline: bKept,
+              candidate: cKept,
+              paired,
+              marginMs: (margins[name] ?? defaultMarginMs) + jitter,
+            },
+    });
+  }
+  return out;
+}
+
+/** A judged timing as the comparison keeps it. */
+function timingShift(j: Judged): TimingShift {
+  const baseline = timingStats(j.all.baseline);
+  const candidate = timingStats(j.all.candidate);
+  const k = j.judgement;
+  const overloaded = j.overloaded.baseline + j.overloaded.candidate > 0 ? { overloaded: { ...j.overloaded, judged: k !== null } } : {};
+  if (k === null)
+    return {
+      name: j.name,
+      baseline,
+      candidate,
+      shiftMs: candidate.p50 - baseline.p50,
+      pValue: null,
+      shifted: false,
+      verdict: 'inconclusive',
+      why: 'not judged: every execution of one run ran while a stand-in timer fired late (an overloaded host)',
+      ...overloaded,
+    };
+  return {
+    name: j.name,
+    baseline,
+    candidate,
+    shiftMs: k.shiftMs,
+    pValue: k.adjusted.regression,
+    shifted: k.verdict === 'regression',
+    verdict: k.verdict,
+    design: k.design,
+    n: k.n,
+    marginMs: k.marginMs,
+    interval: { lowMs: k.interval.lowMs, highMs: k.interval.highMs, confidence: k.interval.confidence },
+    smallestDetectableShiftMs: k.smallestDetectableShiftMs,
+    minimumRepeats: k.minimumRepeats,
+    why: k.why,
+    ...overloaded,
+  };
+}
+
 function mostCommon(s: ScenarioSummary | undefined): string | null {
   if (!s || s.endStates.length === 0) return null;
   return [...s.endStates].sort((x, y) => y.count - x.count || (x.state < y.state ? -1 : 1))[0]!.state;
 }
 
-/** Each timing measured in both runs, its medians, and whether it moved. */
-function shifts(title: string, baseline: RunRecord, candidate: RunRecord, toleranceMs: number, alpha: number): TimingShift[] {
-  const b = valuesByName(baseline, title);
-  const c = valuesByName(candidate, title);
-  const tolerance = toleranceMs + Math.max(jitterSpreadMs(baseline, title), jitterSpreadMs(candidate, title));
-  const result: TimingShift[] = [];
-  for (const [name, bAll] of b) {
-    const cAll = c.get(name);
-    if (!cAll) continue;
-    const bClean = bAll.filter((v) => !v.overloaded).map((v) => v.ms);
-    const cClean = cAll.filter((v) => !v.overloaded).map((v) => v.ms);
-    const judged = bClean.length > 0 && cClean.length > 0;
-    const bValues = judged ? bClean : bAll.map((v) => v.ms);
-    const cValues = judged ? cClean : cAll.map((v) => v.ms);
-    const baseStats = timingStats(bValues);
-    const candStats = timingStats(cValues);
-    const shiftMs = candStats.p50 - baseStats.p50;
-    const pValue = bValues.length > 1 && cValues.length > 1 ? rankSumPValue(bValues, cValues) : null;
-    const overloaded = { baseline: bAll.length - bClean.length, candidate: cAll.length - cClean.length, judged };
-    result.push({
-      name,
-      baseline: baseStats,
-      candidate: candStats,
-      shiftMs,
-      pValue,
-      shifted: judged && Math.abs(shiftMs) > tolerance && (pValue === null || pValue < alpha),
-      ...(overloaded.baseline + overloaded.candidate > 0 ? { overloaded } : {}),
-      ...(tolerance > toleranceMs ? { toleranceMs: tolerance } : {}),
-    });
-  }
-  return result;
-}
-
-/** Each timing's values over the repeats; a budget's measurement repeats a timing, and is judged as a budget only. */
-function valuesByName(record: RunRecord, title: string): Map<string, Array<{ ms: number; overloaded: boolean }>> {
-  const values = new Map<string, Array<{ ms: number; overloaded: boolean }>>();
+/**
+ * Each timing's values over the repeats, with the pair each belongs to (seed and repeat: the twin execution of the
+ * other run); a budget's measurement repeats a timing, and is judged as a budget only.
+ */
+function valuesByName(record: RunRecord, title: string): Map<string, Array<{ ms: number; overloaded: boolean; pair: string }>> {
+  const values = new Map<string, Array<{ ms: number; overloaded: boolean; pair: string }>>();
   for (const test of record.tests) {
     if (test.fullTitle !== title || !test.evidence) continue;
     const budgets = new Set(test.evidence.windows.filter((w) => w.kind === 'budget').map((w) => w.name));
@@ -127,7 +222,8 @@ function valuesByName(record: RunRecord, title: string): Map<string, Array<{ ms:
     for (const m of test.evidence.measurements) {
       if (m.window !== null && budgets.has(m.window)) continue;
       const overloaded = worstLateTimer(late, test.evidence.faults, BigInt(m.anchorNs), BigInt(m.atNs), SCHEDULING_MS) !== undefined;
-      values.set(m.name, [...(values.get(m.name) ?? []), { ms: m.valueMs, overloaded }]);
+      const pair = `${test.seed ?? record.seed}:${test.repeat}:${(values.get(m.name) ?? []).filter((v) => v.pair.startsWith(`${test.seed ?? record.seed}:${test.repeat}:`)).length}`;
+      values.set(m.name, [...(values.get(m.name) ?? []), { ms: m.valueMs, overloaded, pair }]);
     }
   }
   return values;
@@ -163,51 +259,4 @@ function budgetsBroken(title: string, candidate: RunRecord): ScenarioComparison[
     }
   }
   return [...worst.entries()].map(([name, v]) => ({ name, ...v }));
-}
-
-/**
- * Two-sided p-value of the Wilcoxon rank-sum statistic (simple-statistics computes the statistic): exact, from every
- * way of choosing the first sample's ranks, for small samples; the normal approximation above 30 values.
- */
-export function rankSumPValue(x: readonly number[], y: readonly number[]): number {
-  const n1 = x.length;
-  const n2 = y.length;
-  const observed = wilcoxonRankSum([...x], [...y]);
-  const mean = (n1 * (n1 + n2 + 1)) / 2;
-  if (n1 + n2 > 30) {
-    const sd = Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
-    const z = (Math.abs(observed - mean) - 0.5) / sd;
-    return Math.min(1, 2 * (1 - cumulativeStdNormalProbability(z)));
-  }
-  const ranks = midRanks([...x, ...y]);
-  // counts[k][s]: ways to choose k of the ranks summing to s (ranks doubled to keep mid-ranks whole).
-  let counts: Array<Map<number, number>> = [new Map([[0, 1]])];
-  for (const r of ranks) {
-    const next = counts.map((m) => new Map(m));
-    next.push(new Map());
-    counts.forEach((m, k) => {
-      for (const [s, ways] of m) next[k + 1]!.set(s + 2 * r, (next[k + 1]!.get(s + 2 * r) ?? 0) + ways);
-    });
-    counts = next;
-  }
-  const dist = counts[n1]!;
-  let total = 0;
-  let extreme = 0;
-  for (const [s, ways] of dist) {
-    total += ways;
-    if (Math.abs(s / 2 - mean) >= Math.abs(observed - mean) - 1e-9) extreme += ways;
-  }
-  return extreme / total;
-}
-
-function midRanks(values: number[]): number[] {
-  const sorted = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
-  const ranks = new Array<number>(values.length);
-  for (let start = 0; start < sorted.length;) {
-    let end = start;
-    while (end + 1 < sorted.length && sorted[end + 1]!.v === sorted[start]!.v) end += 1;
-    for (let k = start; k <= end; k += 1) ranks[sorted[k]!.i] = (start + end) / 2 + 1;
-    start = end + 1;
-  }
-  return ranks;
 }

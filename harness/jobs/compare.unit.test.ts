@@ -1,10 +1,11 @@
-// Comparing a baseline and a candidate run: a timing that moved is found by a rank test, not a difference of means;
-// a site compared with itself shows no regression; outcome, end-state and budget changes are regressions.
+// Comparing a baseline and a candidate run: each timing's paired shift judged against its equivalence margin (a site
+// compared with itself is equivalent, a heartbeat later is a regression); outcome, end-state and budget changes are
+// regressions whatever the statistics; an overloaded execution is left out with its twin.
 
 import { expect } from 'chai';
 import type { RunRecord, TestRecord, TimelineEvent, Window } from '../core/model.js';
 import { testRunRecord } from '../core/test-run-record.js';
-import { compareRuns, rankSumPValue } from './compare.js';
+import { compareRuns } from './compare.js';
 
 const WINDOW: Window = {
   name: 'failover',
@@ -83,37 +84,42 @@ const baseline = run(
 );
 
 describe('compare', () => {
-  it('computes the exact two-sided rank-sum p-value for small samples', () => {
-    expect(rankSumPValue([1, 2, 3, 4, 5], [6, 7, 8, 9, 10])).to.be.closeTo(2 / 252, 1e-12);
-    expect(rankSumPValue([1, 2, 3], [1, 2, 3])).to.equal(1);
-  });
-
-  it('finds no regression comparing a site with itself (the same timings, jittered)', () => {
+  it('finds the same site equivalent to itself (the same timings, jittered a few ms)', () => {
     const again = run(
       'again',
       [2002, 2001, 2004, 2003, 2005].map((f, i) => test({ failover: f, outage: 2501 + i }, i)),
     );
     const comparison = compareRuns(baseline, again);
     expect(comparison.regressions).to.deep.equal([]);
-    expect(comparison.scenarios[0]!.timings.every((t) => !t.shifted)).to.equal(true);
+    const failover = comparison.scenarios[0]!.timings[0]!;
+    expect(failover.verdict).to.equal('equivalent');
+    expect(failover.design).to.equal('paired');
+    expect(failover.interval!.highMs).to.be.below(failover.marginMs!);
   });
 
-  it('reports a timing one heartbeat interval later as a slower shift with its p-value, and the budget it breaks', () => {
+  it('reports a timing one heartbeat interval later as a regression with its interval, and the budget it breaks', () => {
     const slower = run(
       'slower',
       [3001, 3003, 3002, 3004, 3002].map((f, i) => test({ failover: f, outage: 3400 + i }, i)),
     );
     const comparison = compareRuns(baseline, slower);
     const failover = comparison.scenarios[0]!.timings.find((t) => t.name === 'failover')!;
-    expect(failover.shifted).to.equal(true);
+    expect(failover.verdict).to.equal('regression');
     expect(failover.shiftMs).to.be.closeTo(1000, 1);
-    expect(failover.pValue).to.be.below(0.05);
+    expect(failover.interval!.lowMs).to.be.above(failover.marginMs!);
+    expect(failover.pValue).to.be.at.most(0.05);
     expect(comparison.scenarios[0]!.budgetViolations).to.deep.equal([{ name: 'supervisor outage budget', budgetMs: 3_000, worstMs: 3404 }]);
-    // A budget is judged as a budget, not listed again as a timing shift.
+    // A budget is judged as a budget, not listed again as a timing.
     expect(comparison.scenarios[0]!.timings.map((t) => t.name)).to.deep.equal(['failover']);
-    expect(comparison.regressions.join('\n'))
-      .to.contain('failover is 1.0 s (20.0 s at real time) slower')
-      .and.contain('supervisor outage budget exceeded');
+    expect(comparison.regressions.join('\n')).to.contain('failover: later by 1000 ms').and.contain('supervisor outage budget exceeded');
+  });
+
+  it('calls a single execution per side inconclusive: one pair cannot prove equivalence or a regression', () => {
+    const one = (failover: number) => run('one', [test({ failover, outage: 2500 }, 0)]);
+    const timing = compareRuns(one(2002), one(3002)).scenarios[0]!.timings[0]!;
+    expect(timing.verdict).to.equal('inconclusive');
+    expect(timing.smallestDetectableShiftMs).to.equal(Infinity);
+    expect(compareRuns(one(2002), one(3002)).inconclusive).to.deep.equal(['primary-down t: failover']);
   });
 
   it('reports an end state that changed (a flipped failback policy) and an outcome that became a failure', () => {
@@ -126,7 +132,7 @@ describe('compare', () => {
     expect(regressions).to.contain('the outcome changed: passed → flaky');
   });
 
-  it('leaves out an execution whose timing ran while a stand-in timer fired late past the tolerance (an overloaded host)', () => {
+  it('leaves out an execution whose timing ran while a stand-in timer fired late past the tolerance, with its twin', () => {
     const lateTimer = (lateMs: number): TimelineEvent => ({
       type: 'late-timer',
       machine: 'heartbeat',
@@ -135,40 +141,48 @@ describe('compare', () => {
       seq: 1,
       atNs: '1',
     });
-    const single = (failover: number, late: number | null): RunRecord => {
-      const t = test({ failover, outage: 2500 }, 0);
-      return run('one', [{ ...t, evidence: { ...t.evidence!, timeline: late === null ? [] : [lateTimer(late)] } }]);
-    };
-    const base = single(2002, null);
-    const overloaded = compareRuns(base, single(3002, 95)).scenarios[0]!.timings[0]!;
-    expect(overloaded.shifted, 'its shift is the host’s: not judged').to.equal(false);
-    expect(overloaded.overloaded).to.deep.equal({ baseline: 0, candidate: 1, judged: false });
-    expect(compareRuns(base, single(3002, 95)).regressions).to.deep.equal([]);
-    // A timer late by less than the tolerance is within what the windows allow: the shift stands.
-    const slightly = compareRuns(base, single(3002, 30)).scenarios[0]!.timings[0]!;
-    expect(slightly.shifted).to.equal(true);
+    const runOf = (failovers: number[], lateAt: number | null, lateMs = 95): RunRecord =>
+      run(
+        'r',
+        failovers.map((failover, i) => {
+          const t = test({ failover, outage: 2500 }, i);
+          return { ...t, evidence: { ...t.evidence!, timeline: i === lateAt ? [lateTimer(lateMs)] : [] } };
+        }),
+      );
+    const base = runOf([2001, 2003, 2002, 2004, 2002, 2001], null);
+    const overloaded = compareRuns(base, runOf([2002, 2004, 2003, 2005, 2003, 3002], 5)).scenarios[0]!.timings[0]!;
+    expect(overloaded.overloaded).to.deep.equal({ baseline: 0, candidate: 1, judged: true });
+    expect(overloaded.design, 'the pairs left are judged apart: one side lost its twin').to.equal('unpaired');
+    expect(overloaded.verdict).to.not.equal('regression');
+    // A timer late by less than the tolerance is within what the windows allow: the execution stands.
+    const slightly = compareRuns(base, runOf([2002, 2004, 2003, 2005, 2003, 3002], 5, 30)).scenarios[0]!.timings[0]!;
     expect(slightly.overloaded).to.equal(undefined);
+    expect(slightly.n).to.deep.equal({ baseline: 6, candidate: 6 });
   });
 
-  it('judges a scenario with jitter on a link with twice that jitter added to the tolerance, since no seed replays it', () => {
-    const jittered = (failover: number): RunRecord => {
-      const t = test({ failover, outage: 2500 }, 0);
-      const latency = {
-        id: 'latency-admin-sync',
-        kind: 'latency' as const,
-        target: 'admin-sync' as const,
-        direction: 'upstream' as const,
-        attributes: { latency: 500, jitter: 50 },
-        appliedNs: '0',
-        confirmedNs: '0',
-        removedNs: null,
-        healedNs: null,
-      };
-      return run('jittered', [{ ...t, evidence: { ...t.evidence!, faults: [latency] } }]);
-    };
-    const within = compareRuns(jittered(2002), jittered(2150)).scenarios[0]!.timings[0]!;
-    expect(within.shifted, '148 ms is within 80 + 2·50 ms').to.equal(false);
-    expect(within.toleranceMs).to.equal(180);
-    expect(compareRuns(jittered(2002), jittered(2200)).scenarios[0]!.timings[0]!.shifted).to.equal(true);
+  it('widens a timing’s margin by twice the jitter on its links, since no seed replays Toxiproxy’s jitter', () => {
+    const jittered = (failover: number): RunRecord =>
+      run(
+        'jittered',
+        [0, 1, 2, 3, 4].map((i) => {
+          const t = test({ failover: failover + i, outage: 2500 }, i);
+          const latency = {
+            id: 'latency-admin-sync',
+            kind: 'latency' as const,
+            target: 'admin-sync' as const,
+            direction: 'upstream' as const,
+            attributes: { latency: 500, jitter: 50 },
+            appliedNs: '0',
+            confirmedNs: '0',
+            removedNs: null,
+            healedNs: null,
+          };
+          return { ...t, evidence: { ...t.evidence!, faults: [latency] } };
+        }),
+      );
+    const within = compareRuns(jittered(2002), jittered(2122)).scenarios[0]!.timings[0]!;
+    expect(within.marginMs, 'the default 40 ms at scale 0.05, + 2·50 ms of jitter').to.equal(140);
+    expect(within.verdict).to.equal('equivalent');
+    expect(compareRuns(jittered(2002), jittered(2202)).scenarios[0]!.timings[0]!.verdict).to.equal('regression');
   });
 });
