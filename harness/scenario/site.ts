@@ -302,7 +302,7 @@ export class Site implements ObservedSite {
     },
     /** An administration change on `node` (whichever CMS is ACTIVE accepts it). */
     adminChange: async (node: CmsName, change: string): Promise<AdminChange> => {
-      const { seq } = await this.observer.control(node, { action: 'admin-change', change });
+      const { seq } = await this.observer.control(node, { action: 'admin-change', object: change, value: change });
       if (seq === undefined) throw new HarnessError('CONTROL_FAILED', `${node} acknowledged an admin change without a sequence number`);
       const changed = await this.timeline.waitFor(is.admin(node, 'changed', seq, node), {
         deadlineMs: 5_000,

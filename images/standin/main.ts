@@ -7,6 +7,7 @@ import { actualPort, ConfigError, parseConfig, type LocalConfig } from './config
 import { startControlServer, type ControlOutcome } from './shell/control-server.js';
 import { EventLog } from './shell/event-log.js';
 import { cmRole, cmsRole, echoRole, essRole, supervisorRole, type Role } from './shell/roles.js';
+import { effectiveVersion } from './version.js';
 
 function roleFor(cfg: LocalConfig, log: EventLog): Role {
   switch (cfg.kind) {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   let cfg: LocalConfig;
   try {
     cfg = parseConfig(process.env[CONFIG_ENV]);
+    cfg = { ...cfg, version: effectiveVersion(cfg.version) };
   } catch (error) {
     process.stderr.write(`cmsha standin: ${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(2);
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   const status = (): StandinStatus => ({
     node: cfg.node,
     kind: cfg.kind,
+    version: cfg.version ?? '',
     nowNs: process.hrtime.bigint().toString(),
     heldConnections: held.size,
     ...role.status(),

@@ -32,9 +32,10 @@ export function parseControl(text: string): ControlRequest | { error: string } {
     return { error: 'missing "action" (one of begin, set-active, set-standby, admin-change, forced-takeover)' };
   if (!ACTIONS.has(action)) return { error: `unknown action ${JSON.stringify(action)} (known: ${[...ACTIONS].join(', ')})` };
   if (action === 'admin-change') {
-    const change = (v as Record<string, unknown>)['change'];
-    if (typeof change !== 'string' || change.length === 0) return { error: 'admin-change needs a non-empty string "change"' };
-    return { action, change };
+    const { object, value } = v as Record<string, unknown>;
+    if (typeof object !== 'string' || object.length === 0) return { error: 'admin-change needs a non-empty string "object"' };
+    if (typeof value !== 'string') return { error: 'admin-change needs a string "value" for the object' };
+    return { action, object, value };
   }
   if (action === 'begin') {
     const restart = (v as Record<string, unknown>)['restart'];

@@ -44,7 +44,7 @@ describe('stand-in program on loopback', function () {
         sup?.loggedInTo === 'cms-primary'
       );
     });
-    const change = await site.control('cms-primary', { action: 'admin-change', change: 'add vdn 4000' });
+    const change = await site.control('cms-primary', { action: 'admin-change', object: 'add vdn 4000', value: 'add vdn 4000' });
     expect(change).to.deep.equal({ code: 200, body: { ok: true, seq: 1, origin: 'cms-primary' } });
     await site.until('change applied on the secondary', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 1);
     const applied = (await site.events('cms-secondary')).filter((e) => e.type === 'admin');
@@ -69,7 +69,7 @@ describe('stand-in program on loopback', function () {
     expect(unknown.code).to.equal(400);
     expect(unknown.body['error']).to.match(/unknown action "reboot"/);
     expect((await site.control('cms-primary', { action: 'set-active' })).code).to.equal(409);
-    const standby = await site.control('cms-secondary', { action: 'admin-change', change: 'x' });
+    const standby = await site.control('cms-secondary', { action: 'admin-change', object: 'x', value: 'x' });
     expect(standby.code).to.equal(409);
     expect(standby.body['error']).to.match(/cms-secondary is STANDBY; administration is accepted only on the ACTIVE CMS/);
     expect((await site.control('cms-primary', '{"action":"admin-change"}')).code).to.equal(400);
@@ -148,7 +148,7 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
     await site.until('heartbeat answered', async () => ((await site.status('cms-secondary')).heartbeat?.answered ?? 0) > 0);
     await site.kill('cms-primary');
     await site.until('secondary ACTIVE', async () => (await site.status('cms-secondary')).role === 'ACTIVE');
-    const made = await site.control('cms-secondary', { action: 'admin-change', change: 'add skill 7' });
+    const made = await site.control('cms-secondary', { action: 'admin-change', object: 'add skill 7', value: 'add skill 7' });
     expect(made).to.deep.equal({ code: 200, body: { ok: true, seq: 1, origin: 'cms-secondary' } });
     await site.until('ADMIN_SYNC_LAG on the secondary', async () => (await site.status('cms-secondary')).alarms.includes('ADMIN_SYNC_LAG'));
     site.start('cms-primary');
@@ -161,7 +161,7 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
     expect(role).to.include({ role: 'STANDBY', reason: 'returning primary holds STANDBY: secondary is ACTIVE' });
     const events = await site.events('cms-primary');
     expect(events.find((e) => e.type === 'heartbeat' && e.outcome === 'received')).to.include({ peerRole: 'ACTIVE', takenOver: true });
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'y' })).code).to.equal(409);
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'y', value: 'y' })).code).to.equal(409);
   });
 
   it('keeps the Admin-Sync queue and numbering on disk across restarts of both CMS: nothing lost, nothing applied twice', async () => {
@@ -171,11 +171,11 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
     site.start('cms-primary', primary);
     site.start('cms-secondary', secondary);
     await site.until('primary ACTIVE', async () => (await site.status('cms-primary')).role === 'ACTIVE');
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'a' })).body).to.include({ seq: 1 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'a', value: 'a' })).body).to.include({ seq: 1 });
     await site.until('a applied', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 1);
     await site.kill('cms-secondary');
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'b' })).body).to.include({ seq: 2 });
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'c' })).body).to.include({ seq: 3 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'b', value: 'b' })).body).to.include({ seq: 2 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'c', value: 'c' })).body).to.include({ seq: 3 });
     await site.kill('cms-primary');
     site.start('cms-primary', primary);
     site.start('cms-secondary', secondary);
@@ -185,7 +185,7 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
       ['cms-primary', 3],
     ]);
     await site.until('primary ACTIVE again', async () => (await site.status('cms-primary')).role === 'ACTIVE');
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'd' })).body).to.include({ seq: 4 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'd', value: 'd' })).body).to.include({ seq: 4 });
     await site.until('d applied', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 4);
     const saved = JSON.parse(fs.readFileSync(path.join(primary.dataDir, 'admin-sync.json'), 'utf8')) as { lastSeq: number };
     expect(saved.lastSeq).to.equal(4);

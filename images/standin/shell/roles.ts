@@ -29,8 +29,8 @@ import { MachineRunner, msOf, nowNs } from './runner.js';
 
 /** What main.ts needs from a running stand-in. */
 export interface Role {
-  /** Kind-specific fields of /status (node, kind, nowNs, heldConnections, lastEventSeq are added by main). */
-  status(): Omit<StandinStatus, 'node' | 'kind' | 'nowNs' | 'heldConnections' | 'lastEventSeq'>;
+  /** Kind-specific fields of /status (node, kind, version, nowNs, heldConnections, lastEventSeq are added by main). */
+  status(): Omit<StandinStatus, 'node' | 'kind' | 'version' | 'nowNs' | 'heldConnections' | 'lastEventSeq'>;
   control(request: ControlRequest): ControlOutcome;
   /** Handler per nominal listening port. */
   routes: Map<number, (socket: net.Socket) => void>;
@@ -160,7 +160,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         case 'admin-change': {
           if (ha.state.role !== 'ACTIVE')
             return { code: 409, error: `admin-change refused: ${node} is STANDBY; administration is accepted only on the ACTIVE CMS` };
-          adminSync.input({ type: 'change', change: request.change });
+          adminSync.input({ type: 'change', change: request.object });
           return { code: 200, body: { ok: true, seq: adminSync.state.lastSeq, origin: node } };
         }
         default:
