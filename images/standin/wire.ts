@@ -17,11 +17,13 @@ export type WireMsg =
   | { t: 'ess-hello' }
   | { t: 'ess-hello-ack' }
   | { t: 'takeover' }
-  // heartbeat (cms-secondary -> cms-primary and back). `takenOver`: the secondary is ACTIVE by its own automatic
-  // failover and nobody has acted since (the primary's return policy applies). `epoch`: random per secondary
-  // process, so the primary can tell a restarted secondary (beats from 1 again) from stale requests.
-  | { t: 'hb'; beat: number; fromRole: HaRole; takenOver: boolean; epoch: string }
-  | { t: 'hb-ans'; beat: number; role: HaRole; demandStandby?: boolean }
+  // heartbeat (cms-secondary -> cms-primary and back). `primaryLost`: the secondary declared the primary lost and has
+  // not heard it since (this beat is a return of the primary: its policy applies). `roleSeq`: the secondary's count
+  // of its own role changes, so a demand in the answer is about the role the beat was sent in. `epoch`: random per
+  // secondary process, so the primary can tell a restarted secondary (beats from 1 again) from stale requests.
+  // demandStandby: go STANDBY (failback); resumeActive: an operator cancelled the demand you obeyed, go ACTIVE again.
+  | { t: 'hb'; beat: number; fromRole: HaRole; primaryLost: boolean; roleSeq: number; epoch: string }
+  | { t: 'hb-ans'; beat: number; role: HaRole; demandStandby?: boolean; resumeActive?: boolean }
   // admin-sync: the primary dials, then both sides use the connection alike. Each says hello with the last change
   // of the other's origin it applied; each pushes the changes made on it (origin = itself) and acks the other's.
   | { t: 'as-hello'; node: CmsName; role: HaRole; lastApplied: number }
@@ -77,12 +79,29 @@ export function parseWire(line: string): WireMsg | null {
       if (m['role'] === undefined) return { t: 'ka' };
       return ROLES.has(m['role'] as string) ? { t: 'ka', role: m['role'] as HaRole } : null;
     case 'hb':
-      return isInt(m['beat']) && ROLES.has(m['fromRole'] as string) && typeof m['takenOver'] === 'boolean' && isText(m['epoch'])
-        ? { t: 'hb', beat: m['beat'], fromRole: m['fromRole'] as HaRole, takenOver: m['takenOver'], epoch: m['epoch'] }
+      return isInt(m['beat']) &&
+        ROLES.has(m['fromRole'] as string) &&
+        typeof m['primaryLost'] === 'boolean' &&
+        isInt(m['roleSeq']) &&
+        isText(m['epoch'])
+        ? {
+            t: 'hb',
+            beat: m['beat'],
+            fromRole: m['fromRole'] as HaRole,
+            primaryLost: m['primaryLost'],
+            roleSeq: m['roleSeq'],
+            epoch: m['epoch'],
+          }
         : null;
     case 'hb-ans':
       return isInt(m['beat']) && ROLES.has(m['role'] as string)
-        ? { t: 'hb-ans', beat: m['beat'], role: m['role'] as HaRole, demandStandby: m['demandStandby'] === true }
+        ? {
+            t: 'hb-ans',
+            beat: m['beat'],
+            role: m['role'] as HaRole,
+            ...(m['demandStandby'] === true ? { demandStandby: true } : {}),
+            ...(m['resumeActive'] === true ? { resumeActive: true } : {}),
+          }
         : null;
     case 'as-hello':
       return CMS.has(m['node'] as string) && ROLES.has(m['role'] as string) && isInt(m['lastApplied'])

@@ -324,7 +324,7 @@ describe('stand-in program on loopback: awaitBegin', function () {
         secondary.once('error', reject);
         secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve());
       });
-      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', takenOver: true, epoch: 'e1' })}\n`);
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', primaryLost: true, roleSeq: 1, epoch: 'e1' })}\n`);
       await site.until('the connection held', async () => (await site.status('cms-primary')).heldConnections === 1);
       expect((await site.events('cms-primary')).map((e) => e.type)).to.deep.equal(['started']);
       await site.control('cms-primary', { action: 'begin' });
@@ -356,7 +356,7 @@ describe('stand-in program on loopback: awaitBegin', function () {
       });
       await new Promise<void>((resolve) => secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve()));
       // A beat the secondary sent while the restarted primary was up but had not begun: stale by the time it begins.
-      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', takenOver: true, epoch: 'e1' })}\n`);
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', primaryLost: true, roleSeq: 1, epoch: 'e1' })}\n`);
       await site.until('the connection held', async () => (await site.status('cms-primary')).heldConnections === 1);
       await site.control('cms-primary', { action: 'begin', restart: true });
       expect(await closed).to.equal('ECONNRESET');
@@ -392,7 +392,7 @@ describe('stand-in program on loopback: a primary waiting for the secondary', fu
         secondary.once('error', reject);
         secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve());
       });
-      secondary.write(`${JSON.stringify({ t: 'hb', beat: 1, fromRole: 'STANDBY', takenOver: false, epoch: 'e1' })}\n`);
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 1, fromRole: 'STANDBY', primaryLost: false, roleSeq: 0, epoch: 'e1' })}\n`);
       await site.until('the primary decided', async () => (await site.status('cms-primary')).pending === false);
       expect((await site.status('cms-primary')).role, 'a STANDBY secondary leaves the primary ACTIVE').to.equal('ACTIVE');
     } finally {

@@ -89,6 +89,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
     ...base,
     name: 'ha',
     onNotice: (n) => {
+      if (n.type === 'contact') return;
       clients.input({ type: 'role', role: n.role });
       adminSync.input({ type: 'role', role: n.role });
     },
@@ -138,6 +139,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       if (a.lagAlarm) alarms.push('ADMIN_SYNC_LAG');
       if (l.linkDownAlarm) alarms.push('ACD_LINK_DOWN');
       if (h.heartbeatLost) alarms.push('HEARTBEAT_LOST');
+      if (h.noActiveCms) alarms.push('NO_ACTIVE_CMS');
       return {
         role: h.role,
         pending: h.pending,
