@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, routeAfterBegin(route)));
   }
   // Last: the harness takes a healthy /healthz to mean every listener above is bound.
-  servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));
+  const admin = role.admin?.bind(role);
+  servers.push(await startControlServer({ log, status, control, ...(admin ? { admin } : {}) }, actualPort(cfg, PORTS.control), host));
   log.push({ type: 'started', kind: cfg.kind });
   // With awaitBegin the harness says when the whole site is up (see StandinConfig.awaitBegin).
   if (!cfg.awaitBegin) begin(false);

@@ -1,7 +1,8 @@
 // The wire protocol between stand-ins: newline-delimited JSON over TCP, one message per line.
 // Every link (ACD, ess-cm, heartbeat, admin-sync, client) uses it; `t` names the message.
 
-import type { CmsName, HaRole } from '../protocol/index.js';
+import { DEFAULT_VERSION, type CmsName, type HaRole } from '../protocol/index.js';
+import { isVersion } from './version.js';
 
 /** Every message a stand-in sends to another one. */
 export type WireMsg =
@@ -25,10 +26,14 @@ export type WireMsg =
   | { t: 'hb'; beat: number; fromRole: HaRole; primaryLost: boolean; roleSeq: number; epoch: string }
   | { t: 'hb-ans'; beat: number; role: HaRole; demandStandby?: boolean; resumeActive?: boolean }
   // admin-sync: the primary dials, then both sides use the connection alike. Each says hello with the last change
-  // of the other's origin it applied; each pushes the changes made on it (origin = itself) and acks the other's.
-  | { t: 'as-hello'; node: CmsName; role: HaRole; lastApplied: number }
-  | { t: 'as-change'; origin: CmsName; seq: number; change: string }
+  // of the other's origin it applied and its software version; each pushes the changes made on it (origin = itself)
+  // and acks the other's. A conflict's verdict goes primary -> secondary (`as-resolve`, naming the last change of
+  // each side it took into account) and the secondary says when it holds the verdict's value (`as-resolved`).
+  | { t: 'as-hello'; node: CmsName; role: HaRole; lastApplied: number; version: string }
+  | { t: 'as-change'; origin: CmsName; seq: number; object: string; value: string }
   | { t: 'as-ack'; origin: CmsName; seq: number }
+  | { t: 'as-resolve'; object: string; winner: CmsName; value: string; lost: string; primarySeq: number; secondarySeq: number }
+  | { t: 'as-resolved'; object: string; primarySeq: number; secondarySeq: number }
   // client logins (supervisor -> cms-*).
   | { t: 'login'; user: string }
   | { t: 'login-ok' }
@@ -104,12 +109,43 @@ export function parseWire(line: string): WireMsg | null {
           }
         : null;
     case 'as-hello':
-      return CMS.has(m['node'] as string) && ROLES.has(m['role'] as string) && isInt(m['lastApplied'])
-        ? { t: 'as-hello', node: m['node'] as CmsName, role: m['role'] as HaRole, lastApplied: m['lastApplied'] }
+      // A hello without a version comes from a stand-in older than versions: it counts as the default one.
+      return CMS.has(m['node'] as string) &&
+        ROLES.has(m['role'] as string) &&
+        isInt(m['lastApplied']) &&
+        (m['version'] === undefined || isVersion(m['version']))
+        ? {
+            t: 'as-hello',
+            node: m['node'] as CmsName,
+            role: m['role'] as HaRole,
+            lastApplied: m['lastApplied'],
+            version: (m['version'] as string | undefined) ?? DEFAULT_VERSION,
+          }
         : null;
     case 'as-change':
-      return CMS.has(m['origin'] as string) && isInt(m['seq']) && typeof m['change'] === 'string'
-        ? { t: 'as-change', origin: m['origin'] as CmsName, seq: m['seq'], change: m['change'] }
+      return CMS.has(m['origin'] as string) && isInt(m['seq']) && isText(m['object']) && typeof m['value'] === 'string'
+        ? { t: 'as-change', origin: m['origin'] as CmsName, seq: m['seq'], object: m['object'], value: m['value'] }
+        : null;
+    case 'as-resolve':
+      return isText(m['object']) &&
+        CMS.has(m['winner'] as string) &&
+        typeof m['value'] === 'string' &&
+        typeof m['lost'] === 'string' &&
+        isInt(m['primarySeq']) &&
+        isInt(m['secondarySeq'])
+        ? {
+            t: 'as-resolve',
+            object: m['object'],
+            winner: m['winner'] as CmsName,
+            value: m['value'],
+            lost: m['lost'],
+            primarySeq: m['primarySeq'],
+            secondarySeq: m['secondarySeq'],
+          }
+        : null;
+    case 'as-resolved':
+      return isText(m['object']) && isInt(m['primarySeq']) && isInt(m['secondarySeq'])
+        ? { t: 'as-resolved', object: m['object'], primarySeq: m['primarySeq'], secondarySeq: m['secondarySeq'] }
         : null;
     case 'as-ack':
       return CMS.has(m['origin'] as string) && isInt(m['seq']) ? { t: 'as-ack', origin: m['origin'] as CmsName, seq: m['seq'] } : null;

@@ -4,16 +4,27 @@
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import path from 'node:path';
-import { PORTS, type AlarmName, type CmsName, type ControlRequest, type StandinStatus } from '../../protocol/index.js';
+import {
+  DEFAULT_VERSION,
+  PORTS,
+  type AdminView,
+  type AlarmName,
+  type CmsName,
+  type ControlRequest,
+  type StandinStatus,
+} from '../../protocol/index.js';
 import { acdLinkMachine, initialAcdLink } from '../machines/acd-link.js';
 import { initialAcdData, observeAcd } from '../machines/acd-data.js';
 import { acdServerMachine, initialAcdServer, linkedCms } from '../machines/acd-server.js';
 import {
   adminSyncMachine,
+  changeRefusal,
   checkAdminDurable,
+  decidedConflicts,
   durableOf,
   initialAdminSync,
   unackedCount,
+  unresolvedObjects,
   type AdminDurable,
 } from '../machines/admin-sync.js';
 import { clientsMachine, initialClients } from '../machines/clients.js';
@@ -32,6 +43,8 @@ export interface Role {
   /** Kind-specific fields of /status (node, kind, version, nowNs, heldConnections, lastEventSeq are added by main). */
   status(): Omit<StandinStatus, 'node' | 'kind' | 'version' | 'nowNs' | 'heldConnections' | 'lastEventSeq'>;
   control(request: ControlRequest): ControlOutcome;
+  /** CMS only: GET /admin. */
+  admin?(): AdminView;
   /** Handler per nominal listening port. */
   routes: Map<number, (socket: net.Socket) => void>;
   start(): void;
@@ -75,7 +88,8 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
   if (adminFile !== null) writeJsonFileAtomic(adminFile, durableOf(adminInitial));
 
   const clients = new MachineRunner(clientsMachine({ timers: cfg.timers }), initialClients('STANDBY'), { ...base, name: 'clients' });
-  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers }), adminInitial, {
+  const version = cfg.version ?? DEFAULT_VERSION;
+  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers, version }), adminInitial, {
     ...base,
     name: 'admin-sync',
     onNotice: (n) => {
@@ -89,7 +103,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
     ...base,
     name: 'ha',
     onNotice: (n) => {
-      if (n.type === 'contact') return;
+      if (n.type === 'contact') return adminSync.input({ type: 'contact', up: n.up });
       clients.input({ type: 'role', role: n.role });
       adminSync.input({ type: 'role', role: n.role });
     },
@@ -140,6 +154,8 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       if (l.linkDownAlarm) alarms.push('ACD_LINK_DOWN');
       if (h.heartbeatLost) alarms.push('HEARTBEAT_LOST');
       if (h.noActiveCms) alarms.push('NO_ACTIVE_CMS');
+      if (a.conflictAlarm) alarms.push('ADMIN_SYNC_CONFLICT');
+      if (a.versionAlarm) alarms.push('ADMIN_SYNC_VERSION');
       return {
         role: h.role,
         pending: h.pending,
@@ -148,6 +164,17 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         adminSync: { ownLastSeq: a.lastSeq, ownAckedSeq: a.ackedSeq, peerApplied: a.peerApplied, queued: unackedCount(a) },
         heartbeat: { sent: h.sent, answered: h.answered, consecutiveMisses: h.consecutiveMisses },
         alarms,
+      };
+    },
+    admin() {
+      const a = adminSync.state;
+      return {
+        node,
+        version,
+        objects: structuredClone(a.objects),
+        conflicts: decidedConflicts(a).map(({ atMs, ...c }) => ({ ...c, atNs: BigInt(Math.round(atMs * 1e6)).toString() })),
+        unresolved: unresolvedObjects(a),
+        queued: unackedCount(a),
       };
     },
     control(request) {
@@ -162,7 +189,9 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         case 'admin-change': {
           if (ha.state.role !== 'ACTIVE')
             return { code: 409, error: `admin-change refused: ${node} is STANDBY; administration is accepted only on the ACTIVE CMS` };
-          adminSync.input({ type: 'change', change: request.object });
+          const refusal = changeRefusal(adminSync.state, request.object);
+          if (refusal !== null) return { code: 409, error: `admin-change refused: ${refusal}` };
+          adminSync.input({ type: 'change', object: request.object, value: request.value });
           return { code: 200, body: { ok: true, seq: adminSync.state.lastSeq, origin: node } };
         }
         default:
