@@ -1,7 +1,7 @@
 // The wire protocol between stand-ins: newline-delimited JSON over TCP, one message per line.
 // Every link (ACD, ess-cm, heartbeat, admin-sync, client) uses it; `t` names the message.
 
-import { DEFAULT_VERSION, type CmsName, type HaRole } from '../protocol/index.js';
+import { DEFAULT_VERSION, type CmsName, type EssState, type HaRole } from '../protocol/index.js';
 import { isVersion } from './version.js';
 
 /** Every message a stand-in sends to another one. */
@@ -12,10 +12,11 @@ export type WireMsg =
   | { t: 'reject'; reason: string }
   | { t: 'data-start' }
   | { t: 'acd'; seq: number }
-  // Keep-alive on every persistent link; `role` is carried on admin-sync (DUAL_ACTIVE detection).
-  | { t: 'ka'; role?: HaRole }
-  // ess-cm (ESS -> cm and back).
-  | { t: 'ess-hello' }
+  // Keep-alive on every persistent link; `role` is carried on admin-sync (DUAL_ACTIVE detection), `ess` from the ESS
+  // to the main CM on ess-cm (switch control: the CM is not in control while the ESS says ACTIVE).
+  | { t: 'ka'; role?: HaRole; ess?: EssState }
+  // ess-cm (ESS -> cm and back). The ESS says its state in its hello and in every keep-alive, and at once on a change.
+  | { t: 'ess-hello'; state?: EssState }
   | { t: 'ess-hello-ack' }
   | { t: 'takeover' }
   // heartbeat (cms-secondary -> cms-primary and back). `primaryLost`: the secondary declared the primary lost and has
@@ -43,6 +44,7 @@ export type WireType = WireMsg['t'];
 
 const ROLES = new Set(['ACTIVE', 'STANDBY']);
 const CMS = new Set(['cms-primary', 'cms-secondary']);
+const ESS_STATES = new Set(['STANDBY', 'NO_SERVICE_TIMING', 'ACTIVE', 'RESETTING']);
 
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -68,9 +70,11 @@ export function parseWire(line: string): WireMsg | null {
   switch (m['t']) {
     case 'hello':
       return CMS.has(m['node'] as string) ? { t: 'hello', node: m['node'] as CmsName } : null;
+    case 'ess-hello':
+      if (m['state'] === undefined) return { t: 'ess-hello' };
+      return ESS_STATES.has(m['state'] as string) ? { t: 'ess-hello', state: m['state'] as EssState } : null;
     case 'accept':
     case 'data-start':
-    case 'ess-hello':
     case 'ess-hello-ack':
     case 'takeover':
     case 'login-ok':
@@ -80,9 +84,15 @@ export function parseWire(line: string): WireMsg | null {
       return { t: m['t'], reason: typeof m['reason'] === 'string' ? m['reason'] : '' };
     case 'acd':
       return isInt(m['seq']) ? { t: 'acd', seq: m['seq'] } : null;
-    case 'ka':
-      if (m['role'] === undefined) return { t: 'ka' };
-      return ROLES.has(m['role'] as string) ? { t: 'ka', role: m['role'] as HaRole } : null;
+    case 'ka': {
+      if (m['role'] !== undefined && !ROLES.has(m['role'] as string)) return null;
+      if (m['ess'] !== undefined && !ESS_STATES.has(m['ess'] as string)) return null;
+      return {
+        t: 'ka',
+        ...(m['role'] !== undefined ? { role: m['role'] as HaRole } : {}),
+        ...(m['ess'] !== undefined ? { ess: m['ess'] as EssState } : {}),
+      };
+    }
     case 'hb':
       return isInt(m['beat']) &&
         ROLES.has(m['fromRole'] as string) &&

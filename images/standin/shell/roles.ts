@@ -206,8 +206,16 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
 
 export function cmRole(cfg: LocalConfig, log: EventLog): Role {
   const base = { log, dials: cfg.dials };
-  const server = new MachineRunner(acdServerMachine({ name: 'cm', timers: cfg.timers }), initialAcdServer(true), { ...base, name: 'acd' });
-  const essPeer = new MachineRunner(essPeerMachine({ timers: cfg.timers }), initialEssPeer(), { ...base, name: 'ess-cm' });
+  // Serves nobody until its ess-cm side knows whether the ESS is in control (see essPeerMachine).
+  const server = new MachineRunner(acdServerMachine({ name: 'cm', timers: cfg.timers }), initialAcdServer(false, true), {
+    ...base,
+    name: 'acd',
+  });
+  const essPeer = new MachineRunner(essPeerMachine({ timers: cfg.timers }), initialEssPeer(), {
+    ...base,
+    name: 'ess-cm',
+    onNotice: (n) => server.input({ type: 'set-serving', serving: n.inControl, reason: n.reason }),
+  });
   return {
     routes: new Map<number, (socket: net.Socket) => void>([
       [PORTS.acdPrimary, (s) => server.accept(s, PORTS.acdPrimary)],
@@ -216,13 +224,14 @@ export function cmRole(cfg: LocalConfig, log: EventLog): Role {
     ]),
     start() {
       server.input({ type: 'start' });
+      essPeer.input({ type: 'start' });
     },
     stop() {
       server.stop();
       essPeer.stop();
     },
     status() {
-      return { linkedCms: linkedCms(server.state), alarms: [] };
+      return { linkedCms: linkedCms(server.state), inControl: essPeer.state.inControl === true, alarms: [] };
     },
     control(request) {
       if (request.action !== 'forced-takeover') return notForKind('cm', request.action);
@@ -262,7 +271,7 @@ export function essRole(cfg: LocalConfig, log: EventLog): Role {
       ess.stop();
     },
     status() {
-      return { ess: { state: ess.state.ess }, linkedCms: linkedCms(server.state), alarms: [] };
+      return { ess: { state: ess.state.ess }, linkedCms: linkedCms(server.state), inControl: ess.state.ess === 'ACTIVE', alarms: [] };
     },
     control(request) {
       return notForKind('ess', request.action);
