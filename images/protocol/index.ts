@@ -245,9 +245,10 @@ export type StandinEvent = EventBase &
         /** Where the data resumed from. */
         source: AcdTarget;
         /**
-         * sequence: a jump within one source's numbering (missing is exact). source-switch / source-restart: the
-         * numbers cannot tell (cm and ess number separately; a restarted source counts from 1 again), so the gap is
-         * the silence between the last event and the next one, counted in event periods.
+         * What the numbers looked like: sequence (same source, ahead), source-switch (cm <-> ess), source-restart (same
+         * source, not ahead). Whatever the cause, `missing` is the silence between the last event and the next one
+         * counted in event periods: the numbers cannot be trusted (cm and ess number separately; a restarted source
+         * numbers anew, possibly past the old last seq). A CMS restarted with a data folder counts its own downtime so.
          */
         cause: 'sequence' | 'source-switch' | 'source-restart';
         /** The missing events, in the numbering of the source BEFORE the gap: lastSeq + 1 .. lastSeq + missing. */

@@ -14,7 +14,7 @@ import {
   type StandinStatus,
 } from '../../protocol/index.js';
 import { acdLinkMachine, initialAcdLink } from '../machines/acd-link.js';
-import { initialAcdData, observeAcd } from '../machines/acd-data.js';
+import { acdDurableOf, checkAcdDurable, initialAcdData, observeAcd, type AcdDurable } from '../machines/acd-data.js';
 import { acdServerMachine, initialAcdServer, linkedCms } from '../machines/acd-server.js';
 import {
   adminSyncMachine,
@@ -76,11 +76,26 @@ function loadAdminSync(file: string | null, node: CmsName, log: EventLog): Admin
   return saved;
 }
 
+/** The ACD tracker a CMS saved before its restart (none without a data folder or on a first start). */
+function loadAcdData(file: string | null, log: EventLog): AcdDurable | undefined {
+  if (file === null) return undefined;
+  const raw = readJsonFile(file);
+  if (raw === undefined) return undefined;
+  const saved = checkAcdDurable(raw);
+  log.push({
+    type: 'log',
+    message: `acd-data: last event before this start was ${saved.source} seq ${saved.lastSeq} at ${saved.lastAtNs} ns`,
+  });
+  return saved;
+}
+
 export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
   const node = cfg.node as CmsName;
   const isPrimary = node === 'cms-primary';
   const base = { log, dials: cfg.dials };
-  let acdData = initialAcdData();
+  // Beside admin-sync.json, its own small file: it is rewritten at every ACD event, the admin state is not.
+  const acdFile = cfg.dataDir === undefined ? null : path.join(cfg.dataDir, 'acd-data.json');
+  let acdData = initialAcdData(loadAcdData(acdFile, log));
 
   const adminFile = cfg.dataDir === undefined ? null : path.join(cfg.dataDir, 'admin-sync.json');
   const adminInitial = initialAdminSync(node, 'STANDBY', loadAdminSync(adminFile, node, log));
@@ -120,6 +135,9 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         const atNs = nowNs();
         const r = observeAcd(acdData, n.source, n.seq, msOf(atNs), cfg.timers);
         acdData = r.state;
+        // Every event: a CMS killed at any instant restarts knowing its last one, so its downtime is one exact gap.
+        const durable = acdDurableOf(acdData);
+        if (acdFile !== null && durable !== null) writeJsonFileAtomic(acdFile, { ...durable, lastAtNs: atNs.toString() });
         for (const e of r.effects) if (e.type === 'emit') log.push(e.event, atNs);
       },
     },
