@@ -360,13 +360,13 @@ export function adminSyncMachine(cfg: AdminSyncConfig): Machine<AdminSyncSnapsho
     );
   }
 
-  /** Primary: decides every open conflict it can, keeping an earlier decision's winner, and tells the secondary. */
+  /** Primary: decides every undecided conflict it can and tells the secondary (a decided one keeps its winner). */
   function decideOpen(s: AdminSyncSnapshot, fx: Fx): void {
     if (!decides) return;
     for (const c of s.conflicts) {
-      if (c.converged) continue;
-      const winner = c.winner ?? winnerNow(s);
-      if (winner === null) continue;
+      if (c.converged || c.winner !== null) continue;
+      const winner = winnerNow(s);
+      if (winner === null) return;
       settle(s, fx, c, winner);
       sendVerdict(s, fx, c);
     }
@@ -410,6 +410,22 @@ export function adminSyncMachine(cfg: AdminSyncConfig): Machine<AdminSyncSnapsho
       );
       return;
     }
+    const ack: Effect = {
+      type: 'send',
+      conn: c.conn,
+      msg: { t: 'as-resolved', object: m.object, primarySeq: m.primarySeq, secondarySeq: m.secondarySeq },
+    };
+    const last = [...s.conflicts].reverse().find((x) => x.object === m.object);
+    if (
+      last?.converged === true &&
+      last.winner === m.winner &&
+      last.primary.seq === m.primarySeq &&
+      last.secondary.seq === m.secondarySeq
+    ) {
+      // Sent again because our answer was lost with a connection: already applied; answer again, record nothing new.
+      fx.push(ack);
+      return;
+    }
     const [kept, lost] = [m.value, m.lost];
     const sides = m.winner === 'cms-primary' ? { primary: kept, secondary: lost } : { primary: lost, secondary: kept };
     let rec = open(s, m.object);
@@ -428,11 +444,7 @@ export function adminSyncMachine(cfg: AdminSyncConfig): Machine<AdminSyncSnapsho
     rec.secondary = { value: sides.secondary, seq: m.secondarySeq };
     settle(s, fx, rec, m.winner);
     rec.converged = true;
-    fx.push({
-      type: 'send',
-      conn: c.conn,
-      msg: { t: 'as-resolved', object: m.object, primarySeq: m.primarySeq, secondarySeq: m.secondarySeq },
-    });
+    fx.push(ack);
     updateConflictAlarm(s, fx);
   }
 

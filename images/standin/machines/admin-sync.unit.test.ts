@@ -498,7 +498,14 @@ describe('Admin-Sync: objects and conflicts', () => {
       { phase: 'detected', object: 'vdn 4001', own: 'skill 2', peer: 'skill 1' },
       { phase: 'resolved', object: 'vdn 4001', value: 'skill 1', lost: 'skill 2', winner: 'cms-primary', loser: 'cms-secondary' },
     ]);
-    expect(conflictEvents(p)[0]).to.deep.equal({ phase: 'detected', object: 'vdn 4001', own: 'skill 1', peer: 'skill 2' });
+    expect(conflictEvents(p)).to.deep.equal([
+      { phase: 'detected', object: 'vdn 4001', own: 'skill 1', peer: 'skill 2' },
+      { phase: 'resolved', object: 'vdn 4001', value: 'skill 1', lost: 'skill 2', winner: 'cms-primary', loser: 'cms-secondary' },
+    ]);
+    expect(
+      p.effects('send').filter((x) => x.msg.t === 'as-resolve'),
+      'one verdict',
+    ).to.have.length(1);
     expect(conflictAlarm(p), 'raised, cleared once the secondary holds the verdict').to.deep.equal([true, false]);
     expect(conflictAlarm(s)).to.deep.equal([true, false]);
     expect(
@@ -551,6 +558,29 @@ describe('Admin-Sync: objects and conflicts', () => {
     connect(p, s2);
     expect(s2.state.objects['vdn 4001']?.value).to.equal('skill 1');
     expect([p.state.conflictAlarm, s2.state.conflictAlarm]).to.deep.equal([false, false]);
+  });
+
+  it('answers a verdict sent again after a lost answer without recording the conflict twice', () => {
+    const { p, s } = splitBrain('vdn 4001', 'skill 1', 'skill 2');
+    p.input({ type: 'contact', up: true });
+    const conn = p.state.conns[0]?.conn as number;
+    s.input({ type: 'accepted', conn: -conn, port: 6001 });
+    // Carries everything both ways except the secondary's as-resolved: the connection breaks before it arrives.
+    let toS = only(p.input({ type: 'connected', conn }), 'send');
+    for (let guard = 0; guard < 20 && toS.length > 0; guard++) {
+      const next: typeof toS = [];
+      for (const e of toS)
+        for (const back of only(s.input({ type: 'message', conn: -e.conn, msg: e.msg }), 'send'))
+          if (back.msg.t !== 'as-resolved') next.push(...only(p.input({ type: 'message', conn, msg: back.msg }), 'send'));
+      toS = next;
+    }
+    expect([p.state.conflictAlarm, s.state.conflictAlarm]).to.deep.equal([true, false]);
+    cut(p, s);
+    p.advanceTo(200);
+    s.nowMs = 200;
+    connect(p, s);
+    expect([p.state.conflictAlarm, s.state.conflictAlarm]).to.deep.equal([false, false]);
+    expect([p.state.conflicts.length, s.state.conflicts.length]).to.deep.equal([1, 1]);
   });
 
   it('records no conflict for changes to different objects, nor for a change made after the peer’s was applied', () => {
