@@ -404,6 +404,24 @@ describe('CMS HA role: primary', () => {
     expect(p.state.dualActive).to.equal(false);
   });
 
+  it('reports heartbeat contact to Admin-Sync: up at a beat after none, down an interval + timeout after the last beat', () => {
+    const p = running();
+    expect(p.effects('contact').map((c) => [c.up, c.atMs])).to.deep.equal([[true, 0]]);
+    p.advanceTo(2_249);
+    expect(p.effects('contact')).to.have.length(1);
+    p.advanceTo(2_250);
+    p.nowMs = 3_000;
+    p.input(hb(4, 'ACTIVE', true));
+    expect(p.effects('contact').map((c) => [c.up, c.atMs])).to.deep.equal([
+      [true, 0],
+      [false, 2_250],
+      [true, 3_000],
+    ]);
+    // After the return's decision in the same step: Admin-Sync sees the roles the return left.
+    const fx = p.log.filter((l) => l.atMs === 3_000).map((l) => l.effect.type);
+    expect(fx.indexOf('role-changed')).to.be.lessThan(fx.indexOf('contact'));
+  });
+
   it('raises DUAL_ACTIVE when an ACTIVE primary hears from an ACTIVE secondary, and clears it when the secondary says STANDBY', () => {
     const s = running();
     s.input(hb(3, 'ACTIVE', false));
