@@ -290,7 +290,7 @@ export class Observer implements AsyncDisposable {
 }
 
 function describeRequest(request: ControlRequest): string {
-  return request.action === 'admin-change' ? `admin-change "${request.change}"` : request.action;
+  return request.action === 'admin-change' ? `admin-change "${request.object}"` : request.action;
 }
 
 function positive(option: string, value: number): number {

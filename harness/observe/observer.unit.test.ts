@@ -77,6 +77,7 @@ class FakeStandin {
       const status: StandinStatus = {
         node: this.node,
         kind: 'cms',
+        version: '16.4.0',
         nowNs: nowNs().toString(),
         heldConnections: 0,
         alarms: [],
@@ -253,7 +254,10 @@ describe('Observer', () => {
     const started = await observe().start();
     const before = nowNs();
     expect(await started.control('cms-secondary', { action: 'set-active' })).to.deep.equal({ ok: true });
-    expect(await started.control('cms-primary', { action: 'admin-change', change: 'vdn 5001' })).to.deep.equal({ ok: true, seq: 7 });
+    expect(await started.control('cms-primary', { action: 'admin-change', object: 'vdn 5001', value: 'vdn 5001' })).to.deep.equal({
+      ok: true,
+      seq: 7,
+    });
     expect(secondary.controls).to.deep.equal([{ action: 'set-active' }]);
     const actions = started.timeline.events({ node: 'harness', type: 'action' }) as HarnessEvent[];
     expect(actions.map((e) => [e.subject, e.detail])).to.deep.equal([

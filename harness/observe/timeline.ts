@@ -47,6 +47,10 @@ export function describeEvent(event: TimelineEvent): string {
       return `${head} ${event.alarm} ${event.raised ? 'raised' : 'cleared'}`;
     case 'admin':
       return `${head} ${event.action} ${event.origin} change ${event.changeSeq}`;
+    case 'admin-conflict':
+      return `${head} ${event.phase} ${event.object}`;
+    case 'switch-control':
+      return `${head} ${event.inControl ? 'in control' : 'not in control'} (${event.reason})`;
     case 'admin-link':
       return `${head} ${event.up ? 'up' : 'down'} (${event.reason})`;
     case 'acd-gap':

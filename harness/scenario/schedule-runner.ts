@@ -100,7 +100,7 @@ export async function observeUntilSettled(site: Site): Promise<void> {
 
 /** The request of an administration change. */
 function adminRequest(object: string, value: string) {
-  return { action: 'admin-change' as const, change: `${object}=${value}` };
+  return { action: 'admin-change' as const, object, value };
 }
 
 /** The fault a step names, as the scenario form makes it. */

@@ -366,7 +366,7 @@ export class Site implements ObservedSite {
     },
     /** An administration change on `node` (whichever CMS is ACTIVE accepts it). */
     adminChange: async (node: CmsName, change: string): Promise<AdminChange> => {
-      const record = await this.act(node, { action: 'admin-change', change }, { object: change, value: change });
+      const record = await this.act(node, { action: 'admin-change', object: change, value: change }, { object: change, value: change });
       if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
       const seq = record.changeSeq;
       if (seq === undefined) throw new HarnessError('CONTROL_FAILED', `${node} acknowledged an admin change without a sequence number`);

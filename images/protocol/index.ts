@@ -138,7 +138,17 @@ export interface StandinConfig {
    * Unset: nothing is written and a restarted CMS starts afresh.
    */
   dataDir?: string;
+  /**
+   * The software version this stand-in reports (status, GET /admin, Admin-Sync hellos): dot-separated numbers, e.g.
+   * "16.4.0". Default: the image's CMSHA_VERSION (set when the image is built), else DEFAULT_VERSION.
+   */
+  version?: string;
 }
+
+/** Environment variable the stand-in image sets from its build argument of the same name (see StandinConfig.version). */
+export const VERSION_ENV = 'CMSHA_VERSION';
+/** The version a stand-in reports when neither its configuration nor its image says one. */
+export const DEFAULT_VERSION = '16.4.0';
 
 // ---------------------------------------------------------------------------------------------
 // Observation: status and events served on the control port.
@@ -151,11 +161,11 @@ export type AlarmName =
   | 'ADMIN_SYNC_LAG'
   | 'ACD_LINK_DOWN'
   | 'HEARTBEAT_LOST'
-  /** No CMS is ACTIVE as far as this one knows, for longer than the detection window (DESIGN §1 "Always an ACTIVE CMS"). */
+  /** A CMS that is not ACTIVE has known no ACTIVE peer for the detection window (misses·interval + timeout). */
   | 'NO_ACTIVE_CMS'
-  /** An object was changed on both CMS while they could not hear each other (DESIGN §1 "Conflicts"). */
+  /** An object was changed on both CMS while they could not hear each other; raised until both hold one value. */
   | 'ADMIN_SYNC_CONFLICT'
-  /** Changes from a newer version wait until the peer is upgraded (DESIGN §1 "Versions"). */
+  /** Raised on the CMS holding changes its peer cannot read (the peer runs an older version), until it is upgraded. */
   | 'ADMIN_SYNC_VERSION';
 export type AcdTarget = 'cm' | 'ess';
 
@@ -187,7 +197,12 @@ export type StandinEvent = EventBase &
         consecutiveMisses: number;
         /** received: the sender's role; answered: the primary's role in the answer. */
         peerRole?: HaRole;
-        /** received: whether the secondary is ACTIVE by its own automatic failover (see the `hb` wire message). */
+        /**
+         * received: the secondary declared the primary lost (heartbeatMisses misses) and has not heard it since, so
+         * this beat is a return of the primary and the return policy applies, whether the secondary then became ACTIVE
+         * by itself, by an operator, or stayed STANDBY. (The name is historical: it used to mean "ACTIVE by its own
+         * automatic failover".)
+         */
         takenOver?: boolean;
         /**
          * sent: how many ms after its slot on the fixed grid the beat's timer fired. The slot (atNs − lateMs) is
@@ -212,7 +227,17 @@ export type StandinEvent = EventBase &
         origin: CmsName;
         /** The change's number within its origin (the event's own number is `seq`, from EventBase). */
         changeSeq: number;
+        /** The administered object the change sets (see ControlRequest `admin-change`). */
+        object?: string;
       }
+    /**
+     * An object changed on both CMS while they could not hear each other (DESIGN.md §1 "Conflicts"). `detected`: on
+     * each CMS when the peer's change to it arrives while this CMS has an unacknowledged change of its own to it.
+     * `resolved`: on each CMS once it holds the winner's value (the CMS ACTIVE after the return, the primary if both
+     * stay ACTIVE; the primary decides and tells the secondary).
+     */
+    | { type: 'admin-conflict'; phase: 'detected'; object: string; own: string; peer: string }
+    | { type: 'admin-conflict'; phase: 'resolved'; object: string; value: string; lost: string; winner: CmsName; loser: CmsName }
     /** The Admin-Sync link of this CMS came up (hellos exchanged) or went down. */
     | { type: 'admin-link'; up: boolean; peer: CmsName; reason: string }
     | {
@@ -220,9 +245,10 @@ export type StandinEvent = EventBase &
         /** Where the data resumed from. */
         source: AcdTarget;
         /**
-         * sequence: a jump within one source's numbering (missing is exact). source-switch / source-restart: the
-         * numbers cannot tell (cm and ess number separately; a restarted source counts from 1 again), so the gap is
-         * the silence between the last event and the next one, counted in event periods.
+         * What the numbers looked like: sequence (same source, ahead), source-switch (cm <-> ess), source-restart (same
+         * source, not ahead). Whatever the cause, `missing` is the silence between the last event and the next one
+         * counted in event periods: the numbers cannot be trusted (cm and ess number separately; a restarted source
+         * numbers anew, possibly past the old last seq). A CMS restarted with a data folder counts its own downtime so.
          */
         cause: 'sequence' | 'source-switch' | 'source-restart';
         /** The missing events, in the numbering of the source BEFORE the gap: lastSeq + 1 .. lastSeq + missing. */
@@ -235,6 +261,11 @@ export type StandinEvent = EventBase &
     /** cm / ess: its own view of a CMS session: accepted (pump-up), in data transfer, ended. */
     | { type: 'acd-session'; cms: CmsName; phase: 'pumpup' | 'data' | 'ended'; reason: string }
     | { type: 'ess'; state: EssState; previous: EssState; reason: string }
+    /**
+     * cm: it took or gave up control of the switch (DESIGN.md §1 "Switch control"); while not in control it rejects CMS
+     * links and streams nothing. The ESS is in control exactly while ACTIVE (its `ess` events).
+     */
+    | { type: 'switch-control'; inControl: boolean; reason: string }
     | { type: 'client'; action: 'logged-in' | 'lost'; target: CmsName | null }
     | { type: 'log'; message: string }
   );
@@ -244,6 +275,8 @@ export type StandinEventType = StandinEvent['type'];
 export interface StandinStatus {
   node: NodeName;
   kind: StandinKind;
+  /** The software version of this stand-in (StandinConfig.version, else the image's CMSHA_VERSION). */
+  version: string;
   nowNs: MonoNs;
   /** Connections accepted before `begin`, held unread until then (see StandinConfig.awaitBegin). */
   heldConnections: number;
@@ -269,6 +302,11 @@ export interface StandinStatus {
   ess?: { state: EssState };
   /** CM / ESS: CMS channels currently in data transfer. */
   linkedCms?: CmsName[];
+  /**
+   * CM / ESS: whether this switch is in control (serves CMS links). The CM says false while it has not yet learned,
+   * after its start, whether the ESS is in control.
+   */
+  inControl?: boolean;
   /** Supervisor only: the CMS it is logged in to. */
   loggedInTo?: CmsName | null;
   alarms: AlarmName[];
@@ -295,8 +333,11 @@ export type ControlRequest =
   | { action: 'begin'; restart?: boolean }
   | { action: 'set-active' }
   | { action: 'set-standby' }
-  /** An administration change on the ACTIVE CMS (409 on a STANDBY one), pushed to the peer by Admin-Sync. */
-  | { action: 'admin-change'; change: string }
+  /**
+   * An administration change on the ACTIVE CMS (409 on a STANDBY one): `object` (non-empty) takes `value`. Pushed to
+   * the peer by Admin-Sync.
+   */
+  | { action: 'admin-change'; object: string; value: string }
   /** cm: force the ESS back to STANDBY (the main CM takes over). */
   | { action: 'forced-takeover' };
 
@@ -306,6 +347,24 @@ export interface ControlResponse {
   seq?: number;
   /** admin-change: the CMS the change was made on (`origin` of its admin events). */
   origin?: CmsName;
+}
+
+/** GET /admin on a CMS: the administered objects, the conflict records and what is still to be sent. */
+export interface AdminView {
+  node: CmsName;
+  version: string;
+  /** Current value of every object, with the change that set it (for a conflict: the winner's change). */
+  objects: Record<string, { value: string; origin: CmsName; changeSeq: number }>;
+  /** Decided conflicts, oldest first; each keeps the losing value. `atNs`: when this CMS detected it. */
+  conflicts: Array<{ object: string; value: string; lost: string; winner: CmsName; loser: CmsName; atNs: MonoNs }>;
+  /**
+   * Objects in conflict still waiting for a decision: on the secondary until the primary's verdict arrives; on the
+   * primary while it has not heard a heartbeat since the two could not hear each other (a return may still change
+   * which CMS is ACTIVE). Both CMS keep ADMIN_SYNC_CONFLICT raised meanwhile.
+   */
+  unresolved: string[];
+  /** Own changes not yet acknowledged by the peer. */
+  queued: number;
 }
 
 export const CONFIG_ENV = 'CMSHA_CONFIG';

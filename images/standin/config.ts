@@ -2,6 +2,7 @@
 // problem found, naming the field and the value given, so the harness owner can fix the topology at once.
 
 import { LINK_NAMES, NODE_NAMES, PORTS, type LinkName, type StandinConfig, type StandinKind } from '../protocol/index.js';
+import { isVersion } from './version.js';
 
 /**
  * What the stand-in accepts besides the shared StandinConfig. Both fields are for running several stand-ins on
@@ -138,6 +139,10 @@ export function parseConfig(text: string | undefined): LocalConfig {
     if (typeof dataDir !== 'string' || dataDir === '') problems.push(`dataDir: ${JSON.stringify(dataDir)} must be a non-empty path`);
     else if (kind !== 'cms') problems.push(`dataDir: only a cms keeps state on disk, not kind ${kind}`);
   }
+
+  const version = c['version'];
+  if (version !== undefined && !isVersion(version))
+    problems.push(`version: ${JSON.stringify(version)} must be dot-separated numbers, e.g. "16.4.0"`);
 
   // Dials a kind cannot work without.
   const d = (typeof dials === 'object' && dials !== null ? dials : {}) as Record<string, unknown>;

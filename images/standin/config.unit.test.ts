@@ -24,6 +24,12 @@ function problems(cfg: unknown): string[] {
 }
 
 describe('stand-in configuration', () => {
+  it('accepts a version of dot-separated numbers and names a malformed one', () => {
+    expect(parseConfig(JSON.stringify({ ...GOOD, version: '16.5.1' })).version).to.equal('16.5.1');
+    expect(problems({ ...GOOD, version: '16.5-rc1' })).to.deep.equal(['version: "16.5-rc1" must be dot-separated numbers, e.g. "16.4.0"']);
+    expect(problems({ ...GOOD, version: 16 })).to.have.length(1);
+  });
+
   it('accepts a well-formed configuration and maps ports through portOverrides', () => {
     const cfg = parseConfig(JSON.stringify({ ...GOOD, portOverrides: { '7000': 17000 } }));
     expect(actualPort(cfg, 7000)).to.equal(17000);

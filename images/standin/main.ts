@@ -7,6 +7,7 @@ import { actualPort, ConfigError, parseConfig, type LocalConfig } from './config
 import { startControlServer, type ControlOutcome } from './shell/control-server.js';
 import { EventLog } from './shell/event-log.js';
 import { cmRole, cmsRole, echoRole, essRole, supervisorRole, type Role } from './shell/roles.js';
+import { effectiveVersion } from './version.js';
 
 function roleFor(cfg: LocalConfig, log: EventLog): Role {
   switch (cfg.kind) {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   let cfg: LocalConfig;
   try {
     cfg = parseConfig(process.env[CONFIG_ENV]);
+    cfg = { ...cfg, version: effectiveVersion(cfg.version) };
   } catch (error) {
     process.stderr.write(`cmsha standin: ${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(2);
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   const status = (): StandinStatus => ({
     node: cfg.node,
     kind: cfg.kind,
+    version: cfg.version ?? '',
     nowNs: process.hrtime.bigint().toString(),
     heldConnections: held.size,
     ...role.status(),
@@ -103,7 +106,8 @@ async function main(): Promise<void> {
     if (route !== undefined) servers.push(await listen(actualPort(cfg, port), host, routeAfterBegin(route)));
   }
   // Last: the harness takes a healthy /healthz to mean every listener above is bound.
-  servers.push(await startControlServer({ log, status, control }, actualPort(cfg, PORTS.control), host));
+  const admin = role.admin?.bind(role);
+  servers.push(await startControlServer({ log, status, control, ...(admin ? { admin } : {}) }, actualPort(cfg, PORTS.control), host));
   log.push({ type: 'started', kind: cfg.kind });
   // With awaitBegin the harness says when the whole site is up (see StandinConfig.awaitBegin).
   if (!cfg.awaitBegin) begin(false);

@@ -1,15 +1,15 @@
-// Tests of ACD sequence tracking: exact gaps within one source's numbering, one time-based gap across a source
-// switch (cm -> ess) or a restarted source counter, no gap without silence.
+// Tests of ACD sequence tracking: one gap per interruption, its missing count from the silence whatever the numbers
+// say (a source switch, a restarted source counter), no gap without silence, and a CMS's own downtime after a restart.
 
 import { expect } from 'chai';
-import { initialAcdData, observeAcd, type AcdDataSnapshot } from './acd-data.js';
+import { acdDurableOf, checkAcdDurable, initialAcdData, observeAcd, type AcdDataSnapshot } from './acd-data.js';
 import type { AcdTarget } from '../../protocol/index.js';
 
 /** 10 events per second: one every 100 ms; a silence beyond 150 ms is a gap when the numbers cannot tell. */
 const CFG = { acdEventRateHz: 10 };
 
-function feed(items: Array<[AcdTarget, number, number]>): { state: AcdDataSnapshot; gaps: unknown[] } {
-  let state = initialAcdData();
+function feed(items: Array<[AcdTarget, number, number]>, from = initialAcdData()): { state: AcdDataSnapshot; gaps: unknown[] } {
+  let state = from;
   const gaps: unknown[] = [];
   for (const [source, seq, atMs] of items) {
     const r = observeAcd(state, source, seq, atMs, CFG);
@@ -92,5 +92,42 @@ describe('ACD data tracking', () => {
     const s0 = initialAcdData();
     observeAcd(s0, 'cm', 5, 0, CFG);
     expect(s0).to.deep.equal(initialAcdData());
+  });
+
+  it('counts the missing events from the silence when a restarted CM numbers past the old last seq', () => {
+    // Old behaviour: a jump ahead in the same source was counted from the numbers: 49 here, for one second of silence.
+    const { gaps } = feed([
+      ['cm', 100, 0],
+      ['cm', 150, 1_000],
+    ]);
+    expect(gaps).to.deep.equal([
+      { type: 'acd-gap', source: 'cm', cause: 'sequence', fromSeq: 101, toSeq: 109, missing: 9, silentMs: 1_000 },
+    ]);
+  });
+
+  it('counts its own downtime as one gap after a restart from the saved tracker', () => {
+    // Old behaviour: a restarted CMS started afresh and its first event was no gap at all.
+    const before = feed([
+      ['cm', 500, 60_000],
+      ['cm', 501, 60_100],
+    ]).state;
+    const saved = checkAcdDurable(JSON.parse(JSON.stringify(acdDurableOf(before))));
+    expect(saved).to.deep.equal({ source: 'cm', lastSeq: 501, lastAtNs: '60100000000' });
+    const { state, gaps } = feed(
+      [
+        ['cm', 552, 65_200],
+        ['cm', 553, 65_300],
+      ],
+      initialAcdData(saved),
+    );
+    expect(gaps).to.deep.equal([
+      { type: 'acd-gap', source: 'cm', cause: 'sequence', fromSeq: 502, toSeq: 551, missing: 50, silentMs: 5_100 },
+    ]);
+    expect(state).to.include({ gaps: 1, missing: 50, received: 2 });
+  });
+
+  it('trusts a saved tracker only when it is whole', () => {
+    expect(() => checkAcdDurable({ source: 'cm', lastSeq: 1 })).to.throw(/acd-data state/);
+    expect(acdDurableOf(initialAcdData())).to.equal(null);
   });
 });

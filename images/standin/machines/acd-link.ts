@@ -1,5 +1,5 @@
 // The CMS side of the ACD link with Dual-IP: IDLE -> CONNECTING -> WAITING_ACCEPTANCE -> TRANSLATION_PUMPUP
-// -> DATA_TRANSFER, attempts on a fixed slot grid (main CM first, then the ESS), silence detection. Pure.
+// -> DATA_TRANSFER, attempts on a fixed slot grid (main CM first, then the ESS), silence detection, ACD_LINK_DOWN. Pure.
 
 import type { AcdLinkState as LinkStateName, AcdTarget, CmsName, LinkName, Timers } from '../../protocol/index.js';
 import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
@@ -23,6 +23,12 @@ export interface AcdLinkSnapshot {
   cycleStartMs: number;
   /** Connection of the current attempt or session; null after the attempt failed (waiting for the next slot). */
   conn: ConnId | null;
+  /** The next attempt's slot index (from cycleStartMs) is at least this: slots that passed during a pump-up. */
+  minNextSlot: number;
+  /** The last instant the link was known in data transfer (or the start): ACD_LINK_DOWN counts from it. */
+  dataUntilMs: number;
+  /** It reached data transfer at least once (the alarm's detail). */
+  everData: boolean;
   nextConn: ConnId;
   lastRxMs: number;
   nextKaMs: number | null;
@@ -42,6 +48,9 @@ export function initialAcdLink(): AcdLinkSnapshot {
     attempt: 0,
     cycleStartMs: 0,
     conn: null,
+    minNextSlot: 0,
+    dataUntilMs: 0,
+    everData: false,
     nextConn: 1,
     lastRxMs: 0,
     nextKaMs: null,
@@ -58,11 +67,17 @@ export function initialAcdLink(): AcdLinkSnapshot {
  *   connection is closed then). A failed attempt leaves the link CONNECTING until the next slot; the failure is
  *   emitted as an `acd-link` CONNECTING event whose reason starts with "attempt N failed".
  *   An attempt's start is an `acd-link` CONNECTING event whose reason starts with "attempt N of".
+ * - No reconnect storm: attempts only ever start at slots. After a pause of the process (several slots passed at
+ *   once) only the latest slot that passed is dialled (the ones before are skipped, logged).
  * - connected -> hello sent -> WAITING_ACCEPTANCE; `accept` -> TRANSLATION_PUMPUP; `data-start` (or a first
  *   `acd` event) -> DATA_TRANSFER. Keep-alives are sent every keepaliveIntervalMs from acceptance on.
  * - From acceptance on, the link is lost when the connection ends or when nothing (data nor keep-alive) arrived
- *   for keepaliveMisses·keepaliveIntervalMs (checked at that exact deadline). Loss restarts at once: new cycle,
- *   attempt 1 at the main CM. Loss from DATA_TRANSFER raises ACD_LINK_DOWN; reaching DATA_TRANSFER clears it.
+ *   for keepaliveMisses·keepaliveIntervalMs (checked at that exact deadline). A loss in pump-up is a failed attempt
+ *   ("attempt N failed: lost in pump-up"): the next attempt is at the first slot at or after the loss. A loss from
+ *   DATA_TRANSFER restarts at once: new cycle, attempt 1 at the main CM.
+ * - ACD_LINK_DOWN: raised when the link has not been in DATA_TRANSFER for keepaliveMisses·keepaliveIntervalMs,
+ *   counted from the last instant it was (its last message there, or the loss of its connection) or from the start
+ *   (so also for a CMS that never connected); cleared on reaching DATA_TRANSFER.
  * - One connection at a time, so the CMS is never linked to the CM and the ESS at once.
  */
 export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, AcdLinkInput, AcdLinkNotice> {
@@ -72,7 +87,7 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
 
   const targetOf = (attempt: number): AcdTarget => (attempt <= t.mainAttempts ? 'cm' : 'ess');
   const linkOf = (target: AcdTarget): LinkName => (target === 'cm' ? cfg.mainLink : (cfg.essLink ?? cfg.mainLink));
-  const nextSlotMs = (s: AcdLinkSnapshot): number => s.cycleStartMs + s.attempt * t.linkRetryMs;
+  const nextSlotMs = (s: AcdLinkSnapshot): number => s.cycleStartMs + Math.max(s.attempt, s.minNextSlot) * t.linkRetryMs;
   const linked = (s: AcdLinkSnapshot): boolean => s.state === 'TRANSLATION_PUMPUP' || s.state === 'DATA_TRANSFER';
 
   function change(s: AcdLinkSnapshot, fx: Effect[], state: LinkStateName, reason: string): void {
@@ -82,6 +97,7 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
 
   function beginAttempt(s: AcdLinkSnapshot, fx: Effect[], attempt: number): void {
     s.attempt = attempt;
+    s.minNextSlot = 0;
     s.target = targetOf(attempt);
     s.conn = s.nextConn++;
     s.nextKaMs = null;
@@ -103,26 +119,41 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
     change(s, fx, 'CONNECTING', `attempt ${s.attempt} failed: ${why}`);
   }
 
-  function lose(s: AcdLinkSnapshot, fx: Effect[], why: string, nowMs: number, closeConn: boolean): void {
+  function lose(s: AcdLinkSnapshot, fx: Effect[], why: string, nowMs: number, closeConn: boolean, connectionEnded = false): void {
     if (closeConn && s.conn !== null) fx.push({ type: 'close', conn: s.conn, reason: why });
-    const wasData = s.state === 'DATA_TRANSFER';
     fx.push(log(`acd link to ${s.target ?? 'cm'} lost in ${s.state}: ${why}`));
     s.conn = null;
-    if (wasData && !s.linkDownAlarm) {
-      s.linkDownAlarm = true;
-      fx.push(alarm('ACD_LINK_DOWN', true, `${cfg.node} lost its ACD link to ${s.target ?? 'cm'}: ${why}`));
+    s.nextKaMs = null;
+    if (s.state === 'DATA_TRANSFER') {
+      // It was working until now: the alarm's window counts from here (a silent link's from its last message).
+      if (connectionEnded) s.dataUntilMs = nowMs;
+      beginCycle(s, fx, nowMs);
+      return;
     }
-    beginCycle(s, fx, nowMs);
+    // Accepted, then lost before data: an attempt like any other, and the next one waits for its slot.
+    change(s, fx, 'CONNECTING', `attempt ${s.attempt} failed: lost in pump-up: ${why}`);
+    s.minNextSlot = Math.max(s.attempt, Math.ceil((nowMs - s.cycleStartMs) / t.linkRetryMs - 1e-9));
+  }
+
+  /** Moves to the slot `index` counted from the current cycle's start (crossing into later cycles) and dials it. */
+  function attemptAtSlot(s: AcdLinkSnapshot, fx: Effect[], index: number): void {
+    const cycles = Math.floor(index / perCycle);
+    if (cycles > 0) {
+      s.cycle += cycles;
+      s.cycleStartMs += cycles * perCycle * t.linkRetryMs;
+    }
+    beginAttempt(s, fx, index - cycles * perCycle + 1);
   }
 
   function onTick(s: AcdLinkSnapshot, fx: Effect[], nowMs: number): void {
     if (s.state === 'CONNECTING' || s.state === 'WAITING_ACCEPTANCE') {
-      // Walk the slot grid: a long pause of the process may have skipped several slots.
-      while (nowMs >= nextSlotMs(s) && (s.state === 'CONNECTING' || s.state === 'WAITING_ACCEPTANCE')) {
-        if (s.conn !== null) failAttempt(s, fx, 'no acceptance before the next slot', true);
-        if (s.attempt >= perCycle) beginCycle(s, fx, s.cycleStartMs + perCycle * t.linkRetryMs);
-        else beginAttempt(s, fx, s.attempt + 1);
-      }
+      if (nowMs < nextSlotMs(s)) return;
+      if (s.conn !== null) failAttempt(s, fx, 'no acceptance before the next slot', true);
+      // The latest slot that passed: after a pause of the process several may have, and one attempt is made, not a burst.
+      const due = Math.max(s.attempt, s.minNextSlot);
+      const latest = Math.max(due, Math.floor((nowMs - s.cycleStartMs) / t.linkRetryMs + 1e-9));
+      if (latest > due) fx.push(log(`${latest - due} Dual-IP slot(s) passed while the process was held up: only the latest is dialled`));
+      attemptAtSlot(s, fx, latest);
       return;
     }
     if (linked(s) && s.conn !== null) {
@@ -137,7 +168,22 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
     }
   }
 
-  function toDataTransfer(s: AcdLinkSnapshot, fx: Effect[]): void {
+  function updateDown(s: AcdLinkSnapshot, fx: Effect[], nowMs: number): void {
+    if (s.state === 'IDLE' || s.state === 'DATA_TRANSFER' || s.linkDownAlarm || nowMs < s.dataUntilMs + silenceMs) return;
+    s.linkDownAlarm = true;
+    const since = s.everData ? 'since its link was lost' : 'since its start (never connected)';
+    fx.push(
+      alarm(
+        'ACD_LINK_DOWN',
+        true,
+        `${cfg.node} has not been in data transfer for ${silenceMs} ms ${since}: ${s.state} to ${s.target ?? 'cm'}, attempt ${s.attempt} of cycle ${s.cycle}`,
+      ),
+    );
+  }
+
+  function toDataTransfer(s: AcdLinkSnapshot, fx: Effect[], nowMs: number): void {
+    s.dataUntilMs = nowMs;
+    s.everData = true;
     change(s, fx, 'DATA_TRANSFER', 'data stream started');
     if (s.linkDownAlarm) {
       s.linkDownAlarm = false;
@@ -152,7 +198,9 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
       const effects = fx as Effect[];
       switch (input.type) {
         case 'start':
-          if (s.state === 'IDLE') beginCycle(s, effects, nowMs);
+          if (s.state !== 'IDLE') break;
+          s.dataUntilMs = nowMs;
+          beginCycle(s, effects, nowMs);
           break;
         case 'tick':
           onTick(s, effects, nowMs);
@@ -169,7 +217,7 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
           break;
         case 'closed':
           if (input.conn !== s.conn) break;
-          if (linked(s)) lose(s, effects, input.reason, nowMs, false);
+          if (linked(s)) lose(s, effects, input.reason, nowMs, false, true);
           else failAttempt(s, effects, input.reason, false);
           break;
         case 'message': {
@@ -185,18 +233,21 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
             }
             break;
           }
-          if (s.state === 'TRANSLATION_PUMPUP' && (m.t === 'data-start' || m.t === 'acd')) toDataTransfer(s, effects);
+          if (s.state === 'TRANSLATION_PUMPUP' && (m.t === 'data-start' || m.t === 'acd')) toDataTransfer(s, effects, nowMs);
+          if (s.state === 'DATA_TRANSFER') s.dataUntilMs = nowMs;
           if (s.state === 'DATA_TRANSFER' && m.t === 'acd') fx.push({ type: 'acd-data', source: s.target ?? 'cm', seq: m.seq });
           break;
         }
       }
+      updateDown(s, effects, nowMs);
       return { state: s, effects: fx };
     },
 
     nextWakeMs(s) {
-      if (s.state === 'CONNECTING' || s.state === 'WAITING_ACCEPTANCE') return nextSlotMs(s);
-      if (linked(s) && s.conn !== null) return earliest(s.lastRxMs + silenceMs, s.nextKaMs);
-      return null;
+      const down = s.state !== 'IDLE' && s.state !== 'DATA_TRANSFER' && !s.linkDownAlarm ? s.dataUntilMs + silenceMs : null;
+      if (s.state === 'CONNECTING' || s.state === 'WAITING_ACCEPTANCE') return earliest(nextSlotMs(s), down);
+      if (linked(s) && s.conn !== null) return earliest(s.lastRxMs + silenceMs, s.nextKaMs, down);
+      return earliest(down);
     },
   };
 }

@@ -1,4 +1,5 @@
-// Fake-clock tests of the CMS ACD link with Dual-IP: the slot grid, every state change, the silence boundary.
+// Fake-clock tests of the CMS ACD link with Dual-IP: the slot grid, every state change, the silence boundary, no
+// reconnect storm, ACD_LINK_DOWN.
 
 import { expect } from 'chai';
 import {
@@ -189,7 +190,9 @@ describe('ACD link state machine (Dual-IP)', () => {
     ).to.deep.equal([100, 200, 300]);
   });
 
-  it('restarts at the main CM, attempt 1, at once when the connection closes in DATA_TRANSFER; relinking clears ACD_LINK_DOWN', () => {
+  // Was "...; relinking clears ACD_LINK_DOWN" expecting the alarm raised at the loss: ACD_LINK_DOWN now needs the link
+  // out of data transfer for keepaliveMisses·keepaliveInterval, and a link back at once never raises it.
+  it('restarts at the main CM, attempt 1, at once when the connection closes in DATA_TRANSFER; relinking at once raises no ACD_LINK_DOWN', () => {
     const s = sim();
     link(s);
     s.advanceTo(40);
@@ -197,7 +200,7 @@ describe('ACD link state machine (Dual-IP)', () => {
     expect(only(fx, 'dial')[0]).to.include({ conn: 2, link: 'acd-primary' });
     expect(s.state).to.include({ attempt: 1, cycle: 2 });
     link(s);
-    expect(s.events('alarm').map((a) => a.raised)).to.deep.equal([true, false]);
+    expect(s.events('alarm')).to.deep.equal([]);
   });
 
   it('stays on the ESS once linked there and restarts at the main CM when that link drops', () => {
@@ -242,5 +245,88 @@ describe('ACD link state machine (Dual-IP)', () => {
     s.input({ type: 'message', conn: 1, msg: { t: 'accept' } });
     s.input({ type: 'connected', conn: 1 });
     expect(s.state).to.deep.equal(before);
+  });
+
+  it('counts a link dropped during pump-up as an attempt: the next one waits for its slot', () => {
+    // Old behaviour: the loss started a new cycle and dialled the main CM at once (a CM that accepts and drops made a storm).
+    const s = sim();
+    s.input({ type: 'connected', conn: 1 });
+    s.input({ type: 'message', conn: 1, msg: { t: 'accept' } });
+    s.nowMs = 200;
+    const fx = s.input({ type: 'closed', conn: 1, reason: 'reset' });
+    expect(only(fx, 'dial')).to.deep.equal([]);
+    expect(s.state).to.include({ state: 'CONNECTING', attempt: 1, cycle: 1, conn: null });
+    expect(s.events('acd-link').at(-1)?.reason).to.equal('attempt 1 failed: lost in pump-up: reset');
+    expect(only(s.advanceTo(999), 'dial')).to.have.length(0);
+    expect(only(s.advanceTo(1_000), 'dial')).to.deep.equal([{ type: 'dial', conn: 2, link: 'acd-primary' }]);
+    expect(s.state).to.include({ attempt: 2, cycle: 1 });
+  });
+
+  it('after a pump-up that outlasted slots, waits for the first slot after the loss', () => {
+    const s = sim();
+    s.input({ type: 'connected', conn: 1 });
+    s.input({ type: 'message', conn: 1, msg: { t: 'accept' } });
+    for (let ms = 100; ms <= 2_500; ms += 100) {
+      s.advanceTo(ms);
+      s.input({ type: 'message', conn: 1, msg: { t: 'ka' } });
+    }
+    expect(s.state.state).to.equal('TRANSLATION_PUMPUP');
+    s.input({ type: 'closed', conn: 1, reason: 'closed by peer' });
+    expect(only(s.advanceTo(2_999), 'dial')).to.have.length(0);
+    expect(only(s.advanceTo(3_000), 'dial')).to.have.length(1);
+    expect(s.state).to.include({ attempt: 4, cycle: 1 });
+  });
+
+  it('makes one attempt, at the latest slot that passed, when several slots passed at once (a paused process)', () => {
+    // Old behaviour: the slot walk dialled attempts 2, 3 and 4 in the same tick.
+    const s = sim();
+    s.input({ type: 'closed', conn: 1, reason: 'refused' });
+    s.nowMs = 3_500;
+    const fx = s.input({ type: 'tick' });
+    expect(only(fx, 'dial')).to.deep.equal([{ type: 'dial', conn: 2, link: 'acd-primary' }]);
+    expect(s.state).to.include({ attempt: 4, cycle: 1 });
+    expect(s.events('acd-link').filter((e) => e.reason?.startsWith('attempt 4 of'))).to.have.length(1);
+    // Back on the grid: the next attempt at 4 s; a pause across a cycle's end lands in the next cycle.
+    expect(only(s.advanceTo(4_000), 'dial')).to.have.length(1);
+    s.input({ type: 'closed', conn: 3, reason: 'refused' });
+    s.nowMs = 15_200;
+    expect(only(s.input({ type: 'tick' }), 'dial')).to.have.length(1);
+    expect(s.state).to.include({ cycle: 3, attempt: 2, cycleStartMs: 14_000 });
+  });
+
+  it('raises ACD_LINK_DOWN keepaliveMisses·keepaliveInterval after its start when it never reached data transfer', () => {
+    // Old behaviour: raised only on the loss of a link that had been in data transfer, so a CMS started while its CM
+    // link was cut never raised it.
+    const s = sim();
+    refuseAll(s, 299);
+    expect(s.events('alarm')).to.deep.equal([]);
+    s.advanceTo(300);
+    expect(s.events('alarm')).to.deep.equal([
+      {
+        type: 'alarm',
+        alarm: 'ACD_LINK_DOWN',
+        raised: true,
+        detail:
+          'cms-primary has not been in data transfer for 300 ms since its start (never connected): CONNECTING to cm, attempt 1 of cycle 1',
+        atMs: 300,
+      },
+    ]);
+  });
+
+  it('raises ACD_LINK_DOWN only when a lost link is not back in data transfer within keepaliveMisses·keepaliveInterval, and clears it there', () => {
+    const s = sim();
+    link(s);
+    s.advanceTo(40);
+    s.input({ type: 'closed', conn: 1, reason: 'reset' });
+    s.advanceTo(339);
+    expect(s.events('alarm')).to.deep.equal([]);
+    s.advanceTo(340);
+    expect(s.events('alarm').map((a) => [a.raised, a.atMs])).to.deep.equal([[true, 340]]);
+    s.advanceTo(500);
+    link(s);
+    expect(s.events('alarm').map((a) => [a.raised, a.atMs])).to.deep.equal([
+      [true, 340],
+      [false, 500],
+    ]);
   });
 });

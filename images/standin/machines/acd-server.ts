@@ -21,8 +21,10 @@ export interface AcdSession {
 }
 
 export interface AcdServerSnapshot {
-  /** The CM always serves; the ESS only while ACTIVE. */
+  /** Serves CMS links only while its switch is in control (the CM as its ess-cm side says, the ESS while ACTIVE). */
   serving: boolean;
+  /** Not yet told whether to serve (a CM just started): hellos wait unanswered until it is. */
+  undecided: boolean;
   sessions: AcdSession[];
   /** Last sequence number produced; the counter runs whether or not a CMS is linked (events go on happening). */
   seq: number;
@@ -31,8 +33,8 @@ export interface AcdServerSnapshot {
 
 export type AcdServerInput = NetInput | { type: 'start' } | { type: 'set-serving'; serving: boolean; reason: string };
 
-export function initialAcdServer(serving: boolean): AcdServerSnapshot {
-  return { serving, sessions: [], seq: 0, nextEventMs: null };
+export function initialAcdServer(serving: boolean, undecided = false): AcdServerSnapshot {
+  return { serving, undecided, sessions: [], seq: 0, nextEventMs: null };
 }
 
 /** CMS nodes in data transfer on this server (status `linkedCms`). */
@@ -41,17 +43,36 @@ export function linkedCms(s: AcdServerSnapshot): CmsName[] {
 }
 
 /**
- * Behaviour: a CMS connects and sends `hello {node}`. Not serving: answer `reject`, close. Serving: `accept`,
+ * Behaviour: a CMS connects and sends `hello {node}`. Undecided: no answer until `set-serving` says (a CMS abandons
+ * an unanswered attempt at its next slot anyway). Not serving: answer `reject`, close. Serving: `accept`,
  * then after pumpupMs `data-start` and from then on every ACD event. A new session of the same CMS node replaces
  * the old one. Keep-alives every keepaliveIntervalMs from acceptance; a session silent for
  * keepaliveMisses·keepaliveIntervalMs (including one that never says hello) is closed.
- * `set-serving false` (ESS entering RESETTING) closes every session. Each session of a known CMS is an `acd-session`
+ * `set-serving false` (its switch lost control) closes every session; a switch not in control streams to nobody.
+ * Each session of a known CMS is an `acd-session`
  * event when accepted (pumpup), in data transfer (data) and ended: the server's own view of who it serves.
  */
 export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapshot, AcdServerInput> {
   const t = cfg.timers;
   const silenceMs = t.keepaliveMisses * t.keepaliveIntervalMs;
   const periodMs = t.acdEventRateHz > 0 ? 1000 / t.acdEventRateHz : null;
+
+  function answerHello(s: AcdServerSnapshot, fx: Effect[], x: AcdSession, node: CmsName, nowMs: number): void {
+    if (!s.serving) {
+      fx.push({ type: 'send', conn: x.conn, msg: { t: 'reject', reason: `${cfg.name} is not serving` } });
+      drop(s, fx, x.conn, 'rejected: not serving', true);
+      return;
+    }
+    for (const old of s.sessions.filter((q) => q.node === node && q.conn !== x.conn)) {
+      drop(s, fx, old.conn, `replaced by a new session of ${node}`, true);
+    }
+    x.node = node;
+    x.phase = 'pumpup';
+    x.pumpupUntilMs = nowMs + t.pumpupMs;
+    x.nextKaMs = nowMs + t.keepaliveIntervalMs;
+    fx.push({ type: 'send', conn: x.conn, msg: { t: 'accept' } });
+    fx.push(emit({ type: 'acd-session', cms: node, phase: 'pumpup', reason: `accepted on port ${x.port}` }));
+  }
 
   function drop(s: AcdServerSnapshot, fx: Effect[], conn: ConnId, why: string, closeIt: boolean): void {
     const x = s.sessions.find((q) => q.conn === conn);
@@ -70,11 +91,16 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
         case 'start':
           if (periodMs !== null && s.nextEventMs === null) s.nextEventMs = nowMs + periodMs;
           break;
-        case 'set-serving':
-          if (s.serving === input.serving) break;
+        case 'set-serving': {
+          const held = s.undecided ? s.sessions.filter((x) => x.phase === 'hello' && x.node !== null) : [];
+          if (s.serving === input.serving && !s.undecided) break;
+          s.undecided = false;
           s.serving = input.serving;
-          if (!input.serving) for (const x of [...s.sessions]) drop(s, fx, x.conn, input.reason, true);
+          if (!input.serving) for (const x of s.sessions.filter((q) => q.phase !== 'hello')) drop(s, fx, x.conn, input.reason, true);
+          // Hellos that waited for the decision get their answer now.
+          for (const x of held) answerHello(s, fx, x, x.node as CmsName, nowMs);
           break;
+        }
         case 'accepted':
           s.sessions.push({
             conn: input.conn,
@@ -96,21 +122,13 @@ export function acdServerMachine(cfg: AcdServerConfig): Machine<AcdServerSnapsho
           if (x === undefined) break;
           x.lastRxMs = nowMs;
           const m = input.msg;
-          if (m.t !== 'hello' || x.phase !== 'hello') break;
-          if (!s.serving) {
-            fx.push({ type: 'send', conn: x.conn, msg: { t: 'reject', reason: `${cfg.name} is not serving` } });
-            drop(s, fx, x.conn, 'rejected: not serving', true);
+          if (m.t !== 'hello' || x.phase !== 'hello' || x.node !== null) break;
+          if (s.undecided) {
+            x.node = m.node;
+            fx.push(log(`${cfg.name}: hello of ${m.node} waits: not yet known whether this switch is in control`));
             break;
           }
-          for (const old of s.sessions.filter((q) => q.node === m.node && q.conn !== x.conn)) {
-            drop(s, fx, old.conn, `replaced by a new session of ${m.node}`, true);
-          }
-          x.node = m.node;
-          x.phase = 'pumpup';
-          x.pumpupUntilMs = nowMs + t.pumpupMs;
-          x.nextKaMs = nowMs + t.keepaliveIntervalMs;
-          fx.push({ type: 'send', conn: x.conn, msg: { t: 'accept' } });
-          fx.push(emit({ type: 'acd-session', cms: m.node, phase: 'pumpup', reason: `accepted on port ${x.port}` }));
+          answerHello(s, fx, x, m.node, nowMs);
           break;
         }
         case 'tick': {

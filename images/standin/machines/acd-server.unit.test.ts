@@ -1,4 +1,5 @@
-// Fake-clock tests of the CM/ESS side of the ACD links: acceptance, pump-up boundary, one shared stream.
+// Fake-clock tests of the CM/ESS side of the ACD links: acceptance, pump-up boundary, one shared stream, serving only
+// while its switch is in control.
 
 import { expect } from 'chai';
 import { acdServerMachine, initialAcdServer, linkedCms, type AcdServerInput, type AcdServerSnapshot } from './acd-server.js';
@@ -6,8 +7,11 @@ import { Sim, only } from '../test-support/sim.js';
 
 const TIMERS = { pumpupMs: 500, keepaliveIntervalMs: 1_000, keepaliveMisses: 3, acdEventRateHz: 10 };
 
-function sim(serving = true): Sim<AcdServerSnapshot, AcdServerInput> {
-  const s = new Sim<AcdServerSnapshot, AcdServerInput>(acdServerMachine({ name: 'cm', timers: TIMERS }), initialAcdServer(serving));
+function sim(serving = true, undecided = false): Sim<AcdServerSnapshot, AcdServerInput> {
+  const s = new Sim<AcdServerSnapshot, AcdServerInput>(
+    acdServerMachine({ name: 'cm', timers: TIMERS }),
+    initialAcdServer(serving, undecided),
+  );
   s.input({ type: 'start' });
   return s;
 }
@@ -80,5 +84,29 @@ describe('ACD server (CM / ESS) state machine', () => {
     s.input({ type: 'accepted', conn: -3, port: 5001 });
     const fx = s.input({ type: 'message', conn: -3, msg: { t: 'hello', node: 'cms-primary' } });
     expect(only(fx, 'close').map((c) => c.conn)).to.deep.equal([-2]);
+  });
+
+  it('leaves a hello unanswered while it does not know whether its switch is in control, then accepts or rejects it', () => {
+    // Old behaviour: the CM always served, so a CM restarted while the ESS was in control accepted CMS links at once.
+    const s = sim(false, true);
+    s.input({ type: 'accepted', conn: -1, port: 5001 });
+    s.input({ type: 'accepted', conn: -2, port: 5002 });
+    expect(only(s.input({ type: 'message', conn: -1, msg: { t: 'hello', node: 'cms-primary' } }), 'send')).to.deep.equal([]);
+    s.input({ type: 'message', conn: -2, msg: { t: 'hello', node: 'cms-secondary' } });
+    s.advanceTo(100);
+    const fx = s.input({ type: 'set-serving', serving: true, reason: 'the ESS is STANDBY' });
+    expect(only(fx, 'send').map((x) => [x.conn, x.msg.t])).to.deep.equal([
+      [-1, 'accept'],
+      [-2, 'accept'],
+    ]);
+    s.advanceTo(600);
+    expect(linkedCms(s.state)).to.deep.equal(['cms-primary', 'cms-secondary']);
+
+    const out = sim(false, true);
+    out.input({ type: 'accepted', conn: -1, port: 5001 });
+    out.input({ type: 'message', conn: -1, msg: { t: 'hello', node: 'cms-primary' } });
+    const no = out.input({ type: 'set-serving', serving: false, reason: 'the ESS is ACTIVE' });
+    expect(only(no, 'send').map((x) => x.msg.t)).to.deep.equal(['reject']);
+    expect(only(no, 'close').map((x) => x.conn)).to.deep.equal([-1]);
   });
 });

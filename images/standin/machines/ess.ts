@@ -1,5 +1,5 @@
 // The ESS's view of the main CM and its own state: STANDBY -> NO_SERVICE_TIMING -> ACTIVE -> RESETTING -> STANDBY.
-// Pure; the shell pairs it with an acd-server machine whose `serving` follows the `serving` notices.
+// Pure; the shell pairs it with an acd-server machine whose `serving` follows the `serving` notices (in control = ACTIVE).
 
 import type { EssState, Policy, Timers } from '../../protocol/index.js';
 import { copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
@@ -19,7 +19,10 @@ export interface EssSnapshot {
   lastRxMs: number;
   nextKaMs: number | null;
   nextDialMs: number | null;
+  /** When it entered NO_SERVICE_TIMING (the timeout itself counts from lastReachableMs). */
   timingSinceMs: number | null;
+  /** The last instant the main CM was known reachable (its last answer, or the end of a connection it answered on). */
+  lastReachableMs: number;
   activeSinceMs: number | null;
   resetUntilMs: number | null;
   /** Whether the main CM is reachable as far as the ESS knows. */
@@ -40,6 +43,7 @@ export function initialEss(): EssSnapshot {
     nextKaMs: null,
     nextDialMs: null,
     timingSinceMs: null,
+    lastReachableMs: 0,
     activeSinceMs: null,
     resetUntilMs: null,
     cmReachable: false,
@@ -48,11 +52,14 @@ export function initialEss(): EssSnapshot {
 
 /**
  * Behaviour (DESIGN.md §1 "ESS"):
- * - Dials ess-cm, sends `ess-hello`, then a keep-alive every keepaliveIntervalMs; the CM answers each.
+ * - Dials ess-cm, sends `ess-hello {state}`, then a keep-alive {ess: state} every keepaliveIntervalMs and one at
+ *   once on every state change (the main CM learns from it who is in control); the CM answers each.
  * - The main CM is unreachable when the connection is refused or ends, or when nothing came from it for
  *   keepaliveMisses·keepaliveIntervalMs (then the ESS closes it). It redials keepaliveIntervalMs after a failure.
- * - STANDBY + unreachable -> NO_SERVICE_TIMING (timing starts at that instant). Any message from the CM during the
- *   timing -> STANDBY. essNoServiceTimeoutMs of continuous unreachability -> ACTIVE (serves CMS links).
+ * - STANDBY + unreachable -> NO_SERVICE_TIMING. Any message from the CM during the timing -> STANDBY. The ESS goes
+ *   ACTIVE (takes control: serves CMS links) essNoServiceTimeoutMs after the LAST INSTANT the main CM was reachable
+ *   (its last answer on a silent link, the end of a connection it had answered on), and that clock runs on through
+ *   RESETTING: a CM lost during the reset makes the ESS ACTIVE at the reset's end if the timeout has passed by then.
  * - ACTIVE stays ACTIVE whatever the CM does (no pre-emptive return) until a `takeover` order from the CM
  *   (forced takeover) or policy.essAutoReturnMs after going ACTIVE (scheduled return), which happens only while the
  *   main CM is reachable: a schedule that passes while it is not waits for its next answer. Either way RESETTING,
@@ -66,6 +73,8 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
     const previous = s.ess;
     s.ess = next;
     fx.push(emit({ type: 'ess', state: next, previous, reason }));
+    // The main CM decides from this whether it is in control: tell it at once, not at the next keep-alive.
+    if (s.conn !== null && s.nextKaMs !== null) fx.push({ type: 'send', conn: s.conn, msg: { t: 'ka', ess: next } });
   }
 
   function dial(s: EssSnapshot, fx: Array<Effect | EssNotice>, nowMs: number): void {
@@ -79,10 +88,14 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
     fx.push({ type: 'dial', conn: s.conn, link: 'ess-cm' });
   }
 
-  function unreachable(s: EssSnapshot, fx: Array<Effect | EssNotice>, why: string, nowMs: number): void {
+  /** `reachableUntilMs`: the last instant the CM is known to have been reachable on this connection. */
+  function unreachable(s: EssSnapshot, fx: Array<Effect | EssNotice>, why: string, nowMs: number, reachableUntilMs: number): void {
     s.conn = null;
     s.nextDialMs = nowMs + t.keepaliveIntervalMs;
-    if (s.cmReachable) fx.push(log(`main CM unreachable: ${why}`));
+    if (s.cmReachable) {
+      fx.push(log(`main CM unreachable: ${why}`));
+      s.lastReachableMs = reachableUntilMs;
+    }
     s.cmReachable = false;
     if (s.ess === 'STANDBY') {
       s.timingSinceMs = nowMs;
@@ -90,10 +103,12 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
     }
   }
 
+  const timeoutDue = (s: EssSnapshot, nowMs: number): boolean => !s.cmReachable && nowMs >= s.lastReachableMs + t.essNoServiceTimeoutMs;
+
   function goActive(s: EssSnapshot, fx: Array<Effect | EssNotice>, nowMs: number): void {
     s.activeSinceMs = nowMs;
     s.timingSinceMs = null;
-    to(s, fx, 'ACTIVE', `main CM unreachable for ${t.essNoServiceTimeoutMs} ms (no-service timeout)`);
+    to(s, fx, 'ACTIVE', `main CM unreachable for ${t.essNoServiceTimeoutMs} ms (no-service timeout) since it was last reachable`);
     fx.push({ type: 'serving', serving: true, reason: 'ESS ACTIVE' });
   }
 
@@ -120,6 +135,8 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
       switch (input.type) {
         case 'start':
           if (s.conn === null && s.nextDialMs === null) {
+            // Nothing is known of the main CM before the start: the timeout counts from here at the earliest.
+            s.lastReachableMs = nowMs;
             fx.push(emit({ type: 'ess', state: 'STANDBY', previous: 'STANDBY', reason: 'start' }));
             dial(s, fx, nowMs);
           }
@@ -131,16 +148,18 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
           if (input.conn !== s.conn) break;
           s.lastRxMs = nowMs;
           s.nextKaMs = nowMs + t.keepaliveIntervalMs;
-          fx.push({ type: 'send', conn: input.conn, msg: { t: 'ess-hello' } });
+          fx.push({ type: 'send', conn: input.conn, msg: { t: 'ess-hello', state: s.ess } });
           break;
         case 'closed':
           if (input.conn !== s.conn) break;
-          unreachable(s, fx, input.reason, nowMs);
+          // A connection the CM answered on was up until now; a refused dial says nothing new.
+          unreachable(s, fx, input.reason, nowMs, s.cmAnswered ? nowMs : s.lastReachableMs);
           break;
         case 'message': {
           if (input.conn !== s.conn) break;
           const wasReachable = s.cmReachable;
           s.lastRxMs = nowMs;
+          s.lastReachableMs = nowMs;
           s.cmAnswered = true;
           if (!s.cmReachable) {
             s.cmReachable = true;
@@ -162,15 +181,13 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
             if (nowMs >= s.lastRxMs + silenceMs) {
               const conn = s.conn;
               fx.push({ type: 'close', conn, reason: 'silent' });
-              unreachable(s, fx, `silent for ${silenceMs} ms`, nowMs);
+              unreachable(s, fx, `silent for ${silenceMs} ms`, nowMs, s.lastRxMs);
             } else if (s.nextKaMs !== null && nowMs >= s.nextKaMs) {
-              fx.push({ type: 'send', conn: s.conn, msg: { t: 'ka' } });
+              fx.push({ type: 'send', conn: s.conn, msg: { t: 'ka', ess: s.ess } });
               s.nextKaMs = nowMs + t.keepaliveIntervalMs;
             }
           }
-          if (s.ess === 'NO_SERVICE_TIMING' && s.timingSinceMs !== null && nowMs >= s.timingSinceMs + t.essNoServiceTimeoutMs) {
-            goActive(s, fx, nowMs);
-          }
+          if (s.ess === 'NO_SERVICE_TIMING' && timeoutDue(s, nowMs)) goActive(s, fx, nowMs);
           if (autoReturnDue(s, nowMs)) goResetting(s, fx, nowMs, scheduled(false));
           if (s.ess === 'RESETTING' && s.resetUntilMs !== null && nowMs >= s.resetUntilMs) {
             s.resetUntilMs = null;
@@ -178,6 +195,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
             if (!s.cmReachable) {
               s.timingSinceMs = nowMs;
               to(s, fx, 'NO_SERVICE_TIMING', 'main CM still unreachable after the reset');
+              if (timeoutDue(s, nowMs)) goActive(s, fx, nowMs);
             }
           }
           if (s.conn === null && s.nextDialMs !== null && nowMs >= s.nextDialMs) dial(s, fx, nowMs);
@@ -193,7 +211,7 @@ export function essMachine(cfg: EssConfig): Machine<EssSnapshot, EssInput, EssNo
         s.conn !== null ? s.lastRxMs + silenceMs : null,
         s.conn !== null ? s.nextKaMs : null,
         s.conn === null ? s.nextDialMs : null,
-        s.ess === 'NO_SERVICE_TIMING' && s.timingSinceMs !== null ? s.timingSinceMs + t.essNoServiceTimeoutMs : null,
+        s.ess === 'NO_SERVICE_TIMING' ? s.lastReachableMs + t.essNoServiceTimeoutMs : null,
         // While the CM is unreachable the return waits for its answer (an input), not for a time.
         s.ess === 'ACTIVE' && s.cmReachable && autoReturnMs !== null && s.activeSinceMs !== null ? s.activeSinceMs + autoReturnMs : null,
         s.ess === 'RESETTING' ? s.resetUntilMs : null,

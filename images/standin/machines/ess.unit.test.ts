@@ -1,4 +1,5 @@
-// Fake-clock tests of the ESS: no-service timing boundary, no pre-emptive return, forced takeover, reset, auto-return.
+// Fake-clock tests of the ESS: no-service timing boundary (from the CM's last reachable instant, also across a reset),
+// no pre-emptive return, forced takeover, reset, auto-return, its state told to the main CM.
 
 import { expect } from 'chai';
 import { essMachine, initialEss, type EssConfig, type EssInput, type EssNotice, type EssSnapshot } from './ess.js';
@@ -164,5 +165,82 @@ describe('ESS state machine', () => {
     expect(s.state.ess).to.equal('RESETTING');
     expect(s.events('ess').at(-1)).to.include({ state: 'RESETTING', atMs: 3_600 });
     expect(s.events('ess').at(-1)?.reason).to.match(/^scheduled return/);
+  });
+
+  it('counts the no-service timeout from the last instant the main CM answered, not from when its silence was declared', () => {
+    // Old behaviour: the timeout counted from the detection of the silence (300 here), so ACTIVE at 2300.
+    const s = sim();
+    answer(s);
+    s.advanceTo(300);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    s.advanceTo(1_999);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    cmDownUntil(s, 2_000);
+    expect(s.events('ess').at(-1)).to.include({ state: 'ACTIVE', atMs: 2_000 });
+  });
+
+  it('keeps counting the no-service timeout through RESETTING: a CM lost during the reset makes it ACTIVE the timeout after its last answer', () => {
+    // Old behaviour: the timing started afresh at the end of the reset (ACTIVE at 3000 + 500 + 2000).
+    const s = sim();
+    cmDownUntil(s, 2_000);
+    s.advanceTo(2_100);
+    const conn = answer(s);
+    s.nowMs = 2_200;
+    s.input({ type: 'message', conn, msg: { t: 'takeover' } });
+    s.nowMs = 2_300;
+    s.input({ type: 'message', conn, msg: { t: 'ka' } });
+    s.nowMs = 2_400;
+    cmDownUntil(s, 4_399);
+    expect(s.events('ess').map((e) => [e.state, e.atMs])).to.deep.equal([
+      ['STANDBY', 0],
+      ['NO_SERVICE_TIMING', 0],
+      ['ACTIVE', 2_000],
+      ['RESETTING', 2_200],
+      ['STANDBY', 2_700],
+      ['NO_SERVICE_TIMING', 2_700],
+    ]);
+    cmDownUntil(s, 4_400);
+    expect(s.events('ess').at(-1)).to.include({ state: 'ACTIVE', atMs: 4_400 });
+  });
+
+  it('goes ACTIVE at the end of its reset when the timeout since the CM’s last answer passed during the reset', () => {
+    const cfg: EssConfig = { timers: { ...TIMERS, essResetMs: 3_000 }, policy: { essAutoReturnMs: null } };
+    const s = new Sim<EssSnapshot, EssInput, EssNotice>(essMachine(cfg), initialEss());
+    s.input({ type: 'start' });
+    cmDownUntil(s, 2_000);
+    s.advanceTo(2_100);
+    const conn = answer(s);
+    s.nowMs = 2_200;
+    s.input({ type: 'message', conn, msg: { t: 'takeover' } });
+    s.nowMs = 2_300;
+    cmDownUntil(s, 5_200);
+    expect(
+      s
+        .events('ess')
+        .slice(-3)
+        .map((e) => [e.state, e.atMs]),
+    ).to.deep.equal([
+      ['STANDBY', 5_200],
+      ['NO_SERVICE_TIMING', 5_200],
+      ['ACTIVE', 5_200],
+    ]);
+  });
+
+  it('tells the main CM its state: in its hello, in every keep-alive, and at once when it changes', () => {
+    // Old behaviour: hello and keep-alives said nothing, so the CM could not know the ESS was in control.
+    const s = sim();
+    const conn = s.state.conn as number;
+    expect(only(s.input({ type: 'connected', conn }), 'send')[0]?.msg).to.deep.equal({ t: 'ess-hello', state: 'STANDBY' });
+    s.input({ type: 'message', conn, msg: { t: 'ess-hello-ack' } });
+    expect(only(s.advanceTo(100), 'send')[0]?.msg).to.deep.equal({ t: 'ka', ess: 'STANDBY' });
+    s.input({ type: 'message', conn, msg: { t: 'ka' } });
+    s.advanceTo(400);
+    expect(s.state.ess).to.equal('NO_SERVICE_TIMING');
+    // Reconnected while timing: the change to STANDBY goes out at once.
+    s.advanceTo(500);
+    const again = s.state.conn as number;
+    s.input({ type: 'connected', conn: again });
+    const fx = s.input({ type: 'message', conn: again, msg: { t: 'ess-hello-ack' } });
+    expect(only(fx, 'send').map((x) => x.msg)).to.deep.equal([{ t: 'ka', ess: 'STANDBY' }]);
   });
 });

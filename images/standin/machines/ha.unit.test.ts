@@ -1,10 +1,12 @@
 // Fake-clock tests of the CMS HA role: heartbeat misses at the threshold boundary, the returning primary's
-// policies, manual actions, DUAL_ACTIVE.
+// policies, manual actions, DUAL_ACTIVE, the primary's watch of the secondary, NO_ACTIVE_CMS.
 
 import { expect } from 'chai';
 import { haMachine, initialHa, manualRefusal, type HaConfig, type HaInput, type HaNotice, type HaSnapshot } from './ha.js';
+import { earliest } from './core.js';
 import { Sim, only } from '../test-support/sim.js';
-import type { Policy } from '../../protocol/index.js';
+import type { HaRole, Policy } from '../../protocol/index.js';
+import type { WireMsg } from '../wire.js';
 
 const TIMERS = { heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 250, heartbeatMisses: 3 };
 const POLICY: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'> = {
@@ -66,7 +68,7 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     expect(s.events('role')[0]).to.include({ role: 'STANDBY', previous: null });
   });
 
-  it('sends {beat, fromRole} on a new connection once it is open', () => {
+  it('sends {beat, fromRole, primaryLost, roleSeq, epoch} on a new connection once it is open', () => {
     const s = secondary();
     const fx = s.advanceTo(0);
     const dial = only(
@@ -76,7 +78,14 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     expect(dial).to.include({ link: 'heartbeat' });
     expect(fx).to.be.an('array');
     const sent = s.input({ type: 'connected', conn: dial?.conn as number });
-    expect(only(sent, 'send')[0]?.msg).to.deep.equal({ t: 'hb', beat: 1, fromRole: 'STANDBY', takenOver: false, epoch: 'epoch-1' });
+    expect(only(sent, 'send')[0]?.msg).to.deep.equal({
+      t: 'hb',
+      beat: 1,
+      fromRole: 'STANDBY',
+      primaryLost: false,
+      roleSeq: 0,
+      epoch: 'epoch-1',
+    });
   });
 
   it('does not fail over after heartbeatMisses - 1 misses, and fails over at exactly heartbeatMisses', () => {
@@ -173,19 +182,24 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
     }
   });
 
-  it('marks its beats takenOver from an automatic failover until it goes STANDBY; a manual set-active gives false', () => {
-    const s = secondary();
+  // Replaces "marks its beats takenOver from an automatic failover until it goes STANDBY; a manual set-active gives
+  // false": a secondary made ACTIVE by an operator while the primary was lost said takenOver false, so the returning
+  // primary applied no policy to it (rule: one policy for every return).
+  it('declares the primary lost in every beat from heartbeatMisses misses until an answer, whatever its role or who set it', () => {
+    const s = secondary({ ...POLICY, autoFailover: false });
     const beatAt = (ms: number) => {
       s.advanceTo(ms);
       const conn = s.state.outstanding.at(-1)?.conn as number;
       return only(s.input({ type: 'connected', conn }), 'send')[0]?.msg;
     };
     beats(s, 2_000, 'refuse');
-    expect(beatAt(3_000)).to.deep.equal({ t: 'hb', beat: 4, fromRole: 'ACTIVE', takenOver: true, epoch: 'epoch-1' });
-    s.input({ type: 'set-standby' });
-    expect(beatAt(4_000)).to.deep.include({ fromRole: 'STANDBY', takenOver: false });
+    expect(s.state.role, 'autoFailover is off').to.equal('STANDBY');
+    expect(beatAt(3_000)).to.deep.equal({ t: 'hb', beat: 4, fromRole: 'STANDBY', primaryLost: true, roleSeq: 0, epoch: 'epoch-1' });
     s.input({ type: 'set-active' });
-    expect(beatAt(5_000)).to.deep.include({ fromRole: 'ACTIVE', takenOver: false });
+    expect(beatAt(4_000)).to.deep.include({ fromRole: 'ACTIVE', primaryLost: true, roleSeq: 1 });
+    const conn = s.state.outstanding.at(-1)?.conn as number;
+    s.input({ type: 'message', conn, msg: { t: 'hb-ans', beat: 5, role: 'STANDBY' } });
+    expect(beatAt(5_000)).to.deep.include({ fromRole: 'ACTIVE', primaryLost: false });
   });
 
   it('keeps a manual set-standby made during a heartbeat outage: further misses do not make it ACTIVE again', () => {
@@ -222,25 +236,35 @@ describe('CMS HA role: secondary heartbeat and failover', () => {
   });
 });
 
+/**
+ * A beat as the primary receives it. roleSeq defaults to what a secondary that started STANDBY and took over once
+ * would send (0 STANDBY, 1 ACTIVE).
+ */
+const hb = (
+  beat: number,
+  fromRole: HaRole,
+  primaryLost = fromRole === 'ACTIVE',
+  epoch = 'epoch-1',
+  roleSeq = fromRole === 'ACTIVE' ? 1 : 0,
+) => ({
+  type: 'message' as const,
+  conn: -beat,
+  msg: { t: 'hb' as const, beat, fromRole, primaryLost, roleSeq, epoch },
+});
+const answer = (fx: ReturnType<HaSim['input']>) => only(fx, 'send')[0]?.msg;
+
+/** A primary that has been ACTIVE with a STANDBY secondary, as on a sunny day. */
+function running(policy = POLICY): HaSim {
+  const p = primary(policy);
+  p.input(hb(1, 'STANDBY'));
+  p.advanceTo(1_000);
+  p.input(hb(2, 'STANDBY'));
+  p.advanceTo(1_250);
+  expect(p.state.role).to.equal('ACTIVE');
+  return p;
+}
+
 describe('CMS HA role: primary', () => {
-  const hb = (beat: number, fromRole: 'ACTIVE' | 'STANDBY', takenOver = fromRole === 'ACTIVE', epoch = 'epoch-1') => ({
-    type: 'message' as const,
-    conn: -beat,
-    msg: { t: 'hb' as const, beat, fromRole, takenOver, epoch },
-  });
-  const answer = (fx: ReturnType<HaSim['input']>) => only(fx, 'send')[0]?.msg;
-
-  /** A primary that has been ACTIVE with a STANDBY secondary, as on a sunny day. */
-  function running(policy = POLICY): HaSim {
-    const p = primary(policy);
-    p.input(hb(1, 'STANDBY'));
-    p.advanceTo(1_000);
-    p.input(hb(2, 'STANDBY'));
-    p.advanceTo(1_250);
-    expect(p.state.role).to.equal('ACTIVE');
-    return p;
-  }
-
   it('starts STANDBY pending and goes ACTIVE on the first heartbeat from a STANDBY secondary, in the answer to it', () => {
     const s = primary();
     expect(s.state).to.include({ role: 'STANDBY', pending: true });
@@ -252,7 +276,7 @@ describe('CMS HA role: primary', () => {
     expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', previous: 'STANDBY', reason: 'secondary is STANDBY', atMs: 10 });
   });
 
-  it('emits a received event for every heartbeat request, with the sender’s role and takenOver', () => {
+  it('emits a received event for every heartbeat request, with the sender’s role and whether it is a return (takenOver)', () => {
     const s = primary();
     s.nowMs = 10;
     s.input(hb(1, 'STANDBY'));
@@ -281,7 +305,8 @@ describe('CMS HA role: primary', () => {
     expect(s.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
     expect(s.events('role').at(-1)?.reason).to.equal('returning primary holds STANDBY: secondary is ACTIVE');
     expect(answer(s.input(hb(10, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'STANDBY' });
-    s.advanceTo(5_000);
+    // Up to its watch's deadline (the secondary keeps beating in real life; see "always an ACTIVE CMS").
+    s.advanceTo(3_249);
     expect(s.state.role).to.equal('STANDBY');
   });
 
@@ -297,15 +322,16 @@ describe('CMS HA role: primary', () => {
     expect(answer(s.input(hb(9, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'ACTIVE', demandStandby: true });
     expect(s.state).to.include({ role: 'ACTIVE', dualActive: false });
     expect(answer(s.input(hb(10, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'ACTIVE', demandStandby: true });
-    expect(answer(s.input(hb(11, 'STANDBY')))).to.deep.equal({ t: 'hb-ans', beat: 11, role: 'ACTIVE' });
-    // Made ACTIVE again by an operator (takenOver false): not undone, both ACTIVE is the operator's doing.
-    expect(answer(s.input(hb(12, 'ACTIVE', false)))).to.deep.equal({ t: 'hb-ans', beat: 12, role: 'ACTIVE' });
+    expect(answer(s.input(hb(11, 'STANDBY', false, 'epoch-1', 2)))).to.deep.equal({ t: 'hb-ans', beat: 11, role: 'ACTIVE' });
+    // Made ACTIVE again by an operator (a new role, the primary heard): not undone, both ACTIVE is the operator's doing.
+    expect(answer(s.input(hb(12, 'ACTIVE', false, 'epoch-1', 3)))).to.deep.equal({ t: 'hb-ans', beat: 12, role: 'ACTIVE' });
     expect(s.state.dualActive).to.equal(true);
     const sec = secondary({ ...POLICY, autoFailback: true });
     beats(sec, 3_000, 'refuse');
     expect(sec.state.role).to.equal('ACTIVE');
     sec.advanceTo(4_000);
     const conn = sec.state.outstanding[0]?.conn as number;
+    sec.input({ type: 'connected', conn });
     sec.input({ type: 'message', conn, msg: { t: 'hb-ans', beat: sec.state.beat, role: 'ACTIVE', demandStandby: true } });
     expect(sec.state.role).to.equal('STANDBY');
     expect(sec.events('role').at(-1)?.reason).to.match(/^failback/);
@@ -330,7 +356,7 @@ describe('CMS HA role: primary', () => {
     }
   });
 
-  it('applies the policy once per takeover: an operator’s change sticks, and a heartbeat with takenOver false re-arms it', () => {
+  it('applies the policy once per return: an operator’s change sticks, and a heartbeat with primaryLost false re-arms it', () => {
     const p = running();
     p.input(hb(5, 'ACTIVE', true));
     expect(p.state.role).to.equal('STANDBY');
@@ -344,7 +370,7 @@ describe('CMS HA role: primary', () => {
     expect(p.state.role).to.equal('STANDBY');
   });
 
-  it('counts a manual change on the primary during a takeover as the operator handling it: no return policy', () => {
+  it('counts a manual change on the primary during a loss as the operator handling the return: no return policy', () => {
     const p = running({ ...POLICY, autoFailback: true });
     // Heartbeat path cut; the operator makes the primary STANDBY; the path heals.
     p.input({ type: 'set-standby' });
@@ -353,7 +379,7 @@ describe('CMS HA role: primary', () => {
     expect(p.state.role).to.equal('STANDBY');
   });
 
-  it('holds STANDBY when pending and the secondary was made ACTIVE by an operator (no takeover to apply a policy to)', () => {
+  it('holds STANDBY when pending and the secondary was made ACTIVE by an operator while it heard the primary (not a return)', () => {
     const p = primary({ ...POLICY, returningPrimary: 'stay-active' });
     expect(answer(p.input(hb(3, 'ACTIVE', false)))).to.deep.equal({ t: 'hb-ans', beat: 3, role: 'STANDBY' });
     expect(p.state).to.include({ role: 'STANDBY', pending: false, dualActive: false });
@@ -376,6 +402,24 @@ describe('CMS HA role: primary', () => {
     expect(p.state.dualActive).to.equal(true);
     p.input(hb(1, 'STANDBY', false, 'epoch-2'));
     expect(p.state.dualActive).to.equal(false);
+  });
+
+  it('reports heartbeat contact to Admin-Sync: up at a beat after none, down an interval + timeout after the last beat', () => {
+    const p = running();
+    expect(p.effects('contact').map((c) => [c.up, c.atMs])).to.deep.equal([[true, 0]]);
+    p.advanceTo(2_249);
+    expect(p.effects('contact')).to.have.length(1);
+    p.advanceTo(2_250);
+    p.nowMs = 3_000;
+    p.input(hb(4, 'ACTIVE', true));
+    expect(p.effects('contact').map((c) => [c.up, c.atMs])).to.deep.equal([
+      [true, 0],
+      [false, 2_250],
+      [true, 3_000],
+    ]);
+    // After the return's decision in the same step: Admin-Sync sees the roles the return left.
+    const fx = p.log.filter((l) => l.atMs === 3_000).map((l) => l.effect.type);
+    expect(fx.indexOf('role-changed')).to.be.lessThan(fx.indexOf('contact'));
   });
 
   it('raises DUAL_ACTIVE when an ACTIVE primary hears from an ACTIVE secondary, and clears it when the secondary says STANDBY', () => {
@@ -437,19 +481,303 @@ describe('CMS HA role: DUAL_ACTIVE and manual actions', () => {
   });
 
   it('performs the manual procedure of the cm-link scenario: primary STANDBY, secondary ACTIVE, no DUAL_ACTIVE', () => {
-    const hb = (beat: number, fromRole: 'ACTIVE' | 'STANDBY') => ({
-      type: 'message' as const,
-      conn: -beat,
-      msg: { t: 'hb' as const, beat, fromRole, takenOver: false, epoch: 'epoch-1' },
-    });
     const p = primary();
     p.input(hb(1, 'STANDBY'));
     p.input({ type: 'set-standby' });
     const s = secondary();
     s.input({ type: 'set-active' });
-    p.input(hb(2, 'ACTIVE'));
+    p.input(hb(2, 'ACTIVE', false));
     s.input({ type: 'peer-role', role: 'STANDBY', via: 'heartbeat answer' });
     expect([p.state.role, s.state.role]).to.deep.equal(['STANDBY', 'ACTIVE']);
     expect([p.state.dualActive, s.state.dualActive]).to.deep.equal([false, false]);
+  });
+});
+
+/**
+ * A primary and a secondary on one fake clock, wired by the heartbeat path: a beat reaches the primary as soon as it
+ * is dialled and its answer comes straight back, unless the path is cut (refused), the answers are held (in flight
+ * until `deliver`), or a node is down or paused (it is not ticked; a restarted primary is a fresh machine).
+ */
+class Pair {
+  readonly pm: ReturnType<typeof haMachine>;
+  readonly sm: ReturnType<typeof haMachine>;
+  p: HaSim;
+  readonly s: HaSim;
+  cut = false;
+  holdAnswers = false;
+  primaryDown = false;
+  secondaryPaused = false;
+  readonly held: Array<{ conn: number; msg: WireMsg }> = [];
+
+  constructor(readonly policy = POLICY) {
+    this.pm = haMachine({ node: 'cms-primary', timers: TIMERS, policy, epoch: 'unused' });
+    this.sm = haMachine({ node: 'cms-secondary', timers: TIMERS, policy, epoch: 'epoch-1' });
+    this.p = new Sim<HaSnapshot, HaInput, HaNotice>(this.pm, initialHa());
+    this.s = new Sim<HaSnapshot, HaInput, HaNotice>(this.sm, initialHa());
+    this.p.input({ type: 'start' });
+    this.s.input({ type: 'start' });
+  }
+
+  get roles(): [HaRole, HaRole] {
+    return [this.p.state.role, this.s.state.role];
+  }
+
+  restartPrimary(): void {
+    this.primaryDown = false;
+    this.p = new Sim<HaSnapshot, HaInput, HaNotice>(this.pm, initialHa(), this.s.nowMs);
+    this.p.input({ type: 'start' });
+  }
+
+  deliver(): void {
+    for (const a of this.held.splice(0)) this.s.input({ type: 'message', conn: a.conn, msg: a.msg });
+  }
+
+  private route(fx: ReturnType<HaSim['input']>): void {
+    for (const d of only(fx, 'dial')) {
+      if (this.cut || this.primaryDown) {
+        this.s.input({ type: 'closed', conn: d.conn, reason: 'refused' });
+        continue;
+      }
+      const beat = only(this.s.input({ type: 'connected', conn: d.conn }), 'send')[0]?.msg as WireMsg;
+      const reply = only(this.p.input({ type: 'message', conn: -d.conn, msg: beat }), 'send')[0]?.msg as WireMsg;
+      if (this.holdAnswers) this.held.push({ conn: d.conn, msg: reply });
+      else this.s.input({ type: 'message', conn: d.conn, msg: reply });
+    }
+  }
+
+  advanceTo(ms: number): void {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const wp = this.primaryDown ? null : this.pm.nextWakeMs(this.p.state);
+      const ws = this.secondaryPaused ? null : this.sm.nextWakeMs(this.s.state);
+      const next = earliest(wp, ws);
+      if (next === null || next > ms) break;
+      this.p.nowMs = this.s.nowMs = Math.max(next, this.s.nowMs);
+      if (wp !== null && wp <= next) this.p.input({ type: 'tick' });
+      if (ws !== null && ws <= next) this.route(this.s.input({ type: 'tick' }));
+    }
+    this.p.nowMs = this.s.nowMs = ms;
+  }
+
+  /** Operator commands, at the pair's current instant. */
+  operator(node: 'p' | 's', action: 'set-active' | 'set-standby'): void {
+    this[node].input({ type: action });
+  }
+}
+
+const alarms = (s: HaSim, name: string): Array<[boolean, number]> =>
+  s
+    .events('alarm')
+    .filter((a) => a.alarm === name)
+    .map((a) => [a.raised, a.atMs]);
+
+describe('CMS HA role: always an ACTIVE CMS', () => {
+  it('makes a STANDBY primary take the ACTIVE role back exactly misses·interval + timeout after the secondary’s last heartbeat', () => {
+    // Old behaviour: a STANDBY primary watched nothing and stayed STANDBY for good.
+    const p = running();
+    p.nowMs = 2_000;
+    p.input(hb(3, 'ACTIVE', true));
+    expect(p.state.role, 'hold-standby return').to.equal('STANDBY');
+    p.advanceTo(5_249);
+    expect(p.state.role).to.equal('STANDBY');
+    p.advanceTo(5_250);
+    expect(p.state.role).to.equal('ACTIVE');
+    expect(p.events('role').at(-1)).to.include({ reason: 'secondary lost: no heartbeat for 3250 ms', atMs: 5_250 });
+    expect(alarms(p, 'NO_ACTIVE_CMS'), 'ACTIVE at the very instant: no alarm').to.deep.equal([]);
+  });
+
+  it('raises NO_ACTIVE_CMS on a STANDBY primary with autoFailover off when the secondary’s heartbeats stop, and clears it when the secondary is heard ACTIVE', () => {
+    const p = running({ ...POLICY, autoFailover: false });
+    p.nowMs = 2_000;
+    p.input(hb(3, 'ACTIVE', true));
+    p.advanceTo(5_249);
+    expect(alarms(p, 'NO_ACTIVE_CMS')).to.deep.equal([]);
+    p.advanceTo(5_250);
+    expect(p.state.role).to.equal('STANDBY');
+    expect(alarms(p, 'NO_ACTIVE_CMS')).to.deep.equal([[true, 5_250]]);
+    expect(p.events('alarm').at(-1)?.detail).to.equal(
+      'cms-primary is STANDBY and has known no ACTIVE CMS for 3250 ms: the secondary is lost and autoFailover is off',
+    );
+    p.nowMs = 6_000;
+    p.input(hb(7, 'ACTIVE', false));
+    expect(alarms(p, 'NO_ACTIVE_CMS')).to.deep.equal([
+      [true, 5_250],
+      [false, 6_000],
+    ]);
+  });
+
+  it('raises NO_ACTIVE_CMS on a secondary with autoFailover off whose primary is lost, and clears it when the primary answers ACTIVE', () => {
+    // Old behaviour: HEARTBEAT_LOST only; a site with no ACTIVE CMS went unreported.
+    const s = secondary({ ...POLICY, autoFailover: false });
+    beats(s, 500, 'answer', 'ACTIVE');
+    beats(s, 3_249, 'refuse');
+    expect(alarms(s, 'NO_ACTIVE_CMS')).to.deep.equal([]);
+    beats(s, 5_500, 'refuse');
+    expect(alarms(s, 'NO_ACTIVE_CMS')).to.deep.equal([[true, 3_250]]);
+    expect(s.events('alarm').find((a) => a.alarm === 'NO_ACTIVE_CMS')?.detail).to.match(/the primary is lost and autoFailover is off$/);
+    beats(s, 6_000, 'answer', 'ACTIVE');
+    expect(alarms(s, 'NO_ACTIVE_CMS').at(-1)).to.deep.equal([false, 6_000]);
+  });
+
+  it('keeps the pending primary’s no-secondary deadline and raises no NO_ACTIVE_CMS while it waits', () => {
+    const p = primary({ ...POLICY, autoFailover: false });
+    p.advanceTo(3_250);
+    expect(p.state.role).to.equal('ACTIVE');
+    expect(alarms(p, 'NO_ACTIVE_CMS')).to.deep.equal([]);
+  });
+
+  it('makes the primary take the role back when the secondary dies after a planned switchover', () => {
+    // Old behaviour: the switched-over primary stayed STANDBY and the site had no ACTIVE CMS.
+    const site = new Pair();
+    site.advanceTo(1_500);
+    site.operator('p', 'set-standby');
+    site.operator('s', 'set-active');
+    site.advanceTo(3_500);
+    expect(site.roles).to.deep.equal(['STANDBY', 'ACTIVE']);
+    site.secondaryPaused = true; // dead: no more beats from 3_000 on
+    site.advanceTo(6_249);
+    expect(site.p.state.role).to.equal('STANDBY');
+    site.advanceTo(6_250);
+    expect(site.p.state.role).to.equal('ACTIVE');
+    expect(site.p.events('role').at(-1)?.reason).to.equal('secondary lost: no heartbeat for 3250 ms');
+  });
+
+  it('keeps an operator’s set-standby on the primary while no heartbeat comes: NO_ACTIVE_CMS, no take-back', () => {
+    const p = running();
+    p.nowMs = 2_000;
+    p.input({ type: 'set-standby' });
+    p.advanceTo(20_000);
+    expect(p.state.role).to.equal('STANDBY');
+    expect(alarms(p, 'NO_ACTIVE_CMS')).to.deep.equal([[true, 5_250]]);
+  });
+
+  it('tells a secondary that comes back ACTIVE (it was paused) to go STANDBY once the primary took the role back', () => {
+    // Old behaviour: the primary never took the role back, so the resumed secondary was the only ACTIVE one; with the
+    // take-back and no demand, both would stay ACTIVE.
+    const site = new Pair();
+    site.advanceTo(1_500);
+    site.operator('p', 'set-standby');
+    site.operator('s', 'set-active');
+    site.advanceTo(3_500);
+    site.secondaryPaused = true;
+    site.advanceTo(8_000);
+    expect(site.roles).to.deep.equal(['ACTIVE', 'ACTIVE']);
+    site.secondaryPaused = false;
+    site.advanceTo(8_000);
+    expect(site.roles).to.deep.equal(['ACTIVE', 'STANDBY']);
+    expect(site.s.events('role').at(-1)?.reason).to.match(/^failback/);
+    site.advanceTo(12_000);
+    expect(site.roles).to.deep.equal(['ACTIVE', 'STANDBY']);
+    expect([site.p.state.dualActive, site.s.state.dualActive]).to.deep.equal([false, false]);
+  });
+});
+
+describe('CMS HA role: one policy for every return', () => {
+  it('fails back a secondary made ACTIVE by an operator while the primary was down, when the restarted primary returns (autoFailback)', () => {
+    // Old behaviour: the beat said takenOver false, so the restarted primary held STANDBY whatever the policy.
+    const site = new Pair({ ...POLICY, autoFailover: false, autoFailback: true });
+    site.advanceTo(1_500);
+    site.primaryDown = true;
+    site.advanceTo(5_000);
+    expect(site.s.state.role, 'autoFailover off').to.equal('STANDBY');
+    site.operator('s', 'set-active');
+    site.advanceTo(6_500);
+    site.restartPrimary();
+    site.advanceTo(7_000);
+    expect(site.roles).to.deep.equal(['ACTIVE', 'STANDBY']);
+    expect(site.p.events('role').at(-1)?.reason).to.match(/^auto failback/);
+    site.advanceTo(10_000);
+    expect(site.roles).to.deep.equal(['ACTIVE', 'STANDBY']);
+    expect([site.p.state.dualActive, site.s.state.dualActive]).to.deep.equal([false, false]);
+  });
+
+  it('holds a primary that stayed ACTIVE STANDBY when the heartbeat path heals after an operator made the secondary ACTIVE (hold-standby)', () => {
+    // Old behaviour: nothing happened at the heal and both stayed ACTIVE (DUAL_ACTIVE) although the policy is hold-standby.
+    const site = new Pair({ ...POLICY, autoFailover: false });
+    site.advanceTo(1_500);
+    site.cut = true;
+    site.advanceTo(5_000);
+    site.operator('s', 'set-active');
+    site.advanceTo(6_500);
+    site.cut = false;
+    site.advanceTo(7_000);
+    expect(site.roles).to.deep.equal(['STANDBY', 'ACTIVE']);
+    expect(site.p.events('role').at(-1)?.reason).to.equal('returning primary holds STANDBY: secondary is ACTIVE');
+  });
+
+  it('applies the same policy to a secondary that took over by itself, at a restart and at a heal', () => {
+    for (const how of ['restart', 'heal'] as const) {
+      const site = new Pair({ ...POLICY, autoFailback: true });
+      site.advanceTo(1_500);
+      if (how === 'restart') site.primaryDown = true;
+      else site.cut = true;
+      site.advanceTo(5_000);
+      expect(site.s.state.role, how).to.equal('ACTIVE');
+      if (how === 'restart') site.restartPrimary();
+      else site.cut = false;
+      site.advanceTo(7_000);
+      expect(site.roles, how).to.deep.equal(['ACTIVE', 'STANDBY']);
+    }
+  });
+
+  it('does not treat an operator’s switchover while both hear each other as a return: no policy undoes it', () => {
+    const site = new Pair({ ...POLICY, autoFailback: true });
+    site.advanceTo(1_500);
+    site.operator('p', 'set-standby');
+    site.operator('s', 'set-active');
+    site.advanceTo(10_000);
+    expect(site.roles).to.deep.equal(['STANDBY', 'ACTIVE']);
+  });
+});
+
+describe('CMS HA role: an operator’s command wins over an automatic action in flight', () => {
+  it('cancels an automatic failback on set-standby of the primary: no later answer demands STANDBY, and a secondary that obeyed an answer already in flight goes ACTIVE again', () => {
+    // Old behaviour: the answer in flight made the secondary STANDBY and nobody undid it: no ACTIVE CMS.
+    const site = new Pair({ ...POLICY, autoFailback: true });
+    site.advanceTo(1_500);
+    site.cut = true;
+    site.advanceTo(4_500);
+    expect(site.roles).to.deep.equal(['ACTIVE', 'ACTIVE']);
+    site.cut = false;
+    site.holdAnswers = true;
+    site.advanceTo(5_000);
+    expect(site.held.map((a) => a.msg)).to.deep.equal([{ t: 'hb-ans', beat: 6, role: 'ACTIVE', demandStandby: true }]);
+    site.p.nowMs = site.s.nowMs = 5_010;
+    site.operator('p', 'set-standby');
+    site.p.nowMs = site.s.nowMs = 5_020;
+    site.deliver();
+    expect(site.roles, 'the answer in flight was obeyed').to.deep.equal(['STANDBY', 'STANDBY']);
+    site.holdAnswers = false;
+    site.advanceTo(6_500);
+    expect(site.roles).to.deep.equal(['STANDBY', 'ACTIVE']);
+    expect(site.s.events('role').at(-1)).to.include({
+      reason: 'failback cancelled by an operator on the primary: ACTIVE again',
+      atMs: 6_000,
+    });
+    expect(site.p.effects('send', 5_010).filter((x) => x.msg.t === 'hb-ans' && x.msg.demandStandby === true)).to.deep.equal([]);
+    site.advanceTo(10_000);
+    expect(site.roles).to.deep.equal(['STANDBY', 'ACTIVE']);
+  });
+
+  it('ignores a failback demand in the answer to a beat sent before an operator changed its role', () => {
+    const s = secondary({ ...POLICY, autoFailback: true });
+    beats(s, 2_000, 'refuse');
+    s.advanceTo(3_000);
+    const conn = s.state.outstanding.at(-1)?.conn as number;
+    s.input({ type: 'connected', conn });
+    s.input({ type: 'set-standby' });
+    s.input({ type: 'set-active' });
+    s.input({ type: 'message', conn, msg: { t: 'hb-ans', beat: 4, role: 'ACTIVE', demandStandby: true } });
+    expect(s.state.role).to.equal('ACTIVE');
+    expect(s.state.manualHold, 'an answer about an older role does not end the hold either').to.equal(true);
+  });
+
+  it('ignores a resume order unless it went STANDBY on a demand and nobody acted since', () => {
+    const s = secondary();
+    beats(s, 1_000, 'answer', 'ACTIVE');
+    s.advanceTo(2_000);
+    const conn = s.state.outstanding.at(-1)?.conn as number;
+    s.input({ type: 'connected', conn });
+    s.input({ type: 'message', conn, msg: { t: 'hb-ans', beat: 3, role: 'STANDBY', resumeActive: true } });
+    expect(s.state.role).to.equal('STANDBY');
   });
 });

@@ -1,8 +1,8 @@
 // The observation and control channel of every stand-in: HTTP on PORTS.control, never proxied.
-// GET /healthz, GET /status, GET /events?after=N, POST /control.
+// GET /healthz, GET /status, GET /events?after=N, GET /admin (CMS), POST /control.
 
 import http from 'node:http';
-import type { ControlRequest, ControlResponse, StandinStatus } from '../../protocol/index.js';
+import type { AdminView, ControlRequest, ControlResponse, StandinStatus } from '../../protocol/index.js';
 import type { EventLog } from './event-log.js';
 
 /** The answer to a control request: 200 with ControlResponse, or 4xx with { error }. */
@@ -13,6 +13,8 @@ export interface ControlHandlers {
   status(): StandinStatus;
   /** The request is already checked to be a known action with well-formed fields. */
   control(request: ControlRequest): ControlOutcome;
+  /** CMS only: the administered objects and conflict records; absent on other kinds (404). */
+  admin?: () => AdminView;
 }
 
 const ACTIONS = new Set(['begin', 'set-active', 'set-standby', 'admin-change', 'forced-takeover']);
@@ -32,9 +34,10 @@ export function parseControl(text: string): ControlRequest | { error: string } {
     return { error: 'missing "action" (one of begin, set-active, set-standby, admin-change, forced-takeover)' };
   if (!ACTIONS.has(action)) return { error: `unknown action ${JSON.stringify(action)} (known: ${[...ACTIONS].join(', ')})` };
   if (action === 'admin-change') {
-    const change = (v as Record<string, unknown>)['change'];
-    if (typeof change !== 'string' || change.length === 0) return { error: 'admin-change needs a non-empty string "change"' };
-    return { action, change };
+    const { object, value } = v as Record<string, unknown>;
+    if (typeof object !== 'string' || object.length === 0) return { error: 'admin-change needs a non-empty string "object"' };
+    if (typeof value !== 'string') return { error: 'admin-change needs a string "value" for the object' };
+    return { action, object, value };
   }
   if (action === 'begin') {
     const restart = (v as Record<string, unknown>)['restart'];
@@ -63,6 +66,11 @@ export function startControlServer(handlers: ControlHandlers, port: number, host
           return reply(res, 400, { error: `after: ${JSON.stringify(raw)} must be an integer >= 0` });
         return reply(res, 200, { events: handlers.log.after(after), life: handlers.log.life });
       }
+      if (req.method === 'GET' && url.pathname === '/admin') {
+        if (handlers.admin === undefined)
+          return reply(res, 404, { error: `no administration data on a ${handlers.status().kind} stand-in` });
+        return reply(res, 200, handlers.admin());
+      }
       if (url.pathname === '/control') {
         if (req.method !== 'POST') return reply(res, 405, { error: 'use POST /control with a ControlRequest JSON body' });
         const chunks: Buffer[] = [];
@@ -82,7 +90,7 @@ export function startControlServer(handlers: ControlHandlers, port: number, host
         return;
       }
       return reply(res, 404, {
-        error: `no route ${req.method ?? '?'} ${url.pathname} (GET /healthz, /status, /events?after=N; POST /control)`,
+        error: `no route ${req.method ?? '?'} ${url.pathname} (GET /healthz, /status, /events?after=N, /admin; POST /control)`,
       });
     } catch (error) {
       return reply(res, 500, { error: `internal error: ${(error as Error).message}` });

@@ -1,6 +1,7 @@
 // The stand-in program end to end on loopback (real processes, sockets and timers, no Docker): sunny day,
 // control errors, primary killed, main CM lost and the ESS taking over, forced takeover back to the CM,
-// Admin-Sync from an ACTIVE secondary and across restarts, listeners bound before /healthz answers.
+// Admin-Sync from an ACTIVE secondary and across restarts, listeners bound before /healthz answers, versions,
+// GET /admin and a split brain's conflict through cuttable forwarders.
 
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_ENV, PORTS } from '../../protocol/index.js';
+import { CONFIG_ENV, PORTS, type AdminView } from '../../protocol/index.js';
 import { FAST_TIMERS, LoopbackSite } from '../test-support/loopback-site.js';
 
 const ALL = ['cm', 'ess', 'cms-primary', 'cms-secondary', 'supervisor'] as const;
@@ -44,7 +45,7 @@ describe('stand-in program on loopback', function () {
         sup?.loggedInTo === 'cms-primary'
       );
     });
-    const change = await site.control('cms-primary', { action: 'admin-change', change: 'add vdn 4000' });
+    const change = await site.control('cms-primary', { action: 'admin-change', object: 'add vdn 4000', value: 'add vdn 4000' });
     expect(change).to.deep.equal({ code: 200, body: { ok: true, seq: 1, origin: 'cms-primary' } });
     await site.until('change applied on the secondary', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 1);
     const applied = (await site.events('cms-secondary')).filter((e) => e.type === 'admin');
@@ -69,7 +70,7 @@ describe('stand-in program on loopback', function () {
     expect(unknown.code).to.equal(400);
     expect(unknown.body['error']).to.match(/unknown action "reboot"/);
     expect((await site.control('cms-primary', { action: 'set-active' })).code).to.equal(409);
-    const standby = await site.control('cms-secondary', { action: 'admin-change', change: 'x' });
+    const standby = await site.control('cms-secondary', { action: 'admin-change', object: 'x', value: 'x' });
     expect(standby.code).to.equal(409);
     expect(standby.body['error']).to.match(/cms-secondary is STANDBY; administration is accepted only on the ACTIVE CMS/);
     expect((await site.control('cms-primary', '{"action":"admin-change"}')).code).to.equal(400);
@@ -148,7 +149,7 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
     await site.until('heartbeat answered', async () => ((await site.status('cms-secondary')).heartbeat?.answered ?? 0) > 0);
     await site.kill('cms-primary');
     await site.until('secondary ACTIVE', async () => (await site.status('cms-secondary')).role === 'ACTIVE');
-    const made = await site.control('cms-secondary', { action: 'admin-change', change: 'add skill 7' });
+    const made = await site.control('cms-secondary', { action: 'admin-change', object: 'add skill 7', value: 'add skill 7' });
     expect(made).to.deep.equal({ code: 200, body: { ok: true, seq: 1, origin: 'cms-secondary' } });
     await site.until('ADMIN_SYNC_LAG on the secondary', async () => (await site.status('cms-secondary')).alarms.includes('ADMIN_SYNC_LAG'));
     site.start('cms-primary');
@@ -161,7 +162,7 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
     expect(role).to.include({ role: 'STANDBY', reason: 'returning primary holds STANDBY: secondary is ACTIVE' });
     const events = await site.events('cms-primary');
     expect(events.find((e) => e.type === 'heartbeat' && e.outcome === 'received')).to.include({ peerRole: 'ACTIVE', takenOver: true });
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'y' })).code).to.equal(409);
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'y', value: 'y' })).code).to.equal(409);
   });
 
   it('keeps the Admin-Sync queue and numbering on disk across restarts of both CMS: nothing lost, nothing applied twice', async () => {
@@ -171,11 +172,11 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
     site.start('cms-primary', primary);
     site.start('cms-secondary', secondary);
     await site.until('primary ACTIVE', async () => (await site.status('cms-primary')).role === 'ACTIVE');
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'a' })).body).to.include({ seq: 1 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'a', value: 'a' })).body).to.include({ seq: 1 });
     await site.until('a applied', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 1);
     await site.kill('cms-secondary');
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'b' })).body).to.include({ seq: 2 });
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'c' })).body).to.include({ seq: 3 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'b', value: 'b' })).body).to.include({ seq: 2 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'c', value: 'c' })).body).to.include({ seq: 3 });
     await site.kill('cms-primary');
     site.start('cms-primary', primary);
     site.start('cms-secondary', secondary);
@@ -185,7 +186,7 @@ describe('stand-in program on loopback: admin changes and restarts', function ()
       ['cms-primary', 3],
     ]);
     await site.until('primary ACTIVE again', async () => (await site.status('cms-primary')).role === 'ACTIVE');
-    expect((await site.control('cms-primary', { action: 'admin-change', change: 'd' })).body).to.include({ seq: 4 });
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'd', value: 'd' })).body).to.include({ seq: 4 });
     await site.until('d applied', async () => (await site.status('cms-secondary')).adminSync?.peerApplied === 4);
     const saved = JSON.parse(fs.readFileSync(path.join(primary.dataDir, 'admin-sync.json'), 'utf8')) as { lastSeq: number };
     expect(saved.lastSeq).to.equal(4);
@@ -324,7 +325,7 @@ describe('stand-in program on loopback: awaitBegin', function () {
         secondary.once('error', reject);
         secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve());
       });
-      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', takenOver: true, epoch: 'e1' })}\n`);
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', primaryLost: true, roleSeq: 1, epoch: 'e1' })}\n`);
       await site.until('the connection held', async () => (await site.status('cms-primary')).heldConnections === 1);
       expect((await site.events('cms-primary')).map((e) => e.type)).to.deep.equal(['started']);
       await site.control('cms-primary', { action: 'begin' });
@@ -356,7 +357,7 @@ describe('stand-in program on loopback: awaitBegin', function () {
       });
       await new Promise<void>((resolve) => secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve()));
       // A beat the secondary sent while the restarted primary was up but had not begun: stale by the time it begins.
-      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', takenOver: true, epoch: 'e1' })}\n`);
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 9, fromRole: 'ACTIVE', primaryLost: true, roleSeq: 1, epoch: 'e1' })}\n`);
       await site.until('the connection held', async () => (await site.status('cms-primary')).heldConnections === 1);
       await site.control('cms-primary', { action: 'begin', restart: true });
       expect(await closed).to.equal('ECONNRESET');
@@ -392,7 +393,7 @@ describe('stand-in program on loopback: a primary waiting for the secondary', fu
         secondary.once('error', reject);
         secondary.connect(site.port('cms-primary', PORTS.heartbeat), '127.0.0.1', () => resolve());
       });
-      secondary.write(`${JSON.stringify({ t: 'hb', beat: 1, fromRole: 'STANDBY', takenOver: false, epoch: 'e1' })}\n`);
+      secondary.write(`${JSON.stringify({ t: 'hb', beat: 1, fromRole: 'STANDBY', primaryLost: false, roleSeq: 0, epoch: 'e1' })}\n`);
       await site.until('the primary decided', async () => (await site.status('cms-primary')).pending === false);
       expect((await site.status('cms-primary')).role, 'a STANDBY secondary leaves the primary ACTIVE').to.equal('ACTIVE');
     } finally {
@@ -421,5 +422,164 @@ describe('stand-in program configuration', () => {
     const r = spawnSync(process.execPath, [MAIN], { env, encoding: 'utf8' });
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/CMSHA_CONFIG is not set/);
+  });
+});
+
+/** A TCP forwarder in the test process standing in for one link's proxy: cut resets every connection and refuses new ones. */
+class LoopbackLink {
+  private readonly server = net.createServer((down) => this.accept(down));
+  private readonly sockets = new Set<net.Socket>();
+  private isCut = false;
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this;
+  }
+
+  cut(isCut: boolean): void {
+    this.isCut = isCut;
+    if (isCut) for (const s of this.sockets) s.resetAndDestroy();
+  }
+
+  close(): void {
+    this.cut(true);
+    this.server.close();
+  }
+
+  private accept(down: net.Socket): void {
+    if (this.isCut) return void down.resetAndDestroy();
+    const up = net.connect({ host: '127.0.0.1', port: this.targetPort });
+    for (const s of [down, up]) {
+      this.sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        this.sockets.delete(s);
+        down.destroy();
+        up.destroy();
+      });
+    }
+    down.pipe(up);
+    up.pipe(down);
+  }
+}
+
+describe('stand-in program on loopback: versions, administration and a split brain', function () {
+  this.timeout(30_000);
+  let site: LoopbackSite;
+  const links: LoopbackLink[] = [];
+
+  beforeEach(() => {
+    site = new LoopbackSite(LoopbackSite.randomBase());
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      for (const [n, out] of site.output)
+        console.log(
+          `--- ${n}\n${out
+            .join('')
+            .split('\n')
+            .filter((l) => !l.includes('"heartbeat"'))
+            .slice(-40)
+            .join('\n')}`,
+        );
+    for (const l of links.splice(0)) l.close();
+    await site.stopAll();
+  });
+
+  const admin = async (node: 'cms-primary' | 'cms-secondary'): Promise<AdminView> =>
+    (await (await fetch(`http://127.0.0.1:${site.port(node, PORTS.control)}/admin`)).json()) as AdminView;
+
+  it('reports its version in /status and GET /admin: the configured one, else the image’s default', async () => {
+    site.start('cm');
+    site.start('cms-primary', { ...site.config('cms-primary'), version: '16.5.1' });
+    site.start('cms-secondary');
+    await site.until('every node answering', async () =>
+      (await Promise.all((['cm', 'cms-primary', 'cms-secondary'] as const).map((n) => site.status(n).catch(() => undefined)))).every(
+        (x) => x !== undefined,
+      ),
+    );
+    expect((await site.status('cms-primary')).version).to.equal('16.5.1');
+    expect((await site.status('cms-secondary')).version).to.equal('16.4.0');
+    expect((await site.status('cm')).version).to.equal('16.4.0');
+    expect(await admin('cms-primary')).to.deep.include({ node: 'cms-primary', version: '16.5.1', objects: {}, conflicts: [], queued: 0 });
+    const cm = await fetch(`http://127.0.0.1:${site.port('cm', PORTS.control)}/admin`);
+    expect(cm.status).to.equal(404);
+    // The newer primary holds its changes for the older secondary.
+    await site.until('primary ACTIVE', async () => (await site.status('cms-primary')).role === 'ACTIVE');
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'vdn 1', value: 'skill 1' })).code).to.equal(200);
+    await site.until('ADMIN_SYNC_VERSION on the primary', async () =>
+      (await site.status('cms-primary')).alarms.includes('ADMIN_SYNC_VERSION'),
+    );
+    expect((await admin('cms-secondary')).objects).to.deep.equal({});
+  });
+
+  it('shows in GET /admin, on both CMS, the objects and one conflict record after a split brain healed, converged on the ACTIVE CMS’s value', async () => {
+    const heartbeat = await new LoopbackLink(site.port('cms-primary', PORTS.heartbeat)).listen();
+    const adminSync = await new LoopbackLink(site.port('cms-secondary', PORTS.adminSync)).listen();
+    links.push(heartbeat, adminSync);
+    const primary = site.config('cms-primary');
+    primary.dials['admin-sync'] = { host: '127.0.0.1', port: adminSync.port };
+    const secondary = site.config('cms-secondary');
+    secondary.dials.heartbeat = { host: '127.0.0.1', port: heartbeat.port };
+    site.start('cm');
+    site.start('cms-primary', primary);
+    site.start('cms-secondary', secondary);
+    await site.until('primary ACTIVE', async () => (await site.status('cms-primary')).role === 'ACTIVE');
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'vdn 4001', value: 'skill 0' })).code).to.equal(200);
+    await site.until(
+      'the first value on the secondary',
+      async () => (await admin('cms-secondary')).objects['vdn 4001']?.value === 'skill 0',
+    );
+
+    // Partition: heartbeat and Admin-Sync cut together; the secondary takes over, both are ACTIVE.
+    heartbeat.cut(true);
+    adminSync.cut(true);
+    await site.until('secondary ACTIVE', async () => (await site.status('cms-secondary')).role === 'ACTIVE', 5_000);
+    expect((await site.control('cms-primary', { action: 'admin-change', object: 'vdn 4001', value: 'skill 1' })).code).to.equal(200);
+    expect((await site.control('cms-secondary', { action: 'admin-change', object: 'vdn 4001', value: 'skill 2' })).code).to.equal(200);
+    expect((await site.control('cms-secondary', { action: 'admin-change', object: 'vdn 4002', value: 'skill 9' })).code).to.equal(200);
+
+    heartbeat.cut(false);
+    adminSync.cut(false);
+    // hold-standby: the returning primary goes STANDBY, so the secondary's value wins.
+    await site.until(
+      'converged, alarms cleared',
+      async () => {
+        const [p, s] = [await admin('cms-primary'), await admin('cms-secondary')];
+        const [ps, ss] = [await site.status('cms-primary'), await site.status('cms-secondary')];
+        return (
+          p.conflicts.length === 1 &&
+          s.conflicts.length === 1 &&
+          !ps.alarms.includes('ADMIN_SYNC_CONFLICT') &&
+          !ss.alarms.includes('ADMIN_SYNC_CONFLICT') &&
+          p.queued === 0 &&
+          s.queued === 0
+        );
+      },
+      8_000,
+    );
+    expect((await site.status('cms-primary')).role).to.equal('STANDBY');
+    for (const node of ['cms-primary', 'cms-secondary'] as const) {
+      const view = await admin(node);
+      expect(view.objects, node).to.deep.equal({
+        'vdn 4001': { value: 'skill 2', origin: 'cms-secondary', changeSeq: 1 },
+        'vdn 4002': { value: 'skill 9', origin: 'cms-secondary', changeSeq: 2 },
+      });
+      expect(
+        view.conflicts.map(({ atNs: _atNs, ...c }) => c),
+        node,
+      ).to.deep.equal([{ object: 'vdn 4001', value: 'skill 2', lost: 'skill 1', winner: 'cms-secondary', loser: 'cms-primary' }]);
+      expect(view.unresolved).to.deep.equal([]);
+      const alarm = (await site.events(node)).filter((e) => e.type === 'alarm' && e.alarm === 'ADMIN_SYNC_CONFLICT');
+      expect(
+        alarm.map((e) => e.type === 'alarm' && e.raised),
+        node,
+      ).to.deep.equal([true, false]);
+    }
   });
 });

@@ -4,16 +4,27 @@
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import path from 'node:path';
-import { PORTS, type AlarmName, type CmsName, type ControlRequest, type StandinStatus } from '../../protocol/index.js';
+import {
+  DEFAULT_VERSION,
+  PORTS,
+  type AdminView,
+  type AlarmName,
+  type CmsName,
+  type ControlRequest,
+  type StandinStatus,
+} from '../../protocol/index.js';
 import { acdLinkMachine, initialAcdLink } from '../machines/acd-link.js';
-import { initialAcdData, observeAcd } from '../machines/acd-data.js';
+import { acdDurableOf, checkAcdDurable, initialAcdData, observeAcd, type AcdDurable } from '../machines/acd-data.js';
 import { acdServerMachine, initialAcdServer, linkedCms } from '../machines/acd-server.js';
 import {
   adminSyncMachine,
+  changeRefusal,
   checkAdminDurable,
+  decidedConflicts,
   durableOf,
   initialAdminSync,
   unackedCount,
+  unresolvedObjects,
   type AdminDurable,
 } from '../machines/admin-sync.js';
 import { clientsMachine, initialClients } from '../machines/clients.js';
@@ -29,9 +40,11 @@ import { MachineRunner, msOf, nowNs } from './runner.js';
 
 /** What main.ts needs from a running stand-in. */
 export interface Role {
-  /** Kind-specific fields of /status (node, kind, nowNs, heldConnections, lastEventSeq are added by main). */
-  status(): Omit<StandinStatus, 'node' | 'kind' | 'nowNs' | 'heldConnections' | 'lastEventSeq'>;
+  /** Kind-specific fields of /status (node, kind, version, nowNs, heldConnections, lastEventSeq are added by main). */
+  status(): Omit<StandinStatus, 'node' | 'kind' | 'version' | 'nowNs' | 'heldConnections' | 'lastEventSeq'>;
   control(request: ControlRequest): ControlOutcome;
+  /** CMS only: GET /admin. */
+  admin?(): AdminView;
   /** Handler per nominal listening port. */
   routes: Map<number, (socket: net.Socket) => void>;
   start(): void;
@@ -63,11 +76,26 @@ function loadAdminSync(file: string | null, node: CmsName, log: EventLog): Admin
   return saved;
 }
 
+/** The ACD tracker a CMS saved before its restart (none without a data folder or on a first start). */
+function loadAcdData(file: string | null, log: EventLog): AcdDurable | undefined {
+  if (file === null) return undefined;
+  const raw = readJsonFile(file);
+  if (raw === undefined) return undefined;
+  const saved = checkAcdDurable(raw);
+  log.push({
+    type: 'log',
+    message: `acd-data: last event before this start was ${saved.source} seq ${saved.lastSeq} at ${saved.lastAtNs} ns`,
+  });
+  return saved;
+}
+
 export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
   const node = cfg.node as CmsName;
   const isPrimary = node === 'cms-primary';
   const base = { log, dials: cfg.dials };
-  let acdData = initialAcdData();
+  // Beside admin-sync.json, its own small file: it is rewritten at every ACD event, the admin state is not.
+  const acdFile = cfg.dataDir === undefined ? null : path.join(cfg.dataDir, 'acd-data.json');
+  let acdData = initialAcdData(loadAcdData(acdFile, log));
 
   const adminFile = cfg.dataDir === undefined ? null : path.join(cfg.dataDir, 'admin-sync.json');
   const adminInitial = initialAdminSync(node, 'STANDBY', loadAdminSync(adminFile, node, log));
@@ -75,7 +103,8 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
   if (adminFile !== null) writeJsonFileAtomic(adminFile, durableOf(adminInitial));
 
   const clients = new MachineRunner(clientsMachine({ timers: cfg.timers }), initialClients('STANDBY'), { ...base, name: 'clients' });
-  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers }), adminInitial, {
+  const version = cfg.version ?? DEFAULT_VERSION;
+  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers, version }), adminInitial, {
     ...base,
     name: 'admin-sync',
     onNotice: (n) => {
@@ -89,6 +118,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
     ...base,
     name: 'ha',
     onNotice: (n) => {
+      if (n.type === 'contact') return adminSync.input({ type: 'contact', up: n.up });
       clients.input({ type: 'role', role: n.role });
       adminSync.input({ type: 'role', role: n.role });
     },
@@ -105,6 +135,9 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         const atNs = nowNs();
         const r = observeAcd(acdData, n.source, n.seq, msOf(atNs), cfg.timers);
         acdData = r.state;
+        // Every event: a CMS killed at any instant restarts knowing its last one, so its downtime is one exact gap.
+        const durable = acdDurableOf(acdData);
+        if (acdFile !== null && durable !== null) writeJsonFileAtomic(acdFile, { ...durable, lastAtNs: atNs.toString() });
         for (const e of r.effects) if (e.type === 'emit') log.push(e.event, atNs);
       },
     },
@@ -138,6 +171,9 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       if (a.lagAlarm) alarms.push('ADMIN_SYNC_LAG');
       if (l.linkDownAlarm) alarms.push('ACD_LINK_DOWN');
       if (h.heartbeatLost) alarms.push('HEARTBEAT_LOST');
+      if (h.noActiveCms) alarms.push('NO_ACTIVE_CMS');
+      if (a.conflictAlarm) alarms.push('ADMIN_SYNC_CONFLICT');
+      if (a.versionAlarm) alarms.push('ADMIN_SYNC_VERSION');
       return {
         role: h.role,
         pending: h.pending,
@@ -146,6 +182,17 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         adminSync: { ownLastSeq: a.lastSeq, ownAckedSeq: a.ackedSeq, peerApplied: a.peerApplied, queued: unackedCount(a) },
         heartbeat: { sent: h.sent, answered: h.answered, consecutiveMisses: h.consecutiveMisses },
         alarms,
+      };
+    },
+    admin() {
+      const a = adminSync.state;
+      return {
+        node,
+        version,
+        objects: structuredClone(a.objects),
+        conflicts: decidedConflicts(a).map(({ atMs, ...c }) => ({ ...c, atNs: BigInt(Math.round(atMs * 1e6)).toString() })),
+        unresolved: unresolvedObjects(a),
+        queued: unackedCount(a),
       };
     },
     control(request) {
@@ -160,7 +207,9 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
         case 'admin-change': {
           if (ha.state.role !== 'ACTIVE')
             return { code: 409, error: `admin-change refused: ${node} is STANDBY; administration is accepted only on the ACTIVE CMS` };
-          adminSync.input({ type: 'change', change: request.change });
+          const refusal = changeRefusal(adminSync.state, request.object);
+          if (refusal !== null) return { code: 409, error: `admin-change refused: ${refusal}` };
+          adminSync.input({ type: 'change', object: request.object, value: request.value });
           return { code: 200, body: { ok: true, seq: adminSync.state.lastSeq, origin: node } };
         }
         default:
@@ -175,8 +224,16 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
 
 export function cmRole(cfg: LocalConfig, log: EventLog): Role {
   const base = { log, dials: cfg.dials };
-  const server = new MachineRunner(acdServerMachine({ name: 'cm', timers: cfg.timers }), initialAcdServer(true), { ...base, name: 'acd' });
-  const essPeer = new MachineRunner(essPeerMachine({ timers: cfg.timers }), initialEssPeer(), { ...base, name: 'ess-cm' });
+  // Serves nobody until its ess-cm side knows whether the ESS is in control (see essPeerMachine).
+  const server = new MachineRunner(acdServerMachine({ name: 'cm', timers: cfg.timers }), initialAcdServer(false, true), {
+    ...base,
+    name: 'acd',
+  });
+  const essPeer = new MachineRunner(essPeerMachine({ timers: cfg.timers }), initialEssPeer(), {
+    ...base,
+    name: 'ess-cm',
+    onNotice: (n) => server.input({ type: 'set-serving', serving: n.inControl, reason: n.reason }),
+  });
   return {
     routes: new Map<number, (socket: net.Socket) => void>([
       [PORTS.acdPrimary, (s) => server.accept(s, PORTS.acdPrimary)],
@@ -185,13 +242,14 @@ export function cmRole(cfg: LocalConfig, log: EventLog): Role {
     ]),
     start() {
       server.input({ type: 'start' });
+      essPeer.input({ type: 'start' });
     },
     stop() {
       server.stop();
       essPeer.stop();
     },
     status() {
-      return { linkedCms: linkedCms(server.state), alarms: [] };
+      return { linkedCms: linkedCms(server.state), inControl: essPeer.state.inControl === true, alarms: [] };
     },
     control(request) {
       if (request.action !== 'forced-takeover') return notForKind('cm', request.action);
@@ -231,7 +289,7 @@ export function essRole(cfg: LocalConfig, log: EventLog): Role {
       ess.stop();
     },
     status() {
-      return { ess: { state: ess.state.ess }, linkedCms: linkedCms(server.state), alarms: [] };
+      return { ess: { state: ess.state.ess }, linkedCms: linkedCms(server.state), inControl: ess.state.ess === 'ACTIVE', alarms: [] };
     },
     control(request) {
       return notForKind('ess', request.action);
