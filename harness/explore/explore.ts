@@ -17,7 +17,7 @@ import { coverageOf, policyWords, tally } from './coverage.js';
 import { EXPLORE_TASK_ENV, type ExploreExecution, type ExploreTask } from './execution.js';
 import { generatedSchedule } from './generate.js';
 import { scenarioForm } from './scenario-form.js';
-import { faultCount, shrinkCandidates, shrinkDecision } from './shrink.js';
+import { faultCount, Shrinker } from './shrink.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -189,7 +189,7 @@ class Executions {
 export async function explore(options: ExploreOptions): Promise<ExploreSummary> {
   const runs = new Executions(options);
   const findings = new Map<string, Finding>();
-  const toShrink: Finding[] = [];
+  const shrinkers = new Map<string, Shrinker>();
 
   const noteFindings = (record: ExploreExecution): void => {
     for (const key of record.keys) {
@@ -213,54 +213,26 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
       };
       findings.set(key, finding);
       runs.summary.findings.push(finding);
-      toShrink.push(finding);
+      shrinkers.set(key, new Shrinker(record.schedule, options.shrink));
       runs.say(`new finding: ${key}: ${finding.message.split('\n')[0]}`);
     }
   };
 
-  /** Shrinks one finding until no simpler candidate still fails, or the budget ends. */
-  const shrink = async (finding: Finding): Promise<void> => {
-    let candidateNo = 0;
-    for (let improved = true; improved;) {
-      improved = false;
-      for (const candidate of shrinkCandidates(finding.minimal)) {
-        if (!runs.fits()) return;
-        candidateNo += 1;
-        const outcomes: Array<'fails' | 'passes'> = [];
-        let last: ExploreExecution | null = null;
-        for (let run = 1; shrinkDecision(outcomes, options.shrink) === 'undecided' && run <= options.shrink.runs + 2; run += 1) {
-          if (!runs.fits()) return;
-          const record = await runs.execute(`${finding.foundBy}-shrink-${candidateNo}.${run}`, 'shrink', {
-            ...candidate,
-            title: `${finding.key}: shrinking ${finding.foundBy}, candidate ${candidateNo}`,
-          });
-          finding.shrinkRuns += 1;
-          noteFindings(record);
-          // Void and inconclusive runs say nothing about the site: run again.
-          if (record.verdict === 'void' || record.verdict === 'inconclusive') continue;
-          const fails = record.keys.includes(finding.key);
-          outcomes.push(fails ? 'fails' : 'passes');
-          if (fails) last = record;
-        }
-        if (shrinkDecision(outcomes, options.shrink) === 'fails') {
-          finding.minimal = candidate;
-          finding.faults = faultCount(candidate);
-          finding.shrinkSteps += 1;
-          finding.evidence = last?.evidence ?? finding.evidence;
-          improved = true;
-          break;
-        }
-      }
-    }
-    finding.status = 'minimal';
-  };
-
+  /**
+   * One lane's next run: shrinking and exploring take turns, so a finding with a long shrink does not stop the search
+   * for others (and a new finding does not wait for the budget's end to be shrunk). A shrinker runs one candidate run
+   * at a time, its decisions in order.
+   */
   let nextIndex = 0;
+  let turn = 0;
+  const busy = new Set<Finding>();
   await runs.run(options.parallel, async () => {
     while (runs.fits()) {
-      const next = toShrink.shift();
-      if (next) {
-        await shrink(next);
+      const finding = runs.summary.findings.find((f) => f.status !== 'minimal' && !busy.has(f));
+      if (finding && turn++ % 2 === 0) {
+        busy.add(finding);
+        await shrinkOnce(finding);
+        busy.delete(finding);
         continue;
       }
       const index = nextIndex++;
@@ -268,6 +240,30 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     }
   });
   return runs.finish();
+
+  /** One run of a finding's shrinking, and what it decides. */
+  async function shrinkOnce(finding: Finding): Promise<void> {
+    const shrinker = shrinkers.get(finding.key)!;
+    const job = shrinker.next();
+    if (!job) {
+      finding.status = 'minimal';
+      return;
+    }
+    const record = await runs.execute(`${finding.foundBy}-shrink-${job.run}`, 'shrink', {
+      ...job.schedule,
+      title: `${finding.key}: shrinking ${finding.foundBy}, candidate ${job.run}`,
+    });
+    noteFindings(record);
+    // Void and inconclusive runs say nothing about the site.
+    const silent = record.verdict === 'void' || record.verdict === 'inconclusive';
+    const decision = shrinker.report(silent ? null : record.keys.includes(finding.key) ? 'fails' : 'passes');
+    if (decision === 'accepted') finding.evidence = record.evidence;
+    finding.minimal = shrinker.current;
+    finding.faults = faultCount(shrinker.current);
+    finding.shrinkSteps = shrinker.accepted;
+    finding.shrinkRuns = shrinker.spent;
+    if (shrinker.done) finding.status = 'minimal';
+  }
 }
 
 export interface ReplayResult {

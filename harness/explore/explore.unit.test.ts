@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { checkSchedule, isFault, isHeal, parseSchedule, scheduleYaml, type Schedule } from '../core/schedule.js';
 import { generatedSchedule } from './generate.js';
 import { scenarioForm } from './scenario-form.js';
-import { faultCount, shrinkCandidates, shrinkDecision } from './shrink.js';
+import { faultCount, shrinkCandidates, shrinkDecision, Shrinker } from './shrink.js';
 
 const FOUND: Schedule = {
   schedule: 1,
@@ -59,6 +59,21 @@ describe('explore: shrinking', function () {
     expect(shrinkDecision(['passes', 'fails'], rule)).to.equal('undecided');
     expect(shrinkDecision(['passes', 'passes'], rule)).to.equal('passes');
     expect(shrinkDecision(['passes'], { runs: 2, needed: 2 })).to.equal('passes');
+  });
+});
+
+describe('explore: the shrinker', function () {
+  it('asks for each candidate until one still fails, shrinks from it, and is done when none does', function () {
+    const shrinker = new Shrinker(FOUND, { runs: 2, needed: 2 });
+    expect(shrinker.next()!.run).to.equal('1.1');
+    expect(shrinker.report('passes')).to.equal('rejected');
+    expect(shrinker.report('fails')).to.equal('undecided');
+    expect(shrinker.report(null), 'a void run says nothing').to.equal('undecided');
+    expect(shrinker.report('fails')).to.equal('accepted');
+    expect(faultCount(shrinker.current)).to.equal(1);
+    while (!shrinker.done) shrinker.report('passes');
+    expect(shrinker.next()).to.equal(null);
+    expect([shrinker.accepted, shrinker.spent]).to.deep.equal([1, 4 + shrinker.tried - 2]);
   });
 });
 

@@ -74,3 +74,67 @@ export function shrinkDecision(
   if (passes > rule.runs - rule.needed) return 'passes';
   return 'undecided';
 }
+
+/**
+ * Shrinks one failing schedule, one run at a time, so the explorer can interleave its runs with others: `next()` says
+ * which schedule to run, `report()` takes whether that run broke the invariant the same way (or said nothing: void,
+ * inconclusive). A candidate that still fails becomes the schedule shrunk from; the shrinking is done when no
+ * candidate of the current schedule still fails.
+ */
+export class Shrinker {
+  #current: Schedule;
+  #candidates: Schedule[];
+  #index = 0;
+  #outcomes: Array<'fails' | 'passes'> = [];
+  #runs = 0;
+  /** Candidates tried and accepted, and runs spent. */
+  tried = 0;
+  accepted = 0;
+  spent = 0;
+
+  constructor(
+    schedule: Schedule,
+    private readonly rule: { runs: number; needed: number },
+  ) {
+    this.#current = schedule;
+    this.#candidates = shrinkCandidates(schedule);
+  }
+
+  /** The smallest schedule found so far that still fails. */
+  get current(): Schedule {
+    return this.#current;
+  }
+
+  get done(): boolean {
+    return this.#index >= this.#candidates.length;
+  }
+
+  /** The schedule to run next, with a name for the run; null once done. */
+  next(): { schedule: Schedule; run: string } | null {
+    const candidate = this.#candidates[this.#index];
+    if (!candidate) return null;
+    return { schedule: candidate, run: `${this.tried + 1}.${this.#runs + 1}` };
+  }
+
+  /** What the run `next()` gave broke: 'fails' (the same invariant, the same way), 'passes', or null (void, inconclusive). */
+  report(outcome: 'fails' | 'passes' | null): 'accepted' | 'rejected' | 'undecided' {
+    this.spent += 1;
+    this.#runs += 1;
+    if (outcome !== null) this.#outcomes.push(outcome);
+    const decision = shrinkDecision(this.#outcomes, this.rule);
+    // A candidate that keeps saying nothing is given up after two runs more than the rule asks for.
+    if (decision === 'undecided' && this.#runs < this.rule.runs + 2) return 'undecided';
+    this.tried += 1;
+    this.#outcomes = [];
+    this.#runs = 0;
+    if (decision === 'fails') {
+      this.#current = this.#candidates[this.#index]!;
+      this.#candidates = shrinkCandidates(this.#current);
+      this.#index = 0;
+      this.accepted += 1;
+      return 'accepted';
+    }
+    this.#index += 1;
+    return 'rejected';
+  }
+}
