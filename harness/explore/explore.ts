@@ -228,7 +228,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   const busy = new Set<Finding>();
   await runs.run(options.parallel, async () => {
     while (runs.fits()) {
-      const finding = runs.summary.findings.find((f) => f.status !== 'minimal' && !busy.has(f));
+      // Fair turns: a finding still over three faults first, then the one that has had the fewest runs.
+      const finding = runs.summary.findings
+        .filter((f) => f.status !== 'minimal' && !busy.has(f))
+        .sort((a, b) => Number(b.faults > 3) - Number(a.faults > 3) || a.shrinkRuns - b.shrinkRuns)[0];
       if (finding && turn++ % 2 === 0) {
         busy.add(finding);
         await shrinkOnce(finding);
