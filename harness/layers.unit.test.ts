@@ -74,7 +74,7 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
       }
       continue;
     }
-    if (!file.startsWith('harness/')) continue;
+    if (!file.startsWith('harness/') || file.startsWith('harness/testing/')) continue; // test support, like the tests, sits outside the layers
     const inFolder = file.split('/').length > 2;
     const fromFolder = inFolder ? (file.split('/')[1] ?? '') : '';
     if (file !== API && !(inFolder && fromFolder in RANKS)) {
@@ -102,6 +102,7 @@ function judge(fromFolder: string, target: string): string | null {
   if (fromFolder === '') return null; // the API may import anything
   const parts = target.split('/');
   const toFolder = parts.length > 2 ? (parts[1] ?? '') : '';
+  if (toFolder === 'testing') return `${describeRank(fromFolder)} → ${target}: only tests and test support may import harness/testing/`;
   if (toFolder === fromFolder) return null;
   const fromRank = RANKS[fromFolder]!;
   const toRank = toFolder === '' ? API_RANK : RANKS[toFolder];

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
-import { scratchDir } from '../core/scratch-dir.js';
+import { scratchDir } from '../testing/scratch-dir.js';
 import { BENCH_SCHEMA, figureOf, type BenchResult, type Figure, type Measurement } from './figures.js';
 import { renderPage } from './page.js';
 import { evaluateTargets } from './targets.js';

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHarnessError } from '../core/errors.js';
-import { FakeDocker } from './fake-docker.js';
+import { FakeDocker } from '../testing/fake-docker.js';
 import { buildImage, contentHash, imageExists, tryPull } from './image-build.js';
 
 describe('image-build', () => {

@@ -2,7 +2,7 @@
 // one shared removal per topology, and "already gone" taken as done.
 
 import { expect } from 'chai';
-import { engineError, FakeDocker } from './fake-docker.js';
+import { engineError, FakeDocker } from '../testing/fake-docker.js';
 import { LABEL_PART, LABEL_RUN, LABEL_TOPOLOGY } from './labels.js';
 import { createInternalNetwork, ignoreGone, removeContainer, removeLabelled, removeNetwork, removeTopologyResources } from './resources.js';
 import type { DockerClient } from './client.js';

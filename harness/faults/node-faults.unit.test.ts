@@ -4,8 +4,8 @@
 import type Docker from 'dockerode';
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
-import { engineError } from '../docker/fake-docker.js';
-import { FakeToxiproxy } from './fake-toxiproxy.js';
+import { engineError } from '../testing/fake-docker.js';
+import { FakeToxiproxy } from '../testing/fake-toxiproxy.js';
 import { FaultLog } from './fault-log.js';
 import { LinkFaults } from './link-faults.js';
 import { NodeFaults, type NodeAccess } from './node-faults.js';

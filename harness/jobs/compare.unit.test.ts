@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import type { RunRecord, TestRecord, TimelineEvent, Window } from '../core/model.js';
-import { testRunRecord } from '../core/test-run-record.js';
+import { testRunRecord } from '../testing/run-records.js';
 import { compareRuns, rankSumPValue } from './compare.js';
 
 const WINDOW: Window = {

@@ -6,7 +6,7 @@ import { HarnessError } from '../core/errors.js';
 import { EVIDENCE_KEY, type FaultRecord, type TestEvidence, type Window } from '../core/model.js';
 import { DEFAULT_SITE } from '../core/site-config.js';
 import { Evidence } from './evidence.js';
-import { at, EventMaker } from './test-events.js';
+import { at, EventMaker } from '../testing/events.js';
 import { Timeline } from './timeline.js';
 
 function fault(id: string, appliedMs: number): FaultRecord {

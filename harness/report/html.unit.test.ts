@@ -19,7 +19,7 @@ import {
   syntheticHistory,
   syntheticRunRecord,
   syntheticSensitivity,
-} from './test-fixtures.js';
+} from '../testing/report-fixtures.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
 /** The part of the page from the element with `id` to the end of its section. */

@@ -10,9 +10,9 @@ import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
-import { scratchDir } from '../core/scratch-dir.js';
+import { scratchDir } from '../testing/scratch-dir.js';
 import { renderHtml } from './html.js';
-import { HOSTILE, syntheticComparison, syntheticHistory, syntheticRunRecord, syntheticSensitivity } from './test-fixtures.js';
+import { HOSTILE, syntheticComparison, syntheticHistory, syntheticRunRecord, syntheticSensitivity } from '../testing/report-fixtures.js';
 
 const CHROMIUM = process.env['CMSHA_CHROMIUM'] ?? '/usr/bin/chromium';
 

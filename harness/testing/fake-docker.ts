@@ -2,7 +2,7 @@
 // with a log of what was asked and when, so tests can check options, order and concurrency without an engine.
 
 import type Docker from 'dockerode';
-import type { DockerClient } from './client.js';
+import type { DockerClient } from '../docker/client.js';
 
 /** An engine error as dockerode rejects with: the HTTP status is what callers test (404 gone, 304 no change). */
 export function engineError(statusCode: number, message: string): Error & { statusCode: number } {
