@@ -126,8 +126,8 @@ async function runClient(ctx: BenchContext, plan: ProxyPlan): Promise<ClientOutp
       networks: [{ name: data }],
     });
     await client.start();
-    const { StatusCode: status } = (await client.wait()) as { StatusCode: number };
-    const output = demux((await client.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+    const { StatusCode: status } = await client.wait();
+    const output = demux(await client.logs({ stdout: true, stderr: true, follow: false }));
     if (status !== 0) throw new Error(`the proxy client exited with ${status}: ${output.slice(-400)}`);
     return JSON.parse(output.trim().split('\n').at(-1)!) as ClientOutput;
   } finally {

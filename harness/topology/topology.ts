@@ -2,13 +2,12 @@
 // of its network (so its addresses outlive its process, as a host outlives a crashed program) and its stand-in.
 // A failed start removes what it made, then rethrows. StartedTopology.stop() is idempotent.
 
-import type Docker from 'dockerode';
 import { CONFIG_ENV, PORTS, type LinkName, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
 import { allSettledOrThrow } from '../core/poll.js';
 import type { ImageSet } from '../core/run-context.js';
 import { scaleSite, withSite, type SiteConfig, type WanLink } from '../core/site-config.js';
-import type { DockerClient } from '../docker/client.js';
+import type { DockerClient, EngineContainer } from '../docker/client.js';
 import { addressOn, createContainer, tailLogs } from '../docker/containers.js';
 import { LABEL_KEEP, newTopologyId } from '../docker/labels.js';
 import { createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
@@ -57,7 +56,7 @@ export class Topology {
         createInternalNetwork(docker, controlNetwork, id, labels),
       ]);
       // Toxiproxy and the holders start side by side: neither needs the other until the proxies are made.
-      const holders = new Map<NodeName, { container: Docker.Container; dataAddress: string; controlAddress: string }>();
+      const holders = new Map<NodeName, { container: EngineContainer; dataAddress: string; controlAddress: string }>();
       let toxiproxy!: ToxiproxyServer;
       await allSettledOrThrow([
         startToxiproxy(docker, {
@@ -101,7 +100,7 @@ export class Topology {
       const wan = await applyWan(toxiproxy, scaleSite(spec.site, spec.timeScale).wan);
 
       const standinSite = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
-      const containers = new Map<NodeName, Docker.Container>();
+      const containers = new Map<NodeName, EngineContainer>();
       await allSettledOrThrow(
         spec.nodes.map(async (node) => {
           const config: StandinConfig = {
@@ -201,7 +200,7 @@ interface StartedParts {
   spec: TopologySpec;
   images: ImageSet;
   toxiproxy: ToxiproxyServer;
-  containers: Map<NodeName, Docker.Container>;
+  containers: Map<NodeName, EngineContainer>;
   clients: Map<NodeName, ControlClient>;
   proxyPorts: Map<string, number>;
   wan: SiteConfig['wan'];
@@ -267,7 +266,7 @@ export class StartedTopology implements AsyncDisposable {
 
   /** The last lines of each container's log (nodes and Toxiproxy); a container that is gone gives none. */
   async logs(lines = 50): Promise<Partial<Record<NodeName | 'toxiproxy', string[]>>> {
-    const entries: Array<[string, Docker.Container]> = [...this.parts.containers, ['toxiproxy', this.parts.toxiproxy.container]];
+    const entries: Array<[string, EngineContainer]> = [...this.parts.containers, ['toxiproxy', this.parts.toxiproxy.container]];
     const out: Partial<Record<string, string[]>> = {};
     await Promise.all(entries.map(async ([node, c]) => (out[node] = await tailLogs(c, lines).catch(() => []))));
     return out;
