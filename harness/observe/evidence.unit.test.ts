@@ -95,7 +95,7 @@ describe('Evidence', () => {
     const test = this.test;
     evidence.attachTo(test);
     evidence.addAssertion('later', false);
-    const attached = (test as unknown as Record<string, TestEvidence>)[EVIDENCE_KEY];
+    const attached = (test as Mocha.Test & { [EVIDENCE_KEY]?: TestEvidence })[EVIDENCE_KEY];
     expect(attached?.scenario).to.equal('attach');
     expect(attached?.assertions).to.deep.equal([{ text: 'later', passed: false }]);
     expect(() => evidence.attachTo(undefined)).to.throw(HarnessError, /this.currentTest/);

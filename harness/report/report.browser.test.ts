@@ -114,7 +114,7 @@ describe('HTML report in a browser', function () {
   });
 
   it('keeps hostile text inert and shows it as text', async function () {
-    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).to.equal(undefined);
+    expect(await page.evaluate(() => Reflect.get(globalThis, '__pwned') as unknown)).to.equal(undefined);
     // A hostile <style> let through would hide the page.
     expect(await page.locator('body').isVisible()).to.equal(true);
     expect(await page.$$('script, img, iframe, object, embed, form, input, link, main style, meta[http-equiv="refresh"]')).to.have.length(
