@@ -5,7 +5,7 @@
 import { msBetween } from '../core/clock.js';
 import { formatDurationMs, formatRangeMs } from '../core/format.js';
 import type { FaultRecord, Injection, Measurement, TestEvidence, TestRecord, TimedStep, Window, WindowKind } from '../core/model.js';
-import { endStateWords } from '../core/summary.js';
+import { endStateLine } from '../core/summary.js';
 import { KIND_ORDER, KIND_WORDS, badge, html, joinHtml, signedDuration, type SafeHtml } from './html-text.js';
 import { madeAfterPlanMs } from './timeline-faults.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -84,7 +84,7 @@ function facts(ev: TestEvidence): SafeHtml {
   const rows: SafeHtml[] = [];
   if (ev.injection) rows.push(html`<dt>injection</dt><dd class="injection">${injectionWords(ev.injection, ev)}</dd>`);
   for (const step of ev.steps ?? []) rows.push(html`<dt>step</dt><dd class="injection">${stepWords(step, ev)}</dd>`);
-  rows.push(html`<dt>end state</dt><dd class="end-state">${endStateWords(ev.endState)}</dd>`);
+  rows.push(html`<dt>end state</dt><dd class="end-state">${endStateLine(ev.endState)}</dd>`);
   return html`<dl class="facts">${rows}</dl>`;
 }
 
