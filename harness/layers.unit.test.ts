@@ -1,5 +1,6 @@
 // The layering rule of the harness, checked over the import graph of its sources: a folder imports only itself and
-// folders of a strictly lower rank, images/ only through images/protocol/, and suites only through harness/index.ts.
+// the folders it has an allowed edge to; test support only from tests; images/ only through images/protocol/; suites
+// only through harness/index.ts; and no cycle, neither of folders nor of files.
 
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,34 +9,44 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { PROJECT_ROOT } from './core/paths.js';
 
-/** Rank of each folder of harness/, lowest first. Equal ranks are peers: neither may import the other. */
-export const RANKS: Readonly<Record<string, number>> = {
-  core: 0,
-  stats: 1,
-  docker: 1,
-  toxiproxy: 2,
-  faults: 3,
-  observe: 3,
-  topology: 4,
-  check: 4,
-  expect: 5,
-  scenario: 6,
-  report: 7,
-  setup: 7,
-  jobs: 8,
-  explore: 9,
-  bench: 9,
-  cli: 10,
+/**
+ * The allowed edges: the folders of harness/ each folder may import besides itself (DESIGN §3). A folder missing
+ * here is a violation until it is given its edges. The edges are acyclic (checked below).
+ */
+export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  // The model at the bottom: the run's data, its codecs, the clock, the poller.
+  core: [],
+  // Pure statistics over the model.
+  stats: ['core'],
+  // The runtime chain that makes and faults sites: docker → toxiproxy/faults/observe → topology/check → expect → scenario.
+  docker: ['core'],
+  toxiproxy: ['core', 'docker'],
+  faults: ['core', 'docker'],
+  observe: ['core'],
+  topology: ['core', 'docker', 'toxiproxy', 'faults', 'observe'],
+  check: ['core', 'observe'],
+  expect: ['core', 'observe', 'check'],
+  scenario: ['core', 'docker', 'faults', 'observe', 'topology', 'check', 'expect'],
+  // A pure renderer over the run model.
+  report: ['core', 'stats'],
+  // The orchestrators on top.
+  setup: ['core', 'docker', 'toxiproxy'],
+  jobs: ['core', 'stats', 'docker', 'observe', 'check', 'scenario', 'report'],
+  explore: ['core', 'stats', 'docker', 'observe', 'check', 'scenario', 'jobs'],
+  bench: ['core', 'docker', 'toxiproxy', 'faults', 'observe', 'topology', 'setup', 'jobs', 'report'],
+  cli: ['core', 'stats', 'docker', 'topology', 'setup', 'jobs', 'explore', 'bench', 'report'],
 };
 
-/** harness/index.ts is the suites' API: it may import anything, and nothing inside harness/ may import it. */
+/** Test support: fakes, fixtures, child-process programs of the tests. It may import any folder; only tests and itself may import it. */
+export const TEST_SUPPORT = 'testing';
+
+/** harness/index.ts is the suites' API: it may import any folder but test support, and nothing inside harness/ may import it. */
 const API = 'harness/index.ts';
-const API_RANK = 11;
 
 export interface Violation {
   file: string;
   specifier: string;
-  /** Why, in the form the rule is stated: "rank 1 → rank 3", "images/standin is not images/protocol/". */
+  /** Why, in the form the rule is stated: "core → report is not an allowed edge (core imports nothing)". */
   why: string;
 }
 
@@ -45,10 +56,7 @@ export function formatViolation(v: Violation): string {
 
 /** The relative imports of a source text (static, type-only, re-exports and import() calls), comments ignored. */
 export function relativeImports(source: string): string[] {
-  return ts
-    .preProcessFile(source, true, true)
-    .importedFiles.map((f) => f.fileName)
-    .filter((name) => name.startsWith('./') || name.startsWith('../'));
+  return allImports(source).filter(isRelative);
 }
 
 /** Every import of a source text, relative or not. */
@@ -56,14 +64,62 @@ function allImports(source: string): string[] {
   return ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
 }
 
-function describeRank(folder: string): string {
-  return folder === '' ? `rank ${API_RANK} (${API})` : `rank ${RANKS[folder]} (${folder})`;
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../');
+}
+
+/**
+ * The relative imports a source text evaluates when it loads: static imports and re-exports, without those that are
+ * type-only (`import type`, `export type`, or every name marked `type`), which the compiler erases, nor import() calls,
+ * which run later. A cycle of these is one where a module can see another half-initialised.
+ */
+export function valueImports(source: string): string[] {
+  const file = ts.createSourceFile('a.ts', source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const found: string[] = [];
+  const allTypes = (elements: ts.NodeArray<ts.ImportSpecifier | ts.ExportSpecifier>) =>
+    elements.length > 0 && elements.every((e) => e.isTypeOnly);
+  for (const statement of file.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const clause = statement.importClause;
+      const typeOnly =
+        clause !== undefined &&
+        (clause.isTypeOnly ||
+          (clause.name === undefined &&
+            clause.namedBindings !== undefined &&
+            ts.isNamedImports(clause.namedBindings) &&
+            allTypes(clause.namedBindings.elements)));
+      if (!typeOnly) found.push(statement.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const clause = statement.exportClause;
+      const typeOnly = statement.isTypeOnly || (clause !== undefined && ts.isNamedExports(clause) && allTypes(clause.elements));
+      if (!typeOnly) found.push(statement.moduleSpecifier.text);
+    }
+  }
+  return found.filter(isRelative);
+}
+
+/** The folder of harness/ a project-relative path lies in: "docker" for harness/docker/sweep.ts, '' for harness/index.ts, null outside harness/. */
+function folderOf(path: string): string | null {
+  const parts = path.split('/');
+  if (parts[0] !== 'harness') return null;
+  return parts.length > 2 ? (parts[1] ?? '') : '';
+}
+
+function isTestFile(path: string): boolean {
+  return /\.test\.ts$/.test(path);
+}
+
+function mayImport(folder: string): string {
+  const to = ALLOWED[folder] ?? [];
+  return to.length === 0 ? `${folder} imports nothing` : `${folder} may import ${to.join(', ')}`;
 }
 
 /**
  * Checks a set of files, given by project-relative POSIX path ("harness/docker/sweep.ts") → source text. Returns every
- * violation: an import from a higher or peer folder, from images/ other than images/protocol/, from outside harness/
- * and images/, from a folder with no rank; a suite importing anything but ../harness/index.js.
+ * violation: an import along an edge not in ALLOWED, of test support from production code, of harness/index.ts from
+ * inside harness/, from images/ other than images/protocol/, from outside harness/ and images/; a folder with no
+ * entry in ALLOWED; a suite importing anything but ../harness/index.js; a cycle of value imports between files.
+ * Test files are checked only for their imports of images/ and harness/index.ts.
  */
 export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
   const violations: Violation[] = [];
@@ -75,40 +131,92 @@ export function checkLayers(files: ReadonlyMap<string, string>): Violation[] {
       }
       continue;
     }
-    if (!file.startsWith('harness/')) continue;
-    const inFolder = file.split('/').length > 2;
-    const fromFolder = inFolder ? (file.split('/')[1] ?? '') : '';
-    if (file !== API && !(inFolder && fromFolder in RANKS)) {
-      const where = inFolder ? `harness/${fromFolder} has no rank: give it one in RANKS` : `only ${API} may sit at the top of harness/`;
+    const fromFolder = folderOf(file);
+    if (fromFolder === null) continue;
+    if (file !== API && !(fromFolder in ALLOWED) && fromFolder !== TEST_SUPPORT && !(fromFolder === '' && isTestFile(file))) {
+      const where =
+        fromFolder === ''
+          ? `only ${API} may sit at the top of harness/`
+          : `harness/${fromFolder} has no allowed edges: give it its entry in ALLOWED`;
       violations.push({ file, specifier: '(any)', why: where });
       continue;
     }
     for (const specifier of relativeImports(source)) {
       const target = posix.normalize(posix.join(posix.dirname(file), specifier));
-      const why = judge(fromFolder, target);
+      const why = judge(fromFolder, isTestFile(file), target);
       if (why) violations.push({ file, specifier, why });
     }
   }
-  return violations;
+  return [...violations, ...cycles(files)];
 }
 
-/** Why an import of `target` (project-relative) from a file of `fromFolder` breaks the rule, or null. */
-function judge(fromFolder: string, target: string): string | null {
+/** Why an import of `target` (project-relative) from a file of `fromFolder` ('' for the API) breaks the rule, or null. */
+function judge(fromFolder: string, fromTest: boolean, target: string): string | null {
+  const from = fromFolder === '' ? API : fromFolder;
   if (target.startsWith('images/')) {
-    return target.startsWith('images/protocol/')
-      ? null
-      : `${describeRank(fromFolder)} → ${target}: only images/protocol/ is shared with the stand-ins`;
+    return target.startsWith('images/protocol/') ? null : `${from} → ${target}: only images/protocol/ is shared with the stand-ins`;
   }
-  if (!target.startsWith('harness/')) return `${describeRank(fromFolder)} → ${target}: outside harness/ and images/protocol/`;
-  if (fromFolder === '') return null; // the API may import anything
-  const parts = target.split('/');
-  const toFolder = parts.length > 2 ? (parts[1] ?? '') : '';
-  if (toFolder === fromFolder) return null;
-  const fromRank = RANKS[fromFolder]!;
-  const toRank = toFolder === '' ? API_RANK : RANKS[toFolder];
-  if (toRank === undefined) return `${describeRank(fromFolder)} → harness/${toFolder}, which has no rank`;
-  if (toRank < fromRank) return null;
-  return `${describeRank(fromFolder)} → ${describeRank(toFolder)}${toRank === fromRank ? ': peers may not import each other' : ''}`;
+  const toFolder = folderOf(target);
+  if (toFolder === null) return `${from} → ${target}: outside harness/ and images/protocol/`;
+  if (toFolder === '') return `${from} → ${API}: it is the suites' API, and nothing inside harness/ imports it`;
+  if (fromTest || fromFolder === TEST_SUPPORT) return null; // tests and test support may import any folder
+  if (toFolder === TEST_SUPPORT) return `${from} → ${TEST_SUPPORT}: only tests and test support may import harness/${TEST_SUPPORT}/`;
+  if (toFolder === fromFolder || fromFolder === '') return null; // the API may import any folder but test support
+  if (!(toFolder in ALLOWED)) return `${from} → harness/${toFolder}, which has no allowed edges`;
+  if (ALLOWED[fromFolder]!.includes(toFolder)) return null;
+  return `${from} → ${toFolder} is not an allowed edge; ${mayImport(fromFolder)}`;
+}
+
+/** Every cycle of value imports between the given files, each reported once, at the file where it was entered. */
+function cycles(files: ReadonlyMap<string, string>): Violation[] {
+  const edges = new Map<string, Array<{ specifier: string; target: string }>>();
+  for (const [file, source] of files) {
+    if (folderOf(file) === null) continue;
+    const targets = valueImports(source)
+      .map((specifier) => ({ specifier, target: posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.js$/, '.ts') }))
+      .filter((e) => files.has(e.target));
+    edges.set(file, targets);
+  }
+  const found: Violation[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const { specifier, target } of edges.get(file) ?? []) {
+      if (state.get(target) === 'open') {
+        const loop = [...path.slice(path.indexOf(target)), target];
+        found.push({ file, specifier, why: `a cycle of value imports: ${loop.join(' → ')}` });
+      } else if (!state.has(target)) visit(target);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...edges.keys()].sort()) if (!state.has(file)) visit(file);
+  return found;
+}
+
+/** A cycle among the allowed edges (as the folders along it, the first repeated at the end), or null. */
+export function allowedCycle(allowed: Readonly<Record<string, readonly string[]>>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (folder: string): string[] | null => {
+    state.set(folder, 'open');
+    path.push(folder);
+    for (const to of allowed[folder] ?? []) {
+      if (state.get(to) === 'open') return [...path.slice(path.indexOf(to)), to];
+      const found = state.has(to) ? null : visit(to);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(folder, 'done');
+    return null;
+  };
+  for (const folder of Object.keys(allowed)) {
+    const found = state.has(folder) ? null : visit(folder);
+    if (found) return found;
+  }
+  return null;
 }
 
 /**
@@ -133,7 +241,7 @@ export function sourceRoot(): string {
   throw new Error(`Cannot find the project's TypeScript sources from ${here}: set CMSHA_PROJECT_ROOT to the project folder.`);
 }
 
-/** Every non-test .ts file under harness/ and suites/, by project-relative POSIX path. */
+/** Every .ts file under harness/ and suites/ (tests too), by project-relative POSIX path. */
 export function readSources(root: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string, rel: string): void => {
@@ -141,8 +249,7 @@ export function readSources(root: string): Map<string, string> {
       const path = join(dir, entry.name);
       const relPath = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(path, relPath);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !/\.test\.ts$/.test(entry.name))
-        files.set(relPath, readFileSync(path, 'utf8'));
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.set(relPath, readFileSync(path, 'utf8'));
     }
   };
   walk(join(root, 'harness'), 'harness');
@@ -161,36 +268,55 @@ describe('the layering rule', () => {
     }
     expect(violations, violations.join('\n')).to.deep.equal([]);
   });
+
+  it('has an entry for every folder of harness/, and allowed edges that form no cycle and name only folders it has', () => {
+    const root = sourceRoot();
+    const folders = readdirSync(join(root, 'harness'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== TEST_SUPPORT)
+      .map((e) => e.name);
+    expect(Object.keys(ALLOWED)).to.include.members(folders);
+    for (const [folder, to] of Object.entries(ALLOWED)) {
+      expect(
+        to.filter((t) => !(t in ALLOWED)),
+        `edges of ${folder} to folders with no entry`,
+      ).to.deep.equal([]);
+      expect(to, `${folder} may not import test support`).not.to.include(TEST_SUPPORT);
+    }
+    expect(allowedCycle(ALLOWED)).to.equal(null);
+  });
 });
 
 describe('the layering checker', () => {
   const check = (files: Record<string, string>) => checkLayers(new Map(Object.entries(files))).map(formatViolation);
 
-  it('fails on an upward import, naming the file, the import and both ranks', () => {
+  it('fails on an import along an edge that is not allowed, naming the file, the import, the edge and what the folder may import', () => {
     expect(check({ 'harness/core/clock.ts': "import { removeContainer } from '../docker/resources.js';" })).to.deep.equal([
-      'harness/core/clock.ts → ../docker/resources.js (rank 0 (core) → rank 1 (docker))',
+      'harness/core/clock.ts → ../docker/resources.js (core → docker is not an allowed edge; core imports nothing)',
+    ]);
+    expect(check({ 'harness/report/html.ts': "import { Site } from '../scenario/site.js';" })).to.deep.equal([
+      'harness/report/html.ts → ../scenario/site.js (report → scenario is not an allowed edge; report may import core, stats)',
     ]);
   });
 
-  it('passes imports from the same folder, its subfolders and lower ranks', () => {
+  it('passes imports from the same folder, its subfolders, the folders it has edges to and images/protocol/', () => {
     expect(
       check({
         'harness/topology/topology.ts': [
           "import { x } from './spec.js';",
-          "import { y } from './fixtures/hold-topology.js';",
+          "import { y } from './parts/holder.js';",
           "import type { Z } from '../faults/fault-log.js';",
           "import { w } from '../core/errors.js';",
           "import type { N } from '../../images/protocol/index.js';",
           "import Docker from 'dockerode';",
         ].join('\n'),
-        'harness/topology/fixtures/hold-topology.ts': "import { t } from '../topology.js';",
+        'harness/topology/parts/holder.ts': "import { t } from '../spec.js';",
       }),
     ).to.deep.equal([]);
   });
 
-  it('fails on an import between peers', () => {
+  it('fails on an import between folders with no edge either way', () => {
     expect(check({ 'harness/faults/node-faults.ts': "import { Observer } from '../observe/observer.js';" })).to.deep.equal([
-      'harness/faults/node-faults.ts → ../observe/observer.js (rank 3 (faults) → rank 3 (observe): peers may not import each other)',
+      'harness/faults/node-faults.ts → ../observe/observer.js (faults → observe is not an allowed edge; faults may import core, docker)',
     ]);
   });
 
@@ -212,19 +338,34 @@ describe('the layering checker', () => {
     expect(found[0]).to.contain('only images/protocol/ is shared');
   });
 
-  it('lets harness/index.ts import anything, and nothing import it back', () => {
+  it('lets harness/index.ts import any folder, and nothing import it back', () => {
     expect(check({ [API]: "export { x } from './cli/main.js';\nexport { y } from './scenario/scenario.js';" })).to.deep.equal([]);
     expect(check({ 'harness/cli/main.ts': "import { family } from '../index.js';" })).to.deep.equal([
-      'harness/cli/main.ts → ../index.js (rank 10 (cli) → rank 11 (harness/index.ts))',
+      "harness/cli/main.ts → ../index.js (cli → harness/index.ts: it is the suites' API, and nothing inside harness/ imports it)",
     ]);
   });
 
-  it('fails on a folder with no rank and on an import of one', () => {
+  it('lets tests and test support import test support, and nothing else', () => {
+    expect(
+      check({
+        'harness/docker/sweep.unit.test.ts': "import { FakeDocker } from '../testing/fake-docker.js';\nimport { x } from '../cli/main.js';",
+        'harness/testing/fake-docker.ts': "import type { DockerClient } from '../docker/client.js';\nimport { y } from './events.js';",
+        'harness/testing/hold-topology.ts': "import { Topology } from '../topology/topology.js';",
+      }),
+    ).to.deep.equal([]);
+    expect(check({ 'harness/docker/sweep.ts': "import { FakeDocker } from '../testing/fake-docker.js';" })).to.deep.equal([
+      'harness/docker/sweep.ts → ../testing/fake-docker.js (docker → testing: only tests and test support may import harness/testing/)',
+    ]);
+    expect(check({ [API]: "export { at } from './testing/events.js';" })[0]).to.contain('only tests and test support may import');
+    expect(check({ 'harness/testing/a.ts': "import { family } from '../index.js';" })[0]).to.contain("it is the suites' API");
+  });
+
+  it('fails on a folder with no entry and on an import of one', () => {
     expect(check({ 'harness/extra/a.ts': '' })).to.deep.equal([
-      'harness/extra/a.ts → (any) (harness/extra has no rank: give it one in RANKS)',
+      'harness/extra/a.ts → (any) (harness/extra has no allowed edges: give it its entry in ALLOWED)',
     ]);
     expect(check({ 'harness/helpers.ts': '' })[0]).to.contain('only harness/index.ts may sit at the top of harness/');
-    expect(check({ 'harness/cli/a.ts': "import { b } from '../extra/b.js';" })[0]).to.contain('which has no rank');
+    expect(check({ 'harness/cli/a.ts': "import { b } from '../extra/b.js';" })[0]).to.contain('which has no allowed edges');
   });
 
   it('lets a suite import only ../harness/index.js', () => {
@@ -235,5 +376,29 @@ describe('the layering checker', () => {
       'suites/b.suite.ts → ../harness/scenario/site.js (suite → only ../harness/index.js may be imported)',
       'suites/b.suite.ts → chai (suite → only ../harness/index.js may be imported)',
     ]);
+  });
+
+  it('fails on a cycle of value imports between files, and lets type-only imports and import() calls close a loop', () => {
+    expect(
+      check({
+        'harness/core/a.ts': "import { b } from './b.js';",
+        'harness/core/b.ts': "import { c } from './c.js';",
+        'harness/core/c.ts': "export { a } from './a.js';",
+      }),
+    ).to.deep.equal([
+      'harness/core/c.ts → ./a.js (a cycle of value imports: harness/core/a.ts → harness/core/b.ts → harness/core/c.ts → harness/core/a.ts)',
+    ]);
+    expect(
+      check({
+        'harness/core/a.ts': "import { b } from './b.js';",
+        'harness/core/b.ts': "import type { A } from './a.js';\nimport { type C, type D } from './a.js';\nexport type { E } from './a.js';",
+        'harness/core/c.ts': "import { a } from './a.js';\nconst d = () => import('./c.js');",
+      }),
+    ).to.deep.equal([]);
+  });
+
+  it('finds a cycle among allowed edges', () => {
+    expect(allowedCycle({ core: [], jobs: ['core', 'explore'], explore: ['jobs'] })).to.deep.equal(['jobs', 'explore', 'jobs']);
+    expect(allowedCycle(ALLOWED)).to.equal(null);
   });
 });

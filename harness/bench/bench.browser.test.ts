@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
-import { scratchDir } from '../core/scratch-dir.js';
+import { scratchDir } from '../testing/scratch-dir.js';
 import { BENCH_SCHEMA, figureOf, type BenchResult, type Figure, type Measurement } from './figures.js';
 import { renderPage } from './page.js';
 import { evaluateTargets } from './targets.js';
@@ -131,7 +131,7 @@ describe('bench page in a browser', function () {
   });
 
   it('keeps hostile text inert and shows it as text', async function () {
-    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).to.equal(undefined);
+    expect(await page.evaluate(() => Reflect.get(globalThis, '__pwned') as unknown)).to.equal(undefined);
     expect(await page.$$('script, img, iframe, object, embed, form, link, main style')).to.have.length(0);
     expect(await page.locator('#m-fault-bite h2').textContent()).to.contain(HOSTILE);
     expect(await page.locator('#notes').textContent()).to.contain(HOSTILE);

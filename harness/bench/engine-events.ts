@@ -1,7 +1,6 @@
 // The engine's own record of when it created, started and destroyed each container of the bench, followed for the
 // whole site-up family: the measured breakdown of where a start or a stop spends its time, the same for every peer.
 
-import type { Readable } from 'node:stream';
 import type { DockerClient } from '../docker/client.js';
 import { LABEL_PART, LABEL_RUN, LABEL_TOPOLOGY, RUN_ID } from '../docker/labels.js';
 
@@ -18,15 +17,20 @@ export class EngineEvents {
   readonly events: EngineEvent[] = [];
   #buffer = '';
 
-  private constructor(private readonly stream: Readable) {
+  private constructor(
+    stream: NodeJS.ReadableStream,
+    private readonly following: AbortController,
+  ) {
     stream.on('data', (chunk: Buffer) => this.#take(chunk.toString('utf8')));
+    // Stopping ends the stream with an abort error: nothing to report.
     stream.on('error', () => undefined);
   }
 
   /** Follows the container events of every container this process labels with its run id. */
   static async follow(docker: DockerClient): Promise<EngineEvents> {
-    const stream = (await docker.getEvents({ filters: { type: ['container'], label: [`${LABEL_RUN}=${RUN_ID}`] } })) as unknown as Readable;
-    return new EngineEvents(stream);
+    const following = new AbortController();
+    const filters = { type: ['container' as const], label: [`${LABEL_RUN}=${RUN_ID}`] };
+    return new EngineEvents(await docker.getEvents({ filters, abortSignal: following.signal }), following);
   }
 
   #take(text: string): void {
@@ -59,6 +63,6 @@ export class EngineEvents {
   }
 
   stop(): void {
-    this.stream.destroy();
+    this.following.abort();
   }
 }

@@ -7,9 +7,8 @@ import { emptyOutput, runQuietly, type BenchContext, type FamilyOutput } from '.
 import { figureOf } from './figures.js';
 
 /**
- * The primary-down kill scenario. The issue names the filter 'when the primary is killed', which also selects the WAN
- * scenario "… across the WAN when the primary is killed", whose heartbeat carries the WAN's delay: the model below
- * is the plain site's, so the filter names the primary-down title alone.
+ * The primary-down kill scenario alone. 'when the primary is killed' would also select the WAN scenario "… across the
+ * WAN when the primary is killed", whose heartbeat carries the WAN's delay, and the model below is the plain site's.
  */
 export const KILL_FILTER = 'within the heartbeat window when the primary is killed';
 export const PROTOCOL_WINDOW = 'failover from the first unanswered heartbeat';

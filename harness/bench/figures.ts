@@ -46,7 +46,7 @@ export interface Measurement {
 
 export interface Target {
   id: string;
-  /** The target as the issue states it. */
+  /** The requirement in words, with its limit: "site up at most 1.0× docker-compose". */
   text: string;
   /** The measured value it is judged on, in its unit, and the limit. null: not measured in this run. */
   value: number | null;

@@ -2,7 +2,7 @@
 // summed by part (stand-ins, holders, Toxiproxy).
 
 import { sum } from 'simple-statistics';
-import type { DockerClient } from '../docker/client.js';
+import type { ContainerStatsSample, DockerClient } from '../docker/client.js';
 import { LABEL_PART, LABEL_TOPOLOGY } from '../docker/labels.js';
 
 export interface TopologyMemory {
@@ -15,7 +15,7 @@ export interface TopologyMemory {
 const MIB = 1024 * 1024;
 
 /** RSS of a container: `rss` under cgroup v1, `anon` under v2 (the page cache is not the program's). */
-export function rssBytes(stats: { memory_stats?: { stats?: Record<string, number>; usage?: number } }): number {
+export function rssBytes(stats: ContainerStatsSample): number {
   const s = stats.memory_stats?.stats ?? {};
   return s['rss'] ?? s['anon'] ?? stats.memory_stats?.usage ?? 0;
 }
@@ -25,9 +25,7 @@ export async function topologyMemory(docker: DockerClient, topologyId: string): 
   const measured = await Promise.all(
     containers.map(async (c) => {
       // one-shot: the engine's single sample, without the second it otherwise waits for to compute CPU use.
-      const stats = (await docker.getContainer(c.Id).stats({ stream: false, 'one-shot': true } as { stream: false })) as Parameters<
-        typeof rssBytes
-      >[0];
+      const stats = await docker.getContainer(c.Id).stats({ stream: false, 'one-shot': true });
       return { part: c.Labels?.[LABEL_PART] ?? '', bytes: rssBytes(stats) };
     }),
   );

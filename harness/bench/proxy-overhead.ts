@@ -1,6 +1,8 @@
 // Proxy overhead: round trips and throughput between the same two containers on one internal network, through a
 // Toxiproxy proxy and directly, measured by a tiny Node client in a container of the stand-in base image, locked as ours.
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { median } from 'simple-statistics';
 import { DEFAULT_POLICY, DEFAULT_TIMERS, CONFIG_ENV, type StandinConfig } from '../../images/protocol/index.js';
 import { addressOn, createContainer, demux, runContainer } from '../docker/containers.js';
@@ -10,6 +12,7 @@ import { ensureNodeBaseImage } from '../setup/images.js';
 import { createProxies, startToxiproxy } from '../toxiproxy/server.js';
 import { emptyOutput, type BenchContext, type FamilyOutput } from './family.js';
 import { figureOf, pairedRatios } from './figures.js';
+import type { ProxyClientEnv, ProxyClientOutput } from './proxy-client.js';
 
 const ECHO_PORT = 5001;
 
@@ -22,58 +25,12 @@ export interface ProxyPlan {
   bytes: number;
 }
 
-/**
- * The client, run with `node -e`: one persistent connection per path; blocks of one-byte round trips taking turns
- * between the paths; then bulk echoes (written as fast as the socket takes them, until every byte came back).
- * It prints one JSON line.
- */
-export const CLIENT_SCRIPT = `
-const net = require('net');
-const env = process.env;
-const target = (s) => { const [host, port] = s.split(':'); return { host, port: Number(port) }; };
-const paths = { direct: target(env.BENCH_DIRECT), proxied: target(env.BENCH_PROXIED) };
-const open = (t) => new Promise((ok, ko) => { const s = net.connect(t, () => { s.setNoDelay(true); ok(s); }); s.once('error', ko); });
-// The echo may still be binding its port when the client starts: its first connection is retried for a while.
-const openSoon = async (t, until = Date.now() + 10000) => { for (;;) { try { return await open(t); } catch (e) { if (Date.now() > until) throw e; await new Promise((r) => setTimeout(r, 20)); } } };
-const now = () => process.hrtime.bigint();
-function roundTrips(s, n) {
-  return new Promise((ok) => {
-    const out = []; let sent = now();
-    const next = () => { if (out.length === n) { s.removeListener('data', onData); return ok(out); } sent = now(); s.write('x'); };
-    const onData = () => { out.push(Number(now() - sent) / 1e6); next(); };
-    s.on('data', onData); next();
-  });
-}
-async function transfer(t, bytes) {
-  const s = await open(t); const chunk = Buffer.alloc(65536, 7); let got = 0; const t0 = now();
-  await new Promise((ok) => {
-    s.on('data', (d) => { got += d.length; if (got >= bytes) ok(); });
-    let sent = 0; const pump = () => { while (sent < bytes) { sent += chunk.length; if (!s.write(chunk)) return s.once('drain', pump); } };
-    pump();
-  });
-  const seconds = Number(now() - t0) / 1e9; s.destroy();
-  return bytes / 1e6 / seconds;
-}
-(async () => {
-  const blocks = Number(env.BENCH_BLOCKS), per = Number(env.BENCH_PER_BLOCK), transfers = Number(env.BENCH_TRANSFERS), bytes = Number(env.BENCH_BYTES);
-  const socks = { direct: await openSoon(paths.direct), proxied: await openSoon(paths.proxied) };
-  for (const k of ['direct', 'proxied']) await roundTrips(socks[k], 50);
-  const rtt = { direct: [], proxied: [] };
-  for (let b = 0; b < blocks; b++) for (const k of b % 2 ? ['proxied', 'direct'] : ['direct', 'proxied']) rtt[k].push(await roundTrips(socks[k], per));
-  const mbps = { direct: [], proxied: [] };
-  for (let r = 0; r < transfers; r++) for (const k of r % 2 ? ['proxied', 'direct'] : ['direct', 'proxied']) mbps[k].push(await transfer(paths[k], bytes));
-  process.stdout.write(JSON.stringify({ rtt, mbps }) + '\\n');
-  process.exit(0);
-})().catch((e) => { process.stderr.write(String(e && e.stack || e) + '\\n'); process.exit(1); });
-`;
-
-interface ClientOutput {
-  /** Per path, one array of round-trip ms per block. */
-  rtt: { direct: number[][]; proxied: number[][] };
-  mbps: { direct: number[]; proxied: number[] };
+/** The client program (harness/bench/proxy-client.ts, as compiled), sent as text: the container holds none of ours. */
+export function proxyClientProgram(): string {
+  return readFileSync(fileURLToPath(new URL('./proxy-client.js', import.meta.url)), 'utf8');
 }
 
-async function runClient(ctx: BenchContext, plan: ProxyPlan): Promise<ClientOutput> {
+async function runClient(ctx: BenchContext, plan: ProxyPlan): Promise<ProxyClientOutput> {
   const id = newTopologyId();
   const prefix = `cmsha-bench-proxy-${id}`;
   try {
@@ -114,7 +71,7 @@ async function runClient(ctx: BenchContext, plan: ProxyPlan): Promise<ClientOutp
       topologyId: id,
       node: 'client',
       part: 'standin',
-      cmd: ['node', '-e', CLIENT_SCRIPT],
+      cmd: ['node', '--input-type=module', '-e', proxyClientProgram()],
       env: {
         BENCH_DIRECT: `${echoAddress}:${ECHO_PORT}`,
         BENCH_PROXIED: `${toxiproxy.dataAddress}:${ports.get('bench')!}`,
@@ -122,14 +79,14 @@ async function runClient(ctx: BenchContext, plan: ProxyPlan): Promise<ClientOutp
         BENCH_PER_BLOCK: String(plan.perBlock),
         BENCH_TRANSFERS: String(plan.transfers),
         BENCH_BYTES: String(plan.bytes),
-      },
+      } satisfies ProxyClientEnv,
       networks: [{ name: data }],
     });
     await client.start();
-    const { StatusCode: status } = (await client.wait()) as { StatusCode: number };
-    const output = demux((await client.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+    const { StatusCode: status } = await client.wait();
+    const output = demux(await client.logs({ stdout: true, stderr: true, follow: false }));
     if (status !== 0) throw new Error(`the proxy client exited with ${status}: ${output.slice(-400)}`);
-    return JSON.parse(output.trim().split('\n').at(-1)!) as ClientOutput;
+    return JSON.parse(output.trim().split('\n').at(-1)!) as ProxyClientOutput;
   } finally {
     await removeTopologyResources(ctx.docker, id);
   }
@@ -138,7 +95,7 @@ async function runClient(ctx: BenchContext, plan: ProxyPlan): Promise<ClientOutp
 export async function measureProxyOverhead(ctx: BenchContext, plan: ProxyPlan): Promise<FamilyOutput> {
   const out = emptyOutput();
   const { rtt, mbps } = await runClient(ctx, plan);
-  const command = `node -e <client> in a container of the stand-in base image on the data network: ${plan.blocks} blocks × ${plan.perBlock} one-byte round trips per path, then ${plan.transfers} × ${plan.bytes / 1e6} MB echoed per path, paths taking turns`;
+  const command = `node -e <harness/bench/proxy-client.ts> in a container of the stand-in base image on the data network: ${plan.blocks} blocks × ${plan.perBlock} one-byte round trips per path, then ${plan.transfers} × ${plan.bytes / 1e6} MB echoed per path, paths taking turns`;
   out.measurements.push(
     {
       id: 'proxy-rtt',

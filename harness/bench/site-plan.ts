@@ -2,14 +2,13 @@
 // stand-in with the same configuration and locks, one Toxiproxy with a proxy per link, the two internal networks.
 
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { CONFIG_ENV, PORTS, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
+import { CONFIG_ENV, PORTS, type NodeName } from '../../images/protocol/index.js';
 import { waitFor } from '../core/poll.js';
 import type { ImageSet } from '../core/run-context.js';
-import { scaleSite, withSite } from '../core/site-config.js';
 import { LABEL_NODE, LABEL_PART, labelsFor, type ContainerPart } from '../docker/labels.js';
 import { ControlClient } from '../observe/control-client.js';
 import type { TopologySpec } from '../topology/spec.js';
-import { CMS_DATA_DIR } from '../topology/topology.js';
+import { CMS_DATA_DIR, standinConfig, standinImage } from '../topology/standin.js';
 import { FIRST_PROXY_PORT, TOXIPROXY_API_PORT } from '../toxiproxy/server.js';
 
 /** The name every peer gives Toxiproxy on the data network: the stand-ins dial it by name. */
@@ -59,7 +58,6 @@ export const LOG_MAX_SIZE = '5m';
  */
 export function sitePlan(spec: TopologySpec, images: ImageSet, topologyId: string): SitePlan {
   const labels = labelsFor(topologyId);
-  const standinSite = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
   const proxyPort = new Map(spec.links.map((link, i) => [link.name, FIRST_PROXY_PORT + i]));
   const base = (service: string, node: string, part: ContainerPart) => ({
     service,
@@ -94,21 +92,10 @@ export function sitePlan(spec: TopologySpec, images: ImageSet, topologyId: strin
     begins: false,
   }));
   const standins: ContainerPlan[] = spec.nodes.map((node) => {
-    const config: StandinConfig = {
-      node: node.name,
-      kind: node.kind,
-      timers: standinSite.timers,
-      policy: standinSite.policy,
-      dials: Object.fromEntries(
-        spec.links.filter((l) => l.from === node.name).map((l) => [l.name, { host: TOXIPROXY_NAME, port: proxyPort.get(l.name)! }]),
-      ),
-      listens: node.listens,
-      awaitBegin: node.image === 'standin',
-      ...(node.kind === 'cms' ? { dataDir: CMS_DATA_DIR } : {}),
-    };
+    const config = standinConfig(spec, node, (link) => ({ host: TOXIPROXY_NAME, port: proxyPort.get(link)! }));
     return {
       ...base(`${node.name}-standin`, node.name, 'standin'),
-      image: node.image === 'echo' ? images.echo : (spec.site.images.standin ?? images.standin),
+      image: standinImage(spec, node, images),
       user: '10001:10001',
       memoryBytes: 256 * 1024 * 1024,
       init: true,

@@ -117,7 +117,7 @@ export interface ConcurrencyStep {
   executions: number;
   /** max |deviation| of the protocol-anchored failover, in % of the heartbeat interval; null when none measured. */
   maxDeviationPercent: number | null;
-  /** The criterion: every execution measured its protocol-anchored failover, each within the bound. */
+  /** Fidelity holds: every execution measured its protocol-anchored failover, each within CONCURRENCY_BOUND_PERCENT of the interval. */
   holds: boolean;
   /** Stricter: it holds and every execution passed (no window of the scenario missed under the load). */
   allPassed: boolean;

@@ -1,4 +1,4 @@
-// The issue's targets, judged on the figures of one run: each met, missed or not measured, and for a miss the measured
+// The bench's targets, the performance the harness must have (listed in evaluateTargets), judged on the figures of one run: each met, missed or not measured, and for a miss the measured
 // breakdown of where the time goes. Pure: it only reads figures.
 
 import { sum } from 'simple-statistics';
@@ -178,7 +178,7 @@ function concurrencyTarget(figures: readonly Figure[]): Target {
   });
 }
 
-/** Every target of the issue, in its order; those a run did not measure (e.g. --quick) are there as not measured. */
+/** Every target, in the report's order; those a run did not measure (e.g. --quick) are there as not measured. */
 export function evaluateTargets(figures: readonly Figure[], heartbeatIntervalMs: number): Target[] {
   return [
     siteUpTarget(figures, 'compose', 1, 'site up at most 1.0× docker-compose'),

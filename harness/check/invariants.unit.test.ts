@@ -6,7 +6,7 @@ import type { CmsName, NodeName, StandinEvent } from '../../images/protocol/inde
 import { toMonoNs } from '../core/clock.js';
 import type { ActionRecord, FaultRecord, HarnessEvent, InvariantId, TimelineEvent } from '../core/model.js';
 import { DEFAULT_SITE, scaleSite } from '../core/site-config.js';
-import { at, EventMaker } from '../observe/test-events.js';
+import { at, EventMaker } from '../testing/events.js';
 import { Timeline } from '../observe/timeline.js';
 import type { ExecutionFacts } from './facts.js';
 import { checkInvariants, findings } from './invariants.js';

@@ -3,9 +3,9 @@
 // or configuration; 3 the environment is not usable (no engine, no Toxiproxy, images missing).
 
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { HarnessError, isHarnessError, type HarnessErrorCode } from '../core/errors.js';
-import { parseSeed, parseTimeScale } from '../core/run-context.js';
+import { Command, CommanderError } from 'commander';
+import { isHarnessError, type HarnessErrorCode } from '../core/errors.js';
+import { parseTimeScale } from '../core/run-context.js';
 import { loadSiteFile } from '../core/site-file.js';
 import { verdictLine } from '../core/summary.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
@@ -18,6 +18,20 @@ import { explore } from '../explore/explore.js';
 import { formatLongDurationMs } from '../core/format.js';
 import { newSeed } from '../core/random.js';
 import { cleanCommand, downCommand, upCommand } from './site-commands.js';
+import {
+  alphaOption,
+  comparisonOf,
+  configOption,
+  historyOption,
+  integer,
+  outOption,
+  parallelOption,
+  repeatOption,
+  seedOf,
+  seedOption,
+  timeScaleOption,
+  marginOption,
+} from './options.js';
 import { autoParallel } from './parallel.js';
 import { runTests } from './test-command.js';
 import { runCatalogue } from '../jobs/run.js';
@@ -34,17 +48,6 @@ export function exitCodeOf(error: unknown): number {
     if (ENVIRONMENT_CODES.includes(error.code)) return EXIT.environment;
   }
   return EXIT.failed;
-}
-
-const integer = (name: string, min: number) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${raw}".`);
-  return value;
-};
-
-function parallelOption(raw: string): number | 'auto' {
-  if (raw === 'auto') return 'auto';
-  return integer('--parallel', 1)(raw);
 }
 
 /** The sites at once a command runs: as given, or measured on the machine now (and said why). */
@@ -80,14 +83,14 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .command('run')
     .description('run scenarios of the catalogue on isolated sites and write the HTML report')
     .argument('[scenarios...]', 'families (primary-down) or parts of test titles; default: the whole catalogue')
-    .option('--time-scale <n>', "multiply every timer: 1 = real time, 0.05 = CI (default: the site file's, else 1)")
-    .option('--repeat <n>', 'run each scenario n times, at phases spread over the heartbeat cycle', integer('--repeat', 1), 1)
-    .addOption(new Option('--parallel <n|auto>', 'sites at once on the engine').argParser(parallelOption).default('auto'))
+    .addOption(timeScaleOption("multiply every timer: 1 = real time, 0.05 = CI (default: the site file's, else 1)"))
+    .addOption(repeatOption('run each scenario n times, at phases spread over the heartbeat cycle', 1))
+    .addOption(parallelOption('sites at once on the engine'))
     .option('--shard <i/n>', 'run only shard i of n (merge the shards with `cmsha report`)')
-    .option('--seed <n>', 'the seed of the fault phases (replays a run); default: random, printed', process.env['CMSHA_SEED'])
-    .option('--config <file>', 'the site file (YAML or JSON; see site.example.yaml)')
-    .option('--out <dir>', 'where reports go', 'reports')
-    .option('--history <dir>', 'where the history of runs goes (trends)', 'reports/history')
+    .addOption(seedOption('the seed of the fault phases (replays a run); default: random, printed', 'CMSHA_SEED'))
+    .addOption(configOption('the site file (YAML or JSON; see site.example.yaml)'))
+    .addOption(outOption())
+    .addOption(historyOption('where the history of runs goes (trends)'))
     .option('--list', 'list the scenarios and exit')
     .option(
       '--explore-budget <duration>',
@@ -111,7 +114,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
           ? parseTimeScale(options.exploreTimeScale, '--explore-time-scale')
           : (exploreSettings.timeScale ?? 0.05);
       const shard = options.shard ? parseShard(options.shard) : null;
-      const seed = options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null;
+      const seed = seedOf(options.seed);
       selectScenarios(await listCatalogue(), filters); // an unknown scenario is bad input: say so before anything starts
       const setup = await setUp(docker());
       const result = await runCatalogue({
@@ -161,21 +164,17 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
       'generated schedules of faults, heals and operator commands, checked against the invariants I1–I7; each failure shrunk to a minimal replay',
     )
     .option('--budget <duration>', 'how long to explore, e.g. 30m, 2h, 90s', '30m')
-    .option(
-      '--seed <n>',
-      'the seed of the generated schedules (replays the exploration); default: random, printed',
-      process.env['CMSHA_SEED'],
-    )
-    .option('--time-scale <n>', 'the time scale of the sites (default 0.05: the invariants hold at every scale)')
-    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
+    .addOption(seedOption('the seed of the generated schedules (replays the exploration); default: random, printed', 'CMSHA_SEED'))
+    .addOption(timeScaleOption('the time scale of the sites (default 0.05: the invariants hold at every scale)'))
+    .addOption(parallelOption())
     .option('--shrink <k/r>', 'a shrink candidate still fails when it fails r of up to k runs', '2/2')
-    .option('--config <file>', 'the site file')
-    .option('--out <dir>', 'where reports go', 'reports')
+    .addOption(configOption())
+    .addOption(outOption())
     .action(async (options) => {
       const { site, timeScale, siteFile } = siteOf({ config: options.config, timeScale: options.timeScale ?? '0.05' }, 0.05);
       const budgetMs = parseBudget(options.budget);
       const shrink = parseShrinkRule(options.shrink);
-      const seed = options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : newSeed();
+      const seed = seedOf(options.seed) ?? newSeed();
       const setup = await setUp(docker());
       out.exitCode = await exploreCommand({
         budgetMs,
@@ -195,11 +194,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .command('replay')
     .description('run a schedule file (one `cmsha explore` wrote, or your own) on fresh sites and check the invariants')
     .argument('<file>', 'the schedule (YAML or JSON)')
-    .option('--repeat <n>', 'how many times', integer('--repeat', 1), 1)
-    .option('--time-scale <n>', 'the time scale of the sites (default 0.05)')
-    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
-    .option('--config <file>', 'the site file the schedule changes')
-    .option('--out <dir>', 'where reports go', 'reports')
+    .addOption(repeatOption('how many times', 1))
+    .addOption(timeScaleOption('the time scale of the sites (default 0.05)'))
+    .addOption(parallelOption())
+    .addOption(configOption('the site file the schedule changes'))
+    .addOption(outOption())
     .action(async (file: string, options) => {
       const schedule = readScheduleFile(resolve(file));
       const { site, timeScale, siteFile } = siteOf({ config: options.config, timeScale: options.timeScale ?? '0.05' }, 0.05);
@@ -220,8 +219,8 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
   program
     .command('up')
     .description('start one site and leave it running, to explore it')
-    .option('--config <file>', 'the site file')
-    .option('--time-scale <n>', "the time scale (default: the site file's, else 1)")
+    .addOption(configOption())
+    .addOption(timeScaleOption("the time scale (default: the site file's, else 1)"))
     .action(async (options) => {
       const { site, timeScale } = siteOf(options, 1);
       const setup = await setUp(docker());
@@ -255,8 +254,8 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .command('report')
     .description('render a run again from its run.json, or merge the run.json of shards into one report')
     .argument('<runDirs...>', 'run folders (each with run.json, or the blobs of an interrupted run)')
-    .option('--out <dir>', 'where the report goes', 'reports')
-    .option('--history <dir>', 'add the trend from this history', 'reports/history')
+    .addOption(outOption('where the report goes'))
+    .addOption(historyOption('add the trend from this history'))
     .action(async (dirs: string[], options) => {
       out.exitCode = await reportCommand(
         dirs.map((d) => resolve(d)),
@@ -279,14 +278,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .description('compare two runs: outcome and end-state changes, timing shifts, budget violations; exit 1 on a regression')
     .argument('<baseline>', 'the run folder of the baseline')
     .argument('<candidate>', 'the run folder of the candidate')
-    .option('--out <dir>', 'where the comparison report goes', 'reports')
-    .option(
-      '--margin-ms <ms>',
-      'equivalence margin of every timing, ms at the runs’ scale (default: half the smallest timer step, 40–80 ms)',
-    )
-    .option('--alpha <p>', 'family-wise level of the calls, Holm over every timing', '0.05')
+    .addOption(outOption('where the comparison report goes'))
+    .addOption(marginOption())
+    .addOption(alphaOption())
     .action(async (baseline: string, candidate: string, options) => {
-      out.exitCode = await compareCommand(resolve(baseline), resolve(candidate), resolve(options.out), compareOptions(options));
+      out.exitCode = await compareCommand(resolve(baseline), resolve(candidate), resolve(options.out), comparisonOf(options));
     });
 
   program
@@ -295,17 +291,14 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .argument('[scenarios...]', 'families or parts of test titles; default: the whole catalogue')
     .requiredOption('--baseline <file>', "today's site file")
     .requiredOption('--candidate <file>', 'the candidate site file')
-    .option('--time-scale <n>', "the time scale of both runs (default: the baseline file's, else 1)")
-    .option('--repeat <n>', 'executions per scenario and site in the first round', integer('--repeat', 1), 5)
+    .addOption(timeScaleOption("the time scale of both runs (default: the baseline file's, else 1)"))
+    .addOption(repeatOption('executions per scenario and site in the first round', 5))
     .option('--max-repeat <n>', 'more repeats, up to this many, while a timing stays inconclusive', integer('--max-repeat', 1), 12)
-    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
-    .option('--seed <n>', 'the seed of the fault phases, the same for both runs')
-    .option('--out <dir>', 'where reports go', 'reports')
-    .option(
-      '--margin-ms <ms>',
-      'equivalence margin of every timing, ms at the runs’ scale (default: half the smallest timer step, 40–80 ms)',
-    )
-    .option('--alpha <p>', 'family-wise level of the calls, Holm over every timing', '0.05')
+    .addOption(parallelOption())
+    .addOption(seedOption('the seed of the fault phases, the same for both runs', null))
+    .addOption(outOption())
+    .addOption(marginOption())
+    .addOption(alphaOption())
     .action(async (filters: string[], options) => {
       const baseline = siteOf({ config: options.baseline, timeScale: options.timeScale }, 1);
       const candidate = siteOf(
@@ -321,11 +314,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         repeat: options.repeat,
         maxRepeat: Math.max(options.repeat, options.maxRepeat),
         parallel: await parallelFor(options.parallel, baseline.timeScale),
-        seed: options.seed !== undefined ? parseSeed(String(options.seed), '--seed') : null,
+        seed: seedOf(options.seed),
         outDir: resolve(options.out),
         images: setup.images.images,
         environment: setup.environment,
-        compare: compareOptions(options),
+        compare: comparisonOf(options),
       });
     });
 
@@ -336,11 +329,11 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .option('--setting <names...>', 'only these settings (e.g. heartbeatMisses autoFailover)')
     // 0.2, not 0.05: the smallest step (the heartbeat timeout 20% short) is then 200 ms, far outside the windows'
     // 1 ms early / 40 ms late tolerance, which does not scale; at 0.05 it would be 50 ms.
-    .option('--time-scale <n>', "the time scale (default: the site file's, else 0.2)")
-    .option('--config <file>', 'the site file')
-    .addOption(new Option('--parallel <n|auto>', 'sites at once').argParser(parallelOption).default('auto'))
-    .option('--seed <n>', 'the seed of the phases', '1')
-    .option('--out <dir>', 'where the report goes', 'reports')
+    .addOption(timeScaleOption("the time scale (default: the site file's, else 0.2)"))
+    .addOption(configOption())
+    .addOption(parallelOption())
+    .addOption(seedOption('the seed of the phases', '1'))
+    .addOption(outOption('where the report goes'))
     .action(async (options) => {
       const { site, timeScale, siteFile } = siteOf(options, 0.2);
       const setup = await setUp(docker());
@@ -351,7 +344,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         phases: options.phases,
         ...(options.setting ? { settings: options.setting } : {}),
         parallel: await parallelFor(options.parallel, timeScale),
-        seed: parseSeed(String(options.seed), '--seed'),
+        seed: seedOf(options.seed)!,
         shard: null,
         outDir: resolve(options.out),
         images: setup.images.images,
@@ -363,7 +356,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .command('bench')
     .description('how fast and how exact the harness is, side by side with docker-compose, testcontainers and bare docker')
     .option('--quick', 'a small subset (the form `npm test` runs)')
-    .option('--out <dir>', 'where bench.json and the page go', 'reports/bench')
+    .addOption(outOption('where bench.json and the page go', 'reports/bench'))
     .action(async (options) => {
       const { runBench } = await import('../bench/bench.js');
       out.exitCode = await runBench(docker(), { quick: options.quick === true, outDir: resolve(options.out) });
@@ -378,16 +371,6 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     });
 
   return program;
-}
-
-function compareOptions(options: { marginMs?: string; alpha?: string }) {
-  const alpha = Number(options.alpha ?? '0.05');
-  if (!(alpha > 0 && alpha <= 0.25))
-    throw new HarnessError('BAD_INPUT', `--alpha "${options.alpha}" is invalid: give a probability in (0, 0.25], e.g. 0.05.`);
-  const margin = options.marginMs === undefined ? undefined : Number(options.marginMs);
-  if (margin !== undefined && !(margin > 0))
-    throw new HarnessError('BAD_INPUT', `--margin-ms "${options.marginMs}" is invalid: give a number of milliseconds above 0.`);
-  return { alpha, ...(margin === undefined ? {} : { marginMs: margin }) };
 }
 
 /** Runs the command line; resolves with the exit code (it never exits the process itself). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { DEFAULT_TIMERS } from '../../images/protocol/index.js';
 import { HarnessError } from './errors.js';
-import { scratchDir } from './scratch-dir.js';
+import { scratchDir } from '../testing/scratch-dir.js';
 import { loadSiteFile, parseSiteText } from './site-file.js';
 
 function rejection(text: string): HarnessError {

@@ -21,8 +21,8 @@ export function combinedOutcome(outcomes: readonly TestRecord['outcome'][]): Out
   return 'pending';
 }
 
-/** An end state in one line, nodes in a fixed order. */
-export function endStateWords(state: Record<string, string | undefined> | null): string {
+/** An end state as one line, "<node> <state> · <node> <state> …", nodes in name order. */
+export function endStateLine(state: Record<string, string | undefined> | null): string {
   if (!state) return 'unknown';
   return Object.keys(state)
     .sort()
@@ -37,7 +37,7 @@ export function summarize(tests: readonly TestRecord[]): ScenarioSummary[] {
   return [...byTitle.entries()].map(([fullTitle, runs]) => {
     const states = new Map<string, number>();
     for (const run of runs) {
-      const words = endStateWords(run.evidence?.endState ?? null);
+      const words = endStateLine(run.evidence?.endState ?? null);
       states.set(words, (states.get(words) ?? 0) + 1);
     }
     const timings = new Map<

@@ -1,7 +1,8 @@
 // A scenario's outcome over its repeats (flaky when it both passed and failed) and its timing statistics.
 
 import { expect } from 'chai';
-import type { RunRecord, TestRecord } from './model.js';
+import { testRunRecord } from '../testing/run-records.js';
+import type { TestRecord } from './model.js';
 import { combinedOutcome, runStats, summarize, timingStats, verdictLine } from './summary.js';
 
 function record(fullTitle: string, outcome: TestRecord['outcome'], valueMs: number, repeat: number): TestRecord {
@@ -75,7 +76,7 @@ describe('run summary', () => {
       record('b', 'failed', 2002, 0),
       record('c', 'passed', 2, 0),
     ];
-    const run = { runId: 'r1', tests, stats: runStats(tests, 65_000) } as unknown as RunRecord;
+    const run = testRunRecord(tests, { runId: 'r1', stats: runStats(tests, 65_000) });
     expect(verdictLine(run)).to.equal('r1: 1 passed, 1 failed, 1 flaky in 1 min 05 s\n  flaky: a\n  failed: b');
   });
 });

@@ -1,8 +1,7 @@
 // Running one labelled container, locked down as far as the program allows: non-root, read-only root file
 // system, every capability dropped, no privilege escalation, no DNS forwarding, memory and pid limits.
 
-import type Docker from 'dockerode';
-import type { DockerClient } from './client.js';
+import type { DockerClient, EngineContainer } from './client.js';
 import { LABEL_NODE, LABEL_PART, labelsFor, type ContainerPart } from './labels.js';
 
 export interface ContainerSpec {
@@ -35,10 +34,10 @@ export interface ContainerSpec {
 }
 
 /** Creates the container (not started): callers start it, so a topology can start many at once. */
-export async function createContainer(docker: DockerClient, spec: ContainerSpec): Promise<Docker.Container> {
+export async function createContainer(docker: DockerClient, spec: ContainerSpec): Promise<EngineContainer> {
   const [first, ...rest] = spec.networks;
   if (!first && !spec.shareNetworkOf) throw new Error(`container ${spec.name} needs a network or a container to share one with`);
-  const container: Docker.Container = await docker.createContainer({
+  const container = await docker.createContainer({
     name: spec.name,
     Image: spec.image,
     Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
@@ -69,14 +68,14 @@ export async function createContainer(docker: DockerClient, spec: ContainerSpec)
 }
 
 /** Creates and starts one container. */
-export async function runContainer(docker: DockerClient, spec: ContainerSpec): Promise<Docker.Container> {
+export async function runContainer(docker: DockerClient, spec: ContainerSpec): Promise<EngineContainer> {
   const container = await createContainer(docker, spec);
   await container.start();
   return container;
 }
 
 /** The address of a container on one network, as the host and the other containers reach it. */
-export async function addressOn(container: Docker.Container, networkName: string): Promise<string> {
+export async function addressOn(container: EngineContainer, networkName: string): Promise<string> {
   const info = await container.inspect();
   const address = info.NetworkSettings.Networks[networkName]?.IPAddress;
   if (!address) throw new Error(`container ${info.Name} has no address on network ${networkName}`);
@@ -84,8 +83,8 @@ export async function addressOn(container: Docker.Container, networkName: string
 }
 
 /** The last `lines` lines of a container's output (stdout and stderr), demultiplexed. */
-export async function tailLogs(container: Docker.Container, lines = 50): Promise<string[]> {
-  const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+export async function tailLogs(container: EngineContainer, lines = 50): Promise<string[]> {
+  const buffer = await container.logs({ stdout: true, stderr: true, tail: lines, follow: false });
   return demux(buffer)
     .split('\n')
     .filter((line) => line.length > 0);

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { hostname } from 'node:os';
 import { createContainer, demux, runContainer, type ContainerSpec } from './containers.js';
-import { FakeDocker } from './fake-docker.js';
+import { FakeDocker } from '../testing/fake-docker.js';
 import { LABEL_HOST, LABEL_KEEP, LABEL_NODE, LABEL_PART, LABEL_PID, LABEL_RUN, LABEL_TOPOLOGY, RUN_ID } from './labels.js';
 
 function spec(change: Partial<ContainerSpec> = {}): ContainerSpec {

@@ -2,9 +2,10 @@
 // and images are tagged by the hash of what went into them so a stale image is never reused.
 
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { DockerClient } from './client.js';
+import type { DockerClient, ProgressEvent } from './client.js';
 import { HarnessError } from '../core/errors.js';
 
 export async function imageExists(docker: DockerClient, tag: string): Promise<boolean> {
@@ -76,15 +77,11 @@ export async function buildImage(
 }
 
 /** Waits for a progress stream of the engine (build, import, pull) and rejects with the first error it reports. */
-function followProgress(
-  client: DockerClient,
-  stream: NodeJS.ReadableStream,
-  onEvent?: (event: { stream?: string }) => void,
-): Promise<void> {
+function followProgress(client: DockerClient, stream: NodeJS.ReadableStream, onEvent?: (event: ProgressEvent) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     client.modem.followProgress(
       stream,
-      (error: Error | null, output: Array<{ error?: string }>) => {
+      (error, output) => {
         const failed = error?.message ?? output.find((o) => o.error)?.error;
         if (failed) reject(new Error(failed));
         else resolve();
@@ -113,15 +110,15 @@ export async function importImage(client: DockerClient, tarFile: string, tag: st
  */
 export async function tryPull(client: DockerClient, tag: string, deadlineMs = 15_000): Promise<boolean> {
   if (process.env['CMSHA_ALLOW_PULL'] !== '1') return false;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const pulled = client.pull(tag).then(
-      (stream: NodeJS.ReadableStream) => followProgress(client, stream).then(() => true),
+  const deadline = AbortSignal.timeout(deadlineMs);
+  // The signal ends the pull; the race holds the deadline even while a stream it ended is still being read.
+  const pulled = client
+    .pull(tag, { abortSignal: deadline })
+    .then((stream) => followProgress(client, stream))
+    .then(
+      () => true,
       () => false,
     );
-    const gaveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
-    return (await Promise.race([pulled.catch(() => false), gaveUp])) && (await imageExists(client, tag));
-  } finally {
-    clearTimeout(timer);
-  }
+  const gaveUp = once(deadline, 'abort').then(() => false);
+  return (await Promise.race([pulled, gaveUp])) && (await imageExists(client, tag));
 }

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHarnessError } from '../core/errors.js';
-import { FakeDocker } from './fake-docker.js';
+import { FakeDocker } from '../testing/fake-docker.js';
 import { buildImage, contentHash, imageExists, tryPull } from './image-build.js';
 
 describe('image-build', () => {
@@ -74,13 +74,30 @@ describe('image-build', () => {
   it('does not pull unless CMSHA_ALLOW_PULL=1', async () => {
     const saved = process.env['CMSHA_ALLOW_PULL'];
     delete process.env['CMSHA_ALLOW_PULL'];
-    let pulls = 0;
-    const client = Object.assign(new FakeDocker(), { pull: async () => (pulls += 1) }).client;
+    const fake = new FakeDocker();
     try {
-      expect(await tryPull(client, 'node:20-slim')).to.equal(false);
-      expect(pulls).to.equal(0);
+      expect(await tryPull(fake.client, 'node:20-slim')).to.equal(false);
+      expect(fake.pulls).to.deep.equal([]);
     } finally {
       if (saved !== undefined) process.env['CMSHA_ALLOW_PULL'] = saved;
+    }
+  });
+
+  it('gives up a pull at its deadline, ending it, when the registry never answers', async () => {
+    const saved = process.env['CMSHA_ALLOW_PULL'];
+    process.env['CMSHA_ALLOW_PULL'] = '1';
+    const fake = new FakeDocker();
+    let signal: AbortSignal | undefined;
+    fake.pull = (_tag, options) => {
+      signal = options?.abortSignal;
+      return new Promise(() => undefined);
+    };
+    try {
+      expect(await tryPull(fake.client, 'node:20-slim', 100)).to.equal(false);
+      expect(signal?.aborted).to.equal(true);
+    } finally {
+      if (saved === undefined) delete process.env['CMSHA_ALLOW_PULL'];
+      else process.env['CMSHA_ALLOW_PULL'] = saved;
     }
   });
 });

@@ -1,9 +1,8 @@
 // Networks and containers of one topology: create them labelled, and remove them idempotently.
 // Removal tolerates "already gone" so teardown can run twice, or after a crash, without failing.
 
-import type Docker from 'dockerode';
 import { notYet, waitFor } from '../core/poll.js';
-import type { DockerClient } from './client.js';
+import type { DockerClient, EngineNetwork } from './client.js';
 import { LABEL_PART, LABEL_TOPOLOGY, labelsFor } from './labels.js';
 
 /** True for engine errors that mean the thing is already gone or already in the wanted state. */
@@ -27,7 +26,7 @@ export async function createInternalNetwork(
   name: string,
   topologyId: string,
   labels: Record<string, string> = {},
-): Promise<Docker.Network> {
+): Promise<EngineNetwork> {
   const created = await docker.createNetwork({
     Name: name,
     Driver: 'bridge',
@@ -70,7 +69,7 @@ export async function removeNetwork(docker: DockerClient, id: string): Promise<v
   const network = docker.getNetwork(id);
   await waitFor(
     async () => {
-      const info = (await ignoreGone(network.inspect())) as { Containers?: Record<string, unknown> } | undefined;
+      const info = await ignoreGone(network.inspect());
       const endpoints = Object.keys(info?.Containers ?? {}).length;
       if (endpoints > 0) return notYet(`${endpoints} endpoint(s) still attached`);
       try {

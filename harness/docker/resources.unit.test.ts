@@ -2,10 +2,9 @@
 // one shared removal per topology, and "already gone" taken as done.
 
 import { expect } from 'chai';
-import { engineError, FakeDocker } from './fake-docker.js';
+import { engineError, FakeDocker } from '../testing/fake-docker.js';
 import { LABEL_PART, LABEL_RUN, LABEL_TOPOLOGY } from './labels.js';
 import { createInternalNetwork, ignoreGone, removeContainer, removeLabelled, removeNetwork, removeTopologyResources } from './resources.js';
-import type { DockerClient } from './client.js';
 
 /** A topology as the engine holds it: two networks, holders and Toxiproxy on them, stand-ins in the holders' namespaces. */
 function topology(fake: FakeDocker, id: string): void {
@@ -149,20 +148,22 @@ describe('removeContainer', () => {
 
   it('waits for a removal someone else already started instead of failing', async () => {
     let inspections = 0;
-    const client = {
-      getContainer: () => ({
-        // Present at first and for one more look, then gone: the other removal finishing.
-        inspect: async () => {
-          inspections += 1;
-          if (inspections > 2) throw engineError(404, 'no such container');
-          return { NetworkSettings: { Networks: {} } };
-        },
-        remove: async () => {
-          throw engineError(409, 'removal of container c1 is already in progress');
-        },
-      }),
-    } as unknown as DockerClient;
-    await removeContainer(client, 'c1');
+    const fake = new FakeDocker();
+    const id = fake.addContainer('c1', {});
+    const container = fake.getContainer(id);
+    fake.getContainer = () => ({
+      ...container,
+      // Present at first and for one more look, then gone: the other removal finishing.
+      inspect: async () => {
+        inspections += 1;
+        if (inspections > 2) throw engineError(404, 'no such container');
+        return container.inspect();
+      },
+      remove: async () => {
+        throw engineError(409, `removal of container ${id} is already in progress`);
+      },
+    });
+    await removeContainer(fake.client, id);
     expect(inspections).to.equal(3);
   });
 });

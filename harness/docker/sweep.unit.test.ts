@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { FakeDocker } from './fake-docker.js';
+import { FakeDocker } from '../testing/fake-docker.js';
 import { LABEL_HOST, LABEL_KEEP, LABEL_PART, LABEL_PID, LABEL_RUN, LABEL_TOPOLOGY } from './labels.js';
 import { isOrphan, sweepOrphans } from './sweep.js';
 

@@ -8,7 +8,7 @@ import type { FaultKind, FaultRecord } from '../core/model.js';
 import { DEFAULT_SITE, scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
 import { Evidence } from '../observe/evidence.js';
 import { Timeline } from '../observe/timeline.js';
-import { EventMaker } from '../observe/test-events.js';
+import { EventMaker } from '../testing/events.js';
 import { SiteExpect, type ObservedSite } from './site-expect.js';
 
 /** A site whose story is written by hand: events at ms after a base a minute in the past. */

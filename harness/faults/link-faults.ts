@@ -1,12 +1,46 @@
 // Link faults as Toxiproxy makes them: cut disables the proxy (refused and reset connections), the others are
 // toxics on one direction or both. Each returns a handle whose remove() heals exactly what it added.
 
-import type { Proxy, Toxiproxy } from 'toxiproxy-node-client';
+import type { ToxicDirection, ToxicType } from 'toxiproxy-node-client';
 import { HarnessError } from '../core/errors.js';
 import type { FaultDirection, FaultKind } from '../core/model.js';
 import type { FaultHandle, FaultLog } from './fault-log.js';
 
-type ToxicType = 'latency' | 'bandwidth' | 'reset_peer' | 'slicer' | 'limit_data';
+/** A toxic as link faults add and change it. */
+export interface ToxicBody {
+  name: string;
+  type: ToxicType;
+  stream: ToxicDirection;
+  toxicity: number;
+  attributes: Record<string, number>;
+}
+
+/** A toxic on a proxy, as link faults change it. */
+export interface LinkToxic {
+  toJson(): ToxicBody;
+  update(body: ToxicBody): Promise<unknown>;
+  remove(): Promise<unknown>;
+}
+
+/** A link's proxy, as link faults drive it. */
+export interface LinkProxy {
+  readonly listen: string;
+  readonly upstream: string;
+  update(body: { enabled: boolean; listen: string; upstream: string }): Promise<unknown>;
+  addToxic(body: ToxicBody): Promise<LinkToxic>;
+  getToxic(name: string): Promise<LinkToxic>;
+}
+
+/**
+ * The Toxiproxy API, as link faults use it: toxiproxy-node-client's Toxiproxy satisfies it, and
+ * harness/testing/fake-toxiproxy.ts implements it in memory.
+ */
+export interface ToxiproxyApi {
+  get(name: string): Promise<LinkProxy>;
+}
+
+/** The toxics a fault may add by itself (silences add theirs, slow_close and timeout, in pairs). */
+type FaultToxic = Extract<ToxicType, 'latency' | 'bandwidth' | 'reset_peer' | 'slicer' | 'limit_data'>;
 
 /*
  * Silence (a blackhole, an isolation) is two Toxiproxy toxics per stream: slow_close, which holds a connection's close
@@ -35,12 +69,12 @@ function checkNumber(option: string, value: number, min: number): void {
 
 export class LinkFaults {
   constructor(
-    private readonly toxiproxy: Toxiproxy,
+    private readonly toxiproxy: ToxiproxyApi,
     private readonly links: ReadonlySet<string>,
     private readonly log: FaultLog,
   ) {}
 
-  private async proxy(link: string): Promise<Proxy> {
+  private async proxy(link: string): Promise<LinkProxy> {
     if (!this.links.has(link)) {
       throw new HarnessError('BAD_INPUT', `Unknown link "${link}". Links of this topology: ${[...this.links].join(', ')}.`, {
         details: { link },
@@ -123,11 +157,10 @@ export class LinkFaults {
   /** Holds closes and drops data on each stream; the heal makes the toxics inert (toxicity 0), closes first. */
   private silence(
     fault: Parameters<FaultLog['apply']>[0],
-    streams: Array<{ proxy: Proxy; stream: 'upstream' | 'downstream' }>,
+    streams: Array<{ proxy: LinkProxy; stream: ToxicDirection }>,
   ): Promise<FaultHandle> {
-    type Added = Awaited<ReturnType<Proxy['addToxic']>>;
-    let added: Array<{ hold: Added; drop: Added }> = [];
-    const inert = (toxic: Added) => toxic.update({ ...toxic.toJson(), toxicity: 0 });
+    let added: Array<{ hold: LinkToxic; drop: LinkToxic }> = [];
+    const inert = (toxic: LinkToxic) => toxic.update({ ...toxic.toJson(), toxicity: 0 });
     return this.log.apply(
       fault,
       async () => {
@@ -157,7 +190,7 @@ export class LinkFaults {
   private async toxic(
     link: string,
     kind: FaultKind,
-    type: ToxicType,
+    type: FaultToxic,
     attributes: Record<string, number>,
     direction: FaultDirection = 'both',
   ): Promise<FaultHandle> {

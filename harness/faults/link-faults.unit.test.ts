@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import { HarnessError, isHarnessError } from '../core/errors.js';
-import { FakeToxiproxy } from './fake-toxiproxy.js';
+import { FakeToxiproxy } from '../testing/fake-toxiproxy.js';
 import { FaultLog } from './fault-log.js';
 import { HOLD_MS, LinkFaults } from './link-faults.js';
 

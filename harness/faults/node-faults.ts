@@ -1,15 +1,18 @@
 // Node faults: kill (SIGKILL: the process dies, its host stays up and resets connections), stop (graceful SIGTERM),
 // pause (a hung server: frozen, sockets open, nothing answers) and isolate (every link of the node silent).
 
-import type Docker from 'dockerode';
 import { HarnessError } from '../core/errors.js';
+import type { EngineContainer } from '../docker/client.js';
 import { ignoreGone } from '../docker/resources.js';
 import type { FaultHandle, FaultLog } from './fault-log.js';
 import type { LinkFaults } from './link-faults.js';
 
+/** What a node fault does to a node's container. */
+export type NodeContainer = Pick<EngineContainer, 'start' | 'stop' | 'kill' | 'pause' | 'unpause'>;
+
 export interface NodeAccess {
   /** The node's own container (its stand-in; its addresses belong to a holder that outlives it). */
-  container(node: string): Docker.Container;
+  container(node: string): NodeContainer;
   /**
    * Called once a killed or stopped node runs again: resolves when it takes connections and has begun, which it does
    * once `beginGate` (if given) resolves.
@@ -27,7 +30,7 @@ export class NodeFaults {
     private readonly log: FaultLog,
   ) {}
 
-  private container(node: string): Docker.Container {
+  private container(node: string): NodeContainer {
     if (!this.nodes.has(node)) {
       throw new HarnessError('BAD_INPUT', `Unknown node "${node}". Nodes of this topology: ${[...this.nodes].join(', ')}.`, {
         details: { node },
@@ -36,7 +39,7 @@ export class NodeFaults {
     return this.access.container(node);
   }
 
-  private async startAgain(node: string, container: Docker.Container, beginGate?: () => Promise<void>): Promise<void> {
+  private async startAgain(node: string, container: NodeContainer, beginGate?: () => Promise<void>): Promise<void> {
     await ignoreGone(container.start());
     await this.access.restarted(node, beginGate);
   }

@@ -1,14 +1,13 @@
 // Unit tests of node faults with fake containers and a fake Toxiproxy: each fault sends the right call to the node's
 // container, a kill or stop heals by starting it and waiting for it to run again, and isolation holds its links only.
 
-import type Docker from 'dockerode';
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
-import { engineError } from '../docker/fake-docker.js';
-import { FakeToxiproxy } from './fake-toxiproxy.js';
+import { engineError } from '../testing/fake-docker.js';
+import { FakeToxiproxy } from '../testing/fake-toxiproxy.js';
 import { FaultLog } from './fault-log.js';
 import { LinkFaults } from './link-faults.js';
-import { NodeFaults, type NodeAccess } from './node-faults.js';
+import { NodeFaults, type NodeAccess, type NodeContainer } from './node-faults.js';
 
 const NODES = ['cms-primary', 'cms-secondary', 'cm'];
 const LINKS_OF: Record<string, string[]> = {
@@ -20,17 +19,16 @@ const LINKS = ['acd-primary', 'acd-secondary', 'heartbeat', 'admin-sync'];
 
 function setUp(options: { startAnswers?: () => Promise<void> } = {}) {
   const events: string[] = [];
-  const container = (node: string) =>
-    ({
-      kill: async (o: { signal: string }) => void events.push(`${node} kill ${o.signal}`),
-      stop: async (o: { t: number }) => void events.push(`${node} stop t=${o.t}`),
-      start: async () => {
-        events.push(`${node} start`);
-        await options.startAnswers?.();
-      },
-      pause: async () => void events.push(`${node} pause`),
-      unpause: async () => void events.push(`${node} unpause`),
-    }) as unknown as Docker.Container;
+  const container = (node: string): NodeContainer => ({
+    kill: async (o: { signal: string }) => void events.push(`${node} kill ${o.signal}`),
+    stop: async (o: { t: number }) => void events.push(`${node} stop t=${o.t}`),
+    start: async () => {
+      events.push(`${node} start`);
+      await options.startAnswers?.();
+    },
+    pause: async () => void events.push(`${node} pause`),
+    unpause: async () => void events.push(`${node} unpause`),
+  });
   const access: NodeAccess = {
     container,
     restarted: async (node, beginGate) => {

@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import type { RunRecord, TestRecord, TimelineEvent, Window } from '../core/model.js';
-import { testRunRecord } from '../core/test-run-record.js';
+import { testRunRecord } from '../testing/run-records.js';
 import { compareRuns } from './compare.js';
 
 const WINDOW: Window = {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { HistoryEntry } from '../core/model.js';
-import { scratchDir } from '../core/scratch-dir.js';
+import { scratchDir } from '../testing/scratch-dir.js';
 import { appendHistory, knownDurations, readHistory } from './history.js';
 
 const entry = (runId: string, startedAt: string, partial = false, timeScale = 0.05): HistoryEntry => ({

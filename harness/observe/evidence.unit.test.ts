@@ -6,7 +6,7 @@ import { HarnessError } from '../core/errors.js';
 import { EVIDENCE_KEY, type FaultRecord, type TestEvidence, type Window } from '../core/model.js';
 import { DEFAULT_SITE } from '../core/site-config.js';
 import { Evidence } from './evidence.js';
-import { at, EventMaker } from './test-events.js';
+import { at, EventMaker } from '../testing/events.js';
 import { Timeline } from './timeline.js';
 
 function fault(id: string, appliedMs: number): FaultRecord {
@@ -95,7 +95,7 @@ describe('Evidence', () => {
     const test = this.test;
     evidence.attachTo(test);
     evidence.addAssertion('later', false);
-    const attached = (test as unknown as Record<string, TestEvidence>)[EVIDENCE_KEY];
+    const attached = (test as Mocha.Test & { [EVIDENCE_KEY]?: TestEvidence })[EVIDENCE_KEY];
     expect(attached?.scenario).to.equal('attach');
     expect(attached?.assertions).to.deep.equal([{ text: 'later', passed: false }]);
     expect(() => evidence.attachTo(undefined)).to.throw(HarnessError, /this.currentTest/);

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
 import { msToNs, nowNs } from '../core/clock.js';
-import { at, EventMaker } from './test-events.js';
+import { at, EventMaker } from '../testing/events.js';
 import { activeSpans, dualActiveSpans, is, isObservableAt, linkAt, roleAt, unobservableSpans } from './site-state.js';
 import { spansOf, subtractSpans } from './spans.js';
 import { Timeline } from './timeline.js';

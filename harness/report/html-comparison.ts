@@ -4,106 +4,102 @@
 
 import { formatDurationMs, formatInRangeMs } from '../core/format.js';
 import type { Comparison, Outcome, ScenarioComparison, ScenarioSummary, TimingShift, TimingStats } from '../core/model.js';
-import { badge, escapeHtml, signedDuration } from './html-text.js';
+import { badge, html, signedDuration, type SafeHtml } from './html-text.js';
 
 type Bounds = { fromMs: number; toMs: number } | null;
 
 /** `summaries` are the page's run's, the candidate's: their windows give each timing the unit it reads in elsewhere. */
-export function renderComparison(comparison: Comparison, summaries: readonly ScenarioSummary[]): string {
+export function renderComparison(comparison: Comparison, summaries: readonly ScenarioSummary[]): SafeHtml {
   const windowOf = (fullTitle: string, timing: string): Bounds =>
     summaries.find((s) => s.fullTitle === fullTitle)?.timings.find((t) => t.name === timing)?.window ?? null;
-  return `<section id="comparison" class="comparison"><h2>Comparison with the baseline</h2>${sides(comparison)}${regressions(comparison.regressions)}${scenarioTable(comparison.scenarios, windowOf)}</section>`;
+  return html`<section id="comparison" class="comparison"><h2>Comparison with the baseline</h2>${sides(comparison)}${regressions(comparison.regressions)}${scenarioTable(comparison.scenarios, windowOf)}</section>`;
 }
 
-function sides(c: Comparison): string {
-  const side = (label: string, s: Comparison['baseline']): string =>
-    `<tr><th>${label}</th><td class="mono">${escapeHtml(s.runId)}</td><td>${escapeHtml(s.siteFile)}</td><td class="num">${escapeHtml(s.timeScale)}</td><td class="num">${s.executions}</td></tr>`;
-  const head =
-    '<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>';
-  const rule = `<p class="note">A timing has shifted when its median moved by more than ${escapeHtml(formatDurationMs(c.toleranceMs))} and the rank-sum test finds the shift significant at α = ${escapeHtml(c.alpha)} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's. A scenario with jitter on a link is judged with twice that jitter added to the tolerance: Toxiproxy draws it at random, and no seed replays it.</p>`;
-  return `<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
+function sides(c: Comparison): SafeHtml {
+  const side = (label: string, s: Comparison['baseline']): SafeHtml =>
+    html`<tr><th>${label}</th><td class="mono">${s.runId}</td><td>${s.siteFile}</td><td class="num">${s.timeScale}</td><td class="num">${s.executions}</td></tr>`;
+  const head = html`<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>`;
+  const rule = html`<p class="note">A timing has shifted when its median moved by more than ${formatDurationMs(c.toleranceMs)} and the rank-sum test finds the shift significant at α = ${c.alpha} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's. A scenario with jitter on a link is judged with twice that jitter added to the tolerance: Toxiproxy draws it at random, and no seed replays it.</p>`;
+  return html`<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
 }
 
-function regressions(list: readonly string[]): string {
-  if (list.length === 0) return '<p class="verdict-ok">No regressions: the comparison passes (exit code 0).</p>';
-  const items = list.map((r) => `<li>${escapeHtml(r)}</li>`).join('');
-  return `<div class="regressions" role="alert"><h3>${list.length} regression${list.length === 1 ? '' : 's'}: the comparison fails (exit code 1)</h3><ol>${items}</ol></div>`;
+function regressions(list: readonly string[]): SafeHtml {
+  if (list.length === 0) return html`<p class="verdict-ok">No regressions: the comparison passes (exit code 0).</p>`;
+  const items = list.map((r) => html`<li>${r}</li>`);
+  return html`<div class="regressions" role="alert"><h3>${list.length} regression${list.length === 1 ? '' : 's'}: the comparison fails (exit code 1)</h3><ol>${items}</ol></div>`;
 }
 
-function scenarioTable(scenarios: readonly ScenarioComparison[], windowOf: (fullTitle: string, timing: string) => Bounds): string {
-  const head = '<thead><tr><th>scenario</th><th>outcome</th><th>end state</th></tr></thead>';
-  return `<table class="compare">${head}${scenarios.map((s) => scenarioBody(s, (timing) => windowOf(s.fullTitle, timing))).join('')}</table>`;
+function scenarioTable(scenarios: readonly ScenarioComparison[], windowOf: (fullTitle: string, timing: string) => Bounds): SafeHtml {
+  const head = html`<thead><tr><th>scenario</th><th>outcome</th><th>end state</th></tr></thead>`;
+  return html`<table class="compare">${head}${scenarios.map((s) => scenarioBody(s, (timing) => windowOf(s.fullTitle, timing)))}</table>`;
 }
 
-function scenarioBody(s: ScenarioComparison, windowOf: (timing: string) => Bounds): string {
+function scenarioBody(s: ScenarioComparison, windowOf: (timing: string) => Bounds): SafeHtml {
   const regressed = s.regressions.length > 0;
-  const head = `<tr class="scenario-head${regressed ? ' regressed' : ''}"><td>${escapeHtml(s.fullTitle)}</td><td>${outcomeChange(s.outcome.baseline, s.outcome.candidate)}</td><td>${change(s.endState.baseline, s.endState.candidate)}</td></tr>`;
+  const head = html`<tr class="scenario-head${regressed ? ' regressed' : ''}"><td>${s.fullTitle}</td><td>${outcomeChange(s.outcome.baseline, s.outcome.candidate)}</td><td>${change(s.endState.baseline, s.endState.candidate)}</td></tr>`;
   const details = [timingShifts(s.timings, windowOf), budgetViolations(s.budgetViolations), scenarioRegressions(s.regressions)].filter(
     (d) => d !== '',
   );
-  const detailRow = details.length === 0 ? '' : `<tr><td colspan="3">${details.join('')}</td></tr>`;
-  return `<tbody class="${regressed ? 'regressed' : ''}">${head}${detailRow}</tbody>`;
+  const detailRow = details.length === 0 ? '' : html`<tr><td colspan="3">${details}</td></tr>`;
+  return html`<tbody class="${regressed ? 'regressed' : ''}">${head}${detailRow}</tbody>`;
 }
 
-function outcomeChange(baseline: Outcome | null, candidate: Outcome | null): string {
-  const side = (o: Outcome | null): string => (o === null ? '<span class="na">not run</span>' : badge(o));
-  return baseline === candidate ? side(candidate) : `${side(baseline)} → ${side(candidate)} <span class="changed">changed</span>`;
+function outcomeChange(baseline: Outcome | null, candidate: Outcome | null): SafeHtml {
+  const side = (o: Outcome | null): SafeHtml => (o === null ? html`<span class="na">not run</span>` : badge(o));
+  return baseline === candidate ? side(candidate) : html`${side(baseline)} → ${side(candidate)} <span class="changed">changed</span>`;
 }
 
-function change(baseline: string | null, candidate: string | null): string {
-  const side = (text: string | null): string => (text === null ? '<span class="na">none</span>' : escapeHtml(text));
+function change(baseline: string | null, candidate: string | null): SafeHtml {
+  const side = (text: string | null): SafeHtml => (text === null ? html`<span class="na">none</span>` : html`${text}`);
   return baseline === candidate
     ? side(candidate)
-    : `<span class="was">${side(baseline)}</span> → ${side(candidate)} <span class="changed">changed</span>`;
+    : html`<span class="was">${side(baseline)}</span> → ${side(candidate)} <span class="changed">changed</span>`;
 }
 
-function timingShifts(timings: readonly TimingShift[], windowOf: (timing: string) => Bounds): string {
+function timingShifts(timings: readonly TimingShift[], windowOf: (timing: string) => Bounds): SafeHtml | '' {
   if (timings.length === 0) return '';
-  const head =
-    '<thead><tr><th>timing</th><th>baseline n · p50 · p95</th><th>candidate n · p50 · p95</th><th class="num">shift of p50</th><th class="num">p-value</th><th>verdict</th></tr></thead>';
+  const head = html`<thead><tr><th>timing</th><th>baseline n · p50 · p95</th><th>candidate n · p50 · p95</th><th class="num">shift of p50</th><th class="num">p-value</th><th>verdict</th></tr></thead>`;
   const rows = timings.map(
     (t) =>
-      `<tr class="${t.shifted ? 'bad-row' : ''}"><td>${escapeHtml(t.name)}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${escapeHtml(signedDuration(t.shiftMs))}</td><td class="num">${pValue(t.pValue)}</td><td>${verdict(t)}</td></tr>`,
+      html`<tr class="${t.shifted ? 'bad-row' : ''}"><td>${t.name}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${signedDuration(t.shiftMs)}</td><td class="num">${pValue(t.pValue)}</td><td>${verdict(t)}</td></tr>`,
   );
-  return `<table class="shifts">${head}<tbody>${rows.join('')}</tbody></table>`;
+  return html`<table class="shifts">${head}<tbody>${rows}</tbody></table>`;
 }
 
 /** Shifted or the same; executions left out for an overloaded host are said, and a timing with none left is not judged. */
-function verdict(t: TimingShift): string {
+function verdict(t: TimingShift): SafeHtml {
   const judgedBy =
-    t.toleranceMs === undefined
-      ? ''
-      : ` <span class="note">${escapeHtml(`tolerance ${formatDurationMs(t.toleranceMs)} (link jitter)`)}</span>`;
-  const word = (t.shifted ? '<span class="bad">shifted</span>' : '<span class="ok">same</span>') + judgedBy;
+    t.toleranceMs === undefined ? '' : html` <span class="note">${`tolerance ${formatDurationMs(t.toleranceMs)} (link jitter)`}</span>`;
+  const word = html`${t.shifted ? html`<span class="bad">shifted</span>` : html`<span class="ok">same</span>`}${judgedBy}`;
   const left = t.overloaded;
   if (!left) return word;
   const counts = `${left.baseline} baseline and ${left.candidate} candidate execution(s) had a stand-in timer late past the tolerance (host overloaded)`;
   return left.judged
-    ? `${word} <span class="note">${escapeHtml(`left out: ${counts}`)}</span>`
-    : `<span class="warn">not judged</span> <span class="note">${escapeHtml(counts)}</span>`;
+    ? html`${word} <span class="note">${`left out: ${counts}`}</span>`
+    : html`<span class="warn">not judged</span> <span class="note">${counts}</span>`;
 }
 
 /** n · p50 · p95, in the unit of the timing's window when the candidate has one. */
 function stats(s: TimingStats, window: Bounds): string {
   const value = (ms: number): string => (window ? formatInRangeMs(ms, window.fromMs, window.toMs) : formatDurationMs(ms));
-  return escapeHtml(`${s.n} · ${value(s.p50)} · ${value(s.p95)}`);
+  return `${s.n} · ${value(s.p50)} · ${value(s.p95)}`;
 }
 
 /** A p-value to two significant digits; tiny ones as a bound, none when a side had a single execution. */
-function pValue(p: number | null): string {
-  if (p === null) return '<span class="na">—</span>';
-  return escapeHtml(p < 0.001 ? '< 0.001' : p.toPrecision(2));
+function pValue(p: number | null): SafeHtml | string {
+  if (p === null) return html`<span class="na">—</span>`;
+  return p < 0.001 ? '< 0.001' : p.toPrecision(2);
 }
 
-function budgetViolations(violations: ScenarioComparison['budgetViolations']): string {
+function budgetViolations(violations: ScenarioComparison['budgetViolations']): SafeHtml | '' {
   if (violations.length === 0) return '';
   const items = violations.map(
-    (v) => `<li>${escapeHtml(`${v.name}: worst ${formatDurationMs(v.worstMs)}, budget ${formatDurationMs(v.budgetMs)}`)}</li>`,
+    (v) => html`<li>${`${v.name}: worst ${formatDurationMs(v.worstMs)}, budget ${formatDurationMs(v.budgetMs)}`}</li>`,
   );
-  return `<div class="budgets"><strong>Beyond the site's outage budget:</strong><ul>${items.join('')}</ul></div>`;
+  return html`<div class="budgets"><strong>Beyond the site's outage budget:</strong><ul>${items}</ul></div>`;
 }
 
-function scenarioRegressions(list: readonly string[]): string {
+function scenarioRegressions(list: readonly string[]): SafeHtml | '' {
   if (list.length === 0) return '';
-  return `<ul class="scenario-regressions">${list.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`;
+  return html`<ul class="scenario-regressions">${list.map((r) => html`<li>${r}</li>`)}</ul>`;
 }

@@ -5,10 +5,10 @@
 import { msBetween } from '../core/clock.js';
 import { formatDurationMs, formatRangeMs } from '../core/format.js';
 import type { FaultRecord, Injection, Measurement, TestEvidence, TestRecord, TimedStep, Window, WindowKind } from '../core/model.js';
-import { endStateWords } from '../core/summary.js';
-import { KIND_ORDER, KIND_WORDS, badge, escapeHtml, signedDuration } from './html-text.js';
+import { endStateLine } from '../core/summary.js';
+import { KIND_ORDER, KIND_WORDS, badge, html, joinHtml, signedDuration, type SafeHtml } from './html-text.js';
 import { madeAfterPlanMs } from './timeline-faults.js';
-import { renderTimelineSvg } from './timeline-svg.js';
+import { timelineSvg } from './timeline-svg.js';
 import { measuredText, windowOf } from './timeline-windows.js';
 
 /** Where an execution sits in the page: its index in the run (for its anchor) and whether its scenario was flaky. */
@@ -22,53 +22,53 @@ export interface ExecutionContext {
 /** The anchor of an execution on the page. */
 export const executionId = (index: number): string => `exec-${index}`;
 
-export function renderExecution(test: TestRecord, ctx: ExecutionContext): string {
+export function renderExecution(test: TestRecord, ctx: ExecutionContext): SafeHtml {
   const ev = test.evidence;
-  const parts = [executionHeader(test, ctx), executionPlace(test), test.error ? errorBlock(test.error) : ''];
+  const parts: Array<SafeHtml | ''> = [executionHeader(test, ctx), executionPlace(test), test.error ? errorBlock(test.error) : ''];
   if (ev) parts.push(...evidenceParts(ev, test.outcome === 'failed', ctx.index));
-  else if (test.outcome !== 'pending') parts.push('<p class="no-timeline">no evidence recorded</p>');
-  return `<article class="test test-${test.outcome}${ctx.flaky ? ' of-flaky' : ''}" id="${executionId(ctx.index)}">${parts.join('\n')}</article>`;
+  else if (test.outcome !== 'pending') parts.push(html`<p class="no-timeline">no evidence recorded</p>`);
+  return html`<article class="test test-${test.outcome}${ctx.flaky ? ' of-flaky' : ''}" id="${executionId(ctx.index)}">${joinHtml(parts, '\n')}</article>`;
 }
 
-function evidenceParts(ev: TestEvidence, failed: boolean, index: number): string[] {
-  const svg = renderTimelineSvg(ev, { idPrefix: `t${index}` });
+function evidenceParts(ev: TestEvidence, failed: boolean, index: number): Array<SafeHtml | ''> {
+  const svg = timelineSvg(ev, { idPrefix: `t${index}` });
   return [
     ev.standinOverrides ? overridesBanner(ev.standinOverrides) : '',
     facts(ev),
     assertions(ev),
     windowsTable(ev),
     faultsTable(ev),
-    svg === null ? '<p class="no-timeline">no timeline recorded</p>' : `<figure class="timeline-box">${svg}</figure>`,
+    svg === null ? html`<p class="no-timeline">no timeline recorded</p>` : html`<figure class="timeline-box">${svg}</figure>`,
     logs(ev, failed),
     siteConfig(ev),
   ];
 }
 
-function executionHeader(test: TestRecord, ctx: ExecutionContext): string {
-  const repeat = ctx.repeats > 1 ? `<span class="chip-small">repeat ${test.repeat + 1} of ${ctx.repeats}</span>` : '';
-  const flaky = ctx.flaky ? '<span class="chip-small chip-flaky">flaky scenario</span>' : '';
+function executionHeader(test: TestRecord, ctx: ExecutionContext): SafeHtml {
+  const repeat = ctx.repeats > 1 ? html`<span class="chip-small">repeat ${test.repeat + 1} of ${ctx.repeats}</span>` : '';
+  const flaky = ctx.flaky ? html`<span class="chip-small chip-flaky">flaky scenario</span>` : '';
   const duration = test.outcome === 'pending' ? '—' : formatDurationMs(test.durationMs);
-  return `<header>${badge(test.outcome)}<h3 class="test-title">${escapeHtml(test.title)}</h3>${flaky}${repeat}<span class="dur">${escapeHtml(duration)}</span></header>`;
+  return html`<header>${badge(test.outcome)}<h3 class="test-title">${test.title}</h3>${flaky}${repeat}<span class="dur">${duration}</span></header>`;
 }
 
-function executionPlace(test: TestRecord): string {
+function executionPlace(test: TestRecord): SafeHtml {
   const [family, ...inner] = test.path;
-  const scenario = test.evidence ? `<span class="tag">scenario ${escapeHtml(test.evidence.scenario)}</span>` : '';
-  const seed = test.seed === null ? '' : `<span class="tag">seed ${test.seed}</span>`;
-  const file = test.file ? `<span class="file">${escapeHtml(test.file)}</span>` : '';
-  return `<p class="where"><span class="family">${escapeHtml(family ?? '(root)')}</span>${inner.map((s) => ` › ${escapeHtml(s)}`).join('')}${scenario}${seed}${file}</p>`;
+  const scenario = test.evidence ? html`<span class="tag">scenario ${test.evidence.scenario}</span>` : '';
+  const seed = test.seed === null ? '' : html`<span class="tag">seed ${test.seed}</span>`;
+  const file = test.file ? html`<span class="file">${test.file}</span>` : '';
+  return html`<p class="where"><span class="family">${family ?? '(root)'}</span>${inner.map((s) => html` › ${s}`)}${scenario}${seed}${file}</p>`;
 }
 
-function errorBlock(error: NonNullable<TestRecord['error']>): string {
+function errorBlock(error: NonNullable<TestRecord['error']>): SafeHtml {
   const stack =
-    error.stack && error.stack !== error.message ? `<details><summary>stack</summary><pre>${escapeHtml(error.stack)}</pre></details>` : '';
-  return `<div class="error"><p class="error-message">${escapeHtml(error.message)}</p>${stack}</div>`;
+    error.stack && error.stack !== error.message ? html`<details><summary>stack</summary><pre>${error.stack}</pre></details>` : '';
+  return html`<div class="error"><p class="error-message">${error.message}</p>${stack}</div>`;
 }
 
 /** Says loudly that the stand-ins ran a wrong site on purpose: this execution is meant to fail. */
-function overridesBanner(overrides: Record<string, unknown>): string {
-  const settings = flatten(overrides).map(([key, value]) => `<code>${escapeHtml(key)} = ${escapeHtml(JSON.stringify(value))}</code>`);
-  return `<div class="overrides-banner" role="note"><strong>Deliberately wrong site.</strong> The stand-ins ran with ${settings.join(', ')} instead of the site the expectations were computed from (sensitivity check): this execution is expected to fail.</div>`;
+function overridesBanner(overrides: Record<string, unknown>): SafeHtml {
+  const settings = flatten(overrides).map(([key, value]) => html`<code>${key} = ${JSON.stringify(value)}</code>`);
+  return html`<div class="overrides-banner" role="note"><strong>Deliberately wrong site.</strong> The stand-ins ran with ${joinHtml(settings, ', ')} instead of the site the expectations were computed from (sensitivity check): this execution is expected to fail.</div>`;
 }
 
 /** Nested settings as dotted keys: { timers: { heartbeatMisses: 4 } } → timers.heartbeatMisses. */
@@ -80,12 +80,12 @@ function flatten(value: object, prefix = ''): Array<[string, unknown]> {
   );
 }
 
-function facts(ev: TestEvidence): string {
-  const rows: string[] = [];
-  if (ev.injection) rows.push(`<dt>injection</dt><dd class="injection">${escapeHtml(injectionWords(ev.injection, ev))}</dd>`);
-  for (const step of ev.steps ?? []) rows.push(`<dt>step</dt><dd class="injection">${escapeHtml(stepWords(step, ev))}</dd>`);
-  rows.push(`<dt>end state</dt><dd class="end-state">${escapeHtml(endStateWords(ev.endState))}</dd>`);
-  return `<dl class="facts">${rows.join('')}</dl>`;
+function facts(ev: TestEvidence): SafeHtml {
+  const rows: SafeHtml[] = [];
+  if (ev.injection) rows.push(html`<dt>injection</dt><dd class="injection">${injectionWords(ev.injection, ev)}</dd>`);
+  for (const step of ev.steps ?? []) rows.push(html`<dt>step</dt><dd class="injection">${stepWords(step, ev)}</dd>`);
+  rows.push(html`<dt>end state</dt><dd class="end-state">${endStateLine(ev.endState)}</dd>`);
+  return html`<dl class="facts">${rows}</dl>`;
 }
 
 /** "phase 0.37 of the heartbeat cycle (period 1.0 s): planned 3.4 s after the test started, applied +2 ms after the plan". */
@@ -112,12 +112,12 @@ function phaseWords(plan: Injection, ev: TestEvidence, made: string, instants: R
   return `phase ${plan.phase.toFixed(2)} of the ${plan.cycle} cycle (period ${formatDurationMs(plan.periodMs)}): planned ${formatDurationMs(plannedMs)} after the test started, ${lateness}`;
 }
 
-function assertions(ev: TestEvidence): string {
+function assertions(ev: TestEvidence): SafeHtml | '' {
   if (ev.assertions.length === 0) return '';
   const items = ev.assertions.map(
-    (a) => `<li class="${a.passed ? 'a-ok' : 'a-bad'}"><span class="mark">${a.passed ? '✓' : '✗'}</span>${escapeHtml(a.text)}</li>`,
+    (a) => html`<li class="${a.passed ? 'a-ok' : 'a-bad'}"><span class="mark">${a.passed ? '✓' : '✗'}</span>${a.text}</li>`,
   );
-  return `<ul class="assertions">${items.join('')}</ul>`;
+  return html`<ul class="assertions">${items}</ul>`;
 }
 
 /** "cms-secondary became ACTIVE: 4.1 s after cms-primary killed; expected 2.0–3.5 s", in the window's own unit. */
@@ -127,7 +127,7 @@ export function describeMeasurement(m: Measurement, window: Window | null): stri
 }
 
 /** Measured values against their windows, grouped by the kind of window; windows nothing was measured against too. */
-function windowsTable(ev: TestEvidence): string {
+function windowsTable(ev: TestEvidence): SafeHtml | '' {
   const rows = [
     ...ev.measurements.map((m) => ({ kind: windowOf(ev, m)?.kind ?? null, html: measurementRow(m, windowOf(ev, m)) })),
     ...ev.windows
@@ -136,64 +136,64 @@ function windowsTable(ev: TestEvidence): string {
   ];
   if (rows.length === 0) return '';
   const sorted = KIND_ORDER.flatMap((kind) => rows.filter((r) => r.kind === kind));
-  return `<table class="windows"><thead><tr><th>window</th><th>measured vs expected</th><th>measured</th><th>expected</th><th>verdict</th><th>how the window is derived</th></tr></thead><tbody>${sorted.map((r) => r.html).join('')}</tbody></table>`;
+  return html`<table class="windows"><thead><tr><th>window</th><th>measured vs expected</th><th>measured</th><th>expected</th><th>verdict</th><th>how the window is derived</th></tr></thead><tbody>${sorted.map((r) => r.html)}</tbody></table>`;
 }
 
-function kindCell(kind: WindowKind | null): string {
+function kindCell(kind: WindowKind | null): SafeHtml {
   return kind === null
-    ? '<td class="kind"><span class="na">no window</span></td>'
-    : `<td class="kind kind-${kind}">${escapeHtml(KIND_WORDS[kind] ?? kind)}</td>`;
+    ? html`<td class="kind"><span class="na">no window</span></td>`
+    : html`<td class="kind kind-${kind}">${KIND_WORDS[kind] ?? kind}</td>`;
 }
 
-function measurementRow(m: Measurement, w: Window | null): string {
+function measurementRow(m: Measurement, w: Window | null): SafeHtml {
   const verdict =
     m.withinWindow === true
-      ? '<span class="ok">within</span>'
+      ? html`<span class="ok">within</span>`
       : m.withinWindow === false
-        ? '<span class="bad">outside</span>'
-        : '<span class="na">not checked</span>';
-  const expected = w ? escapeHtml(formatRangeMs(w.fromMs, w.toMs)) : '<span class="na">—</span>';
-  return `<tr class="${m.withinWindow === false ? 'bad-row' : ''}">${kindCell(w?.kind ?? null)}<td>${escapeHtml(describeMeasurement(m, w))}</td><td class="num">${escapeHtml(measuredText(m, w))}</td><td class="num">${expected}</td><td>${verdict}</td><td class="deriv">${w ? escapeHtml(w.derivation) : ''}</td></tr>`;
+        ? html`<span class="bad">outside</span>`
+        : html`<span class="na">not checked</span>`;
+  const expected = w ? formatRangeMs(w.fromMs, w.toMs) : html`<span class="na">—</span>`;
+  return html`<tr class="${m.withinWindow === false ? 'bad-row' : ''}">${kindCell(w?.kind ?? null)}<td>${describeMeasurement(m, w)}</td><td class="num">${measuredText(m, w)}</td><td class="num">${expected}</td><td>${verdict}</td><td class="deriv">${w ? w.derivation : ''}</td></tr>`;
 }
 
-function unmeasuredRow(w: Window): string {
-  return `<tr>${kindCell(w.kind)}<td>${escapeHtml(`${w.description} (${w.name}), after ${w.anchorLabel}`)}</td><td class="num"><span class="na">not measured</span></td><td class="num">${escapeHtml(formatRangeMs(w.fromMs, w.toMs))}</td><td><span class="na">—</span></td><td class="deriv">${escapeHtml(w.derivation)}</td></tr>`;
+function unmeasuredRow(w: Window): SafeHtml {
+  return html`<tr>${kindCell(w.kind)}<td>${`${w.description} (${w.name}), after ${w.anchorLabel}`}</td><td class="num"><span class="na">not measured</span></td><td class="num">${formatRangeMs(w.fromMs, w.toMs)}</td><td><span class="na">—</span></td><td class="deriv">${w.derivation}</td></tr>`;
 }
 
-function faultsTable(ev: TestEvidence): string {
+function faultsTable(ev: TestEvidence): SafeHtml | '' {
   if (ev.faults.length === 0) return '';
   const rows = ev.faults.map((f) => faultRow(f, ev.startNs));
-  return `<table class="faults"><thead><tr><th>fault</th><th>target</th><th>direction</th><th>attributes</th><th>applied</th><th>confirmed</th><th>heal requested</th><th>healed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return html`<table class="faults"><thead><tr><th>fault</th><th>target</th><th>direction</th><th>attributes</th><th>applied</th><th>confirmed</th><th>heal requested</th><th>healed</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function faultRow(f: FaultRecord, startNs: string): string {
+function faultRow(f: FaultRecord, startNs: string): SafeHtml {
   const at = (ns: string | null, none: string): string => (ns === null ? none : formatDurationMs(msBetween(startNs, ns)));
   const attributes =
     Object.entries(f.attributes)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(', ') || '—';
-  const cells = [f.kind, f.target, f.direction ?? '—', attributes].map((c) => `<td>${escapeHtml(c)}</td>`);
+  const cells = [f.kind, f.target, f.direction ?? '—', attributes].map((c) => html`<td>${c}</td>`);
   const instants = [
     at(f.appliedNs, '—'),
     at(f.confirmedNs, '—'),
     at(f.removedNs, 'in force at the end'),
     at(f.healedNs, f.removedNs === null ? '—' : 'not confirmed'),
-  ].map((c) => `<td class="num">${escapeHtml(c)}</td>`);
-  return `<tr>${[...cells, ...instants].join('')}</tr>`;
+  ].map((c) => html`<td class="num">${c}</td>`);
+  return html`<tr>${cells}${instants}</tr>`;
 }
 
-function logs(ev: TestEvidence, open: boolean): string {
+function logs(ev: TestEvidence, open: boolean): SafeHtml | '' {
   const entries = Object.entries(ev.logs).filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
   if (entries.length === 0) return '';
   const blocks = entries.map(
     ([name, lines]) =>
-      `<div class="log"><h4>${escapeHtml(name)} <span class="na">(last ${lines.length} lines)</span></h4><pre>${lines.map((l) => escapeHtml(l)).join('\n')}</pre></div>`,
+      html`<div class="log"><h4>${name} <span class="na">(last ${lines.length} lines)</span></h4><pre>${joinHtml(lines, '\n')}</pre></div>`,
   );
-  return `<details class="logs"${open ? ' open' : ''}><summary>Container logs (${entries.length})</summary>${blocks.join('')}</details>`;
+  return html`<details class="logs"${open ? html` open` : ''}><summary>Container logs (${entries.length})</summary>${blocks}</details>`;
 }
 
 /** The site the expectations were computed from: timers, policy, WAN, budgets, images, as the site file resolved. */
-function siteConfig(ev: TestEvidence): string {
+function siteConfig(ev: TestEvidence): SafeHtml | '' {
   if (!ev.site) return '';
   const sections: Array<[string, object]> = [
     ['timers (real ms, before scaling)', ev.site.timers],
@@ -203,14 +203,13 @@ function siteConfig(ev: TestEvidence): string {
     ['images', ev.site.images],
   ];
   const tables = sections.filter(([, values]) => Object.keys(values).length > 0).map(([caption, values]) => kvTable(caption, values));
-  const scale = ev.timeScale === null ? '' : ` (time scale ${escapeHtml(ev.timeScale)})`;
-  return `<details class="config"><summary>Site${scale}</summary><div class="cfg">${tables.join('')}</div></details>`;
+  const scale = ev.timeScale === null ? '' : ` (time scale ${ev.timeScale})`;
+  return html`<details class="config"><summary>Site${scale}</summary><div class="cfg">${tables}</div></details>`;
 }
 
-function kvTable(caption: string, values: object): string {
+function kvTable(caption: string, values: object): SafeHtml {
   const rows = flatten(values).map(
-    ([key, value]) =>
-      `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`,
+    ([key, value]) => html`<tr><th>${key}</th><td>${typeof value === 'string' ? value : JSON.stringify(value)}</td></tr>`,
   );
-  return `<table class="kv"><caption>${escapeHtml(caption)}</caption>${rows.join('')}</table>`;
+  return html`<table class="kv"><caption>${caption}</caption>${rows}</table>`;
 }

@@ -4,7 +4,7 @@
 import { formatDurationMs, formatInRangeMs, formatRangeMs } from '../core/format.js';
 import type { Outcome, ScenarioSummary, TestRecord } from '../core/model.js';
 import { executionId } from './html-execution.js';
-import { KIND_ORDER, KIND_WORDS, badge, escapeHtml } from './html-text.js';
+import { KIND_ORDER, KIND_WORDS, badge, html, type SafeHtml } from './html-text.js';
 
 export const OUTCOME_ORDER: Outcome[] = ['failed', 'flaky', 'passed', 'pending'];
 
@@ -15,12 +15,11 @@ export function sortScenarios(summaries: readonly ScenarioSummary[]): ScenarioSu
   return OUTCOME_ORDER.flatMap((outcome) => summaries.filter((s) => s.outcome === outcome));
 }
 
-export function renderScenarioTable(summaries: readonly ScenarioSummary[], tests: readonly TestRecord[]): string {
+export function renderScenarioTable(summaries: readonly ScenarioSummary[], tests: readonly TestRecord[]): SafeHtml | '' {
   if (summaries.length === 0) return '';
   const bodies = sortScenarios(summaries).map((s) => scenarioBody(s, tests));
-  const head =
-    '<thead><tr><th>window</th><th>timing</th><th>expected</th><th class="num">n</th><th class="num">p50</th><th class="num">p95</th><th class="num">max</th><th class="num">outside</th></tr></thead>';
-  return `<section id="scenarios"><h2>Scenarios <span class="count">${summaries.length}</span></h2><table class="scenarios">${head}${bodies.join('')}</table></section>`;
+  const head = html`<thead><tr><th>window</th><th>timing</th><th>expected</th><th class="num">n</th><th class="num">p50</th><th class="num">p95</th><th class="num">max</th><th class="num">outside</th></tr></thead>`;
+  return html`<section id="scenarios"><h2>Scenarios <span class="count">${summaries.length}</span></h2><table class="scenarios">${head}${bodies}</table></section>`;
 }
 
 /** The execution a scenario's title links to: its first failure, else its first execution. */
@@ -30,22 +29,22 @@ function firstExecution(summary: ScenarioSummary, tests: readonly TestRecord[]):
   return failed >= 0 ? failed : tests.findIndex(own);
 }
 
-function scenarioBody(s: ScenarioSummary, tests: readonly TestRecord[]): string {
+function scenarioBody(s: ScenarioSummary, tests: readonly TestRecord[]): SafeHtml {
   const executions = `${s.executions} execution${s.executions === 1 ? '' : 's'}${s.failed > 0 ? `, ${s.failed} failed` : ''}`;
   const states = s.endStates.map(
-    (e) => `<li>${escapeHtml(e.state)}${s.endStates.length > 1 || e.count > 1 ? ` <span class="na">× ${e.count}</span>` : ''}</li>`,
+    (e) => html`<li>${e.state}${s.endStates.length > 1 || e.count > 1 ? html` <span class="na">× ${e.count}</span>` : ''}</li>`,
   );
-  const family = s.scenario ? `<span class="tag">${escapeHtml(s.scenario)}</span>` : '';
-  const head = `<tr class="scenario-head"><td>${badge(s.outcome)}</td><td colspan="7"><a href="#${executionId(firstExecution(s, tests))}">${escapeHtml(s.fullTitle)}</a>${family}<span class="execs">${executions}</span><ul class="end-states" title="end states">${states.join('')}</ul></td></tr>`;
+  const family = s.scenario ? html`<span class="tag">${s.scenario}</span>` : '';
+  const head = html`<tr class="scenario-head"><td>${badge(s.outcome)}</td><td colspan="7"><a href="#${executionId(firstExecution(s, tests))}">${s.fullTitle}</a>${family}<span class="execs">${executions}</span><ul class="end-states" title="end states">${states}</ul></td></tr>`;
   const timings = KIND_ORDER.flatMap((kind) => s.timings.filter((t) => t.kind === kind)).map(timingRow);
-  return `<tbody class="scenario scenario-${s.outcome}" data-outcome="${s.outcome}">${head}${timings.join('')}</tbody>`;
+  return html`<tbody class="scenario scenario-${s.outcome}" data-outcome="${s.outcome}">${head}${timings}</tbody>`;
 }
 
-function timingRow(t: Timing): string {
+function timingRow(t: Timing): SafeHtml {
   const value = (ms: number): string => (t.window ? formatInRangeMs(ms, t.window.fromMs, t.window.toMs) : formatDurationMs(ms));
-  const kind = t.kind === null ? '<span class="na">measured only</span>' : escapeHtml(KIND_WORDS[t.kind] ?? t.kind);
-  const expected = t.window ? escapeHtml(formatRangeMs(t.window.fromMs, t.window.toMs)) : '<span class="na">—</span>';
-  const stats = [t.stats.p50, t.stats.p95, t.stats.max].map((ms) => `<td class="num">${escapeHtml(value(ms))}</td>`).join('');
-  const outside = t.outside > 0 ? `<td class="num bad">${t.outside}</td>` : '<td class="num">0</td>';
-  return `<tr class="timing${t.outside > 0 ? ' bad-row' : ''}"><td class="kind kind-${t.kind ?? 'none'}">${kind}</td><td title="${escapeHtml(t.description)}">${escapeHtml(t.name)}</td><td class="num">${expected}</td><td class="num">${t.stats.n}</td>${stats}${outside}</tr>`;
+  const kind = t.kind === null ? html`<span class="na">measured only</span>` : (KIND_WORDS[t.kind] ?? t.kind);
+  const expected = t.window ? formatRangeMs(t.window.fromMs, t.window.toMs) : html`<span class="na">—</span>`;
+  const stats = [t.stats.p50, t.stats.p95, t.stats.max].map((ms) => html`<td class="num">${value(ms)}</td>`);
+  const outside = t.outside > 0 ? html`<td class="num bad">${t.outside}</td>` : html`<td class="num">0</td>`;
+  return html`<tr class="timing${t.outside > 0 ? ' bad-row' : ''}"><td class="kind kind-${t.kind ?? 'none'}">${kind}</td><td title="${t.description}">${t.name}</td><td class="num">${expected}</td><td class="num">${t.stats.n}</td>${stats}${outside}</tr>`;
 }

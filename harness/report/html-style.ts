@@ -1,7 +1,9 @@
 // The report page's style sheet: inline in the page (nothing is loaded from elsewhere), readable on screen and
 // in print; outcome colours are the same everywhere (failed red, flaky amber, passed green, pending grey).
 
-export const CSS = `
+import { trusted } from './html-text.js';
+
+export const CSS = trusted(`
 :root{--fail:#c62828;--fail-bg:#fdecea;--flaky:#e69500;--flaky-bg:#fff4e0;--pass:#2e7d32;--pass-bg:#e8f5e9;--pend:#78909c;--pend-bg:#eceff1;--ink:#1f2a30;--muted:#5f6f78;--line:#dde3e6;--win:#1565c0}
 *{box-sizing:border-box}
 html{background:#f4f6f7}
@@ -142,4 +144,4 @@ footer{margin-top:30px;color:var(--muted);font-size:12px}
 .trend{display:block;border:1px solid var(--line);border-radius:4px}
 @media print{html{background:#fff}body{max-width:none;padding:0;font-size:12px}.summary,.test{border-color:#bbb}.log pre{background:#fff;color:#000;border:1px solid #bbb;max-height:none}.test{break-inside:avoid}}
 @media (max-width:800px){.summary{flex-direction:column}}
-`;
+`);

@@ -3,18 +3,18 @@
 
 import type { HistoryEntry, RunRecord, ScenarioSummary } from '../core/model.js';
 import { historyEntry } from '../core/summary.js';
-import { KIND_WORDS, escapeHtml } from './html-text.js';
+import { KIND_WORDS, html, type SafeHtml } from './html-text.js';
 import { renderPassRateSvg, renderTimingTrendSvg } from './trend-svg.js';
 
 /** How many runs a trend spans: enough for a month of nightly runs, few enough for a small chart. */
 const TREND_RUNS = 30;
 
 /** Nothing when the history holds no run but this one: a trend of one point says nothing. */
-export function renderTrends(record: RunRecord, history: readonly HistoryEntry[], summaries: readonly ScenarioSummary[]): string {
+export function renderTrends(record: RunRecord, history: readonly HistoryEntry[], summaries: readonly ScenarioSummary[]): SafeHtml | '' {
   const runs = trendRuns(record, history);
   if (runs.length < 2) return '';
   const blocks = summaries.map((s) => scenarioTrends(s, runs));
-  return `<section id="trends"><h2>Trends <span class="count">${runs.length} runs</span></h2><p class="note">Oldest run on the left, this run on the right; the band is the expected window. Hover a point for its run and values.</p>${exploredTrend(runs)}${blocks.join('')}</section>`;
+  return html`<section id="trends"><h2>Trends <span class="count">${runs.length} runs</span></h2><p class="note">Oldest run on the left, this run on the right; the band is the expected window. Hover a point for its run and values.</p>${exploredTrend(runs)}${blocks}</section>`;
 }
 
 /** The history in time order with this run as the last point, cut to the last TREND_RUNS runs. */
@@ -24,7 +24,7 @@ function trendRuns(record: RunRecord, history: readonly HistoryEntry[]): History
   return [...sorted, historyEntry(record)].slice(-TREND_RUNS);
 }
 
-function scenarioTrends(summary: ScenarioSummary, runs: readonly HistoryEntry[]): string {
+function scenarioTrends(summary: ScenarioSummary, runs: readonly HistoryEntry[]): SafeHtml {
   const inRun = runs.map((run) => ({ runId: run.runId, scenario: run.scenarios.find((s) => s.fullTitle === summary.fullTitle) ?? null }));
   const passRate = renderPassRateSvg(
     inRun.map(({ runId, scenario }) => ({
@@ -42,20 +42,20 @@ function scenarioTrends(summary: ScenarioSummary, runs: readonly HistoryEntry[])
     const kind = timing.kind === null ? 'measured only' : (KIND_WORDS[timing.kind] ?? timing.kind);
     return chart(`${timing.name} (${kind})`, renderTimingTrendSvg(timing.name, points, timing.window));
   });
-  return `<div class="trend-scenario"><h3>${escapeHtml(summary.fullTitle)}</h3><div class="trend-charts">${chart('pass rate', passRate)}${timings.join('')}</div></div>`;
+  return html`<div class="trend-scenario"><h3>${summary.fullTitle}</h3><div class="trend-charts">${chart('pass rate', passRate)}${timings}</div></div>`;
 }
 
 /** What each night's exploration tried and found, newest last: findings are counted like failures. */
-function exploredTrend(runs: readonly HistoryEntry[]): string {
+function exploredTrend(runs: readonly HistoryEntry[]): SafeHtml | '' {
   const explored = runs.filter((run) => run.explored !== undefined);
   if (explored.length === 0) return '';
   const rows = explored.map(
     (run) =>
-      `<tr class="${run.explored!.findings > 0 ? 'bad-row' : ''}"><td class="mono">${escapeHtml(run.runId)}</td><td class="num">${run.explored!.executions}</td><td class="num">${run.explored!.findings}</td><td>${escapeHtml(run.explored!.keys.join(', '))}</td></tr>`,
+      html`<tr class="${run.explored!.findings > 0 ? 'bad-row' : ''}"><td class="mono">${run.runId}</td><td class="num">${run.explored!.executions}</td><td class="num">${run.explored!.findings}</td><td>${run.explored!.keys.join(', ')}</td></tr>`,
   );
-  return `<table class="invariants explored-trend"><thead><tr><th>run</th><th class="num">schedules explored</th><th class="num">findings</th><th>invariants broken</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return html`<table class="invariants explored-trend"><thead><tr><th>run</th><th class="num">schedules explored</th><th class="num">findings</th><th>invariants broken</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function chart(caption: string, svg: string): string {
-  return `<figure class="trend-box"><figcaption>${escapeHtml(caption)}</figcaption>${svg}</figure>`;
+function chart(caption: string, svg: SafeHtml | ''): SafeHtml {
+  return html`<figure class="trend-box"><figcaption>${caption}</figcaption>${svg}</figure>`;
 }

@@ -12,14 +12,16 @@ import { escapeHtml } from './html-text.js';
 import { renderHtml } from './html.js';
 import {
   HOSTILE,
+  HOSTILE_FINDING,
   cmLinkEvidence,
   essTakeoverEvidence,
   primaryDownEvidence,
   syntheticComparison,
+  syntheticExplored,
   syntheticHistory,
   syntheticRunRecord,
   syntheticSensitivity,
-} from './test-fixtures.js';
+} from '../testing/report-fixtures.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
 /** The part of the page from the element with `id` to the end of its section. */
@@ -372,5 +374,27 @@ describe('describeMeasurement', function () {
       'cms-secondary becomes ACTIVE after the first unanswered heartbeat: 2255 ms after first unanswered heartbeat; expected 2220–2290 ms',
     );
     expect(describeMeasurement(m!, null)).to.equal('cms-secondary becomes ACTIVE after the first unanswered heartbeat: 2.3 s');
+  });
+});
+
+describe('renderHtml, the Explored section', function () {
+  const record = { ...syntheticRunRecord({ hostile: false }), explored: syntheticExplored({ hostile: true }) };
+  const html = renderHtml(record);
+
+  it('escapes hostile text from findings, schedules, coverage and executions', function () {
+    expect(html).to.not.contain('<embed');
+    expect(html).to.not.contain(HOSTILE_FINDING);
+    const escaped = escapeHtml(HOSTILE_FINDING);
+    expect(html.split(escaped).length - 1, 'escaped occurrences').to.be.above(10);
+  });
+
+  it('shows each finding with its schedule, the replay command and its last failing run, and counts it as a failure', function () {
+    const explored = section(html, 'explored');
+    expect(explored).to.contain('<article id="finding-1" class="finding">');
+    expect(explored).to.contain(`Replay: <code>${escapeHtml(`npx cmsha replay explored/I4-1.yaml ${HOSTILE_FINDING}`)}</code>`);
+    expect(explored).to.contain('<svg');
+    expect(explored).to.contain('<td>I4</td>');
+    expect(html).to.contain('<body class="verdict-failed">');
+    expect(html).to.contain('<a href="#finding-1">explore: ');
   });
 });

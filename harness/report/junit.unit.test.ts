@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 import type { RunRecord } from '../core/model.js';
 import { escapeXml, renderJunit, stripInvalidXmlChars } from './junit.js';
-import { HOSTILE, PRIMARY_DOWN_TITLE, REPEATS, RUN_SEED, syntheticRunRecord } from './test-fixtures.js';
+import { HOSTILE, PRIMARY_DOWN_TITLE, REPEATS, RUN_SEED, syntheticRunRecord } from '../testing/report-fixtures.js';
 
 interface ParsedCase {
   '@_classname': string;

@@ -10,9 +10,9 @@ import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
-import { scratchDir } from '../core/scratch-dir.js';
+import { scratchDir } from '../testing/scratch-dir.js';
 import { renderHtml } from './html.js';
-import { HOSTILE, syntheticComparison, syntheticHistory, syntheticRunRecord, syntheticSensitivity } from './test-fixtures.js';
+import { HOSTILE, syntheticComparison, syntheticHistory, syntheticRunRecord, syntheticSensitivity } from '../testing/report-fixtures.js';
 
 const CHROMIUM = process.env['CMSHA_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -114,7 +114,7 @@ describe('HTML report in a browser', function () {
   });
 
   it('keeps hostile text inert and shows it as text', async function () {
-    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).to.equal(undefined);
+    expect(await page.evaluate(() => Reflect.get(globalThis, '__pwned') as unknown)).to.equal(undefined);
     // A hostile <style> let through would hide the page.
     expect(await page.locator('body').isVisible()).to.equal(true);
     expect(await page.$$('script, img, iframe, object, embed, form, input, link, main style, meta[http-equiv="refresh"]')).to.have.length(

@@ -14,7 +14,7 @@ import Mocha from 'mocha';
 import { EVIDENCE_KEY, type TestEvidence, type TestRecord } from '../core/model.js';
 import { summarize } from '../core/summary.js';
 import CmshaReporter, { reporterSettings } from './reporter.js';
-import { cmLinkEvidence, primaryDownEvidence } from './test-fixtures.js';
+import { cmLinkEvidence, primaryDownEvidence } from '../testing/report-fixtures.js';
 
 const C = Mocha.Runner.constants;
 

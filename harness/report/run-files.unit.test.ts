@@ -10,7 +10,7 @@ import { XMLValidator } from 'fast-xml-parser';
 
 import type { RunRecord } from '../core/model.js';
 import { readRunFile, writeRunFiles } from './run-files.js';
-import { syntheticComparison, syntheticRunRecord } from './test-fixtures.js';
+import { syntheticComparison, syntheticRunRecord } from '../testing/report-fixtures.js';
 
 describe('run files', function () {
   const dirs: string[] = [];

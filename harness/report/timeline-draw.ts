@@ -4,7 +4,7 @@
 import type { AcdLinkState, EssState } from '../../images/protocol/index.js';
 import { msBetween } from '../core/clock.js';
 import type { TestEvidence, WindowKind } from '../core/model.js';
-import { escapeHtml, n } from './html-text.js';
+import { coord, html, type SafeHtml } from './html-text.js';
 
 export const WIDTH = 1120;
 export const PLOT_X0 = 172;
@@ -94,21 +94,23 @@ function knownInstants(evidence: TestEvidence, rel: (ns: string) => number): num
 }
 
 /** A state band with its label inside when it fits, and the full story in a tooltip. */
-export function band(x0: number, x1: number, y: number, fill: string, label: string, tip: string, opacity = 1): string {
+export function band(x0: number, x1: number, y: number, fill: string, label: string, tip: string, opacity = 1): SafeHtml {
   const width = Math.max(x1 - x0, 1);
   const textColor = DARK.has(fill) && opacity > 0.6 ? '#ffffff' : COLORS.text;
   const edge =
-    x0 > PLOT_X0 + 0.5 ? `<line x1="${n(x0)}" x2="${n(x0)}" y1="${n(y)}" y2="${n(y + LANE_H)}" stroke="#ffffff" stroke-width="1"/>` : '';
-  return `<g><title>${escapeHtml(tip)}</title><rect x="${n(x0)}" y="${n(y)}" width="${n(width)}" height="${LANE_H}" fill="${fill}" fill-opacity="${opacity}"/>${edge}${fitText(x0, x0 + width, y, label, textColor)}</g>`;
+    x0 > PLOT_X0 + 0.5
+      ? html`<line x1="${coord(x0)}" x2="${coord(x0)}" y1="${coord(y)}" y2="${coord(y + LANE_H)}" stroke="#ffffff" stroke-width="1"/>`
+      : '';
+  return html`<g><title>${tip}</title><rect x="${coord(x0)}" y="${coord(y)}" width="${coord(width)}" height="${LANE_H}" fill="${fill}" fill-opacity="${opacity}"/>${edge}${fitText(x0, x0 + width, y, label, textColor)}</g>`;
 }
 
 /** A label inside a band, only when some of it fits (a clipped label would lie about the state). */
-export function fitText(x0: number, x1: number, y: number, label: string, color: string): string {
+export function fitText(x0: number, x1: number, y: number, label: string, color: string): SafeHtml | '' {
   const room = x1 - x0 - 6;
   if (room < 14) return '';
   const text = estimateWidth(label, 10) <= room ? label : truncate(label, Math.floor(room / 6.2));
   if (!text) return '';
-  return `<text x="${n(x0 + 3)}" y="${n(y + 11.5)}" font-size="10" fill="${color}">${escapeHtml(text)}</text>`;
+  return html`<text x="${coord(x0 + 3)}" y="${coord(y + 11.5)}" font-size="10" fill="${color}">${text}</text>`;
 }
 
 /** Rough width of a label in a sans-serif face; good enough to decide whether a label fits. */
@@ -137,7 +139,7 @@ export function toSpans<E extends { atNs: string }>(
 /** One row of the timeline: a label and what is drawn in it, given the row's top. */
 export interface Lane {
   label: string;
-  draw: (y: number) => string;
+  draw: (y: number) => SafeHtml;
 }
 
 /** Rows under one heading (a node, the faults, the harness), with the spans where the node could not be observed. */

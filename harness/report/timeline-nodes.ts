@@ -4,7 +4,7 @@
 import { NODE_NAMES, type StandinEvent } from '../../images/protocol/index.js';
 import { formatDurationMs } from '../core/format.js';
 import type { EventOfType, HarnessEvent, TestEvidence } from '../core/model.js';
-import { escapeHtml, n } from './html-text.js';
+import { coord, html, type SafeHtml } from './html-text.js';
 import {
   COLORS,
   LANE_H,
@@ -61,19 +61,17 @@ const at = (axis: TimeAxis, ns: string): string => formatDurationMs(axis.rel(ns)
 function roleLanes(events: readonly StandinEvent[], node: string, axis: TimeAxis): Lane[] {
   const spans = toSpans(ofType(events, 'role'), axis);
   if (spans.length === 0) return [];
-  const draw = (y: number): string =>
-    spans
-      .map((s) =>
-        band(
-          axis.x(s.fromMs),
-          axis.x(s.toMs),
-          y,
-          s.event.role === 'ACTIVE' ? COLORS.active : COLORS.standby,
-          s.event.role,
-          `${node} ${s.event.role} from ${formatDurationMs(s.fromMs)} (${s.event.reason})`,
-        ),
-      )
-      .join('');
+  const draw = (y: number): SafeHtml =>
+    html`${spans.map((s) =>
+      band(
+        axis.x(s.fromMs),
+        axis.x(s.toMs),
+        y,
+        s.event.role === 'ACTIVE' ? COLORS.active : COLORS.standby,
+        s.event.role,
+        `${node} ${s.event.role} from ${formatDurationMs(s.fromMs)} (${s.event.reason})`,
+      ),
+    )}`;
   return [{ label: 'HA role', draw }];
 }
 
@@ -81,12 +79,11 @@ function acdLanes(events: readonly StandinEvent[], node: string, axis: TimeAxis)
   const spans = toSpans(ofType(events, 'acd-link'), axis);
   const gaps = ofType(events, 'acd-gap');
   if (spans.length === 0 && gaps.length === 0) return [];
-  const draw = (y: number): string =>
-    spans.map((s) => acdBand(s, node, axis, y)).join('') + gaps.map((g) => gapMark(g, node, axis, y)).join('');
+  const draw = (y: number): SafeHtml => html`${spans.map((s) => acdBand(s, node, axis, y))}${gaps.map((g) => gapMark(g, node, axis, y))}`;
   return [{ label: 'ACD link', draw }];
 }
 
-function acdBand(s: { fromMs: number; toMs: number; event: EventOfType<'acd-link'> }, node: string, axis: TimeAxis, y: number): string {
+function acdBand(s: { fromMs: number; toMs: number; event: EventOfType<'acd-link'> }, node: string, axis: TimeAxis, y: number): SafeHtml {
   const { state, target, attempt, cycle, reason } = s.event;
   const color = state === 'DATA_TRANSFER' && target === 'ess' ? COLORS.acdOnEss : (COLORS.acd[state] ?? COLORS.unknown);
   const short =
@@ -101,56 +98,53 @@ function acdBand(s: { fromMs: number; toMs: number; event: EventOfType<'acd-link
 
 const SHORT_ACD: Partial<Record<string, string>> = { WAITING_ACCEPTANCE: 'WAIT', TRANSLATION_PUMPUP: 'PUMPUP' };
 
-function gapMark(g: EventOfType<'acd-gap'>, node: string, axis: TimeAxis, y: number): string {
+function gapMark(g: EventOfType<'acd-gap'>, node: string, axis: TimeAxis, y: number): SafeHtml {
   const gx = axis.x(axis.rel(g.atNs));
   const silent = typeof g.silentMs === 'number' ? `, ${formatDurationMs(g.silentMs)} silent` : '';
   const tip = `${node} ACD data gap (${g.cause ?? 'sequence'}) from ${g.source}: ${g.missing} missing (seq ${g.fromSeq}–${g.toSeq})${silent}, at ${at(axis, g.atNs)}`;
-  return `<path d="M${n(gx - 4)} ${n(y - 1)}h8l-4 6z" fill="${COLORS.outside}"><title>${escapeHtml(tip)}</title></path>`;
+  return html`<path d="M${coord(gx - 4)} ${coord(y - 1)}h8l-4 6z" fill="${COLORS.outside}"><title>${tip}</title></path>`;
 }
 
 function essLanes(events: readonly StandinEvent[], node: string, axis: TimeAxis): Lane[] {
   const spans = toSpans(ofType(events, 'ess'), axis);
   if (spans.length === 0) return [];
-  const draw = (y: number): string =>
-    spans
-      .map((s) =>
-        band(
-          axis.x(s.fromMs),
-          axis.x(s.toMs),
-          y,
-          COLORS.ess[s.event.state] ?? COLORS.unknown,
-          s.event.state,
-          `${node} ${s.event.state} from ${formatDurationMs(s.fromMs)} (${s.event.reason})`,
-        ),
-      )
-      .join('');
+  const draw = (y: number): SafeHtml =>
+    html`${spans.map((s) =>
+      band(
+        axis.x(s.fromMs),
+        axis.x(s.toMs),
+        y,
+        COLORS.ess[s.event.state] ?? COLORS.unknown,
+        s.event.state,
+        `${node} ${s.event.state} from ${formatDurationMs(s.fromMs)} (${s.event.reason})`,
+      ),
+    )}`;
   return [{ label: 'ESS state', draw }];
 }
 
 function heartbeatLanes(events: readonly StandinEvent[], node: string, axis: TimeAxis): Lane[] {
   const beats = ofType(events, 'heartbeat');
   if (beats.length === 0) return [];
-  const draw = (y: number): string =>
-    `<line x1="${PLOT_X0}" x2="${PLOT_X1}" y1="${n(y + LANE_H / 2)}" y2="${n(y + LANE_H / 2)}" stroke="${COLORS.grid}"/>` +
-    beats.map((b) => heartbeatMark(b, node, axis, y)).join('');
+  const draw = (y: number): SafeHtml =>
+    html`<line x1="${PLOT_X0}" x2="${PLOT_X1}" y1="${coord(y + LANE_H / 2)}" y2="${coord(y + LANE_H / 2)}" stroke="${COLORS.grid}"/>${beats.map((b) => heartbeatMark(b, node, axis, y))}`;
   return [{ label: 'heartbeat', draw }];
 }
 
-function heartbeatMark(beat: EventOfType<'heartbeat'>, node: string, axis: TimeAxis, y: number): string {
+function heartbeatMark(beat: EventOfType<'heartbeat'>, node: string, axis: TimeAxis, y: number): SafeHtml {
   const hx = axis.x(axis.rel(beat.atNs));
   const mid = y + LANE_H / 2;
-  const tip = `<title>${escapeHtml(heartbeatTip(beat, node, at(axis, beat.atNs)))}</title>`;
+  const tip = html`<title>${heartbeatTip(beat, node, at(axis, beat.atNs))}</title>`;
   switch (beat.outcome) {
     case 'sent':
-      return `<line x1="${n(hx)}" x2="${n(hx)}" y1="${n(y + 2)}" y2="${n(y + LANE_H - 2)}" stroke="${COLORS.hbSent}" stroke-width="1.2">${tip}</line>`;
+      return html`<line x1="${coord(hx)}" x2="${coord(hx)}" y1="${coord(y + 2)}" y2="${coord(y + LANE_H - 2)}" stroke="${COLORS.hbSent}" stroke-width="1.2">${tip}</line>`;
     case 'answered':
-      return `<circle cx="${n(hx)}" cy="${n(mid)}" r="3.2" fill="${COLORS.hbAnswered}">${tip}</circle>`;
+      return html`<circle cx="${coord(hx)}" cy="${coord(mid)}" r="3.2" fill="${COLORS.hbAnswered}">${tip}</circle>`;
     case 'missed':
-      return `<path d="M${n(hx - 4)} ${n(mid - 4)}l8 8M${n(hx + 4)} ${n(mid - 4)}l-8 8" stroke="${COLORS.hbMissed}" stroke-width="2.2">${tip}</path>`;
+      return html`<path d="M${coord(hx - 4)} ${coord(mid - 4)}l8 8M${coord(hx + 4)} ${coord(mid - 4)}l-8 8" stroke="${COLORS.hbMissed}" stroke-width="2.2">${tip}</path>`;
     case 'received':
-      return `<circle cx="${n(hx)}" cy="${n(mid)}" r="3" fill="${beat.takenOver ? COLORS.hbReceived : '#ffffff'}" stroke="${COLORS.hbReceived}" stroke-width="1.4">${tip}</circle>`;
+      return html`<circle cx="${coord(hx)}" cy="${coord(mid)}" r="3" fill="${beat.takenOver ? COLORS.hbReceived : '#ffffff'}" stroke="${COLORS.hbReceived}" stroke-width="1.4">${tip}</circle>`;
     default:
-      return `<circle cx="${n(hx)}" cy="${n(mid)}" r="2.5" fill="${COLORS.muted}">${tip}</circle>`;
+      return html`<circle cx="${coord(hx)}" cy="${coord(mid)}" r="2.5" fill="${COLORS.muted}">${tip}</circle>`;
   }
 }
 
@@ -170,7 +164,7 @@ function alarmLanes(events: readonly StandinEvent[], node: string, axis: TimeAxi
     );
     return {
       label: `alarm ${name}`,
-      draw: (y: number) => spans.map((s) => alarmBand(s, `${node} alarm ${name}`, name, axis, y)).join(''),
+      draw: (y: number) => html`${spans.map((s) => alarmBand(s, `${node} alarm ${name}`, name, axis, y))}`,
     };
   });
 }
@@ -190,11 +184,11 @@ function alarmSpans(alarms: ReadonlyArray<EventOfType<'alarm'>>, axis: TimeAxis)
   return spans;
 }
 
-function alarmBand(s: Span, what: string, name: string, axis: TimeAxis, y: number): string {
+function alarmBand(s: Span, what: string, name: string, axis: TimeAxis, y: number): SafeHtml {
   const x0 = axis.x(s.fromMs);
   const x1 = Math.max(axis.x(s.toMs), x0 + 2);
   const tip = `${what} ${formatDurationMs(s.fromMs)} → ${formatDurationMs(s.toMs)}: ${s.detail}`;
-  return `<g><title>${escapeHtml(tip)}</title><rect x="${n(x0)}" y="${n(y + 2)}" width="${n(x1 - x0)}" height="${LANE_H - 4}" rx="2" fill="${COLORS.alarm}" fill-opacity="0.28" stroke="${COLORS.alarm}"/>${fitText(x0, x1, y, name, COLORS.alarm)}</g>`;
+  return html`<g><title>${tip}</title><rect x="${coord(x0)}" y="${coord(y + 2)}" width="${coord(x1 - x0)}" height="${LANE_H - 4}" rx="2" fill="${COLORS.alarm}" fill-opacity="0.28" stroke="${COLORS.alarm}"/>${fitText(x0, x1, y, name, COLORS.alarm)}</g>`;
 }
 
 const ADMIN_COLOR: Partial<Record<string, string>> = {
@@ -210,8 +204,8 @@ function adminLanes(events: readonly StandinEvent[], node: string, axis: TimeAxi
   const admin = ofType(events, 'admin');
   const down = adminLinkDown(ofType(events, 'admin-link'), axis);
   if (admin.length === 0 && down.length === 0) return [];
-  const draw = (y: number): string =>
-    down.map((s) => adminDownBand(s, node, axis, y)).join('') + admin.map((a) => adminMark(a, node, axis, y)).join('');
+  const draw = (y: number): SafeHtml =>
+    html`${down.map((s) => adminDownBand(s, node, axis, y))}${admin.map((a) => adminMark(a, node, axis, y))}`;
   return [{ label: 'Admin-Sync', draw }];
 }
 
@@ -222,47 +216,43 @@ function adminLinkDown(links: ReadonlyArray<EventOfType<'admin-link'>>, axis: Ti
     .map((s) => ({ fromMs: s.fromMs, toMs: s.toMs, detail: s.event.reason }));
 }
 
-function adminDownBand(s: Span, node: string, axis: TimeAxis, y: number): string {
+function adminDownBand(s: Span, node: string, axis: TimeAxis, y: number): SafeHtml {
   const tip = `${node} Admin-Sync link down ${formatDurationMs(s.fromMs)} → ${formatDurationMs(s.toMs)}: ${s.detail}`;
   return band(axis.x(s.fromMs), axis.x(s.toMs), y, COLORS.linkDown, 'link down', tip);
 }
 
-function adminMark(a: EventOfType<'admin'>, node: string, axis: TimeAxis, y: number): string {
+function adminMark(a: EventOfType<'admin'>, node: string, axis: TimeAxis, y: number): SafeHtml {
   const ax = axis.x(axis.rel(a.atNs));
   const tip = `${node} admin change ${a.origin ?? ''} #${a.changeSeq ?? '?'} ${a.action} at ${at(axis, a.atNs)}`;
-  return `<rect x="${n(ax - 1)}" y="${n(y + 3)}" width="2.5" height="${LANE_H - 6}" fill="${ADMIN_COLOR[a.action] ?? COLORS.muted}"><title>${escapeHtml(tip)}</title></rect>`;
+  return html`<rect x="${coord(ax - 1)}" y="${coord(y + 3)}" width="2.5" height="${LANE_H - 6}" fill="${ADMIN_COLOR[a.action] ?? COLORS.muted}"><title>${tip}</title></rect>`;
 }
 
 function clientLanes(events: readonly StandinEvent[], node: string, axis: TimeAxis): Lane[] {
   const spans = toSpans(ofType(events, 'client'), axis);
   if (spans.length === 0) return [];
-  const draw = (y: number): string =>
-    spans
-      .map((s) => {
-        const target = s.event.target ?? '?';
-        return s.event.action === 'logged-in'
-          ? band(
-              axis.x(s.fromMs),
-              axis.x(s.toMs),
-              y,
-              COLORS.active,
-              `on ${target}`,
-              `${node} logged in to ${target} from ${formatDurationMs(s.fromMs)}`,
-            )
-          : band(axis.x(s.fromMs), axis.x(s.toMs), y, COLORS.standby, 'lost', `${node} lost its login at ${formatDurationMs(s.fromMs)}`);
-      })
-      .join('');
+  const draw = (y: number): SafeHtml =>
+    html`${spans.map((s) => {
+      const target = s.event.target ?? '?';
+      return s.event.action === 'logged-in'
+        ? band(
+            axis.x(s.fromMs),
+            axis.x(s.toMs),
+            y,
+            COLORS.active,
+            `on ${target}`,
+            `${node} logged in to ${target} from ${formatDurationMs(s.fromMs)}`,
+          )
+        : band(axis.x(s.fromMs), axis.x(s.toMs), y, COLORS.standby, 'lost', `${node} lost its login at ${formatDurationMs(s.fromMs)}`);
+    })}`;
   return [{ label: 'client login', draw }];
 }
 
 function otherLane(events: readonly StandinEvent[], node: string, axis: TimeAxis): Lane {
-  const draw = (y: number): string =>
-    events
-      .map(
-        (e) =>
-          `<circle cx="${n(axis.x(axis.rel(e.atNs)))}" cy="${n(y + LANE_H / 2)}" r="2.5" fill="${COLORS.muted}"><title>${escapeHtml(`${node} ${eventWords(e)} at ${at(axis, e.atNs)}`)}</title></circle>`,
-      )
-      .join('');
+  const draw = (y: number): SafeHtml =>
+    html`${events.map(
+      (e) =>
+        html`<circle cx="${coord(axis.x(axis.rel(e.atNs)))}" cy="${coord(y + LANE_H / 2)}" r="2.5" fill="${COLORS.muted}"><title>${`${node} ${eventWords(e)} at ${at(axis, e.atNs)}`}</title></circle>`,
+    )}`;
   return { label: 'events', draw };
 }
 

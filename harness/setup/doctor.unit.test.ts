@@ -2,7 +2,7 @@
 // asked of it afterwards; a live one is reported with what it holds.
 
 import { expect } from 'chai';
-import { FakeDocker } from '../docker/fake-docker.js';
+import { FakeDocker } from '../testing/fake-docker.js';
 import { LABEL_RUN } from '../docker/labels.js';
 import { TOXIPROXY_OFFICIAL } from '../toxiproxy/image.js';
 import { doctor } from './index.js';

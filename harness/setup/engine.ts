@@ -47,7 +47,7 @@ export function canInstallPackages(): boolean {
 }
 
 export async function ensureEngine(docker: DockerClient, log: Log): Promise<EngineReport> {
-  const address = engineAddress();
+  const address = engineAddress(docker);
   try {
     return { address, version: await pingEngine(docker), installed: false, started: false };
   } catch (error) {

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isHarnessError } from '../core/errors.js';
-import { FakeDocker } from '../docker/fake-docker.js';
+import { FakeDocker } from '../testing/fake-docker.js';
 import { TOXIPROXY_LOCAL, TOXIPROXY_OFFICIAL } from '../toxiproxy/image.js';
 import { ensureImages, ensureStandinImage, holderTag, NODE_OFFICIAL, type ImageRoots } from './images.js';
 

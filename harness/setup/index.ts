@@ -81,13 +81,13 @@ export async function doctor(docker: DockerClient): Promise<{ lines: string[]; o
   check(true, `node ${process.version}`);
   let engineUp = false;
   try {
-    check(true, `docker engine ${await pingEngine(docker)} at ${engineAddress()}`);
+    check(true, `docker engine ${await pingEngine(docker)} at ${engineAddress(docker)}`);
     engineUp = true;
   } catch (error) {
     const dockerd = await execa('sh', ['-c', 'command -v dockerd'], { reject: false });
     check(
       false,
-      `docker engine at ${engineAddress()}: ${(error as Error).message.split('\n')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
+      `docker engine at ${engineAddress(docker)}: ${(error as Error).message.split('\n')[0]} (dockerd ${dockerd.exitCode === 0 ? 'installed, not running' : 'not installed'}; \`npm run setup\` starts it)`,
     );
   }
   const go = await execa('go', ['version'], { reject: false });

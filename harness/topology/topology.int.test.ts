@@ -259,7 +259,7 @@ describe('foundation: isolation and teardown', function () {
     expect(await labelled(`${LABEL_RUN}=${RUN_ID}`)).to.deep.equal(before);
   });
 
-  const fixture = fileURLToPath(new URL('./fixtures/hold-topology.js', import.meta.url));
+  const fixture = fileURLToPath(new URL('../testing/hold-topology.js', import.meta.url));
   const childEnv = (runId: string) => ({ CMSHA_RUN_ID: runId, ...runContextEnv({ ...defaultRunContext(), images }) });
 
   it('tears everything down when the process gets SIGINT in the middle of a run', async () => {

@@ -2,13 +2,12 @@
 // of its network (so its addresses outlive its process, as a host outlives a crashed program) and its stand-in.
 // A failed start removes what it made, then rethrows. StartedTopology.stop() is idempotent.
 
-import type Docker from 'dockerode';
-import { CONFIG_ENV, PORTS, type LinkName, type NodeName, type StandinConfig } from '../../images/protocol/index.js';
+import { CONFIG_ENV, PORTS, type LinkName, type NodeName } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
 import { allSettledOrThrow } from '../core/poll.js';
 import type { ImageSet } from '../core/run-context.js';
-import { scaleSite, withSite, type SiteConfig, type WanLink } from '../core/site-config.js';
-import type { DockerClient } from '../docker/client.js';
+import { scaleSite, type SiteConfig, type WanLink } from '../core/site-config.js';
+import type { DockerClient, EngineContainer } from '../docker/client.js';
 import { addressOn, createContainer, tailLogs } from '../docker/containers.js';
 import { LABEL_KEEP, newTopologyId } from '../docker/labels.js';
 import { createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
@@ -19,9 +18,7 @@ import { NodeFaults } from '../faults/node-faults.js';
 import { ControlClient } from '../observe/control-client.js';
 import { createProxies, startToxiproxy, type ToxiproxyServer } from '../toxiproxy/server.js';
 import { validateSpec, type TopologySpec } from './spec.js';
-
-/** Where a CMS keeps what must survive its restart (its Admin-Sync queue): a volume, the root stays read-only. */
-export const CMS_DATA_DIR = '/var/lib/cmsha';
+import { CMS_DATA_DIR, standinConfig, standinImage } from './standin.js';
 
 export interface StartOptions {
   docker: DockerClient;
@@ -57,7 +54,7 @@ export class Topology {
         createInternalNetwork(docker, controlNetwork, id, labels),
       ]);
       // Toxiproxy and the holders start side by side: neither needs the other until the proxies are made.
-      const holders = new Map<NodeName, { container: Docker.Container; dataAddress: string; controlAddress: string }>();
+      const holders = new Map<NodeName, { container: EngineContainer; dataAddress: string; controlAddress: string }>();
       let toxiproxy!: ToxiproxyServer;
       await allSettledOrThrow([
         startToxiproxy(docker, {
@@ -100,27 +97,13 @@ export class Topology {
       );
       const wan = await applyWan(toxiproxy, scaleSite(spec.site, spec.timeScale).wan);
 
-      const standinSite = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
-      const containers = new Map<NodeName, Docker.Container>();
+      const containers = new Map<NodeName, EngineContainer>();
       await allSettledOrThrow(
         spec.nodes.map(async (node) => {
-          const config: StandinConfig = {
-            node: node.name,
-            kind: node.kind,
-            timers: standinSite.timers,
-            policy: standinSite.policy,
-            dials: Object.fromEntries(
-              spec.links
-                .filter((l) => l.from === node.name)
-                .map((l) => [l.name, { host: toxiproxy.dataAddress, port: proxyPorts.get(l.name)! }]),
-            ),
-            listens: node.listens,
-            awaitBegin: node.image === 'standin',
-            ...(node.kind === 'cms' ? { dataDir: CMS_DATA_DIR } : {}),
-          };
+          const config = standinConfig(spec, node, (link) => ({ host: toxiproxy.dataAddress, port: proxyPorts.get(link)! }));
           const container = await createContainer(docker, {
             name: `${prefix}-${node.name}`,
-            image: node.image === 'echo' ? images.echo : (spec.site.images.standin ?? images.standin),
+            image: standinImage(spec, node, images),
             topologyId: id,
             node: node.name,
             part: 'standin',
@@ -201,7 +184,7 @@ interface StartedParts {
   spec: TopologySpec;
   images: ImageSet;
   toxiproxy: ToxiproxyServer;
-  containers: Map<NodeName, Docker.Container>;
+  containers: Map<NodeName, EngineContainer>;
   clients: Map<NodeName, ControlClient>;
   proxyPorts: Map<string, number>;
   wan: SiteConfig['wan'];
@@ -267,7 +250,7 @@ export class StartedTopology implements AsyncDisposable {
 
   /** The last lines of each container's log (nodes and Toxiproxy); a container that is gone gives none. */
   async logs(lines = 50): Promise<Partial<Record<NodeName | 'toxiproxy', string[]>>> {
-    const entries: Array<[string, Docker.Container]> = [...this.parts.containers, ['toxiproxy', this.parts.toxiproxy.container]];
+    const entries: Array<[string, EngineContainer]> = [...this.parts.containers, ['toxiproxy', this.parts.toxiproxy.container]];
     const out: Partial<Record<string, string[]>> = {};
     await Promise.all(entries.map(async ([node, c]) => (out[node] = await tailLogs(c, lines).catch(() => []))));
     return out;

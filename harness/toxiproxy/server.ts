@@ -1,10 +1,9 @@
 // One Toxiproxy server per topology: its container (on the control network for the API, on the data network for
 // the links), its API client, and one proxy per link, listening on its own port and dialling the node's address.
 
-import type Docker from 'dockerode';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { waitFor } from '../core/poll.js';
-import type { DockerClient } from '../docker/client.js';
+import type { DockerClient, EngineContainer } from '../docker/client.js';
 import { addressOn, runContainer } from '../docker/containers.js';
 
 export const TOXIPROXY_API_PORT = 8474;
@@ -17,7 +16,7 @@ export interface ToxiproxyServer {
   readonly apiUrl: string;
   /** What the server says its version is ("2.12.0"). */
   readonly version: string;
-  readonly container: Docker.Container;
+  readonly container: EngineContainer;
   /** Where the nodes dial the proxies (its address on the data network: no name lookup on the data path). */
   readonly dataAddress: string;
   /** Where the host reaches the proxies (its address on the control network). */

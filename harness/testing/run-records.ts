@@ -1,8 +1,8 @@
 // A run record for the tests of code that reads runs (compare, report, durations, the commands): every field a real
 // run fills, with plain defaults, and the tests given; a test changes only what it is about.
 
-import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from './model.js';
-import { DEFAULT_SITE } from './site-config.js';
+import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/model.js';
+import { DEFAULT_SITE } from '../core/site-config.js';
 
 export function testRunRecord(tests: TestRecord[], changes: Partial<RunRecord> = {}): RunRecord {
   return {

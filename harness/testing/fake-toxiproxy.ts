@@ -1,18 +1,12 @@
 // A fake Toxiproxy API client for unit tests: proxies kept in memory with their toxics and enabled state, and a log of
 // every toxic added and removed, so a test can check that a fault adds exactly what it should and heals exactly that.
 
-import type { Toxiproxy } from 'toxiproxy-node-client';
+import type { LinkProxy, LinkToxic, ToxicBody, ToxiproxyApi } from '../faults/link-faults.js';
 
 /** A toxic as LinkFaults sends it. */
-export interface FakeToxic {
-  name: string;
-  type: string;
-  stream: 'upstream' | 'downstream';
-  toxicity: number;
-  attributes: Record<string, number>;
-}
+export type FakeToxic = ToxicBody;
 
-export class FakeProxy {
+export class FakeProxy implements LinkProxy {
   enabled = true;
   readonly toxics = new Map<string, FakeToxic>();
   /** Every toxic added, in order, with its proxy. */
@@ -21,6 +15,8 @@ export class FakeProxy {
   readonly removed: string[] = [];
   /** Every update body, in order. */
   readonly updates: Array<{ enabled: boolean; listen: string; upstream: string }> = [];
+  /** Names of the toxics updated, in order (a silence is healed by making its toxic inert). */
+  readonly toxicUpdates: Array<{ name: string; toxicity: number }> = [];
 
   constructor(
     readonly name: string,
@@ -34,32 +30,36 @@ export class FakeProxy {
     return this;
   }
 
-  /** Names of the toxics updated, in order (a silence is healed by making its toxic inert). */
-  readonly toxicUpdates: Array<{ name: string; toxicity: number }> = [];
-
-  async addToxic(body: FakeToxic): Promise<FakeToxic & { toJson(): FakeToxic; update(next: FakeToxic): Promise<FakeToxic> }> {
+  async addToxic(body: FakeToxic): Promise<LinkToxic> {
     if (this.toxics.has(body.name)) throw new Error(`toxic ${body.name} already exists on ${this.name}`);
     this.toxics.set(body.name, { ...body });
     this.added.push(body);
-    return {
-      ...body,
-      toJson: () => ({ ...body }),
-      update: async (next: FakeToxic) => {
-        const toxic = this.toxics.get(body.name);
-        if (!toxic) throw new Error(`toxic ${body.name} not found on ${this.name}`);
-        toxic.toxicity = next.toxicity;
-        this.toxicUpdates.push({ name: body.name, toxicity: next.toxicity });
-        return toxic;
-      },
-    };
+    return this.#toxic(body.name);
   }
 
-  async getToxic(name: string): Promise<FakeToxic & { remove(): Promise<void> }> {
+  async getToxic(name: string): Promise<LinkToxic> {
+    this.#find(name);
+    return this.#toxic(name);
+  }
+
+  #find(name: string): FakeToxic {
     const toxic = this.toxics.get(name);
     if (!toxic) throw new Error(`toxic ${name} not found on ${this.name}`);
+    return toxic;
+  }
+
+  /** The toxic as the API hands it out: it reads and changes the one on this proxy. */
+  #toxic(name: string): LinkToxic {
     return {
-      ...toxic,
+      toJson: () => ({ ...this.#find(name) }),
+      update: async (next) => {
+        const toxic = this.#find(name);
+        toxic.toxicity = next.toxicity;
+        this.toxicUpdates.push({ name, toxicity: next.toxicity });
+        return toxic;
+      },
       remove: async () => {
+        this.#find(name);
         this.toxics.delete(name);
         this.removed.push(name);
       },
@@ -67,7 +67,7 @@ export class FakeProxy {
   }
 }
 
-export class FakeToxiproxy {
+export class FakeToxiproxy implements ToxiproxyApi {
   readonly proxies = new Map<string, FakeProxy>();
 
   constructor(links: readonly string[]) {
@@ -75,8 +75,8 @@ export class FakeToxiproxy {
   }
 
   /** This fake as the type LinkFaults takes. */
-  get client(): Toxiproxy {
-    return this as unknown as Toxiproxy;
+  get client(): ToxiproxyApi {
+    return this;
   }
 
   async get(name: string): Promise<FakeProxy> {
@@ -91,7 +91,6 @@ export class FakeToxiproxy {
     return proxy;
   }
 
-  /** Every toxic in force on every proxy. */
   /** Toxics that act: on a proxy and not made inert (toxicity 0). */
   toxicsInForce(): Array<FakeToxic & { link: string }> {
     return [...this.proxies.values()].flatMap((p) =>

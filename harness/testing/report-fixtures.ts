@@ -3,6 +3,7 @@
 // can come from (titles, errors, logs, events, windows, end states, the site, regressions, sensitivity messages).
 
 import type { AcdTarget, CmsName, NodeName, StandinEvent } from '../../images/protocol/index.js';
+import type { ExploreSummary } from '../core/explore-record.js';
 import { RUN_RECORD_SCHEMA } from '../core/model.js';
 import type {
   Comparison,
@@ -35,6 +36,9 @@ export const HOSTILE = {
   eventField: `<form action="https://example.com/f"><input name=q></form>`,
   runId: `<meta http-equiv="refresh" content="0;url=https://example.com/r">`,
 } as const;
+
+/** Hostile text in an exploration's summary (apart from HOSTILE: a run's record holds an exploration only when asked). */
+export const HOSTILE_FINDING = `<embed src="https://example.com/e"> & 'broke' "it"`;
 
 export const TIME_SCALE = 0.05;
 export const RUN_SEED = 4242;
@@ -742,5 +746,81 @@ export function syntheticSensitivity(options: { hostile?: boolean } = {}): Sensi
       },
     ],
     correct: { runs: 6, passed: 6 },
+  };
+}
+
+/**
+ * An exploration's summary: one finding (its schedules, its last failing run's timeline and verdicts), a coverage
+ * table and its executions. With `hostile`, hostile text wherever a schedule, a verdict or an error can put text.
+ */
+export function syntheticExplored(options: { hostile?: boolean } = {}): ExploreSummary {
+  const hostile = options.hostile ?? true;
+  const text = (plain: string) => (hostile ? `${plain} ${HOSTILE_FINDING}` : plain);
+  const evidence = primaryDownEvidence({ phase: PHASES[0], failing: true, hostile });
+  const violation = {
+    invariant: 'I4' as const,
+    key: text('I4 no ACTIVE CMS'),
+    message: text('no CMS was ACTIVE for 2.1 s after the kill'),
+    fromNs: ns(3_000),
+    atNs: ns(5_100),
+    events: [],
+    void: null,
+  };
+  const minimal = {
+    schedule: 1 as const,
+    title: text('explore seed 7, schedule 12, shrunk'),
+    steps: [
+      { fault: 'f1', kind: 'kill' as const, target: 'cms-primary' as const, at: { phase: 0.25 } },
+      { admin: { node: 'cms-secondary' as const, object: text('agent 12'), value: text('skill 3') }, at: { phase: 0.5 } },
+      { heal: 'f1', at: { phase: 0.75 } },
+    ],
+  };
+  return {
+    seed: 7,
+    timeScale: TIME_SCALE,
+    budgetMs: 600_000,
+    elapsedMs: 412_000,
+    parallel: 2,
+    shrinkRule: { runs: 3, needed: 2 },
+    executions: [
+      { id: 's1', title: 's1', purpose: 'explore', verdict: 'passed', keys: [], durationMs: 9_100, error: null },
+      { id: 's2', title: 's2', purpose: 'explore', verdict: 'failed', keys: [violation.key], durationMs: 11_200, error: null },
+      {
+        id: 's2-shrink-1.1',
+        title: 's2',
+        purpose: 'shrink',
+        verdict: 'inconclusive',
+        keys: [],
+        durationMs: 800,
+        error: text('start failed'),
+      },
+    ],
+    coverage: [
+      { kind: 'kill', target: 'cms-primary', stratum: '¼–½', policy: text('hold-standby'), during: 'steady', count: 2 },
+      { kind: 'cut', target: 'heartbeat', stratum: 'failover', policy: 'hold-standby', during: text('failing over'), count: 1 },
+    ],
+    invariants: [
+      { invariant: 'I1', name: text('at most one ACTIVE CMS outside the dual-active window'), judged: 3, violated: 0, void: 0 },
+      { invariant: 'I4', name: 'some CMS ACTIVE within the failover window', judged: 3, violated: 1, void: 0 },
+    ],
+    findings: [
+      {
+        key: violation.key,
+        invariant: 'I4',
+        message: violation.message,
+        foundBy: text('s2'),
+        original: { ...minimal, steps: [...minimal.steps, { wait: { cycles: 2 } }] },
+        minimal,
+        faults: 1,
+        shrinkSteps: 2,
+        shrinkRuns: 5,
+        status: 'minimal',
+        files: { schedule: text('explored/I4-1.yaml'), scenario: text('explored/I4-1.scenario.ts') },
+        scenarioForm: text("scenario('kills the primary', { faults: [kill('cms-primary')] })"),
+        replay: text('npx cmsha replay explored/I4-1.yaml'),
+        evidence: { ...evidence, invariants: [{ invariant: 'I4', name: 'some CMS ACTIVE', violations: [violation] }] },
+      },
+    ],
+    partial: null,
   };
 }

@@ -1,8 +1,17 @@
-// A fake dockerode client for unit tests: the few engine calls harness/docker, faults and setup make, kept in memory,
-// with a log of what was asked and when, so tests can check options, order and concurrency without an engine.
+// A fake engine client for unit tests: every call of the DockerClient interface, kept in memory, with a log of what
+// was asked and when, so tests can check options, order and concurrency without an engine.
 
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { DockerClient } from './client.js';
+import type {
+  ContainerInspection,
+  ContainerSummary,
+  DockerClient,
+  EngineContainer,
+  EngineNetwork,
+  NetworkSummary,
+  ProgressEvent,
+} from '../docker/client.js';
 
 /** An engine error as dockerode rejects with: the HTTP status is what callers test (404 gone, 304 no change). */
 export function engineError(statusCode: number, message: string): Error & { statusCode: number } {
@@ -34,27 +43,16 @@ export interface RemovalSpan {
   end: number;
 }
 
-/** What a fake container answers; a small subset of Docker.Container. */
-export interface FakeContainer {
-  id: string;
-  inspect(): Promise<unknown>;
-  start(): Promise<void>;
-  stop(options?: unknown): Promise<void>;
-  kill(options?: unknown): Promise<void>;
-  pause(): Promise<void>;
-  unpause(): Promise<void>;
-  remove(options?: unknown): Promise<void>;
-  logs(options?: unknown): Promise<Buffer>;
-}
-
-function matchesLabels(labels: Record<string, string>, filters: { label?: string[] } | undefined): boolean {
-  return (filters?.label ?? []).every((filter) => {
+/** Whether labels pass a list call's filters (given as the engine takes them: an object, or its JSON text). */
+function matchesLabels(labels: Record<string, string>, filters: string | Record<string, string[]> | undefined): boolean {
+  const given = typeof filters === 'string' ? (JSON.parse(filters) as Record<string, string[]>) : filters;
+  return (given?.['label'] ?? []).every((filter) => {
     const [key, value] = filter.split('=', 2) as [string, string | undefined];
     return value === undefined ? labels[key] !== undefined : labels[key] === value;
   });
 }
 
-export class FakeDocker {
+export class FakeDocker implements DockerClient {
   readonly containers = new Map<string, FakeContainerState>();
   readonly networks = new Map<string, FakeNetworkState>();
   /** Every createContainer options object, as sent. */
@@ -69,23 +67,25 @@ export class FakeDocker {
   readonly networkRemovals: Array<{ id: string; at: number }> = [];
   /** Calls by method name ("listContainers", "remove:<id>", ...), to count them. */
   readonly calls: string[] = [];
-  /** Tags built or imported, in order. */
+  /** Tags built or imported, in order (an import has no files and no build arguments). */
   readonly built: Array<{ tag: string; files: string[]; buildargs: Record<string, string> }> = [];
+  /** Tags asked for by pull(), which always fails: there is no registry. */
+  readonly pulls: string[] = [];
   /** Container ids whose removal fails with an engine error other than "gone". */
   readonly failingRemovals = new Set<string>();
   /** How long a container removal takes: long enough for concurrent removals to overlap. */
   removalMs = 5;
   /** Whether an image is on the engine (a predicate, so a test can say "any cmsha/standin:* tag"). */
   imagePresent: (tag: string) => boolean = () => false;
-  /** What version() answers; a function that throws stands for a dead engine. */
-  version: () => Promise<{ Version: string }> = async () => ({ Version: '27.0.0-fake' });
+  /** What version() answers; a function that throws (or never settles) stands for a dead engine. */
+  version: (options?: { abortSignal?: AbortSignal }) => Promise<{ Version: string }> = async () => ({ Version: '27.0.0-fake' });
 
   #clock = 0;
   #next = 0;
 
   /** This fake as the type harness/docker takes. */
   get client(): DockerClient {
-    return this as unknown as DockerClient;
+    return this;
   }
 
   /** Adds a container directly (as a run that died would have left it). */
@@ -103,7 +103,7 @@ export class FakeDocker {
     return id;
   }
 
-  async createContainer(options: Docker.ContainerCreateOptions): Promise<FakeContainer> {
+  async createContainer(options: Docker.ContainerCreateOptions): Promise<EngineContainer> {
     this.created.push(options);
     const id = this.#id('c');
     const first = Object.keys(options.NetworkingConfig?.EndpointsConfig ?? {});
@@ -119,7 +119,7 @@ export class FakeDocker {
     return this.getContainer(id);
   }
 
-  getContainer(idOrName: string): FakeContainer {
+  getContainer(idOrName: string): EngineContainer {
     const find = (): FakeContainerState => {
       const state = this.containers.get(idOrName) ?? [...this.containers.values()].find((c) => c.name === idOrName);
       if (!state) throw engineError(404, `no such container: ${idOrName}`);
@@ -131,23 +131,24 @@ export class FakeDocker {
     };
     return {
       id: idOrName,
-      inspect: async () => {
+      inspect: async (): Promise<ContainerInspection> => {
         const state = find();
         const networks = Object.fromEntries([...state.networks].map((n) => [n, { IPAddress: '10.0.0.2' }]));
-        return {
-          Id: state.id,
-          Name: `/${state.name}`,
-          State: { Running: state.running, Paused: state.paused },
-          Config: { Labels: state.labels },
-          NetworkSettings: { Networks: networks },
-        };
+        return { Id: state.id, Name: `/${state.name}`, NetworkSettings: { Networks: networks } };
       },
       start: () => act('start', (s) => (s.running = true)),
       stop: () => act('stop', (s) => (s.running = false)),
       kill: () => act('kill', (s) => (s.running = false)),
       pause: () => act('pause', (s) => (s.paused = true)),
       unpause: () => act('unpause', (s) => (s.paused = false)),
+      wait: async () => {
+        this.calls.push(`wait:${idOrName}`);
+        const state = find();
+        state.running = false;
+        return { StatusCode: 0 };
+      },
       logs: async () => Buffer.from('a line\n'),
+      stats: async () => ({ memory_stats: { stats: { anon: 8 * 1024 * 1024 }, usage: 10 * 1024 * 1024 } }),
       remove: async () => {
         this.calls.push(`remove:${idOrName}`);
         const state = find();
@@ -167,13 +168,7 @@ export class FakeDocker {
     return { id: this.addNetwork(options.Name, options.Labels ?? {}) };
   }
 
-  getNetwork(idOrName: string): {
-    id: string;
-    inspect(): Promise<unknown>;
-    connect(options: { Container: string }): Promise<void>;
-    disconnect(options: { Container: string }): Promise<void>;
-    remove(): Promise<void>;
-  } {
+  getNetwork(idOrName: string): EngineNetwork {
     const find = (): FakeNetworkState => {
       const state = this.#network(idOrName);
       if (!state) throw engineError(404, `network ${idOrName} not found`);
@@ -192,6 +187,7 @@ export class FakeDocker {
       },
       connect: async (options) => {
         this.connects.push({ network: idOrName, options });
+        if (options.Container === undefined) throw engineError(400, 'no container to connect');
         this.#attach(idOrName, options.Container);
       },
       disconnect: async (options) => {
@@ -208,22 +204,31 @@ export class FakeDocker {
     };
   }
 
-  async listContainers(options?: { all?: boolean; filters?: { label?: string[] } }): Promise<Docker.ContainerInfo[]> {
+  async listContainers(options?: Docker.ContainerListOptions): Promise<ContainerSummary[]> {
     this.calls.push('listContainers');
     return [...this.containers.values()]
       .filter((c) => matchesLabels(c.labels, options?.filters))
-      .map((c) => ({ Id: c.id, Names: [`/${c.name}`], Labels: c.labels }) as unknown as Docker.ContainerInfo);
+      .map((c) => ({ Id: c.id, Names: [`/${c.name}`], Labels: c.labels, Mounts: [] }));
   }
 
-  async listNetworks(options?: { filters?: { label?: string[] } }): Promise<Docker.NetworkInspectInfo[]> {
+  async listNetworks(options?: Docker.NetworkListOptions): Promise<NetworkSummary[]> {
     this.calls.push('listNetworks');
     return [...this.networks.values()]
       .filter((n) => matchesLabels(n.labels, options?.filters))
-      .map((n) => ({ Id: n.id, Name: n.name, Labels: n.labels }) as unknown as Docker.NetworkInspectInfo);
+      .map((n) => ({ Id: n.id, Name: n.name, Labels: n.labels }));
   }
 
-  async listImages(): Promise<Docker.ImageInfo[]> {
+  async listImages(): Promise<Array<{ RepoTags: string[]; Size: number }>> {
     return [];
+  }
+
+  /** Volumes are not kept: every one is gone. */
+  getVolume(name: string): { inspect(): Promise<unknown> } {
+    return {
+      inspect: async () => {
+        throw engineError(404, `get ${name}: no such volume`);
+      },
+    };
   }
 
   getImage(tag: string): { inspect(): Promise<{ Id: string; Size: number }> } {
@@ -236,16 +241,29 @@ export class FakeDocker {
   }
 
   /** A build the fake always completes; the context's file list and the tag are kept for the test. */
-  async buildImage(
-    context: { context: string; src: string[] },
-    options: { t: string; buildargs?: Record<string, string> },
-  ): Promise<NodeJS.ReadableStream> {
-    this.built.push({ tag: options.t, files: [...context.src].sort(), buildargs: options.buildargs ?? {} });
-    return {} as NodeJS.ReadableStream;
+  async buildImage(context: Docker.ImageBuildContext, options: Docker.ImageBuildOptions): Promise<NodeJS.ReadableStream> {
+    this.built.push({ tag: options.t ?? '', files: [...context.src].sort(), buildargs: options.buildargs ?? {} });
+    return Readable.from([]);
+  }
+
+  /** An import the fake always completes, kept with the builds. */
+  async importImage(_file: string, options: { repo: string; tag: string }): Promise<NodeJS.ReadableStream> {
+    this.built.push({ tag: `${options.repo}:${options.tag}`, files: [], buildargs: {} });
+    return Readable.from([]);
+  }
+
+  async pull(repoTag: string, _options?: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream> {
+    this.pulls.push(repoTag);
+    throw engineError(404, `pull access denied for ${repoTag}: no registry`);
+  }
+
+  /** An event stream that ends at once: the fake emits no events. */
+  async getEvents(): Promise<NodeJS.ReadableStream> {
+    return Readable.from([]);
   }
 
   readonly modem = {
-    followProgress: (_stream: unknown, onFinished: (error: Error | null, output: unknown[]) => void) => {
+    followProgress: (_stream: NodeJS.ReadableStream, onFinished: (error: Error | null, output: ProgressEvent[]) => void) => {
       setImmediate(() => onFinished(null, []));
     },
   };
