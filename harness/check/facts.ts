@@ -4,7 +4,7 @@
 import type { AlarmName, CmsName, HaRole, LinkName, NodeName } from '../../images/protocol/index.js';
 import { toNs } from '../core/clock.js';
 import type { ActionRecord, EventOfType, FaultKind, FaultRecord, TestEvidence, TimelineEvent } from '../core/model.js';
-import { scaleSite, type SiteConfig } from '../core/site-config.js';
+import { scaleSite, type ScaledSite } from '../core/site-config.js';
 import { CMS_NODES, is } from '../observe/site-state.js';
 import { spansOf, subtractSpans, type Span } from '../observe/spans.js';
 import { Timeline } from '../observe/timeline.js';
@@ -13,7 +13,7 @@ import { Timeline } from '../observe/timeline.js';
 export interface ExecutionFacts {
   timeline: Timeline;
   /** The site as the stand-ins ran it (scaled): every bound is computed from it. */
-  site: SiteConfig;
+  site: ScaledSite;
   faults: readonly FaultRecord[];
   actions: readonly ActionRecord[];
   /** The start of the observation (the sunny day reached) and its end. */
@@ -23,8 +23,11 @@ export interface ExecutionFacts {
   settleFromNs: bigint;
 }
 
-/** The facts of a test from its evidence; null for an execution that was never observed. */
-export function factsOf(evidence: TestEvidence): ExecutionFacts | null {
+/**
+ * The facts of a test from its evidence; null for an execution that was never observed. A running site passes the
+ * scaled site it holds; from a record alone the evidence's site is scaled at its time scale.
+ */
+export function factsOf(evidence: TestEvidence, scaled?: ScaledSite): ExecutionFacts | null {
   if (evidence.site === null || evidence.timeScale === null) return null;
   const timeline = new Timeline();
   timeline.add(evidence.timeline.filter((e) => e.node !== 'harness'));
@@ -42,7 +45,15 @@ export function factsOf(evidence: TestEvidence): ExecutionFacts | null {
   ]
     .map((ns) => toNs(ns))
     .reduce((a, b) => (b > a ? b : a), startNs);
-  return { timeline, site: scaleSite(evidence.site, evidence.timeScale), faults, actions, startNs, endNs, settleFromNs: lastMove };
+  return {
+    timeline,
+    site: scaled ?? scaleSite(evidence.site, evidence.timeScale),
+    faults,
+    actions,
+    startNs,
+    endNs,
+    settleFromNs: lastMove,
+  };
 }
 
 export const peerOf = (node: CmsName): CmsName => (node === 'cms-primary' ? 'cms-secondary' : 'cms-primary');

@@ -99,6 +99,14 @@ describe('expected windows', () => {
     expect(budget.kind).to.equal('budget');
   });
 
+  it('takes only a scaled site, which knows its scale: a real-time one does not compile', () => {
+    // @ts-expect-error a real-time SiteConfig is not a ScaledSite
+    const unscaled = () => w.failoverFromFault(DEFAULT_SITE, fault('refused'));
+    expect(unscaled).to.be.a('function');
+    expect(site.timeScale).to.equal(0.05);
+    expect(site.timers.heartbeatIntervalMs).to.equal(1_000);
+  });
+
   it('watches twice the latest failover to be sure none comes', () => {
     expect(w.noFailoverObservationMs(site)).to.equal(2 * (3 * 1000 + 250));
   });

@@ -9,7 +9,7 @@ import { isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
 import type { EventOfType, FaultKind, FaultRecord, TimelineEvent, Window } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
-import type { SiteConfig } from '../core/site-config.js';
+import type { ScaledSite, SiteConfig } from '../core/site-config.js';
 import type { Evidence } from '../observe/evidence.js';
 import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
 import { clipSpans, overlapSpans } from '../observe/spans.js';
@@ -25,7 +25,7 @@ export interface ObservedSite {
   readonly timeline: Timeline;
   readonly evidence: Evidence;
   /** The site as the stand-ins run it, scaled: every window is computed from it. */
-  readonly scaled: SiteConfig;
+  readonly scaled: ScaledSite;
   /** The faults of the scenario's last injection (applied together), oldest first. */
   readonly injected: readonly FaultRecord[];
   /**
@@ -834,10 +834,10 @@ export class SiteExpect {
    */
   async toHoldInvariants(): Promise<void> {
     await this.site.flush();
-    const before = factsOf(this.ev.toJSON());
+    const before = factsOf(this.ev.toJSON(), this.site.scaled);
     if (before === null) return this.fail('the invariants need a site the test observed', null);
     await this.untilObserved(settledByNs(before));
-    const verdicts = checkInvariants(factsOf(this.ev.toJSON())!);
+    const verdicts = checkInvariants(factsOf(this.ev.toJSON(), this.site.scaled)!);
     this.ev.setInvariants(verdicts);
     this.verdicts(
       verdicts.map((v) => {

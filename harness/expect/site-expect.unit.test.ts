@@ -5,7 +5,7 @@ import { AssertionError, expect } from 'chai';
 import type { CmsName, NodeName, StandinEvent } from '../../images/protocol/index.js';
 import { msToNs, nowNs, toMonoNs } from '../core/clock.js';
 import type { FaultKind, FaultRecord } from '../core/model.js';
-import { DEFAULT_SITE, scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
+import { DEFAULT_SITE, scaleSite, withSite, type ScaledSite } from '../core/site-config.js';
 import { Evidence } from '../observe/evidence.js';
 import { Timeline } from '../observe/timeline.js';
 import { EventMaker } from '../observe/test-events.js';
@@ -16,7 +16,7 @@ class FakeSite implements ObservedSite {
   readonly base = nowNs() - msToNs(60_000);
   readonly timeline = new Timeline();
   readonly evidence: Evidence;
-  readonly scaled: SiteConfig;
+  readonly scaled: ScaledSite;
   injected: FaultRecord[] = [];
   lastHeal: { ns: bigint; label: string; requestMs: number } | null = null;
   lastOperator: ObservedSite['lastOperator'] = null;

@@ -90,7 +90,7 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
  */
 export async function observeUntilSettled(site: Site): Promise<void> {
   await site.flush();
-  const facts = factsOf(site.evidence.toJSON());
+  const facts = factsOf(site.evidence.toJSON(), site.scaled);
   if (facts === null) return;
   const untilNs_ = settledByNs(facts);
   site.note(`observing the site settle, until ${(Number(untilNs_ - nowNs()) / 1e9).toFixed(1)} s from now`);

@@ -10,7 +10,7 @@ import type { ActionRecord, EndState, FaultRecord, Injection, TimedStep } from '
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
-import { scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
+import { scaleSite, withSite, type ScaledSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
 import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
 import { SCHEDULING_MS, settleBounds, type HealAnchor } from '../check/windows.js';
@@ -49,9 +49,9 @@ export interface SiteDeps {
 
 export class Site implements ObservedSite {
   readonly evidence: Evidence;
-  /** The site the expectations hold it to, real time; `scaled` is the same at the run's time scale. */
+  /** The site the expectations hold it to, real time; `scaled` is the same at the run's time scale, scaled once. */
   readonly config: SiteConfig;
-  readonly scaled: SiteConfig;
+  readonly scaled: ScaledSite;
   #injected: FaultRecord[] = [];
   #lastHeal: ObservedSite['lastHeal'] = null;
   /** Timed steps so far, and the latest instant an expectation saw the site reach (what the next step counts from). */
@@ -64,11 +64,12 @@ export class Site implements ObservedSite {
     readonly topology: StartedTopology,
     readonly observer: Observer,
     config: SiteConfig,
+    scaled: ScaledSite,
     private readonly deps: SiteDeps,
     scenario: string,
   ) {
     this.config = config;
-    this.scaled = scaleSite(config, deps.context.timeScale);
+    this.scaled = scaled;
     this.evidence = new Evidence(
       scenario,
       { site: config, timeScale: deps.context.timeScale, overrides: deps.context.standinOverrides },
@@ -87,16 +88,13 @@ export class Site implements ObservedSite {
     if (images === null) throw noImages();
     const config = checkSite(withSite(context.site, options.site ?? {}), `scenario ${options.scenario}`);
     deps.progress?.('starting the site');
-    const spec = {
-      ...cmsHaTopology({ name: options.scenario, site: config, timeScale: context.timeScale }),
-      standinOverrides: context.standinOverrides,
-    };
+    const scaled = scaleSite(config, context.timeScale);
+    const spec = { ...cmsHaTopology({ name: options.scenario, site: config, scaled }), standinOverrides: context.standinOverrides };
     const topology = await new Topology(spec).start({ docker: deps.docker, images: images as ImageSet });
     let observer: Observer | undefined;
     try {
-      const heartbeatMs = scaleSite(config, context.timeScale).timers.heartbeatIntervalMs;
-      observer = await new Observer(topology.controlUrls, { pollIntervalMs: pollIntervalFor(heartbeatMs) }).start();
-      const site = new Site(topology, observer, config, deps, options.scenario);
+      observer = await new Observer(topology.controlUrls, { pollIntervalMs: pollIntervalFor(scaled.timers.heartbeatIntervalMs) }).start();
+      const site = new Site(topology, observer, config, scaled, deps, options.scenario);
       deps.progress?.('waiting for the sunny-day state');
       await site.#waitSteady();
       return site;

@@ -98,9 +98,10 @@ export class Topology {
         toxiproxy,
         spec.links.map((link) => ({ name: link.name, upstream: `${holders.get(link.to)!.dataAddress}:${link.port}` })),
       );
-      const wan = await applyWan(toxiproxy, scaleSite(spec.site, spec.timeScale).wan);
+      const wan = await applyWan(toxiproxy, spec.scaled.wan);
 
-      const standinSite = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
+      // A deliberately wrong site (the sensitivity check) is another site: only the stand-ins run it.
+      const standinSite = spec.standinOverrides ? scaleSite(withSite(spec.site, spec.standinOverrides), spec.timeScale) : spec.scaled;
       const containers = new Map<NodeName, Docker.Container>();
       await allSettledOrThrow(
         spec.nodes.map(async (node) => {
