@@ -3,11 +3,11 @@
 
 import type { AlarmName, CmsName, HaRole, LinkName, NodeName } from '../../images/protocol/index.js';
 import { toNs } from '../core/clock.js';
-import type { ActionRecord, EventOfType, FaultKind, FaultRecord, TestEvidence, TimelineEvent } from '../core/model.js';
+import type { ActionRecord, EventOfType, FaultKind, FaultRecord, TestEvidence } from '../core/model.js';
 import { scaleSite, type ScaledSite } from '../core/site-config.js';
 import { CMS_NODES, is } from '../observe/site-state.js';
 import { spansOf, subtractSpans, type Span } from '../observe/spans.js';
-import { Timeline } from '../observe/timeline.js';
+import { Timeline, type Stamped } from '../observe/timeline.js';
 
 /** A finished execution, everything a pure checker needs. */
 export interface ExecutionFacts {
@@ -145,12 +145,12 @@ export function roleOf(facts: ExecutionFacts, node: CmsName, ns: bigint): HaRole
 
 /** The instants each life of `node` began (its `started` events), oldest first. */
 export function lives(facts: ExecutionFacts, node: NodeName): bigint[] {
-  return facts.timeline.events(is.started(node)).map((e) => BigInt(e.atNs));
+  return facts.timeline.events(is.started(node)).map((e) => e.ns);
 }
 
 /** Events of `node` of one life: from the life's start (inclusive) to the next one's (exclusive). */
-export function eventsOfLife(facts: ExecutionFacts, node: NodeName, fromNs: bigint, toNs: bigint | null): TimelineEvent[] {
-  return facts.timeline.events((e) => e.node === node && BigInt(e.atNs) >= fromNs && (toNs === null || BigInt(e.atNs) < toNs));
+export function eventsOfLife(facts: ExecutionFacts, node: NodeName, fromNs: bigint, toNs: bigint | null): Stamped[] {
+  return facts.timeline.events((e) => e.node === node && e.ns >= fromNs && (toNs === null || e.ns < toNs));
 }
 
 /**
@@ -160,15 +160,15 @@ export function eventsOfLife(facts: ExecutionFacts, node: NodeName, fromNs: bigi
 export function lifeSpans(
   facts: ExecutionFacts,
   node: NodeName,
-): Array<{ fromNs: bigint; begunNs: bigint; toNs: bigint | null; events: TimelineEvent[] }> {
+): Array<{ fromNs: bigint; begunNs: bigint; toNs: bigint | null; events: Stamped[] }> {
   const starts = lives(facts, node);
   const first = facts.timeline.first((e) => e.node === node);
-  if (first && (starts.length === 0 || BigInt(first.atNs) < starts[0]!)) starts.unshift(BigInt(first.atNs));
+  if (first && (starts.length === 0 || first.ns < starts[0]!)) starts.unshift(first.ns);
   return starts.map((fromNs, i) => {
     const toNs = starts[i + 1] ?? null;
     const events = eventsOfLife(facts, node, fromNs, toNs);
     const begun = events.find((e) => e.type === 'begun');
-    return { fromNs, begunNs: begun ? BigInt(begun.atNs) : fromNs, toNs, events };
+    return { fromNs, begunNs: begun ? begun.ns : fromNs, toNs, events };
   });
 }
 

@@ -7,13 +7,13 @@ import type { AlarmName, CmsName, HaRole, NodeName, StandinStatus } from '../../
 import { msToNs, nowNs, nsToMs, toNs } from '../core/clock.js';
 import { isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
-import type { EventOfType, FaultKind, FaultRecord, TimelineEvent, Window } from '../core/model.js';
+import type { EventOfType, FaultKind, FaultRecord, Window } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
 import type { ScaledSite, SiteConfig } from '../core/site-config.js';
 import type { Evidence } from '../observe/evidence.js';
 import { activeAt, alarmAt, CMS_NODES, dualActiveSpans, is, linkAt, roleAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
 import { clipSpans, overlapSpans } from '../observe/spans.js';
-import type { Timeline } from '../observe/timeline.js';
+import type { Stamped, Timeline } from '../observe/timeline.js';
 import { factsOf } from '../check/facts.js';
 import { checkInvariants, settledByNs } from '../check/invariants.js';
 import { beatSlot, cycleStart, essLoss, firstTakeoverBeatHeard, firstUnansweredBeat, supervisorReady } from '../check/anchors.js';
@@ -116,7 +116,7 @@ export class SiteExpect {
     const checks: Check[] = [];
     for (const [node, role] of Object.entries(roles) as Array<[CmsName, HaRole]>) {
       const start = roleAt(this.tl, node, span.fromNs);
-      const change = this.tl.first((e) => is.role(node)(e) && e.role !== role && BigInt(e.atNs) <= span.toNs, {
+      const change = this.tl.first((e) => is.role(node)(e) && e.role !== role && e.ns <= span.toNs, {
         afterNs: span.fromNs + 1n,
       });
       const words = `the observation ${formatDurationMs(nsToMs(span.toNs - span.fromNs))} long after ${span.label}`;
@@ -126,7 +126,7 @@ export class SiteExpect {
         checks.push(
           this.record(
             false,
-            `${node} became ${(change as EventOfType<'role'>).role} ${instantWords(BigInt(change.atNs), this.ev.startNs, span)}; expected ${role} throughout ${words}`,
+            `${node} became ${(change as EventOfType<'role'>).role} ${instantWords(change.ns, this.ev.startNs, span)}; expected ${role} throughout ${words}`,
           ),
         );
       else checks.push(this.record(true, `${node} stayed ${role} throughout ${words}`));
@@ -137,7 +137,7 @@ export class SiteExpect {
   /** Heartbeats kept being answered throughout the no-failover observation: not one missed. */
   async toKeepAnsweringHeartbeats(): Promise<void> {
     const span = await this.observation();
-    const within = (e: TimelineEvent) => BigInt(e.atNs) >= span.fromNs && BigInt(e.atNs) <= span.toNs;
+    const within = (e: Stamped) => e.ns >= span.fromNs && e.ns <= span.toNs;
     const missed = this.tl.events((e) => is.heartbeat('missed', 'cms-secondary')(e) && within(e));
     const answered = this.tl.events((e) => is.heartbeat('answered', 'cms-secondary')(e) && within(e));
     const expected = Math.floor(nsToMs(span.toNs - span.fromNs) / this.t.heartbeatIntervalMs) - 1;
@@ -224,13 +224,8 @@ export class SiteExpect {
   async toRaiseDualActive(node: CmsName): Promise<void> {
     const failover = this.tl.first(is.role('cms-secondary', 'ACTIVE'), { afterNs: this.trigger('the alarm').ns });
     if (!failover) return this.fail('DUAL_ACTIVE cannot be raised: cms-secondary never became ACTIVE', null);
-    const window = w.alarmAfterFailover(this.site.scaled, { ns: BigInt(failover.atNs), label: 'cms-secondary became ACTIVE' });
-    const event = await this.waitEvent(
-      is.alarm('DUAL_ACTIVE', true, node),
-      BigInt(failover.atNs),
-      this.end(window),
-      `${node} to raise DUAL_ACTIVE`,
-    );
+    const window = w.alarmAfterFailover(this.site.scaled, { ns: failover.ns, label: 'cms-secondary became ACTIVE' });
+    const event = await this.waitEvent(is.alarm('DUAL_ACTIVE', true, node), failover.ns, this.end(window), `${node} to raise DUAL_ACTIVE`);
     if (!event) return this.fail(`${node} never raised DUAL_ACTIVE; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, `${node} raised DUAL_ACTIVE`)]);
   }
@@ -243,7 +238,7 @@ export class SiteExpect {
       this.record(
         raised === undefined,
         raised
-          ? `${raised.node} raised ${alarm} ${instantWords(BigInt(raised.atNs), this.ev.startNs)}; expected no ${alarm}`
+          ? `${raised.node} raised ${alarm} ${instantWords(raised.ns, this.ev.startNs)}; expected no ${alarm}`
           : `no node raised ${alarm}`,
       ),
     ]);
@@ -301,14 +296,14 @@ export class SiteExpect {
   async toKeepAcdLink(node: CmsName): Promise<void> {
     const span = await this.observation();
     const link = linkAt(this.tl, node, span.fromNs);
-    const change = this.tl.first((e) => is.type('acd-link', node)(e) && BigInt(e.atNs) <= span.toNs, { afterNs: span.fromNs + 1n });
-    const gap = this.tl.first((e) => is.gap(node)(e) && BigInt(e.atNs) <= span.toNs, { afterNs: span.fromNs });
+    const change = this.tl.first((e) => is.type('acd-link', node)(e) && e.ns <= span.toNs, { afterNs: span.fromNs + 1n });
+    const gap = this.tl.first((e) => is.gap(node)(e) && e.ns <= span.toNs, { afterNs: span.fromNs });
     const ok = link?.state === 'DATA_TRANSFER' && link.target === 'cm' && !change && !gap;
     const fact = !ok
       ? change
-        ? `${node}'s ACD link went ${(change as EventOfType<'acd-link'>).state} ${instantWords(BigInt(change.atNs), this.ev.startNs, span)}`
+        ? `${node}'s ACD link went ${(change as EventOfType<'acd-link'>).state} ${instantWords(change.ns, this.ev.startNs, span)}`
         : gap
-          ? `${node} had an ACD data gap ${instantWords(BigInt(gap.atNs), this.ev.startNs, span)}`
+          ? `${node} had an ACD data gap ${instantWords(gap.ns, this.ev.startNs, span)}`
           : `${node}'s ACD link was ${link?.state ?? 'unknown'} with ${link?.target ?? 'nothing'} at ${span.label}`
       : `${node} stayed in data transfer with cm, with no data gap`;
     this.verdicts([
@@ -329,7 +324,7 @@ export class SiteExpect {
         gaps.length === 0,
         gaps.length === 0
           ? `${node} had no ACD data gap`
-          : `${node} had ${gaps.length} ACD data gap(s), ${missing} event(s) missing, the first ${instantWords(BigInt(gaps[0]!.atNs), this.ev.startNs)} (${gaps[0]!.cause}); expected none`,
+          : `${node} had ${gaps.length} ACD data gap(s), ${missing} event(s) missing, the first ${instantWords(gaps[0]!.ns, this.ev.startNs)} (${gaps[0]!.cause}); expected none`,
       ),
     ]);
   }
@@ -339,13 +334,12 @@ export class SiteExpect {
     await this.site.flush();
     const fault = this.trigger('a data gap');
     const moved = this.tl.first(is.acdLink(node, 'DATA_TRANSFER', 'ess'), { afterNs: fault.ns });
-    const silenceMs = moved ? nsToMs(BigInt(moved.atNs) - fault.ns) : null;
+    const silenceMs = moved ? nsToMs(moved.ns - fault.ns) : null;
     const period = 1000 / this.t.acdEventRateHz;
     // The gap is counted on the first event of the new stream: at most one event period after the data transfer
     // began, and one hop.
-    if (moved)
-      await this.waitEvent(is.gap(node), fault.ns, BigInt(moved.atNs) + msToNs(period + w.SCHEDULING_MS), `${node} to count the data gap`);
-    const gaps = this.tl.events(is.gap(node)).filter((e) => BigInt(e.atNs) >= fault.ns);
+    if (moved) await this.waitEvent(is.gap(node), fault.ns, moved.ns + msToNs(period + w.SCHEDULING_MS), `${node} to count the data gap`);
+    const gaps = this.tl.events(is.gap(node)).filter((e) => e.ns >= fault.ns);
     const gap = gaps[0];
     const ok =
       gaps.length === 1 && gap!.cause === 'source-switch' && silenceMs !== null && gap!.silentMs >= silenceMs - period - w.SCHEDULING_MS;
@@ -405,7 +399,7 @@ export class SiteExpect {
         : this.record(false, 'the ESS became ACTIVE without first timing the main CM’s loss (no NO_SERVICE_TIMING)'),
     );
     this.verdicts(checks);
-    return BigInt(event.atNs);
+    return event.ns;
   }
 
   /** `node` is in data transfer with the ESS at the first ESS step of its Dual-IP grid after the ESS went ACTIVE. */
@@ -458,19 +452,19 @@ export class SiteExpect {
     if (!resetting) return this.fail(`${node} cannot return to the main CM: the ESS never began resetting`, null);
     const loss = await this.waitEvent(
       is.cycleStart(node),
-      BigInt(resetting.atNs),
-      BigInt(resetting.atNs) + msToNs(w.SCHEDULING_MS + this.t.keepaliveMisses * this.t.keepaliveIntervalMs),
+      resetting.ns,
+      resetting.ns + msToNs(w.SCHEDULING_MS + this.t.keepaliveMisses * this.t.keepaliveIntervalMs),
       `${node} to leave the ESS`,
     );
     if (!loss) return this.fail(`${node} never left the ESS after it began resetting`, null);
     const window = w.pumpup(
       this.site.scaled,
-      { ns: BigInt(loss.atNs), label: `${node} lost the ESS and began a new cycle at cm` },
+      { ns: loss.ns, label: `${node} lost the ESS and began a new cycle at cm` },
       node === 'cms-primary' ? 'acd-primary' : 'acd-secondary',
     );
     const event = await this.waitEvent(
       is.acdLink(node, 'DATA_TRANSFER', 'cm'),
-      BigInt(loss.atNs),
+      loss.ns,
       this.end(window),
       `${node} in data transfer with cm`,
     );
@@ -489,8 +483,8 @@ export class SiteExpect {
       'the ESS to begin resetting',
     );
     if (!resetting) return this.fail('the ESS never began resetting after the forced takeover', null);
-    const window = w.essReset(this.site.scaled, { ns: BigInt(resetting.atNs), label: 'the ESS began resetting' });
-    const event = await this.waitEvent(is.ess('STANDBY'), BigInt(resetting.atNs), this.end(window), 'the ESS back in STANDBY');
+    const window = w.essReset(this.site.scaled, { ns: resetting.ns, label: 'the ESS began resetting' });
+    const event = await this.waitEvent(is.ess('STANDBY'), resetting.ns, this.end(window), 'the ESS back in STANDBY');
     if (!event) return this.fail(`the ESS never returned to STANDBY; expected it ${this.expectedWords(window)}`, window);
     this.verdicts([this.measure(window, event, 'the ESS was back in STANDBY')]);
   }
@@ -571,11 +565,11 @@ export class SiteExpect {
     const up = await this.waitEvent(is.adminLink(origin, true), heal.ns, this.end(back), `${origin}'s admin-sync link to come back up`);
     if (!up) return this.fail(`the admin-sync link of ${origin} never came back up; expected it ${this.expectedWords(back)}`, back);
     const checks = [this.measure(back, up, 'the admin-sync link was up again')];
-    const drain = w.adminSyncDrain(this.site.scaled, { ns: BigInt(up.atNs), label: 'the admin-sync link came back up' });
+    const drain = w.adminSyncDrain(this.site.scaled, { ns: up.ns, label: 'the admin-sync link came back up' });
     for (const change of changes) {
       const event = await this.waitEvent(
         is.admin(peer, 'applied', change.seq, origin),
-        BigInt(up.atNs),
+        up.ns,
         this.end(drain),
         `held change ${change.seq} applied on ${peer}`,
       );
@@ -595,7 +589,7 @@ export class SiteExpect {
       this.record(
         cleared !== undefined,
         cleared
-          ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(BigInt(cleared.atNs), this.ev.startNs, { ns: heal.ns, label: 'the heal' })}`
+          ? `${origin} cleared ADMIN_SYNC_LAG ${instantWords(cleared.ns, this.ev.startNs, { ns: heal.ns, label: 'the heal' })}`
           : `${origin} never cleared ADMIN_SYNC_LAG after the drain`,
       ),
     );
@@ -655,7 +649,7 @@ export class SiteExpect {
         checks.push(
           this.measure(w.handoverDualActive(this.site.scaled, anchor), standby, 'cms-secondary went STANDBY, ending the handover'),
         );
-        const span = clipSpans(dualActiveSpans(this.tl), back.ns, BigInt(standby.atNs)).at(-1);
+        const span = clipSpans(dualActiveSpans(this.tl), back.ns, standby.ns).at(-1);
         const budget = this.site.scaled.budgets.dualActiveMs;
         if (span && budget !== undefined) {
           checks.push(
@@ -693,12 +687,12 @@ export class SiteExpect {
       ['cms-primary', primary],
       ['cms-secondary', secondary],
     ] as const) {
-      const flip = this.tl.first((e) => is.role(node)(e) && e.role !== role && BigInt(e.atNs) <= holdUntil, { afterNs: settle });
+      const flip = this.tl.first((e) => is.role(node)(e) && e.role !== role && e.ns <= holdUntil, { afterNs: settle });
       checks.push(
         this.record(
           !flip,
           flip
-            ? `${node} flipped to ${(flip as EventOfType<'role'>).role} ${instantWords(BigInt(flip.atNs), this.ev.startNs, anchor)}`
+            ? `${node} flipped to ${(flip as EventOfType<'role'>).role} ${instantWords(flip.ns, this.ev.startNs, anchor)}`
             : `${node} held ${role} for a heartbeat round after the decision`,
         ),
       );
@@ -710,9 +704,7 @@ export class SiteExpect {
   /** The secondary beats on a fixed grid: every period between two heartbeats over an observation is one interval. */
   async toBeatAtThePeriod(): Promise<void> {
     const span = await this.observation('now');
-    const sent = this.tl
-      .events(is.heartbeat('sent', 'cms-secondary'))
-      .filter((e) => BigInt(e.atNs) >= span.fromNs && BigInt(e.atNs) <= span.toNs);
+    const sent = this.tl.events(is.heartbeat('sent', 'cms-secondary')).filter((e) => e.ns >= span.fromNs && e.ns <= span.toNs);
     const checks: Check[] = [];
     for (let i = 1; i < sent.length; i += 1) {
       const window = w.heartbeatPeriod(this.site.scaled, beatSlot(sent[i - 1]!, `heartbeat ${sent[i - 1]!.beat} was due`));
@@ -767,7 +759,7 @@ export class SiteExpect {
       this.record(link !== null && link.state !== 'DATA_TRANSFER', `${node}'s ACD link was ${link?.state ?? 'unknown'}; expected it down`),
       this.record(
         alarm !== undefined,
-        alarm ? `${node} raised ACD_LINK_DOWN ${instantWords(BigInt(alarm.atNs), this.ev.startNs)}` : `${node} never raised ACD_LINK_DOWN`,
+        alarm ? `${node} raised ACD_LINK_DOWN ${instantWords(alarm.ns, this.ev.startNs)}` : `${node} never raised ACD_LINK_DOWN`,
       ),
     ]);
   }
@@ -778,14 +770,14 @@ export class SiteExpect {
     if (scheduleMs === null) return this.fail('toKeepEssActivePastItsSchedule needs policy.essAutoReturnMs', null);
     const untilNs = essActiveNs + msToNs(scheduleMs + this.t.keepaliveIntervalMs + w.SCHEDULING_MS);
     await this.untilObserved(untilNs);
-    const left = this.tl.first((e) => is.type('ess')(e) && e.state !== 'ACTIVE' && BigInt(e.atNs) <= untilNs, {
+    const left = this.tl.first((e) => is.type('ess')(e) && e.state !== 'ACTIVE' && e.ns <= untilNs, {
       afterNs: essActiveNs + 1n,
     });
     this.verdicts([
       this.record(
         left === undefined,
         left
-          ? `the ESS went ${(left as EventOfType<'ess'>).state} ${instantWords(BigInt(left.atNs), this.ev.startNs, { ns: essActiveNs, label: 'it went ACTIVE' })} while the main CM was still down; expected it to wait for the CM`
+          ? `the ESS went ${(left as EventOfType<'ess'>).state} ${instantWords(left.ns, this.ev.startNs, { ns: essActiveNs, label: 'it went ACTIVE' })} while the main CM was still down; expected it to wait for the CM`
           : `the ESS stayed ACTIVE ${formatDurationMs(nsToMs(untilNs - essActiveNs))} after going ACTIVE, past its scheduled return at ${formatDurationMs(scheduleMs)}, while the main CM was down`,
       ),
     ]);
@@ -888,24 +880,14 @@ export class SiteExpect {
   }
 
   /** Waits for the first matching event at or after `afterNs`, until `untilNs` (absolute); undefined if none came. */
-  private async waitEvent(
-    pred: (e: TimelineEvent) => boolean,
-    afterNs: bigint,
-    untilNs: bigint,
-    what: string,
-  ): Promise<TimelineEvent | undefined> {
+  private async waitEvent(pred: (e: Stamped) => boolean, afterNs: bigint, untilNs: bigint, what: string): Promise<Stamped | undefined> {
     const found = await this.findEvent(pred, afterNs, untilNs, what);
     // What came, or the end of the wait, is how far the site got.
-    this.site.reached(found ? BigInt(found.atNs) : untilNs);
+    this.site.reached(found ? found.ns : untilNs);
     return found;
   }
 
-  private async findEvent(
-    pred: (e: TimelineEvent) => boolean,
-    afterNs: bigint,
-    untilNs: bigint,
-    what: string,
-  ): Promise<TimelineEvent | undefined> {
+  private async findEvent(pred: (e: Stamped) => boolean, afterNs: bigint, untilNs: bigint, what: string): Promise<Stamped | undefined> {
     const present = this.tl.first(pred, { afterNs });
     if (present) return present;
     const remainingMs = nsToMs(untilNs - nowNs());
@@ -951,11 +933,11 @@ export class SiteExpect {
    * Records the measurement against the window and its sentence. A timing outside its window while a stand-in's
    * timer fired later than the windows allow says so: the host was overloaded, and that is the reason named.
    */
-  private measure(window: Window, event: { atNs: string }, fact: string): Check {
+  private measure(window: Window, event: Stamped, fact: string): Check {
     const m = this.ev.measure(window, event.atNs, fact);
-    const words = measuredWords(fact, window, BigInt(event.atNs));
+    const words = measuredWords(fact, window, event.ns);
     if (m.withinWindow === true) return this.record(true, words);
-    const late = worstLateTimer(this.tl.events(), this.site.injected, BigInt(window.anchorNs), BigInt(event.atNs), w.SCHEDULING_MS);
+    const late = worstLateTimer(this.tl.events(), this.site.injected, toNs(window.anchorNs), event.ns, w.SCHEDULING_MS);
     if (!late) return this.record(false, words);
     return this.record(
       false,

@@ -10,6 +10,7 @@ import type { HarnessEvent } from '../core/model.js';
 import { nowNs } from '../core/clock.js';
 import { Observer, pollIntervalFor } from './observer.js';
 import { is, isObservableAt } from './site-state.js';
+import type { Stamped } from './timeline.js';
 
 type Mode = 'answer' | 'hang';
 
@@ -100,7 +101,7 @@ class FakeStandin {
 }
 
 function harnessEvents(observer: Observer, node: NodeName): HarnessEvent[] {
-  return observer.timeline.events().filter((e): e is HarnessEvent => e.node === 'harness' && e.subject === node);
+  return observer.timeline.events().filter((e): e is Stamped<HarnessEvent> => e.node === 'harness' && e.subject === node);
 }
 
 describe('Observer', () => {

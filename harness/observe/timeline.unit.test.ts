@@ -7,7 +7,7 @@ import { msToNs, nowNs } from '../core/clock.js';
 import { at, EventMaker } from './test-events.js';
 import { activeSpans, dualActiveSpans, is, isObservableAt, linkAt, roleAt, unobservableSpans } from './site-state.js';
 import { spansOf, subtractSpans } from './spans.js';
-import { Timeline } from './timeline.js';
+import { nsOf, Timeline } from './timeline.js';
 
 describe('Timeline', () => {
   it('orders events by instant, then node name, then seq, whatever the arrival order', () => {
@@ -20,6 +20,22 @@ describe('Timeline', () => {
     expect(timeline.add([a, c])).to.equal(2);
     expect(timeline.add([d, b])).to.equal(2);
     expect(timeline.toJSON()).to.deep.equal([d, b, c, a]);
+  });
+
+  it('parses each instant once, as the event enters: `ns` on the event, strings only in its JSON and its clones', () => {
+    const make = new EventMaker();
+    const role = make.role('cms-primary', 10, 'ACTIVE');
+    const timeline = new Timeline();
+    timeline.add([role]);
+    const recorded = timeline.record({ type: 'note', detail: 'x', atNs: at(20) });
+    const [first, second] = timeline.events();
+    expect([first?.ns, second?.ns]).to.deep.equal([at(10), at(20)]);
+    expect(first).to.equal(role);
+    expect(recorded.ns).to.equal(at(20));
+    expect(JSON.parse(JSON.stringify(timeline))).to.deep.equal([role, { ...recorded }]);
+    expect(Object.keys(structuredClone(first!))).not.to.include('ns');
+    expect(nsOf(make.log('cm', 30, 'from a record'))).to.equal(at(30));
+    expect(nsOf(first!)).to.equal(at(10));
   });
 
   it('ignores an event added twice and keeps a restarted node whose seq starts again', () => {

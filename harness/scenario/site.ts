@@ -3,7 +3,7 @@
 // heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
 import type { CmsName, ControlRequest, NodeName, StandinStatus } from '../../images/protocol/index.js';
-import { msToNs, nowNs, nsToMs, toMonoNs, untilNs } from '../core/clock.js';
+import { msToNs, nowNs, nsToMs, toMonoNs, toNs, untilNs } from '../core/clock.js';
 import { HarnessError, isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
 import type { ActionRecord, EndState, FaultRecord, Injection, TimedStep } from '../core/model.js';
@@ -146,7 +146,7 @@ export class Site implements ObservedSite {
         `injecting ${faults.map((f) => `${f.target} ${f.words}`).join(' + ')} at phase ${when.phase.toFixed(3)} of the heartbeat cycle`,
       );
       this.evidence.setInjection(plan);
-      await untilNs(BigInt(plan.plannedNs));
+      await untilNs(toNs(plan.plannedNs));
     }
     const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
     this.#handles.push(...handles);
@@ -199,7 +199,7 @@ export class Site implements ObservedSite {
   instantAtPhase(phase: number, afterNs: bigint, leadMs = 0): bigint {
     const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
     if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
-    return injectionInstant(BigInt(tick.atNs), afterNs, this.scaled.timers.heartbeatIntervalMs, phase, LEAD_MS + leadMs);
+    return injectionInstant(tick.ns, afterNs, this.scaled.timers.heartbeatIntervalMs, phase, LEAD_MS + leadMs);
   }
 
   /**
@@ -278,11 +278,11 @@ export class Site implements ObservedSite {
    */
   #healEffect(handle: FaultHandle): HealEffect {
     const { target, removedNs, healedNs } = handle.record;
-    const requestNs = { fromNs: BigInt(removedNs!), toNs: BigInt(healedNs!) };
+    const requestNs = { fromNs: toNs(removedNs!), toNs: toNs(healedNs!) };
     if (!startsAgain(handle)) return { ...requestNs, label: `${target} back` };
     const begun = this.timeline.first(is.begun(target as NodeName), { afterNs: requestNs.fromNs });
     if (!begun) return { ...requestNs, label: `${target} restarted` };
-    return { fromNs: BigInt(begun.atNs), toNs: BigInt(begun.atNs), label: `${target} began again` };
+    return { fromNs: begun.ns, toNs: begun.ns, label: `${target} began again` };
   }
 
   /**
@@ -306,9 +306,9 @@ export class Site implements ObservedSite {
     const phase = this.deps.stepPhase(this.#steps);
     const { plan, late, reachedNs } = this.#plan(phase, leadMs);
     this.note(`${kind} ${words} at phase ${phase.toFixed(3)} of the heartbeat cycle`);
-    const madeNs = await act(BigInt(plan.plannedNs));
+    const madeNs = await act(toNs(plan.plannedNs));
     // Made later than the scheduling tolerance (an engine slower than its restart allowance): a replay may differ.
-    const madeLate = madeNs - BigInt(plan.plannedNs) > msToNs(SCHEDULING_MS);
+    const madeLate = madeNs - toNs(plan.plannedNs) > msToNs(SCHEDULING_MS);
     this.evidence.addStep({
       ...plan,
       step: `${kind} ${this.#steps}: ${words}`,
@@ -330,7 +330,7 @@ export class Site implements ObservedSite {
     // Any heartbeat seen will do: whole cycles are counted on from it.
     const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
     if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
-    const tickNs = BigInt(tick.atNs);
+    const tickNs = tick.ns;
     const marginMs = 2 * this.observer.pollIntervalMs + SCHEDULING_MS;
     const lead = LEAD_MS + leadMs;
     const replayed = this.#reachedNs === null ? null : injectionInstant(tickNs, this.#reachedNs + msToNs(marginMs), periodMs, phase, lead);
@@ -372,8 +372,8 @@ export class Site implements ObservedSite {
         deadlineMs: 5_000,
         label: `change ${seq} recorded on ${node}`,
       });
-      this.reached(BigInt(changed.atNs));
-      return { origin: node, seq, changedNs: BigInt(changed.atNs) };
+      this.reached(changed.ns);
+      return { origin: node, seq, changedNs: changed.ns };
     },
   };
 
@@ -383,7 +383,7 @@ export class Site implements ObservedSite {
       await untilNs(atNs);
       const record = await this.act(node, request);
       if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
-      return BigInt(record.atNs);
+      return toNs(record.atNs);
     });
   }
 
