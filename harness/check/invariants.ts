@@ -127,8 +127,7 @@ function dualActiveOnlyWhereAllowed(f: ExecutionFacts): Found[] {
   const deaf = overlapSpans(heartbeatDown, adminDown).map((s) => ({ fromNs: s.fromNs, toNs: s.toNs === null ? null : s.toNs + learn }));
   const announced = CMS_NODES.flatMap((node) => alarmSpans(f, node, 'DUAL_ACTIVE'));
   const handovers = f.timeline
-    .events(is.role('cms-primary', 'ACTIVE'))
-    .filter((e) => /^auto failback/.test(e.reason))
+    .events(is.autoFailback())
     .map((e) => ({ fromNs: at(e), toNs: at(e) + msToNs(t.heartbeatTimeoutMs) + SCHED }));
   const roleActions = f.actions.filter((a) => a.accepted && (a.action === 'set-active' || a.action === 'set-standby'));
   const switchovers = roleActions
@@ -585,7 +584,7 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
         }
         streak.push(e);
       }
-      if (e.type === 'role' && e.role === 'ACTIVE' && /^heartbeat lost/.test(e.reason)) {
+      if (is.heartbeatFailover()(e)) {
         const last = streak.at(-1);
         if (streak.length < t.heartbeatMisses || !last || at(e) - at(last) > SCHED)
           found.push({
@@ -618,7 +617,7 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
       for (const e of life.events) {
         if (e.type !== 'acd-link') continue;
         if (e.state === 'DATA_TRANSFER') reachedData = true;
-        if (!(e.state === 'CONNECTING' && /^attempt \d+ of/.test(e.reason ?? ''))) continue;
+        if (!is.attemptStart()(e)) continue;
         // The previous attempt's timer may have fired late, so its event sits up to the scheduling tolerance past its slot.
         if (previous && !reachedData && at(e) - at(previous) < retryNs - SCHED) {
           found.push({
@@ -660,7 +659,7 @@ function essTimings(f: ExecutionFacts): Found[] {
     const window =
       e.state === 'ACTIVE' && before.state === 'NO_SERVICE_TIMING'
         ? w.essActiveFromLoss(f.site, { ns: at(before), label: 'the ESS began its no-service timing' })
-        : e.state === 'STANDBY' && before.state === 'RESETTING' && e.reason === 'reset complete'
+        : before.state === 'RESETTING' && is.essResetDone()(e)
           ? w.essReset(f.site, { ns: at(before), label: 'the ESS began resetting' })
           : null;
     if (!window) return;
@@ -680,7 +679,7 @@ function essTimings(f: ExecutionFacts): Found[] {
 /** An automatic failback hands over within one heartbeat exchange. */
 function handoverTimings(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
-  for (const decision of f.timeline.events(is.role('cms-primary', 'ACTIVE')).filter((e) => /^auto failback/.test(e.reason))) {
+  for (const decision of f.timeline.events(is.autoFailback())) {
     const window = w.handoverDualActive(f.site, { ns: at(decision), label: 'the primary took the ACTIVE role back' });
     const dueNs = at(decision) + msToNs(window.toMs);
     if (dueNs > f.endNs) continue;

@@ -362,12 +362,7 @@ export class SiteExpect {
     const begun = cycleStart(this.tl, node, fault.ns);
     if (!begun) return this.fail(`${node} began no Dual-IP cycle after the fault`, null);
     const window = w.dualIpAttempt(this.site.scaled, begun, attempt);
-    const event = await this.waitEvent(
-      (e) => is.acdLink(node, 'CONNECTING', 'ess')(e) && /^attempt \d+ of/.test(e.reason ?? ''),
-      begun.ns,
-      this.end(window),
-      `${node} to try the ESS`,
-    );
+    const event = await this.waitEvent(is.attemptStart(node, 'ess'), begun.ns, this.end(window), `${node} to try the ESS`);
     if (!event) return this.fail(`${node} never tried the ESS; expected it at attempt ${attempt}, ${this.expectedWords(window)}`, window);
     const tried = (event as EventOfType<'acd-link'>).attempt;
     this.verdicts([

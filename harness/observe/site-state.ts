@@ -18,6 +18,27 @@ export type Pred<K extends TimelineEvent['type']> = <E extends TimelineEvent>(ev
 
 const pred = <K extends TimelineEvent['type']>(test: (e: TimelineEvent) => boolean): Pred<K> => test as Pred<K>;
 
+/**
+ * The protocol meaning the stand-ins carry only in free-text reasons, read here and nowhere else in the harness: when
+ * their events carry it in fields of their own, these lines (and the predicates using them) are all that changes.
+ */
+const REASON = {
+  /** acd-link CONNECTING: the start of a Dual-IP attempt ("attempt 3 of cycle 2: cm try 3 of 5"). */
+  attemptStart: /^attempt \d+ of/,
+  /** …of the first attempt of a cycle. */
+  cycleStart: /^attempt 1 of/,
+  /** role ACTIVE of the primary: it took the role back from a secondary that took over (automatic failback). */
+  autoFailback: /^auto failback/,
+  /** role ACTIVE of the secondary: heartbeatMisses consecutive heartbeats went unanswered (a failover). */
+  heartbeatLost: /^heartbeat lost/,
+  /** role ACTIVE of a primary that heard no secondary by its no-secondary deadline. */
+  noSecondary: /^no secondary/,
+  /** ess STANDBY: the reset after a takeover or a return is over. */
+  essResetDone: /^reset complete$/,
+} as const;
+
+const reasonOf = (e: TimelineEvent): string => ('reason' in e && typeof e.reason === 'string' ? e.reason : '');
+
 /** Named predicates over timeline events; every field left out matches anything. */
 export const is = {
   type: <K extends TimelineEvent['type']>(type: K, node?: NodeName | 'harness'): Pred<K> =>
@@ -35,20 +56,30 @@ export const is = {
   /** A Dual-IP cycle begins: attempt 1 of a new cycle (at start, or after a loss). */
   cycleStart: (node: NodeName): Pred<'acd-link'> =>
     pred(
-      (e) =>
-        e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === 1 && /^attempt 1 of/.test(e.reason ?? ''),
+      (e) => e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === 1 && REASON.cycleStart.test(reasonOf(e)),
     ),
-  /** The start of Dual-IP attempt `attempt` (at any target). */
-  attempt: (node: NodeName, attempt: number, target?: AcdTarget): Pred<'acd-link'> =>
+  /** The start of a Dual-IP attempt (not its failure, which is CONNECTING too), of any node and target unless given. */
+  attemptStart: (node?: NodeName, target?: AcdTarget): Pred<'acd-link'> =>
     pred(
       (e) =>
         e.type === 'acd-link' &&
-        e.node === node &&
+        (node === undefined || e.node === node) &&
         e.state === 'CONNECTING' &&
-        e.attempt === attempt &&
-        /^attempt \d+ of/.test(e.reason ?? '') &&
+        REASON.attemptStart.test(reasonOf(e)) &&
         (target === undefined || e.target === target),
     ),
+  /** The start of Dual-IP attempt `attempt` (at any target). */
+  attempt: (node: NodeName, attempt: number, target?: AcdTarget): Pred<'acd-link'> =>
+    pred((e) => is.attemptStart(node, target)(e) && e.attempt === attempt),
+  /** The secondary's failover: ACTIVE because heartbeatMisses heartbeats in a row went unanswered. */
+  heartbeatFailover: (node: NodeName = 'cms-secondary'): Pred<'role'> =>
+    pred((e) => is.role(node, 'ACTIVE')(e) && REASON.heartbeatLost.test(reasonOf(e))),
+  /** The returning primary takes the ACTIVE role back from the secondary that took over (automatic failback). */
+  autoFailback: (): Pred<'role'> => pred((e) => is.role('cms-primary', 'ACTIVE')(e) && REASON.autoFailback.test(reasonOf(e))),
+  /** A primary that heard no secondary decides ACTIVE alone at its no-secondary deadline. */
+  loneActive: (): Pred<'role'> => pred((e) => is.role('cms-primary', 'ACTIVE')(e) && REASON.noSecondary.test(reasonOf(e))),
+  /** The ESS back in STANDBY at the end of its reset. */
+  essResetDone: (): Pred<'ess'> => pred((e) => is.ess('STANDBY')(e) && REASON.essResetDone.test(reasonOf(e))),
   heartbeat: (outcome: EventOfType<'heartbeat'>['outcome'], node?: NodeName, beat?: number): Pred<'heartbeat'> =>
     pred(
       (e) =>

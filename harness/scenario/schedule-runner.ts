@@ -168,7 +168,7 @@ export function placementPredicate(timeline: Timeline, event: PlacementEvent, no
     case 'return':
       return is.takeoverHeard();
     case 'failback-handover':
-      return (e) => is.role('cms-primary', 'ACTIVE')(e) && /^auto failback/.test(e.reason);
+      return is.autoFailback();
     case 'heartbeat-missed':
       return is.heartbeat('missed', 'cms-secondary');
     case 'dual-active':
