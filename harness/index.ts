@@ -6,4 +6,4 @@ export { family, scenario, expect, type ScenarioSpec } from './scenario/scenario
 export { blackhole, cut, isolate, kill, latency, pause, stop, type FaultSpec } from './scenario/faults.js';
 export type { Site, SiteChange } from './scenario/site.js';
 export type { SiteConfig, WanLink } from './core/site-config.js';
-export type { AdminChange } from './expect/site-expect.js';
+export type { AdminChange } from './check/timeline-checks.js';

@@ -496,10 +496,9 @@ function dataAccounted(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
   const rate = f.site.timers.acdEventRateHz;
   const periodNs = msToNs(1000 / rate);
-  const slack = 1 + Math.ceil((rate * w.SCHEDULING_MS) / 1000);
   for (const node of CMS_NODES) {
     for (const gap of f.timeline.events(is.gap(node))) {
-      const expected = Math.max(0, Math.round((gap.silentMs * rate) / 1000) - 1);
+      const { expected, slack } = w.gapMissing(f.site, gap.silentMs);
       if (Math.abs(gap.missing - expected) > slack)
         found.push({
           key: 'a gap miscounted',

@@ -2,7 +2,7 @@
 // pure functions, no I/O. Each window is anchored on the instant that starts its timing and says how it was derived,
 // so a report can say "expected 2000–2060 ms after the first unanswered heartbeat, measured 2031 ms".
 
-import type { FaultKind, Window, WindowKind } from '../core/model.js';
+import type { FaultKind, FaultRecord, Window, WindowKind } from '../core/model.js';
 import type { ScaledSite, WanLink } from '../core/site-config.js';
 import { toMonoNs } from '../core/clock.js';
 import type { LinkName } from '../../images/protocol/index.js';
@@ -155,6 +155,21 @@ export function noFailoverObservationMs(site: ScaledSite): number {
   return 2 * (m * i + t);
 }
 
+/**
+ * A primary that hears no secondary (it started again while the secondary is down) holds STANDBY until its
+ * no-secondary deadline, heartbeatMisses·heartbeatInterval + heartbeatTimeout after its life began, then goes ACTIVE
+ * alone: as long as the secondary would take to declare it down.
+ */
+export function loneActive(site: ScaledSite, begun: HealAnchor): Window {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return window('lone primary ACTIVE', 'the primary that hears no secondary becomes ACTIVE', 'fault', begun, {
+    from: m * i + t,
+    to: m * i + t,
+    formula: `no-secondary deadline ${m}·${n(i)} + timeout ${n(t)}`,
+    extra: healExtra(begun),
+  });
+}
+
 /** Two heartbeats of the secondary are one interval apart (a fixed grid). */
 export function heartbeatPeriod(site: ScaledSite, previous: Anchor): Window {
   const i = site.timers.heartbeatIntervalMs;
@@ -211,6 +226,14 @@ export function settleBounds(site: ScaledSite): { primaryDecidesMs: number; supe
   return { primaryDecidesMs: m * i + t + SCHEDULING_MS, supervisorLogsInMs: km * k + k + SCHEDULING_MS };
 }
 
+/**
+ * Without a fault to count from (after an operator's switch), how long the supervisor may take to log in to the new
+ * ACTIVE CMS: one session loss and one retry round, two keepaliveIntervals. A bound.
+ */
+export function loginAfterSwitchBoundMs(site: ScaledSite): number {
+  return 2 * site.timers.keepaliveIntervalMs + SCHEDULING_MS;
+}
+
 /** The site's own outage budget, counted from the fault. */
 export function budget(name: string, description: string, budgetMs: number, anchor: Anchor): Window {
   return {
@@ -227,6 +250,43 @@ export function budget(name: string, description: string, budgetMs: number, anch
 
 // ---------------------------------------------------------------------------------------------------------------
 // ACD links.
+
+/**
+ * How long after the fault a CMS begins the Dual-IP cycle of a lost link, at the latest: at once for a refused link,
+ * after keep-alive silence (keepaliveMisses·keepaliveInterval) for a silent one; plus the fault's request. A bound.
+ */
+export function cycleStartBoundMs(site: ScaledSite, fault: FaultAnchor): number {
+  return fault.requestMs + site.timers.keepaliveMisses * site.timers.keepaliveIntervalMs + SCHEDULING_MS;
+}
+
+/**
+ * After a link is healed, a CMS cycling through Dual-IP reconnects at its next slot, within one linkRetry (while that
+ * slot is at the main CM: the first mainAttempts of a cycle), then is in data transfer after the pump-up (and the WAN
+ * both ways); at the earliest a pump-up after the heal.
+ */
+export function acdLinkBack(site: ScaledSite, heal: HealAnchor, link: LinkName): Window {
+  const { linkRetryMs: r, pumpupMs: p } = site.timers;
+  const wan = wanRoundTrip(site.wan[link]);
+  return window('ACD link back after the heal', 'the ACD link is in data transfer again', 'fault', heal, {
+    from: p + wan.from,
+    to: r + p + wan.to,
+    formula: `next Dual-IP slot 0 … ${n(r)} + pump-up ${n(p)}${wan.to > 0 ? ` + WAN ${wan.formula}` : ''}`,
+    extra: healExtra(heal),
+  });
+}
+
+/**
+ * The events a counted gap misses (DESIGN §1, I6): the silence times the event rate, less the one event that ends it;
+ * within a slack of one event, the scheduling tolerance's worth, and `uncertaintyMs` of silence not known exactly (the
+ * last event before it and the first after it come up to one event period from the silence's ends).
+ */
+export function gapMissing(site: ScaledSite, silenceMs: number, uncertaintyMs = 0): { expected: number; slack: number; formula: string } {
+  const hz = site.timers.acdEventRateHz;
+  const expected = Math.max(0, Math.round((silenceMs * hz) / 1000) - 1);
+  const slack = 1 + Math.ceil((hz * (SCHEDULING_MS + uncertaintyMs)) / 1000);
+  const unsure = uncertaintyMs > 0 ? ` + ${n(uncertaintyMs)}` : '';
+  return { expected, slack, formula: `${n(silenceMs)} ms of silence × ${hz}/s − 1, ± 1 + ${hz}/s × (${SCHEDULING_MS}${unsure}) ms` };
+}
 
 /** A cut or reset link is seen at once. */
 export function resetLinkLoss(fault: FaultAnchor): Window {
@@ -325,6 +385,14 @@ export function cmsReachesEss(site: ScaledSite, cycleStart: Anchor, essActiveAft
   return { ...w, attempt: (first.index % perCycle) + 1, cycle: Math.floor(first.index / perCycle) + 1 };
 }
 
+/**
+ * How long a CMS on the ESS is watched for a pre-emptive return once the main CM is back: a whole Dual-IP cycle and a
+ * pump-up, long enough for any attempt at the main CM a CMS would make.
+ */
+export function noPreemptiveReturnMs(site: ScaledSite): number {
+  return dualIpCycleMs(site) + site.timers.pumpupMs;
+}
+
 /** The ESS spends essReset in RESETTING, then STANDBY. */
 export function essReset(site: ScaledSite, resetting: Anchor): Window {
   const t = site.timers.essResetMs;
@@ -348,6 +416,15 @@ export function adminSyncLag(
     ...(wan ? [`WAN ${n(wan.latencyMs)} ∓ ${n(wan.jitterMs)}`] : []),
   ];
   return window('Admin-Sync lag', 'the change is applied on the peer', 'protocol', changed, { from, to, formula: parts.join(' + ') });
+}
+
+/**
+ * The latency toxic in force on a link (the scenario's own, not the site's WAN), as adminSyncLag takes it; undefined
+ * when none is.
+ */
+export function latencyToxic(faults: readonly FaultRecord[], link: LinkName): { latencyMs: number; jitterMs: number } | undefined {
+  const slowed = faults.find((f) => f.kind === 'latency' && f.target === link && f.removedNs === null);
+  return slowed ? { latencyMs: Number(slowed.attributes['latency']), jitterMs: Number(slowed.attributes['jitter'] ?? 0) } : undefined;
 }
 
 /** After the link comes back, queued changes are resent at once on the new connection: applied within the lag. */
@@ -406,6 +483,21 @@ export function handoverDualActive(site: ScaledSite, decision: Anchor): Window {
     from: 0,
     to: t,
     formula: `one heartbeat exchange ≤ timeout ${n(t)}`,
+  });
+}
+
+/**
+ * DUAL_ACTIVE clears once one CMS is STANDBY: at once on the CMS that went STANDBY itself, else when the ACTIVE one
+ * learns it, at once over Admin-Sync (a role change is sent at once) or with the next heartbeat exchange (one interval
+ * and its timeout, plus the WAN both ways).
+ */
+export function dualActiveCleared(site: ScaledSite, standby: Anchor): Window {
+  const { heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const wan = wanRoundTrip(site.wan.heartbeat);
+  return window('DUAL_ACTIVE cleared', 'the CMS clears DUAL_ACTIVE', 'protocol', standby, {
+    from: 0,
+    to: i + t + wan.to,
+    formula: `0 … next heartbeat ${n(i)} + its exchange ${n(t)}${wan.to > 0 ? ` + WAN ${wan.formula}` : ''}`,
   });
 }
 

@@ -15,6 +15,9 @@ import type { FaultSpec } from './faults.js';
 import { runSchedule } from './schedule-runner.js';
 import { Site, type SiteChange } from './site.js';
 
+// A failure message carries its evidence in full: chai otherwise cuts an "actual" at 40 characters.
+chai.config.truncateThreshold = 0;
+
 export interface ScenarioSpec {
   /** The site it starts from: the run's site with these settings changed. Default: the run's site as it is. */
   site?: SiteChange;
@@ -101,6 +104,8 @@ export function scenario(title: string, spec: ScenarioSpec): void {
       const handles = faults.length === 0 ? [] : await site.inject(faults, { phase: phaseOf(fullTitle) });
       if (schedule) await runSchedule(site, schedule);
       await spec.outcome(site, handles);
+      // What an expectation observes until the end of the scenario is judged now, before the site goes.
+      await site.checkAtEnd();
     } finally {
       await site.finish(this.test);
     }

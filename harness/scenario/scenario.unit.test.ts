@@ -133,6 +133,12 @@ describe('expect', () => {
     assertion.to.deep.equal({ role: 'ACTIVE' });
   });
 
+  it('shows the whole of a long actual value in a failure: chai’s truncation is off once the scenario form is loaded', () => {
+    const actual = 'cms-secondary became ACTIVE 4.502 s after cm stopped and cms-primary killed';
+    expect(chai.config.truncateThreshold).to.equal(0);
+    expect(() => expect(actual).to.equal('x')).to.throw(chai.AssertionError, actual);
+  });
+
   it('passes the message to chai so a failure carries it', () => {
     expect(() => expect(1, 'the number of ACTIVE CMS').to.equal(2)).to.throw(chai.AssertionError, 'the number of ACTIVE CMS');
   });

@@ -2,6 +2,7 @@
 // sunny-day state every scenario starts from, and what a scenario does to it: inject faults at a phase of the
 // heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
+import { AssertionError } from 'chai';
 import type { CmsName, ControlRequest, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { msToNs, nowNs, nsToMs, toMonoNs, toNs, untilNs } from '../core/clock.js';
 import { HarnessError, isHarnessError } from '../core/errors.js';
@@ -12,7 +13,8 @@ import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
 import { scaleSite, withSite, type ScaledSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
-import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
+import type { AdminChange } from '../check/timeline-checks.js';
+import type { ObservedSite } from '../expect/context.js';
 import { SCHEDULING_MS, settleBounds, type HealAnchor } from '../check/windows.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
@@ -59,6 +61,7 @@ export class Site implements ObservedSite {
   #reachedNs: bigint | null = null;
   #lastOperator: ObservedSite['lastOperator'] = null;
   readonly #handles: FaultHandle[] = [];
+  readonly #endChecks: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly topology: StartedTopology,
@@ -132,6 +135,22 @@ export class Site implements ObservedSite {
   /** Tells whoever runs the scenario what it is doing now. */
   note(phase: string): void {
     this.deps.progress?.(phase);
+  }
+
+  /** Leaves a check for the end of the scenario (an expectation observing "until the end"); see checkAtEnd. */
+  atEnd(check: () => Promise<void>): void {
+    this.#endChecks.push(check);
+  }
+
+  /**
+   * Runs the checks left for the end of the scenario, once its outcome is over and before the site is removed (the
+   * scenario form calls it): each records its sentences; the failures are thrown together, failing the test here.
+   */
+  async checkAtEnd(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const check of this.#endChecks.splice(0)) await check().catch((error: unknown) => failures.push(error));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AssertionError(failures.map((f) => (f as Error).message).join('\n'));
   }
 
   /**
