@@ -7,7 +7,9 @@ import { SCENARIO_META_KEY, type ScenarioMeta } from '../core/model.js';
 import { readRunContext, type RunContext } from '../core/run-context.js';
 import { stratifiedPhase } from '../core/random.js';
 import { scaleSite } from '../core/site-config.js';
+import { HarnessError } from '../core/errors.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
+import { TOPOLOGY_NAME } from '../topology/spec.js';
 import { SiteExpect } from '../expect/site-expect.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { checkSchedule, SCHEDULE_SCHEMA, type ScheduleStep } from '../core/schedule.js';
@@ -55,8 +57,18 @@ function scenarioDeps(): ScenarioDeps {
 
 let currentFamily: string | null = null;
 
-/** A family of scenarios, one catalogue row: `family('primary-down', 'the primary CMS fails …', () => { … })`. */
+/**
+ * A family of scenarios, one catalogue row: `family('primary-down', 'the primary CMS fails …', () => { … })`. The id is
+ * also the Docker topology name of its sites, so it is checked here, where it is written, not when a site starts.
+ */
 export function family(id: string, title: string, body: () => void): void {
+  if (!TOPOLOGY_NAME.test(id)) {
+    throw new HarnessError(
+      'BAD_INPUT',
+      `family id "${id}" is invalid: it is also the Docker topology name of its sites, so use 1–31 lower-case letters, digits or dashes, not starting with a dash (it has ${id.length} characters)`,
+      { details: { id } },
+    );
+  }
   describe(`${id}: ${title}`, function () {
     const outer = currentFamily;
     currentFamily = id;

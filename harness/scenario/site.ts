@@ -25,13 +25,30 @@ import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
 import { END_STATE_NODES, endStateWords, primaryUndecided, supervisorAway, type Statuses } from './end-state.js';
-import { kill, type FaultSpec } from './faults.js';
+import { kill, stop, type FaultSpec } from './faults.js';
 
 /** The site a scenario starts from: the run's site with these settings changed (real-time values). */
 export interface SiteChange {
   timers?: Partial<SiteConfig['timers']>;
   policy?: Partial<SiteConfig['policy']>;
   wan?: SiteConfig['wan'];
+}
+
+/**
+ * When a timed injection goes in: at a phase of the heartbeat cycle the scenario gives, at the seeded phase of the
+ * scenario's next timed step (a repeated fault: flapping), or at once (a precondition, not a timed fault).
+ */
+export type InjectTiming = { phase: number } | 'seeded' | 'now';
+
+/**
+ * When a heal is made: at the seeded phase of the scenario's next timed step (default), at once, or at a seeded phase
+ * at least `held` heartbeat cycles after the (latest) fault healed was applied: a fault held for a set length.
+ */
+export type HealTiming = 'seeded' | 'now' | { held: number };
+
+/** How a node is restarted: SIGKILL (default), or gracefully, SIGTERM through the stop fault. */
+export interface RestartOptions {
+  graceful?: boolean;
 }
 
 export interface SiteOptions {
@@ -147,18 +164,28 @@ export class Site implements ObservedSite {
    * scenario form calls it): each records its sentences; the failures are thrown together, failing the test here.
    */
   async checkAtEnd(): Promise<void> {
-    const failures: unknown[] = [];
-    for (const check of this.#endChecks.splice(0)) await check().catch((error: unknown) => failures.push(error));
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AssertionError(failures.map((f) => (f as Error).message).join('\n'));
+    await runEndChecks(this.#endChecks.splice(0));
   }
 
   /**
    * Injects faults together at `phase` (0 ≤ phase < 1) of the heartbeat cycle (see #plan). A real failure comes at any
-   * point of the cycle; the phase comes from the run's seed, so a run replays. `'now'` injects at once (a precondition
-   * of the scenario, not its timed fault).
+   * point of the cycle; the phase comes from the run's seed, so a run replays. `'seeded'` makes the injection the
+   * scenario's next timed step (a fault that comes again, at its own seeded phase, after what the site last did);
+   * `'now'` injects at once (a precondition of the scenario, not its timed fault). A timed injection becomes the one
+   * the expectations count from.
    */
-  async inject(faults: readonly FaultSpec[], when: { phase: number } | 'now'): Promise<FaultHandle[]> {
+  async inject(faults: readonly FaultSpec[], when: InjectTiming): Promise<FaultHandle[]> {
+    if (when === 'seeded') {
+      if (faults.length === 0) return [];
+      let handles: FaultHandle[] = [];
+      await this.#timed('inject', faults.map((f) => `${f.target} ${f.words}`).join(' + '), 0, async (atNs) => {
+        await untilNs(atNs);
+        handles = await this.#apply(faults);
+        this.#injected = handles.map((h) => h.record);
+        return handles.map((h) => h.appliedNs).reduce((a, b) => (b < a ? b : a));
+      });
+      return handles;
+    }
     if (when !== 'now') {
       const { plan } = this.#plan(when.phase, 0);
       this.note(
@@ -167,19 +194,25 @@ export class Site implements ObservedSite {
       this.evidence.setInjection(plan);
       await untilNs(toNs(plan.plannedNs));
     }
-    const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
-    this.#handles.push(...handles);
+    const handles = await this.#apply(faults);
     if (when !== 'now' || this.#injected.length === 0) this.#injected = handles.map((h) => h.record);
     return handles;
   }
 
+  async #apply(faults: readonly FaultSpec[]): Promise<FaultHandle[]> {
+    const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
+    this.#handles.push(...handles);
+    return handles;
+  }
+
   /**
-   * Heals faults (default: every one still in force) together, as a timed step (see #timed) or `'now'`. Resolves once
-   * the heals are in effect; what is timed from the heal counts from healAnchor.
+   * Heals faults (default: every one still in force) together, as a timed step (see #timed), at once (`'now'`), or
+   * held: at a seeded phase at least `held` heartbeat cycles after the latest of them was applied. Resolves once the
+   * heals are in effect; what is timed from the heal counts from healAnchor.
    */
   async heal(
     handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null),
-    timing: 'seeded' | 'now' = 'seeded',
+    timing: HealTiming = 'seeded',
   ): Promise<void> {
     const words = handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ');
     if (timing === 'now') {
@@ -187,19 +220,23 @@ export class Site implements ObservedSite {
       await this.#remove(handles, null);
       return;
     }
+    const notBeforeNs = typeof timing === 'object' ? heldUntilNs(handles, timing.held, this.scaled.timers.heartbeatIntervalMs) : null;
     const leadMs = handles.some(startsAgain) ? this.#restartMs : 0;
-    await this.#timed('heal', words, leadMs, (atNs) => this.#remove(handles, atNs));
+    const held = typeof timing === 'object' ? ` (held ≥ ${timing.held} cycles)` : '';
+    await this.#timed('heal', `${words}${held}`, leadMs, (atNs) => this.#remove(handles, atNs), notBeforeNs);
   }
 
   /**
-   * Restarts a node, as a timed step: SIGKILL, then started again at once (a stand-in keeps what it saved on its
-   * volume). It is down for the engine's restart allowance and begins again at the step's phase.
+   * Restarts a node, as a timed step: SIGKILL (or, `graceful`, SIGTERM through the stop fault), then started again at
+   * once (a stand-in keeps what it saved on its volume). It is down for the engine's restart allowance and begins
+   * again at the step's phase; a graceful stop that takes longer makes the step late (marked so).
    */
-  async restart(node: NodeName): Promise<void> {
-    await this.#timed('restart', node, this.#restartMs, async (atNs) => {
+  async restart(node: NodeName, options: RestartOptions = {}): Promise<void> {
+    const words = options.graceful ? `${node} gracefully` : node;
+    await this.#timed('restart', words, this.#restartMs, async (atNs) => {
       await untilNs(atNs - msToNs(this.#restartMs));
-      const [killed] = await this.inject([kill(node)], 'now');
-      return this.#remove([killed!], atNs);
+      const [down] = await this.inject([options.graceful ? stop(node) : kill(node)], 'now');
+      return this.#remove([down!], atNs);
     });
   }
 
@@ -320,10 +357,16 @@ export class Site implements ObservedSite {
    * comes at any point of the cycle too, and a seeded one makes what is timed from it replay with the seed, as the
    * faults do. `act` makes the step take effect at the planned instant, at least `leadMs` ahead, and says when it did.
    */
-  async #timed(kind: string, words: string, leadMs: number, act: (atNs: bigint) => Promise<bigint>): Promise<void> {
+  async #timed(
+    kind: string,
+    words: string,
+    leadMs: number,
+    act: (atNs: bigint) => Promise<bigint>,
+    notBeforeNs: bigint | null = null,
+  ): Promise<void> {
     this.#steps += 1;
     const phase = this.deps.stepPhase(this.#steps);
-    const { plan, late, reachedNs } = this.#plan(phase, leadMs);
+    const { plan, late, reachedNs } = this.#plan(phase, leadMs, notBeforeNs);
     this.note(`${kind} ${words} at phase ${phase.toFixed(3)} of the heartbeat cycle`);
     const madeNs = await act(toNs(plan.plannedNs));
     // Made later than the scheduling tolerance (an engine slower than its restart allowance): a replay may differ.
@@ -344,17 +387,20 @@ export class Site implements ObservedSite {
    * tolerance), not after whenever the harness got here: so a replay chooses the same cycle. A harness later than
    * that counts from its arrival (`late`).
    */
-  #plan(phase: number, leadMs: number): { plan: Injection } & Pick<TimedStep, 'late' | 'reachedNs'> {
+  #plan(phase: number, leadMs: number, notBeforeNs: bigint | null = null): { plan: Injection } & Pick<TimedStep, 'late' | 'reachedNs'> {
     const periodMs = this.scaled.timers.heartbeatIntervalMs;
     // Any heartbeat seen will do: whole cycles are counted on from it.
     const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
     if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
-    const tickNs = tick.ns;
-    const marginMs = 2 * this.observer.pollIntervalMs + SCHEDULING_MS;
-    const lead = LEAD_MS + leadMs;
-    const replayed = this.#reachedNs === null ? null : injectionInstant(tickNs, this.#reachedNs + msToNs(marginMs), periodMs, phase, lead);
-    const late = replayed !== null && replayed < nowNs() + msToNs(lead);
-    const plannedNs = replayed !== null && !late ? replayed : injectionInstant(tickNs, nowNs(), periodMs, phase, lead);
+    const { plannedNs, late } = planStep({
+      tickNs: tick.ns,
+      periodMs,
+      phase,
+      leadMs: LEAD_MS + leadMs,
+      reachedNs: this.#reachedNs === null ? null : this.#reachedNs + msToNs(2 * this.observer.pollIntervalMs + SCHEDULING_MS),
+      notBeforeNs,
+      nowNs: nowNs(),
+    });
     return {
       plan: { cycle: 'heartbeat', phase, periodMs, tickNs: tick.atNs, plannedNs: toMonoNs(plannedNs) },
       late,
@@ -480,6 +526,49 @@ function startsAgain(handle: FaultHandle): boolean {
 export function injectionInstant(tickNs: bigint, atNs: bigint, periodMs: number, phase: number, leadMs = LEAD_MS): bigint {
   const cycles = Math.max(0, Math.ceil((nsToMs(atNs - tickNs) + leadMs) / periodMs - phase));
   return tickNs + msToNs((cycles + phase) * periodMs);
+}
+
+/**
+ * Runs every check left for the end of a scenario, each whatever the others did, then throws: a lone failure as it
+ * is, several as one AssertionError of all their sentences.
+ */
+export async function runEndChecks(checks: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const check of checks) await check().catch((error: unknown) => failures.push(error));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AssertionError(failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'));
+}
+
+/**
+ * Where a timed step goes (see Site.#plan): at `phase` of the cycle, `leadMs` ahead of whichever is later, what the site
+ * last did (`reachedNs`, margin included: so a replay chooses the same cycle) and `notBeforeNs` (a fault held for a
+ * set length); `late` when the harness came after that instant, and then from now (still not before `notBeforeNs`).
+ */
+export function planStep(p: {
+  tickNs: bigint;
+  periodMs: number;
+  phase: number;
+  leadMs: number;
+  reachedNs: bigint | null;
+  notBeforeNs: bigint | null;
+  nowNs: bigint;
+}): { plannedNs: bigint; late: boolean } {
+  const later = (a: bigint | null, b: bigint | null): bigint | null => (a === null ? b : b === null ? a : a > b ? a : b);
+  const base = later(p.reachedNs, p.notBeforeNs);
+  const replayed = base === null ? null : injectionInstant(p.tickNs, base, p.periodMs, p.phase, p.leadMs);
+  const late = replayed !== null && replayed < p.nowNs + msToNs(p.leadMs);
+  if (replayed !== null && !late) return { plannedNs: replayed, late };
+  return { plannedNs: injectionInstant(p.tickNs, later(p.nowNs, p.notBeforeNs)!, p.periodMs, p.phase, p.leadMs), late };
+}
+
+/** The earliest a heal of faults held `held` heartbeat cycles may come: that long after the latest was applied. */
+export function heldUntilNs(handles: readonly Pick<FaultHandle, 'appliedNs'>[], held: number, heartbeatIntervalMs: number): bigint {
+  if (!(Number.isFinite(held) && held > 0))
+    throw new HarnessError('BAD_INPUT', `site.heal: option "held" must be a number of heartbeat cycles above 0, got ${held}`, {
+      details: { option: 'held', value: held },
+    });
+  const applied = handles.map((h) => h.appliedNs).reduce((a, b) => (b > a ? b : a), 0n);
+  return applied + msToNs(held * heartbeatIntervalMs);
 }
 
 /** When one heal took effect: between two instants (the same one when a protocol event says it exactly). */
