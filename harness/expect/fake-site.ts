@@ -3,14 +3,14 @@
 
 import { AssertionError, expect } from 'chai';
 import type { NodeName, StandinEvent } from '../../images/protocol/index.js';
-import { msToNs, nowNs, toMonoNs } from '../core/clock.js';
+import { msToNs, nowNs, toMonoNs, toNs } from '../core/clock.js';
 import type { FaultKind, FaultRecord } from '../core/model.js';
 import { DEFAULT_SITE, scaleSite, withSite, type ScaledSite } from '../core/site-config.js';
 import type { HealAnchor } from '../check/windows.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
 import { EventMaker } from '../observe/test-events.js';
-import { Timeline } from '../observe/timeline.js';
+import { nsOf, Timeline } from '../observe/timeline.js';
 import type { ObservedSite } from './context.js';
 
 /** A site whose story is written by hand: events at ms after a base a minute in the past. */
@@ -44,7 +44,7 @@ export class FakeSite implements ObservedSite {
   /** Adds stand-in events made by EventMaker, moved onto this site's base. */
   add(...events: StandinEvent[]): this {
     const shift = this.base - 10_000_000_000_000n;
-    this.timeline.add(events.map((e) => ({ ...e, atNs: (BigInt(e.atNs) + shift).toString() })));
+    this.timeline.add(events.map((e) => ({ ...e, atNs: (nsOf(e) + shift).toString() })));
     return this;
   }
 
@@ -65,7 +65,7 @@ export class FakeSite implements ObservedSite {
 
   /** A handle of a recorded fault, as a scenario names it in `from` (it cannot be healed here). */
   handle(record: FaultRecord): FaultHandle {
-    return { record, appliedNs: BigInt(record.appliedNs), remove: async () => BigInt(record.appliedNs) };
+    return { record, appliedNs: toNs(record.appliedNs), remove: async () => toNs(record.appliedNs) };
   }
 
   /** The scenario's injection: one fault at `ms`. */

@@ -100,7 +100,7 @@ class FakeStandin {
   }
 }
 
-function harnessEvents(observer: Observer, node: NodeName): HarnessEvent[] {
+function harnessEvents(observer: Observer, node: NodeName): Array<Stamped<HarnessEvent>> {
   return observer.timeline.events().filter((e): e is Stamped<HarnessEvent> => e.node === 'harness' && e.subject === node);
 }
 
@@ -222,7 +222,7 @@ describe('Observer', () => {
     });
     const harness = harnessEvents(started, 'cms-primary');
     expect(harness.map((e) => e.type)).to.deep.equal(['unobservable', 'observable', 'note']);
-    expect(BigInt(harness[0]!.atNs) <= lastAnsweredBeforeNs, 'unobservable from the last answer before the restart').to.equal(true);
+    expect(harness[0]!.ns <= lastAnsweredBeforeNs, 'unobservable from the last answer before the restart').to.equal(true);
     expect(started.timeline.events({ node: 'cms-primary' })).to.have.length(5);
     primary.role('ACTIVE');
     await started.flush();
@@ -256,12 +256,12 @@ describe('Observer', () => {
     expect(await started.control('cms-secondary', { action: 'set-active' })).to.deep.equal({ ok: true });
     expect(await started.control('cms-primary', { action: 'admin-change', change: 'vdn 5001' })).to.deep.equal({ ok: true, seq: 7 });
     expect(secondary.controls).to.deep.equal([{ action: 'set-active' }]);
-    const actions = started.timeline.events({ node: 'harness', type: 'action' }) as HarnessEvent[];
+    const actions = started.timeline.events({ node: 'harness', type: 'action' }) as Array<Stamped<HarnessEvent>>;
     expect(actions.map((e) => [e.subject, e.detail])).to.deep.equal([
       ['cms-secondary', 'set-active on cms-secondary acknowledged'],
       ['cms-primary', 'admin-change "vdn 5001" on cms-primary acknowledged (seq 7)'],
     ]);
-    expect(actions.every((e) => BigInt(e.atNs) >= before)).to.equal(true);
+    expect(actions.every((e) => e.ns >= before)).to.equal(true);
   });
 
   it('turns a refused control request into CONTROL_FAILED with the stand-in reason', async () => {
