@@ -25,7 +25,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   observe: ['core'],
   topology: ['core', 'docker', 'toxiproxy', 'faults', 'observe'],
   check: ['core', 'observe'],
-  expect: ['core', 'observe', 'check'],
+  expect: ['core', 'faults', 'observe', 'check'],
   scenario: ['core', 'docker', 'faults', 'observe', 'topology', 'check', 'expect'],
   // A pure renderer over the run model.
   report: ['core', 'stats'],
@@ -158,7 +158,9 @@ function judge(fromFolder: string, fromTest: boolean, target: string): string | 
   }
   const toFolder = folderOf(target);
   if (toFolder === null) return `${from} → ${target}: outside harness/ and images/protocol/`;
-  if (toFolder === '') return `${from} → ${API}: it is the suites' API, and nothing inside harness/ imports it`;
+  // A test of the API itself may import it, as a suite does; nothing else inside harness/ may.
+  if (toFolder === '')
+    return fromTest && fromFolder === '' ? null : `${from} → ${API}: it is the suites' API, and nothing inside harness/ imports it`;
   if (fromTest || fromFolder === TEST_SUPPORT) return null; // tests and test support may import any folder
   if (toFolder === TEST_SUPPORT) return `${from} → ${TEST_SUPPORT}: only tests and test support may import harness/${TEST_SUPPORT}/`;
   if (toFolder === fromFolder || fromFolder === '') return null; // the API may import any folder but test support

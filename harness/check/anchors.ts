@@ -5,17 +5,17 @@ import type { CmsName } from '../../images/protocol/index.js';
 import { msToNs } from '../core/clock.js';
 import type { EventOfType } from '../core/model.js';
 import { is } from '../observe/site-state.js';
-import type { Timeline } from '../observe/timeline.js';
+import type { Stamped, Timeline } from '../observe/timeline.js';
 import type { Anchor } from './windows.js';
 
 /**
  * The slot of a heartbeat on the secondary's fixed grid: when it was due, not when its timer fired. The beats after
  * it stay on the grid, so the protocol's timings count from the slot; a late timer is late, never early.
  */
-export function beatSlot(sent: EventOfType<'heartbeat'>, label: string): Anchor {
+export function beatSlot(sent: Stamped<EventOfType<'heartbeat'>>, label: string): Anchor {
   const lateMs = sent.lateMs ?? 0;
   return {
-    ns: BigInt(sent.atNs) - msToNs(lateMs),
+    ns: sent.ns - msToNs(lateMs),
     label: lateMs >= 1 ? `${label} (its slot; the beat went out ${Math.round(lateMs)} ms late)` : label,
   };
 }
@@ -27,30 +27,37 @@ export function beatSlot(sent: EventOfType<'heartbeat'>, label: string): Anchor 
 export function firstUnansweredBeat(timeline: Timeline, afterNs: bigint): (Anchor & { beat: number }) | null {
   const miss = timeline.first(is.heartbeat('missed', 'cms-secondary'), { afterNs });
   if (!miss) return null;
-  const sent = timeline.last(is.heartbeat('sent', 'cms-secondary', miss.beat), { atOrBeforeNs: miss.atNs });
+  const sent = timeline.last(is.heartbeat('sent', 'cms-secondary', miss.beat), { atOrBeforeNs: miss.ns });
   if (!sent) return null;
   return { ...beatSlot(sent, `the first unanswered heartbeat (beat ${miss.beat})`), beat: miss.beat };
 }
 
 /** The start of the Dual-IP cycle a CMS began when it lost its link at or after `afterNs`: attempt 1 of that cycle. */
-export function cycleStart(timeline: Timeline, node: CmsName, afterNs: bigint): (Anchor & { event: EventOfType<'acd-link'> }) | null {
+export function cycleStart(
+  timeline: Timeline,
+  node: CmsName,
+  afterNs: bigint,
+): (Anchor & { event: Stamped<EventOfType<'acd-link'>> }) | null {
   const event = timeline.first(is.cycleStart(node), { afterNs });
   if (!event) return null;
-  return { ns: BigInt(event.atNs), label: `${node}'s Dual-IP cycle ${event.cycle} began`, event };
+  return { ns: event.ns, label: `${node}'s Dual-IP cycle ${event.cycle} began`, event };
 }
 
 /** The ESS's own loss of the main CM: it starts its no-service timing. */
 export function essLoss(timeline: Timeline, afterNs: bigint): Anchor | null {
   const event = timeline.first(is.ess('NO_SERVICE_TIMING'), { afterNs });
-  return event ? { ns: BigInt(event.atNs), label: 'the ESS lost the main CM (no-service timing began)' } : null;
+  return event ? { ns: event.ns, label: 'the ESS lost the main CM (no-service timing began)' } : null;
 }
 
 /** The first heartbeat the primary received after `afterNs` from a secondary that took over. */
-export function firstTakeoverBeatHeard(timeline: Timeline, afterNs: bigint): (Anchor & { event: EventOfType<'heartbeat'> }) | null {
+export function firstTakeoverBeatHeard(
+  timeline: Timeline,
+  afterNs: bigint,
+): (Anchor & { event: Stamped<EventOfType<'heartbeat'>> }) | null {
   const event = timeline.first(is.takeoverHeard(), { afterNs });
   return event
     ? {
-        ns: BigInt(event.atNs),
+        ns: event.ns,
         label: `the first heartbeat the primary heard from the secondary that took over (beat ${event.beat})`,
         event,
       }
@@ -65,9 +72,6 @@ export function supervisorReady(timeline: Timeline, node: CmsName, afterNs: bigi
   const active = timeline.first(is.role(node, 'ACTIVE'), { afterNs });
   const lost = timeline.first(is.clientLost(), { afterNs });
   if (!active || !lost) return null;
-  const [ns, label] =
-    BigInt(active.atNs) >= BigInt(lost.atNs)
-      ? [BigInt(active.atNs), `${node} became ACTIVE`]
-      : [BigInt(lost.atNs), 'the supervisor lost its session'];
+  const [ns, label] = active.ns >= lost.ns ? [active.ns, `${node} became ACTIVE`] : [lost.ns, 'the supervisor lost its session'];
   return { ns, label: `${label} (the later of the switch and the session loss)` };
 }

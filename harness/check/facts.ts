@@ -3,17 +3,17 @@
 
 import type { AlarmName, CmsName, HaRole, LinkName, NodeName } from '../../images/protocol/index.js';
 import { toNs } from '../core/clock.js';
-import type { ActionRecord, EventOfType, FaultKind, FaultRecord, TestEvidence, TimelineEvent } from '../core/model.js';
-import { scaleSite, type SiteConfig } from '../core/site-config.js';
+import type { ActionRecord, EventOfType, FaultKind, FaultRecord, TestEvidence } from '../core/model.js';
+import { scaleSite, type ScaledSite } from '../core/site-config.js';
 import { CMS_NODES, is } from '../observe/site-state.js';
 import { spansOf, subtractSpans, type Span } from '../observe/spans.js';
-import { Timeline } from '../observe/timeline.js';
+import { Timeline, type Stamped } from '../observe/timeline.js';
 
 /** A finished execution, everything a pure checker needs. */
 export interface ExecutionFacts {
   timeline: Timeline;
   /** The site as the stand-ins ran it (scaled): every bound is computed from it. */
-  site: SiteConfig;
+  site: ScaledSite;
   faults: readonly FaultRecord[];
   actions: readonly ActionRecord[];
   /** The start of the observation (the sunny day reached) and its end. */
@@ -23,8 +23,11 @@ export interface ExecutionFacts {
   settleFromNs: bigint;
 }
 
-/** The facts of a test from its evidence; null for an execution that was never observed. */
-export function factsOf(evidence: TestEvidence): ExecutionFacts | null {
+/**
+ * The facts of a test from its evidence; null for an execution that was never observed. A running site passes the
+ * scaled site it holds; from a record alone the evidence's site is scaled at its time scale.
+ */
+export function factsOf(evidence: TestEvidence, scaled?: ScaledSite): ExecutionFacts | null {
   if (evidence.site === null || evidence.timeScale === null) return null;
   const timeline = new Timeline();
   timeline.add(evidence.timeline.filter((e) => e.node !== 'harness'));
@@ -42,7 +45,15 @@ export function factsOf(evidence: TestEvidence): ExecutionFacts | null {
   ]
     .map((ns) => toNs(ns))
     .reduce((a, b) => (b > a ? b : a), startNs);
-  return { timeline, site: scaleSite(evidence.site, evidence.timeScale), faults, actions, startNs, endNs, settleFromNs: lastMove };
+  return {
+    timeline,
+    site: scaled ?? scaleSite(evidence.site, evidence.timeScale),
+    faults,
+    actions,
+    startNs,
+    endNs,
+    settleFromNs: lastMove,
+  };
 }
 
 export const peerOf = (node: CmsName): CmsName => (node === 'cms-primary' ? 'cms-secondary' : 'cms-primary');
@@ -134,12 +145,12 @@ export function roleOf(facts: ExecutionFacts, node: CmsName, ns: bigint): HaRole
 
 /** The instants each life of `node` began (its `started` events), oldest first. */
 export function lives(facts: ExecutionFacts, node: NodeName): bigint[] {
-  return facts.timeline.events(is.started(node)).map((e) => BigInt(e.atNs));
+  return facts.timeline.events(is.started(node)).map((e) => e.ns);
 }
 
 /** Events of `node` of one life: from the life's start (inclusive) to the next one's (exclusive). */
-export function eventsOfLife(facts: ExecutionFacts, node: NodeName, fromNs: bigint, toNs: bigint | null): TimelineEvent[] {
-  return facts.timeline.events((e) => e.node === node && BigInt(e.atNs) >= fromNs && (toNs === null || BigInt(e.atNs) < toNs));
+export function eventsOfLife(facts: ExecutionFacts, node: NodeName, fromNs: bigint, toNs: bigint | null): Stamped[] {
+  return facts.timeline.events((e) => e.node === node && e.ns >= fromNs && (toNs === null || e.ns < toNs));
 }
 
 /**
@@ -149,15 +160,15 @@ export function eventsOfLife(facts: ExecutionFacts, node: NodeName, fromNs: bigi
 export function lifeSpans(
   facts: ExecutionFacts,
   node: NodeName,
-): Array<{ fromNs: bigint; begunNs: bigint; toNs: bigint | null; events: TimelineEvent[] }> {
+): Array<{ fromNs: bigint; begunNs: bigint; toNs: bigint | null; events: Stamped[] }> {
   const starts = lives(facts, node);
   const first = facts.timeline.first((e) => e.node === node);
-  if (first && (starts.length === 0 || BigInt(first.atNs) < starts[0]!)) starts.unshift(BigInt(first.atNs));
+  if (first && (starts.length === 0 || first.ns < starts[0]!)) starts.unshift(first.ns);
   return starts.map((fromNs, i) => {
     const toNs = starts[i + 1] ?? null;
     const events = eventsOfLife(facts, node, fromNs, toNs);
     const begun = events.find((e) => e.type === 'begun');
-    return { fromNs, begunNs: begun ? BigInt(begun.atNs) : fromNs, toNs, events };
+    return { fromNs, begunNs: begun ? begun.ns : fromNs, toNs, events };
   });
 }
 

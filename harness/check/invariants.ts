@@ -2,11 +2,12 @@
 // performs and records, this judges afterwards). Every violation names its invariant, its instant and its events.
 
 import type { CmsName } from '../../images/protocol/index.js';
-import { msToNs, nsToMs, toMonoNs } from '../core/clock.js';
+import { msToNs, nsToMs, toMonoNs, toNs } from '../core/clock.js';
 import { formatDurationMs } from '../core/format.js';
 import type { EventOfType, InvariantId, InvariantVerdict, InvariantViolation, TimelineEvent } from '../core/model.js';
 import { CMS_NODES, is, linkAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
 import { overlapSpans, subtractSpans, type Span } from '../observe/spans.js';
+import type { Stamped } from '../observe/timeline.js';
 import { beatSlot } from './anchors.js';
 import {
   adminChanges,
@@ -93,7 +94,7 @@ interface Found {
   events: TimelineEvent[];
 }
 
-const at = (e: TimelineEvent): bigint => BigInt(e.atNs);
+const at = (e: Stamped): bigint => e.ns;
 const words = (f: ExecutionFacts, ns: bigint): string => instantWords(ns, f.startNs);
 
 /** Pieces of `spans` (closed at the end of the observation) longer than `graceNs`. */
@@ -118,7 +119,7 @@ function dualActiveOnlyWhereAllowed(f: ExecutionFacts): Found[] {
   const slowHeartbeat = f.faults
     .filter((x) => x.kind === 'latency' && x.target === 'heartbeat')
     .filter((x) => 2 * (Number(x.attributes['latency'] ?? 0) + Number(x.attributes['jitter'] ?? 0)) >= t.heartbeatTimeoutMs)
-    .map((x) => ({ fromNs: BigInt(x.appliedNs), toNs: x.healedNs === null ? null : BigInt(x.healedNs) }));
+    .map((x) => ({ fromNs: toNs(x.appliedNs), toNs: x.healedNs === null ? null : toNs(x.healedNs) }));
   const heartbeatDown = unionSpans([...inForce(f, ['cut', 'blackhole'], ['heartbeat']), ...isolated, ...slowHeartbeat]);
   const adminDown = unionSpans([...inForce(f, ['cut', 'blackhole'], ['admin-sync']), ...isolated]);
   const learn = msToNs(w.learnPeerMs(f.site));
@@ -126,14 +127,13 @@ function dualActiveOnlyWhereAllowed(f: ExecutionFacts): Found[] {
   const deaf = overlapSpans(heartbeatDown, adminDown).map((s) => ({ fromNs: s.fromNs, toNs: s.toNs === null ? null : s.toNs + learn }));
   const announced = CMS_NODES.flatMap((node) => alarmSpans(f, node, 'DUAL_ACTIVE'));
   const handovers = f.timeline
-    .events(is.role('cms-primary', 'ACTIVE'))
-    .filter((e) => /^auto failback/.test(e.reason))
+    .events(is.autoFailback())
     .map((e) => ({ fromNs: at(e), toNs: at(e) + msToNs(t.heartbeatTimeoutMs) + SCHED }));
   const roleActions = f.actions.filter((a) => a.accepted && (a.action === 'set-active' || a.action === 'set-standby'));
   const switchovers = roleActions
     .map((a, i) => ({ a, next: roleActions[i + 1] }))
     .filter(({ a }) => a.action === 'set-active')
-    .map(({ a, next }) => ({ fromNs: BigInt(a.atNs), toNs: next ? BigInt(next.doneNs) + SCHED : null }));
+    .map(({ a, next }) => ({ fromNs: toNs(a.atNs), toNs: next ? toNs(next.doneNs) + SCHED : null }));
   const allowed = unionSpans([...deaf, ...announced, ...handovers, ...switchovers]);
   // Announcing takes the next message between them: an Admin-Sync role message at once, or the next heartbeat.
   const announceNs = msToNs(t.heartbeatIntervalMs + t.heartbeatTimeoutMs + wanRtt(f, 'heartbeat')) + SCHED;
@@ -197,8 +197,8 @@ function adminSyncExact(f: ExecutionFacts): Found[] {
   for (const origin of CMS_NODES) {
     const peer = peerOf(origin);
     const applied = f.timeline.events(is.admin(peer, 'applied', undefined, origin));
-    const seen = new Map<number, TimelineEvent>();
-    let previous: EventOfType<'admin'> | undefined;
+    const seen = new Map<number, Stamped>();
+    let previous: Stamped<EventOfType<'admin'>> | undefined;
     for (const e of applied) {
       const first = seen.get(e.changeSeq);
       if (first) {
@@ -228,7 +228,7 @@ function adminSyncExact(f: ExecutionFacts): Found[] {
 }
 
 /** Changes whose link was up long enough to deliver them, but that never arrived. */
-function undelivered(f: ExecutionFacts, origin: CmsName, applied: ReadonlyMap<number, TimelineEvent>): Found[] {
+function undelivered(f: ExecutionFacts, origin: CmsName, applied: ReadonlyMap<number, Stamped>): Found[] {
   const peer = peerOf(origin);
   const slowest = f.faults
     .filter((x) => x.kind === 'latency' && x.target === 'admin-sync')
@@ -238,8 +238,8 @@ function undelivered(f: ExecutionFacts, origin: CmsName, applied: ReadonlyMap<nu
   for (const changed of f.timeline.events(is.admin(origin, 'changed', undefined, origin))) {
     if (applied.has(changed.changeSeq)) continue;
     // Up when the change was made, or the first time it came up after; never up again, I4 judges the queue.
-    const upThen = f.timeline.last(is.type('admin-link', origin), { atOrBeforeNs: changed.atNs })?.up === true;
-    const upAfter = f.timeline.first(is.adminLink(origin, true), { afterNs: changed.atNs });
+    const upThen = f.timeline.last(is.type('admin-link', origin), { atOrBeforeNs: changed.ns })?.up === true;
+    const upAfter = f.timeline.first(is.adminLink(origin, true), { afterNs: changed.ns });
     const upNs = upThen ? at(changed) : upAfter ? at(upAfter) : null;
     if (upNs === null) continue;
     const dueNs = upNs + lagNs;
@@ -270,19 +270,19 @@ function silentConflicts(f: ExecutionFacts): Found[] {
     for (const b of changes.filter((c) => c.node === 'cms-secondary' && c.object === a.object)) {
       const aArrives = appliedAt(a);
       const bArrives = appliedAt(b);
-      const concurrent = (aArrives === null || BigInt(b.atNs) < aArrives) && (bArrives === null || BigInt(a.atNs) < bArrives);
+      const concurrent = (aArrives === null || toNs(b.atNs) < aArrives) && (bArrives === null || toNs(a.atNs) < bArrives);
       if (!concurrent || aArrives === null || bArrives === null) continue;
       const crossedNs = aArrives > bArrives ? aArrives : bArrives;
       const raisedBy = crossedNs + SCHED;
       const silent = CMS_NODES.filter(
         (node) =>
-          !f.timeline.first(is.alarm('ADMIN_SYNC_CONFLICT', true, node), { afterNs: BigInt(a.atNs) < BigInt(b.atNs) ? a.atNs : b.atNs }),
+          !f.timeline.first(is.alarm('ADMIN_SYNC_CONFLICT', true, node), { afterNs: toNs(a.atNs) < toNs(b.atNs) ? a.atNs : b.atNs }),
       );
       if (silent.length === 0 || raisedBy > f.endNs) continue;
       found.push({
         key: 'a conflict not raised',
         message: `"${a.object}" was changed on cms-primary (to "${a.value}") and on cms-secondary (to "${b.value}") while they could not hear each other, and both changes crossed by ${words(f, crossedNs)}; ${silent.join(' and ')} never raised ADMIN_SYNC_CONFLICT (a silent divergence)`,
-        fromNs: BigInt(a.atNs) < BigInt(b.atNs) ? BigInt(a.atNs) : BigInt(b.atNs),
+        fromNs: toNs(a.atNs) < toNs(b.atNs) ? toNs(a.atNs) : toNs(b.atNs),
         atNs: raisedBy,
         events: f.timeline.events(
           (e) => e.type === 'admin' && (e.changeSeq === a.changeSeq || e.changeSeq === b.changeSeq) && at(e) <= crossedNs,
@@ -428,18 +428,15 @@ function noSilentOutage(f: ExecutionFacts): Found[] {
   const anyActive = unionSpans(CMS_NODES.flatMap((node) => servingActive(f, node)));
   for (const outage of complementSpans(anyActive, f.startNs, f.endNs)) {
     const requestMs = f.faults
-      .filter(
-        (x) => BigInt(x.appliedNs) <= outage.fromNs && BigInt(x.appliedNs) >= outage.fromNs - msToNs(f.site.timers.heartbeatIntervalMs),
-      )
-      .reduce((most, x) => Math.max(most, nsToMs(BigInt(x.confirmedNs) - BigInt(x.appliedNs))), 0);
+      .filter((x) => toNs(x.appliedNs) <= outage.fromNs && toNs(x.appliedNs) >= outage.fromNs - msToNs(f.site.timers.heartbeatIntervalMs))
+      .reduce((most, x) => Math.max(most, nsToMs(toNs(x.confirmedNs) - toNs(x.appliedNs))), 0);
     const window = w.noActiveAlarm(f.site, { ns: outage.fromNs, label: 'no CMS was ACTIVE' }, requestMs);
     const dueNs = outage.fromNs + msToNs(window.toMs);
     if (outage.toNs <= dueNs) continue;
-    const raised = CMS_NODES.some(
-      (node) =>
-        f.timeline.first(is.alarm('NO_ACTIVE_CMS', true, node), { afterNs: outage.fromNs }) !== undefined &&
-        BigInt(f.timeline.first(is.alarm('NO_ACTIVE_CMS', true, node), { afterNs: outage.fromNs })!.atNs) <= dueNs,
-    );
+    const raised = CMS_NODES.some((node) => {
+      const alarm = f.timeline.first(is.alarm('NO_ACTIVE_CMS', true, node), { afterNs: outage.fromNs });
+      return alarm !== undefined && alarm.ns <= dueNs;
+    });
     if (raised) continue;
     found.push({
       key: 'no ACTIVE CMS, no alarm',
@@ -501,10 +498,9 @@ function dataAccounted(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
   const rate = f.site.timers.acdEventRateHz;
   const periodNs = msToNs(1000 / rate);
-  const slack = 1 + Math.ceil((rate * w.SCHEDULING_MS) / 1000);
   for (const node of CMS_NODES) {
     for (const gap of f.timeline.events(is.gap(node))) {
-      const expected = Math.max(0, Math.round((gap.silentMs * rate) / 1000) - 1);
+      const { expected, slack } = w.gapMissing(f.site, gap.silentMs);
       if (Math.abs(gap.missing - expected) > slack)
         found.push({
           key: 'a gap miscounted',
@@ -516,11 +512,11 @@ function dataAccounted(f: ExecutionFacts): Found[] {
     }
     const lives = lifeSpans(f, node);
     lives.forEach((life, index) => {
-      const resumptions: Array<{ lostNs: bigint; backNs: bigint; events: TimelineEvent[] }> = [];
+      const resumptions: Array<{ lostNs: bigint; backNs: bigint; events: Stamped[] }> = [];
       let hadData =
         index > 0 && lives.slice(0, index).some((l) => l.events.some((e) => e.type === 'acd-link' && e.state === 'DATA_TRANSFER'));
       let lostNs: bigint | null = hadData ? life.fromNs : null;
-      let lostEvent: TimelineEvent | null = null;
+      let lostEvent: Stamped | null = null;
       for (const e of life.events) {
         if (e.type !== 'acd-link') continue;
         if (e.state === 'DATA_TRANSFER') {
@@ -569,12 +565,12 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
   const paused = inForce(f, ['pause'], ['cms-secondary']);
   for (const life of lifeSpans(f, 'cms-secondary')) {
-    let streak: EventOfType<'heartbeat'>[] = [];
+    let streak: Stamped<EventOfType<'heartbeat'>>[] = [];
     for (const e of life.events) {
       if (e.type === 'heartbeat' && e.outcome === 'answered') streak = [];
       if (e.type === 'heartbeat' && e.outcome === 'missed') {
         const sent = life.events.find(
-          (x): x is EventOfType<'heartbeat'> => x.type === 'heartbeat' && x.outcome === 'sent' && x.beat === e.beat,
+          (x): x is Stamped<EventOfType<'heartbeat'>> => x.type === 'heartbeat' && x.outcome === 'sent' && x.beat === e.beat,
         );
         if (sent && !within(paused, at(e))) {
           const slot = beatSlot(sent, `heartbeat ${e.beat} was due`);
@@ -589,7 +585,7 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
         }
         streak.push(e);
       }
-      if (e.type === 'role' && e.role === 'ACTIVE' && /^heartbeat lost/.test(e.reason)) {
+      if (is.heartbeatFailover()(e)) {
         const last = streak.at(-1);
         if (streak.length < t.heartbeatMisses || !last || at(e) - at(last) > SCHED)
           found.push({
@@ -616,13 +612,13 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
   for (const node of CMS_NODES) {
     const paused = inForce(f, ['pause'], [node]);
     for (const life of lifeSpans(f, node)) {
-      let cycleStart: EventOfType<'acd-link'> | null = null;
-      let previous: EventOfType<'acd-link'> | null = null;
+      let cycleStart: Stamped<EventOfType<'acd-link'>> | null = null;
+      let previous: Stamped<EventOfType<'acd-link'>> | null = null;
       let reachedData = false;
       for (const e of life.events) {
         if (e.type !== 'acd-link') continue;
         if (e.state === 'DATA_TRANSFER') reachedData = true;
-        if (!(e.state === 'CONNECTING' && /^attempt \d+ of/.test(e.reason ?? ''))) continue;
+        if (!is.attemptStart()(e)) continue;
         // The previous attempt's timer may have fired late, so its event sits up to the scheduling tolerance past its slot.
         if (previous && !reachedData && at(e) - at(previous) < retryNs - SCHED) {
           found.push({
@@ -659,14 +655,14 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
 function essTimings(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
   const paused = inForce(f, ['pause'], ['ess']);
-  const events = f.timeline.events((e): e is EventOfType<'ess'> => e.type === 'ess');
+  const events = f.timeline.events(is.type('ess'));
   events.forEach((e, i) => {
     const before = events[i - 1];
     if (!before || within(paused, at(e)) || within(paused, at(before))) return;
     const window =
       e.state === 'ACTIVE' && before.state === 'NO_SERVICE_TIMING'
         ? w.essActiveFromLoss(f.site, { ns: at(before), label: 'the ESS began its no-service timing' })
-        : e.state === 'STANDBY' && before.state === 'RESETTING' && e.reason === 'reset complete'
+        : before.state === 'RESETTING' && is.essResetDone()(e)
           ? w.essReset(f.site, { ns: at(before), label: 'the ESS began resetting' })
           : null;
     if (!window) return;
@@ -686,13 +682,13 @@ function essTimings(f: ExecutionFacts): Found[] {
 /** An automatic failback hands over within one heartbeat exchange. */
 function handoverTimings(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
-  for (const decision of f.timeline.events(is.role('cms-primary', 'ACTIVE')).filter((e) => /^auto failback/.test(e.reason))) {
+  for (const decision of f.timeline.events(is.autoFailback())) {
     const window = w.handoverDualActive(f.site, { ns: at(decision), label: 'the primary took the ACTIVE role back' });
     const dueNs = at(decision) + msToNs(window.toMs);
     if (dueNs > f.endNs) continue;
     const standby = f.timeline.first(is.role('cms-secondary', 'STANDBY'), { afterNs: at(decision) - SCHED });
-    const primaryLeft = f.timeline.first(is.role('cms-primary', 'STANDBY'), { afterNs: decision.atNs });
-    const operator = f.actions.some((a) => a.accepted && BigInt(a.atNs) >= at(decision) && BigInt(a.atNs) <= dueNs);
+    const primaryLeft = f.timeline.first(is.role('cms-primary', 'STANDBY'), { afterNs: decision.ns });
+    const operator = f.actions.some((a) => a.accepted && toNs(a.atNs) >= at(decision) && toNs(a.atNs) <= dueNs);
     const secondaryGone = within(unobservable(f, 'cms-secondary'), dueNs);
     if (operator || secondaryGone || (primaryLeft && at(primaryLeft) <= dueNs)) continue;
     if (!standby || at(standby) > dueNs)

@@ -2,8 +2,8 @@
 // pure functions, no I/O. Each window is anchored on the instant that starts its timing and says how it was derived,
 // so a report can say "expected 2000–2060 ms after the first unanswered heartbeat, measured 2031 ms".
 
-import type { FaultKind, Window, WindowKind } from '../core/model.js';
-import type { SiteConfig, WanLink } from '../core/site-config.js';
+import type { FaultKind, FaultRecord, Window, WindowKind } from '../core/model.js';
+import type { ScaledSite, WanLink } from '../core/site-config.js';
 import { toMonoNs } from '../core/clock.js';
 import type { LinkName } from '../../images/protocol/index.js';
 
@@ -108,7 +108,7 @@ function healExtra(heal: HealAnchor): Raw['extra'] {
  * From the fault (the operator's view): a refused heartbeat fails at once, so the last of m misses comes between
  * (m-1)·interval (the fault just before a beat) and m·interval (just after one); a silent one fails at its timeout.
  */
-export function failoverFromFault(site: SiteConfig, fault: FaultAnchor): Window {
+export function failoverFromFault(site: ScaledSite, fault: FaultAnchor): Window {
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   const d = fault.mode === 'silent' ? t : 0;
   const flight = heartbeatInFlight(site);
@@ -126,7 +126,7 @@ export function failoverFromFault(site: SiteConfig, fault: FaultAnchor): Window 
  * Across a WAN, a heartbeat sent up to one one-way delay before the fault has not reached the primary yet, so it
  * goes unanswered: the first miss, and with it the failover, can come that much earlier than a beat sent at the fault.
  */
-function heartbeatInFlight(site: SiteConfig): { ms: number; formula: string } {
+function heartbeatInFlight(site: ScaledSite): { ms: number; formula: string } {
   const wan = site.wan.heartbeat;
   if (!wan) return { ms: 0, formula: '' };
   const ms = wan.latencyMs + wan.jitterMs;
@@ -138,7 +138,7 @@ function heartbeatInFlight(site: SiteConfig): { ms: number; formula: string } {
  * is (m-1) intervals later, and it fails at once (refused) or at its timeout (silent). Any other miss count or
  * timeout lands a whole interval, or the timeout's difference, away.
  */
-export function failoverFromFirstMiss(site: SiteConfig, anchor: Anchor, mode: FailureMode): Window {
+export function failoverFromFirstMiss(site: ScaledSite, anchor: Anchor, mode: FailureMode): Window {
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   const at = (m - 1) * i + (mode === 'silent' ? t : 0);
   const formula = mode === 'silent' ? `(${m}-1)·${n(i)} + timeout ${n(t)}` : `(${m}-1)·${n(i)} + a refused connection`;
@@ -150,13 +150,28 @@ export function failoverFromFirstMiss(site: SiteConfig, anchor: Anchor, mode: Fa
 }
 
 /** How long to watch to be sure no failover comes: twice the latest a failover could come after a fault. */
-export function noFailoverObservationMs(site: SiteConfig): number {
+export function noFailoverObservationMs(site: ScaledSite): number {
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   return 2 * (m * i + t);
 }
 
+/**
+ * A primary that hears no secondary (it started again while the secondary is down) holds STANDBY until its
+ * no-secondary deadline, heartbeatMisses·heartbeatInterval + heartbeatTimeout after its life began, then goes ACTIVE
+ * alone: as long as the secondary would take to declare it down.
+ */
+export function loneActive(site: ScaledSite, begun: HealAnchor): Window {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return window('lone primary ACTIVE', 'the primary that hears no secondary becomes ACTIVE', 'fault', begun, {
+    from: m * i + t,
+    to: m * i + t,
+    formula: `no-secondary deadline ${m}·${n(i)} + timeout ${n(t)}`,
+    extra: healExtra(begun),
+  });
+}
+
 /** Two heartbeats of the secondary are one interval apart (a fixed grid). */
-export function heartbeatPeriod(site: SiteConfig, previous: Anchor): Window {
+export function heartbeatPeriod(site: ScaledSite, previous: Anchor): Window {
   const i = site.timers.heartbeatIntervalMs;
   return window('heartbeat period', 'the next heartbeat is sent', 'protocol', previous, { from: i, to: i, formula: `interval ${n(i)}` });
 }
@@ -168,7 +183,7 @@ export function heartbeatPeriod(site: SiteConfig, previous: Anchor): Window {
  * After its session is gone and the new CMS is ACTIVE, the supervisor logs in at its next attempt there: it tries
  * the other CMS at once after a loss, then alternates every keepaliveInterval/2, so within one keepaliveInterval.
  */
-export function loginFromReady(site: SiteConfig, anchor: Anchor): Window {
+export function loginFromReady(site: ScaledSite, anchor: Anchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   return window('supervisor login after the switch', 'the supervisor logs in to the new ACTIVE CMS', 'protocol', anchor, {
     from: 0,
@@ -182,7 +197,7 @@ export function loginFromReady(site: SiteConfig, anchor: Anchor): Window {
  * keepaliveMisses·keepaliveInterval of silence otherwise, its last keep-alive being at most one interval old), then
  * at most one client retry round.
  */
-export function loginFromFault(site: SiteConfig, fault: FaultAnchor): Window {
+export function loginFromFault(site: ScaledSite, fault: FaultAnchor): Window {
   const { keepaliveIntervalMs: k, keepaliveMisses: km, heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   const d = fault.mode === 'silent' ? t : 0;
   const lossFrom = fault.mode === 'silent' ? (km - 1) * k : 0;
@@ -206,9 +221,17 @@ export function loginFromFault(site: SiteConfig, fault: FaultAnchor): Window {
  *   CMS within one client retry round.
  * Each adds the scheduling tolerance. Bounds, not windows: a site not settled by then ends as it is.
  */
-export function settleBounds(site: SiteConfig): { primaryDecidesMs: number; supervisorLogsInMs: number } {
+export function settleBounds(site: ScaledSite): { primaryDecidesMs: number; supervisorLogsInMs: number } {
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t, keepaliveIntervalMs: k, keepaliveMisses: km } = site.timers;
   return { primaryDecidesMs: m * i + t + SCHEDULING_MS, supervisorLogsInMs: km * k + k + SCHEDULING_MS };
+}
+
+/**
+ * Without a fault to count from (after an operator's switch), how long the supervisor may take to log in to the new
+ * ACTIVE CMS: one session loss and one retry round, two keepaliveIntervals. A bound.
+ */
+export function loginAfterSwitchBoundMs(site: ScaledSite): number {
+  return 2 * site.timers.keepaliveIntervalMs + SCHEDULING_MS;
 }
 
 /** The site's own outage budget, counted from the fault. */
@@ -228,6 +251,43 @@ export function budget(name: string, description: string, budgetMs: number, anch
 // ---------------------------------------------------------------------------------------------------------------
 // ACD links.
 
+/**
+ * How long after the fault a CMS begins the Dual-IP cycle of a lost link, at the latest: at once for a refused link,
+ * after keep-alive silence (keepaliveMisses·keepaliveInterval) for a silent one; plus the fault's request. A bound.
+ */
+export function cycleStartBoundMs(site: ScaledSite, fault: FaultAnchor): number {
+  return fault.requestMs + site.timers.keepaliveMisses * site.timers.keepaliveIntervalMs + SCHEDULING_MS;
+}
+
+/**
+ * After a link is healed, a CMS cycling through Dual-IP reconnects at its next slot, within one linkRetry (while that
+ * slot is at the main CM: the first mainAttempts of a cycle), then is in data transfer after the pump-up (and the WAN
+ * both ways); at the earliest a pump-up after the heal.
+ */
+export function acdLinkBack(site: ScaledSite, heal: HealAnchor, link: LinkName): Window {
+  const { linkRetryMs: r, pumpupMs: p } = site.timers;
+  const wan = wanRoundTrip(site.wan[link]);
+  return window('ACD link back after the heal', 'the ACD link is in data transfer again', 'fault', heal, {
+    from: p + wan.from,
+    to: r + p + wan.to,
+    formula: `next Dual-IP slot 0 … ${n(r)} + pump-up ${n(p)}${wan.to > 0 ? ` + WAN ${wan.formula}` : ''}`,
+    extra: healExtra(heal),
+  });
+}
+
+/**
+ * The events a counted gap misses (DESIGN §1, I6): the silence times the event rate, less the one event that ends it;
+ * within a slack of one event, the scheduling tolerance's worth, and `uncertaintyMs` of silence not known exactly (the
+ * last event before it and the first after it come up to one event period from the silence's ends).
+ */
+export function gapMissing(site: ScaledSite, silenceMs: number, uncertaintyMs = 0): { expected: number; slack: number; formula: string } {
+  const hz = site.timers.acdEventRateHz;
+  const expected = Math.max(0, Math.round((silenceMs * hz) / 1000) - 1);
+  const slack = 1 + Math.ceil((hz * (SCHEDULING_MS + uncertaintyMs)) / 1000);
+  const unsure = uncertaintyMs > 0 ? ` + ${n(uncertaintyMs)}` : '';
+  return { expected, slack, formula: `${n(silenceMs)} ms of silence × ${hz}/s − 1, ± 1 + ${hz}/s × (${SCHEDULING_MS}${unsure}) ms` };
+}
+
 /** A cut or reset link is seen at once. */
 export function resetLinkLoss(fault: FaultAnchor): Window {
   return window('link loss seen', 'the CMS declares its ACD link lost', 'fault', fault, {
@@ -242,7 +302,7 @@ export function resetLinkLoss(fault: FaultAnchor): Window {
  * A silent link is declared lost keepaliveMisses·keepaliveInterval after the last message received; ACD data flows
  * at acdEventRateHz, so that message is at most one event period older than the fault.
  */
-export function silentLinkLoss(site: SiteConfig, fault: FaultAnchor): Window {
+export function silentLinkLoss(site: ScaledSite, fault: FaultAnchor): Window {
   const { keepaliveMisses: m, keepaliveIntervalMs: k, acdEventRateHz: hz } = site.timers;
   const period = 1000 / hz;
   return window('silent link loss', 'the CMS declares its silent ACD link lost', 'fault', fault, {
@@ -254,7 +314,7 @@ export function silentLinkLoss(site: SiteConfig, fault: FaultAnchor): Window {
 }
 
 /** The k-th attempt of a Dual-IP cycle starts (k-1)·linkRetry after the cycle's first one. */
-export function dualIpAttempt(site: SiteConfig, cycleStart: Anchor, attempt: number): Window {
+export function dualIpAttempt(site: ScaledSite, cycleStart: Anchor, attempt: number): Window {
   const r = site.timers.linkRetryMs;
   return window(`Dual-IP attempt ${attempt}`, `attempt ${attempt} of the Dual-IP cycle`, 'protocol', cycleStart, {
     from: (attempt - 1) * r,
@@ -264,7 +324,7 @@ export function dualIpAttempt(site: SiteConfig, cycleStart: Anchor, attempt: num
 }
 
 /** A link accepted by a serving CM or ESS is in data transfer after the pump-up (plus its WAN delay each way). */
-export function pumpup(site: SiteConfig, attemptStart: Anchor, link: LinkName): Window {
+export function pumpup(site: ScaledSite, attemptStart: Anchor, link: LinkName): Window {
   const p = site.timers.pumpupMs;
   const wan = wanRoundTrip(site.wan[link]);
   return window('in data transfer', 'the ACD link is in data transfer', 'protocol', attemptStart, {
@@ -278,7 +338,7 @@ export function pumpup(site: SiteConfig, attemptStart: Anchor, link: LinkName): 
 // ESS takeover.
 
 /** The ESS goes ACTIVE essNoServiceTimeout after it saw the main CM lost (its own NO_SERVICE_TIMING). */
-export function essActiveFromLoss(site: SiteConfig, essLoss: Anchor): Window {
+export function essActiveFromLoss(site: ScaledSite, essLoss: Anchor): Window {
   const t = site.timers.essNoServiceTimeoutMs;
   return window('ESS ACTIVE after its no-service timeout', 'the ESS becomes ACTIVE', 'protocol', essLoss, {
     from: t,
@@ -288,7 +348,7 @@ export function essActiveFromLoss(site: SiteConfig, essLoss: Anchor): Window {
 }
 
 /** From the fault: a stopped CM closes the ESS's connection at once, so detection is immediate, then the timeout. */
-export function essActiveFromFault(site: SiteConfig, fault: FaultAnchor): Window {
+export function essActiveFromFault(site: ScaledSite, fault: FaultAnchor): Window {
   const { essNoServiceTimeoutMs: t, keepaliveMisses: m, keepaliveIntervalMs: k } = site.timers;
   const [from, to, detect] = fault.mode === 'silent' ? [(m - 1) * k + t, m * k + t, `silence ${m}·${n(k)}`] : [t, t, 'at once'];
   return window('ESS takeover from the fault', 'the ESS becomes ACTIVE', 'fault', fault, {
@@ -304,7 +364,7 @@ export function essActiveFromFault(site: SiteConfig, fault: FaultAnchor): Window
  * attempt is rejected), then pump-up. When a slot lies within the scheduling tolerance of the ESS's activation,
  * either it or the next ESS slot can be the one, and the window covers both.
  */
-export function cmsReachesEss(site: SiteConfig, cycleStart: Anchor, essActiveAfterMs: number): Window & { attempt: number; cycle: number } {
+export function cmsReachesEss(site: ScaledSite, cycleStart: Anchor, essActiveAfterMs: number): Window & { attempt: number; cycle: number } {
   const { linkRetryMs: r, mainAttempts: main, essAttempts: ess, pumpupMs: p } = site.timers;
   const perCycle = main + ess;
   const slots: Array<{ index: number; atMs: number }> = [];
@@ -325,8 +385,16 @@ export function cmsReachesEss(site: SiteConfig, cycleStart: Anchor, essActiveAft
   return { ...w, attempt: (first.index % perCycle) + 1, cycle: Math.floor(first.index / perCycle) + 1 };
 }
 
+/**
+ * How long a CMS on the ESS is watched for a pre-emptive return once the main CM is back: a whole Dual-IP cycle and a
+ * pump-up, long enough for any attempt at the main CM a CMS would make.
+ */
+export function noPreemptiveReturnMs(site: ScaledSite): number {
+  return dualIpCycleMs(site) + site.timers.pumpupMs;
+}
+
 /** The ESS spends essReset in RESETTING, then STANDBY. */
-export function essReset(site: SiteConfig, resetting: Anchor): Window {
+export function essReset(site: ScaledSite, resetting: Anchor): Window {
   const t = site.timers.essResetMs;
   return window('ESS reset', 'the ESS is back in STANDBY', 'protocol', resetting, { from: t, to: t, formula: `reset ${n(t)}` });
 }
@@ -336,7 +404,7 @@ export function essReset(site: SiteConfig, resetting: Anchor): Window {
 
 /** One change, primary `changed` to peer `applied`, across a link with a latency toxic and the site's WAN on it. */
 export function adminSyncLag(
-  site: SiteConfig,
+  site: ScaledSite,
   changed: Anchor,
   toxic: { latencyMs: number; jitterMs: number } = { latencyMs: 0, jitterMs: 0 },
 ): Window {
@@ -350,8 +418,17 @@ export function adminSyncLag(
   return window('Admin-Sync lag', 'the change is applied on the peer', 'protocol', changed, { from, to, formula: parts.join(' + ') });
 }
 
+/**
+ * The latency toxic in force on a link (the scenario's own, not the site's WAN), as adminSyncLag takes it; undefined
+ * when none is.
+ */
+export function latencyToxic(faults: readonly FaultRecord[], link: LinkName): { latencyMs: number; jitterMs: number } | undefined {
+  const slowed = faults.find((f) => f.kind === 'latency' && f.target === link && f.removedNs === null);
+  return slowed ? { latencyMs: Number(slowed.attributes['latency']), jitterMs: Number(slowed.attributes['jitter'] ?? 0) } : undefined;
+}
+
 /** After the link comes back, queued changes are resent at once on the new connection: applied within the lag. */
-export function adminSyncDrain(site: SiteConfig, linkUp: Anchor): Window {
+export function adminSyncDrain(site: ScaledSite, linkUp: Anchor): Window {
   const wan = site.wan['admin-sync'];
   return window('Admin-Sync drain', 'the queued change is applied on the peer', 'protocol', linkUp, {
     from: 0,
@@ -361,7 +438,7 @@ export function adminSyncDrain(site: SiteConfig, linkUp: Anchor): Window {
 }
 
 /** After the heal, the sender redials within one keepaliveInterval (its retry period) and says hello. */
-export function adminSyncReconnect(site: SiteConfig, heal: HealAnchor): Window {
+export function adminSyncReconnect(site: ScaledSite, heal: HealAnchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   const wan = site.wan['admin-sync'];
   const rtt = wan ? 2 * (wan.latencyMs + wan.jitterMs) : 0;
@@ -377,7 +454,7 @@ export function adminSyncReconnect(site: SiteConfig, heal: HealAnchor): Window {
 // Return of the primary and failback.
 
 /** The primary decides its role on the first heartbeat it receives from the secondary after the return. */
-export function failbackDecision(site: SiteConfig, received: Anchor): Window {
+export function failbackDecision(site: ScaledSite, received: Anchor): Window {
   return window('failback decision', 'the returning primary applies the failback policy', 'protocol', received, {
     from: 0,
     to: 0,
@@ -386,7 +463,7 @@ export function failbackDecision(site: SiteConfig, received: Anchor): Window {
 }
 
 /** From the return: the secondary's next heartbeat within one interval, answered within its timeout. */
-export function failbackFromReturn(site: SiteConfig, back: HealAnchor): Window {
+export function failbackFromReturn(site: ScaledSite, back: HealAnchor): Window {
   const { heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   return window('failback from the return', 'the returning primary applies the failback policy', 'fault', back, {
     from: 0,
@@ -400,12 +477,27 @@ export function failbackFromReturn(site: SiteConfig, back: HealAnchor): Window {
  * With automatic failback the primary takes the role back on a heartbeat and demands STANDBY in its answer: both
  * are ACTIVE at most one heartbeat exchange, bounded by the heartbeat timeout (DESIGN §1).
  */
-export function handoverDualActive(site: SiteConfig, decision: Anchor): Window {
+export function handoverDualActive(site: ScaledSite, decision: Anchor): Window {
   const t = site.timers.heartbeatTimeoutMs;
   return window('dual-active during the handover', 'the secondary goes STANDBY, ending the handover', 'protocol', decision, {
     from: 0,
     to: t,
     formula: `one heartbeat exchange ≤ timeout ${n(t)}`,
+  });
+}
+
+/**
+ * DUAL_ACTIVE clears once one CMS is STANDBY: at once on the CMS that went STANDBY itself, else when the ACTIVE one
+ * learns it, at once over Admin-Sync (a role change is sent at once) or with the next heartbeat exchange (one interval
+ * and its timeout, plus the WAN both ways).
+ */
+export function dualActiveCleared(site: ScaledSite, standby: Anchor): Window {
+  const { heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const wan = wanRoundTrip(site.wan.heartbeat);
+  return window('DUAL_ACTIVE cleared', 'the CMS clears DUAL_ACTIVE', 'protocol', standby, {
+    from: 0,
+    to: i + t + wan.to,
+    formula: `0 … next heartbeat ${n(i)} + its exchange ${n(t)}${wan.to > 0 ? ` + WAN ${wan.formula}` : ''}`,
   });
 }
 
@@ -422,7 +514,7 @@ export function manualSwitch(anchor: Anchor): Window {
  * A CMS that took over learns its peer's role over Admin-Sync: at once when the peer tells it (a role change is sent
  * at once), else with the next keep-alive, one keepaliveInterval later, plus the WAN delay on that link.
  */
-export function alarmAfterFailover(site: SiteConfig, failover: Anchor): Window {
+export function alarmAfterFailover(site: ScaledSite, failover: Anchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   const wan = site.wan['admin-sync'];
   const d = wan ? wan.latencyMs + wan.jitterMs : 0;
@@ -452,7 +544,7 @@ function wanRoundTrip(wan: WanLink | undefined): { from: number; to: number; for
 }
 
 /** The ESS learns the main CM is back at its next redial (one keepaliveInterval after its last failure) and returns. */
-export function essReturnOnceCmBack(site: SiteConfig, heal: HealAnchor): Window {
+export function essReturnOnceCmBack(site: ScaledSite, heal: HealAnchor): Window {
   const k = site.timers.keepaliveIntervalMs;
   return window('ESS return once the CM is back', 'the ESS begins its scheduled return', 'fault', heal, {
     from: 0,
@@ -466,13 +558,13 @@ export function essReturnOnceCmBack(site: SiteConfig, heal: HealAnchor): Window 
 // Bounds of the invariants (DESIGN §1 "Invariants under any schedule of faults").
 
 /** How long the site may go without hearing a CMS before it acts: heartbeatMisses·interval + timeout. */
-export function detectionMs(site: SiteConfig): number {
+export function detectionMs(site: ScaledSite): number {
   const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
   return m * i + t;
 }
 
 /** One whole Dual-IP cycle: every main CM attempt and every ESS attempt, linkRetry apart. */
-export function dualIpCycleMs(site: SiteConfig): number {
+export function dualIpCycleMs(site: ScaledSite): number {
   const { mainAttempts, essAttempts, linkRetryMs } = site.timers;
   return (mainAttempts + essAttempts) * linkRetryMs;
 }
@@ -484,7 +576,7 @@ export function dualIpCycleMs(site: SiteConfig): number {
  * session given up, one retry round: keepaliveMisses·keepaliveInterval + keepaliveInterval) runs alongside the Dual-IP
  * cycle, which is longer at any allowed setting. A bound on a state, not the timing of an event.
  */
-export function convergence(site: SiteConfig, lastMove: Anchor): Window {
+export function convergence(site: ScaledSite, lastMove: Anchor): Window {
   const t = site.timers;
   const detect = detectionMs(site);
   const cycle = dualIpCycleMs(site);
@@ -508,7 +600,7 @@ export function convergence(site: SiteConfig, lastMove: Anchor): Window {
  * A CMS that sees no ACTIVE CMS raises NO_ACTIVE_CMS once that has lasted the detection window (DESIGN §1 "Always an
  * ACTIVE CMS"); the outage is counted from when the last ACTIVE CMS stopped serving.
  */
-export function noActiveAlarm(site: SiteConfig, outage: Anchor, requestMs = 0): Window {
+export function noActiveAlarm(site: ScaledSite, outage: Anchor, requestMs = 0): Window {
   const d = detectionMs(site);
   return window('NO_ACTIVE_CMS raised', 'a CMS raises NO_ACTIVE_CMS', 'protocol', outage, {
     from: 0,
@@ -519,7 +611,7 @@ export function noActiveAlarm(site: SiteConfig, outage: Anchor, requestMs = 0): 
 }
 
 /** A CMS whose ACD link has not been in data transfer for keepaliveMisses·keepaliveInterval raises ACD_LINK_DOWN. */
-export function acdLinkDownAlarm(site: SiteConfig, down: Anchor): Window {
+export function acdLinkDownAlarm(site: ScaledSite, down: Anchor): Window {
   const { keepaliveMisses: m, keepaliveIntervalMs: k } = site.timers;
   return window('ACD_LINK_DOWN raised', 'the CMS raises ACD_LINK_DOWN', 'protocol', down, {
     from: 0,
@@ -532,7 +624,7 @@ export function acdLinkDownAlarm(site: SiteConfig, down: Anchor): Window {
  * How long two CMS that can hear each other again take to learn each other's role: the next heartbeat and its
  * answer, or an Admin-Sync redial after a silent connection and its hello, plus the WAN both ways.
  */
-export function learnPeerMs(site: SiteConfig): number {
+export function learnPeerMs(site: ScaledSite): number {
   const t = site.timers;
   const hb = t.heartbeatIntervalMs + t.heartbeatTimeoutMs + wanRoundTrip(site.wan.heartbeat).to;
   const admin = (t.keepaliveMisses + 1) * t.keepaliveIntervalMs + wanRoundTrip(site.wan['admin-sync']).to;

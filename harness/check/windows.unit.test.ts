@@ -99,6 +99,65 @@ describe('expected windows', () => {
     expect(budget.kind).to.equal('budget');
   });
 
+  it('puts a lone primary’s decision at its no-secondary deadline, misses·interval + timeout after it began', () => {
+    expect(bounds(w.loneActive(site, { ...anchor, requestMs: 0 }))).to.deep.equal([3250 - E, 3250 + T]);
+    expect(w.loneActive(site, { ...anchor, requestMs: 0 }).derivation).to.contain('no-secondary deadline 3·1000 + timeout 250');
+  });
+
+  it('clears DUAL_ACTIVE within one heartbeat exchange of a CMS going STANDBY, plus the WAN both ways', () => {
+    expect(bounds(w.dualActiveCleared(site, anchor))).to.deep.equal([0, 1250 + T]);
+    const wan = scaleSite(withSite(DEFAULT_SITE, { wan: { heartbeat: { latencyMs: 1000, jitterMs: 200, bandwidthKBps: null } } }), 0.05);
+    expect(bounds(w.dualActiveCleared(wan, anchor))).to.deep.equal([0, 1250 + 120 + T]);
+  });
+
+  it('brings a healed ACD link back within one Dual-IP slot and a pump-up of the heal, widened by the heal request', () => {
+    expect(bounds(w.acdLinkBack(site, { ...anchor, requestMs: 3 }, 'acd-primary'))).to.deep.equal([250 - E, 1500 + 250 + T + 3]);
+  });
+
+  it('watches a CMS on the ESS for a whole Dual-IP cycle and a pump-up for a pre-emptive return', () => {
+    expect(w.noPreemptiveReturnMs(site)).to.equal(7 * 1500 + 250);
+  });
+
+  it('counts a gap’s missing events as the silence times the rate less one, the same formula I6 holds gaps to', () => {
+    expect(w.gapMissing(site, 4000)).to.deep.equal({
+      expected: 39,
+      slack: 2,
+      formula: '4000 ms of silence × 10/s − 1, ± 1 + 10/s × (40) ms',
+    });
+    expect(w.gapMissing(site, 4000, 205)).to.include({ expected: 39, slack: 4 });
+    expect(w.gapMissing(site, 50).expected).to.equal(0);
+  });
+
+  it('bounds the start of a Dual-IP cycle by keep-alive silence, and a login after a switch by two keep-alive intervals', () => {
+    expect(w.cycleStartBoundMs(site, fault('silent', 7))).to.equal(7 + 3 * 500 + T);
+    expect(w.loginAfterSwitchBoundMs(site)).to.equal(2 * 500 + T);
+  });
+
+  it('reads the latency toxic in force on a link, not one healed', () => {
+    const record = (removedNs: string | null) => ({
+      id: 'latency-1',
+      kind: 'latency' as const,
+      target: 'admin-sync' as const,
+      direction: null,
+      attributes: { latency: 500, jitter: 50 },
+      appliedNs: '1',
+      confirmedNs: '2',
+      removedNs,
+      healedNs: removedNs,
+    });
+    expect(w.latencyToxic([record(null)], 'admin-sync')).to.deep.equal({ latencyMs: 500, jitterMs: 50 });
+    expect(w.latencyToxic([record('3')], 'admin-sync')).to.equal(undefined);
+    expect(w.latencyToxic([record(null)], 'heartbeat')).to.equal(undefined);
+  });
+
+  it('takes only a scaled site, which knows its scale: a real-time one does not compile', () => {
+    // @ts-expect-error a real-time SiteConfig is not a ScaledSite
+    const unscaled = () => w.failoverFromFault(DEFAULT_SITE, fault('refused'));
+    expect(unscaled).to.be.a('function');
+    expect(site.timeScale).to.equal(0.05);
+    expect(site.timers.heartbeatIntervalMs).to.equal(1_000);
+  });
+
   it('watches twice the latest failover to be sure none comes', () => {
     expect(w.noFailoverObservationMs(site)).to.equal(2 * (3 * 1000 + 250));
   });

@@ -52,10 +52,14 @@ export const historyOption = (description: string): Option => new Option('--hist
 
 /** --margin-ms <ms>: every timing's equivalence margin in a comparison (read with comparisonOf()). */
 export const marginOption = (): Option =>
-  new Option('--margin-ms <ms>', 'equivalence margin of every timing, ms at the runs’ scale (default: half the smallest timer step, 40–80 ms)');
+  new Option(
+    '--margin-ms <ms>',
+    'equivalence margin of every timing, ms at the runs’ scale (default: half the smallest timer step, 40–80 ms)',
+  );
 
 /** --alpha <p>: the family-wise level of a comparison's calls (read with comparisonOf()). */
-export const alphaOption = (): Option => new Option('--alpha <p>', 'family-wise level of the calls, Holm over every timing').default('0.05');
+export const alphaOption = (): Option =>
+  new Option('--alpha <p>', 'family-wise level of the calls, Holm over every timing').default('0.05');
 
 /** The comparison settings --margin-ms and --alpha gave, checked. */
 export function comparisonOf(options: { marginMs?: string; alpha?: string }): { alpha: number; marginMs?: number } {

@@ -200,11 +200,24 @@ export function withSite(
 /** Integer-valued timer fields that are counts, not durations: never scaled. */
 const COUNT_FIELDS = new Set<keyof Timers>(['heartbeatMisses', 'mainAttempts', 'essAttempts', 'keepaliveMisses', 'acdEventRateHz']);
 
+declare const SCALED: unique symbol;
+
+/**
+ * The site as the stand-ins run it at a time scale (see scaleSite): what every window, bound and fault size is computed
+ * from. A distinct type, so a real-time SiteConfig passed where the scaled one is needed fails to compile; only
+ * scaleSite makes one, once per site (the Site holds it and hands it on).
+ */
+export type ScaledSite = Readonly<SiteConfig> & {
+  /** The scale its durations were multiplied by (1 = real time). */
+  readonly timeScale: number;
+  readonly [SCALED]: true;
+};
+
 /**
  * The site as the stand-ins run it at a time scale: every duration (timers, the ESS auto-return, WAN latency and
  * jitter, budgets) multiplied by the scale; counts and bandwidth unchanged.
  */
-export function scaleSite(site: SiteConfig, timeScale: number): SiteConfig {
+export function scaleSite(site: SiteConfig, timeScale: number): ScaledSite {
   const scale = (ms: number) => ms * timeScale;
   const timers = { ...site.timers };
   for (const key of Object.keys(timers) as Array<keyof Timers>) if (!COUNT_FIELDS.has(key)) timers[key] = Math.round(scale(timers[key]));
@@ -223,5 +236,6 @@ export function scaleSite(site: SiteConfig, timeScale: number): SiteConfig {
     wan,
     budgets,
     images: site.images,
-  };
+    timeScale,
+  } as ScaledSite;
 }

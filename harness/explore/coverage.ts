@@ -5,7 +5,7 @@ import type { CmsName } from '../../images/protocol/index.js';
 import { msToNs } from '../core/clock.js';
 import type { TestEvidence } from '../core/model.js';
 import { isFault, type Schedule } from '../core/schedule.js';
-import { linkAt } from '../observe/site-state.js';
+import { is, linkAt } from '../observe/site-state.js';
 import { factsOf, roleOf, servingActive, within, type ExecutionFacts } from '../check/facts.js';
 import type { CoverageRow } from '../core/explore-record.js';
 
@@ -35,7 +35,7 @@ export function during(facts: ExecutionFacts, ns: bigint): string {
   const tl = facts.timeline;
   const ess = tl.last((e) => e.type === 'ess', { atOrBeforeNs: ns });
   if (ess?.type === 'ess' && ess.state === 'RESETTING') return 'ESS resetting';
-  const handover = tl.last((e) => e.type === 'role' && e.node === 'cms-primary' && /^auto failback/.test(e.reason), { atOrBeforeNs: ns });
+  const handover = tl.last(is.autoFailback(), { atOrBeforeNs: ns });
   if (handover && ns - BigInt(handover.atNs) <= msToNs(facts.site.timers.heartbeatTimeoutMs)) return 'failback handover';
   if (ess?.type === 'ess' && ess.state === 'ACTIVE') return 'ESS in control';
   if (ess?.type === 'ess' && ess.state === 'NO_SERVICE_TIMING') return 'ESS no-service timing';

@@ -10,6 +10,7 @@ import type { HarnessEvent } from '../core/model.js';
 import { nowNs } from '../core/clock.js';
 import { Observer, pollIntervalFor } from './observer.js';
 import { is, isObservableAt } from './site-state.js';
+import type { Stamped } from './timeline.js';
 
 type Mode = 'answer' | 'hang';
 
@@ -100,8 +101,8 @@ class FakeStandin {
   }
 }
 
-function harnessEvents(observer: Observer, node: NodeName): HarnessEvent[] {
-  return observer.timeline.events().filter((e): e is HarnessEvent => e.node === 'harness' && e.subject === node);
+function harnessEvents(observer: Observer, node: NodeName): Array<Stamped<HarnessEvent>> {
+  return observer.timeline.events().filter((e): e is Stamped<HarnessEvent> => e.node === 'harness' && e.subject === node);
 }
 
 describe('Observer', () => {
@@ -222,7 +223,7 @@ describe('Observer', () => {
     });
     const harness = harnessEvents(started, 'cms-primary');
     expect(harness.map((e) => e.type)).to.deep.equal(['unobservable', 'observable', 'note']);
-    expect(BigInt(harness[0]!.atNs) <= lastAnsweredBeforeNs, 'unobservable from the last answer before the restart').to.equal(true);
+    expect(harness[0]!.ns <= lastAnsweredBeforeNs, 'unobservable from the last answer before the restart').to.equal(true);
     expect(started.timeline.events({ node: 'cms-primary' })).to.have.length(5);
     primary.role('ACTIVE');
     await started.flush();
@@ -259,12 +260,12 @@ describe('Observer', () => {
       seq: 7,
     });
     expect(secondary.controls).to.deep.equal([{ action: 'set-active' }]);
-    const actions = started.timeline.events({ node: 'harness', type: 'action' }) as HarnessEvent[];
+    const actions = started.timeline.events({ node: 'harness', type: 'action' }) as Array<Stamped<HarnessEvent>>;
     expect(actions.map((e) => [e.subject, e.detail])).to.deep.equal([
       ['cms-secondary', 'set-active on cms-secondary acknowledged'],
       ['cms-primary', 'admin-change "vdn 5001" on cms-primary acknowledged (seq 7)'],
     ]);
-    expect(actions.every((e) => BigInt(e.atNs) >= before)).to.equal(true);
+    expect(actions.every((e) => e.ns >= before)).to.equal(true);
   });
 
   it('turns a refused control request into CONTROL_FAILED with the stand-in reason', async () => {

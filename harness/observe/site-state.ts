@@ -5,99 +5,112 @@ import type { AcdLinkState, AcdTarget, AlarmName, CmsName, HaRole, NodeName } fr
 import { toNs, type Instant } from '../core/clock.js';
 import type { EventOfType, FaultRecord, TimelineEvent } from '../core/model.js';
 import { overlapSpans, spansOf, subtractSpans, type Span } from './spans.js';
-import type { Timeline } from './timeline.js';
+import { nsOf, type Timeline } from './timeline.js';
 
 /** The CMS nodes whose HA role the harness tracks for dual-ACTIVE detection. */
 export const CMS_NODES: readonly CmsName[] = ['cms-primary', 'cms-secondary'];
 
-type Pred<K extends TimelineEvent['type']> = (event: TimelineEvent) => event is EventOfType<K>;
+/**
+ * A predicate that narrows any event to one of type K, keeping what the event was: a timeline's (stamped) event stays
+ * stamped, an event read from a record stays as it is.
+ */
+export type Pred<K extends TimelineEvent['type']> = <E extends TimelineEvent>(event: E) => event is E & EventOfType<K>;
+
+const pred = <K extends TimelineEvent['type']>(test: (e: TimelineEvent) => boolean): Pred<K> => test as Pred<K>;
+
+/**
+ * The protocol meaning the stand-ins carry only in free-text reasons, read here and nowhere else in the harness: when
+ * their events carry it in fields of their own, these lines (and the predicates using them) are all that changes.
+ */
+const REASON = {
+  /** acd-link CONNECTING: the start of a Dual-IP attempt ("attempt 3 of cycle 2: cm try 3 of 5"). */
+  attemptStart: /^attempt \d+ of/,
+  /** …of the first attempt of a cycle. */
+  cycleStart: /^attempt 1 of/,
+  /** role ACTIVE of the primary: it took the role back from a secondary that took over (automatic failback). */
+  autoFailback: /^auto failback/,
+  /** role ACTIVE of the secondary: heartbeatMisses consecutive heartbeats went unanswered (a failover). */
+  heartbeatLost: /^heartbeat lost/,
+  /** role ACTIVE of a primary that heard no secondary by its no-secondary deadline. */
+  noSecondary: /^no secondary/,
+  /** ess STANDBY: the reset after a takeover or a return is over. */
+  essResetDone: /^reset complete$/,
+} as const;
+
+const reasonOf = (e: TimelineEvent): string => ('reason' in e && typeof e.reason === 'string' ? e.reason : '');
 
 /** Named predicates over timeline events; every field left out matches anything. */
 export const is = {
-  type:
-    <K extends TimelineEvent['type']>(type: K, node?: NodeName | 'harness'): Pred<K> =>
-    (e): e is EventOfType<K> =>
-      e.type === type && (node === undefined || e.node === node),
-  role:
-    (node?: NodeName, role?: HaRole): Pred<'role'> =>
-    (e): e is EventOfType<'role'> =>
-      e.type === 'role' && (node === undefined || e.node === node) && (role === undefined || e.role === role),
-  acdLink:
-    (node: NodeName, state?: AcdLinkState, target?: AcdTarget): Pred<'acd-link'> =>
-    (e): e is EventOfType<'acd-link'> =>
-      e.type === 'acd-link' &&
-      e.node === node &&
-      (state === undefined || e.state === state) &&
-      (target === undefined || e.target === target),
+  type: <K extends TimelineEvent['type']>(type: K, node?: NodeName | 'harness'): Pred<K> =>
+    pred<K>((e) => e.type === type && (node === undefined || e.node === node)),
+  role: (node?: NodeName, role?: HaRole): Pred<'role'> =>
+    pred((e) => e.type === 'role' && (node === undefined || e.node === node) && (role === undefined || e.role === role)),
+  acdLink: (node: NodeName, state?: AcdLinkState, target?: AcdTarget): Pred<'acd-link'> =>
+    pred(
+      (e) =>
+        e.type === 'acd-link' &&
+        e.node === node &&
+        (state === undefined || e.state === state) &&
+        (target === undefined || e.target === target),
+    ),
   /** A Dual-IP cycle begins: attempt 1 of a new cycle (at start, or after a loss). */
-  cycleStart:
-    (node: NodeName): Pred<'acd-link'> =>
-    (e): e is EventOfType<'acd-link'> =>
-      e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === 1 && /^attempt 1 of/.test(e.reason ?? ''),
+  cycleStart: (node: NodeName): Pred<'acd-link'> =>
+    pred(
+      (e) => e.type === 'acd-link' && e.node === node && e.state === 'CONNECTING' && e.attempt === 1 && REASON.cycleStart.test(reasonOf(e)),
+    ),
+  /** The start of a Dual-IP attempt (not its failure, which is CONNECTING too), of any node and target unless given. */
+  attemptStart: (node?: NodeName, target?: AcdTarget): Pred<'acd-link'> =>
+    pred(
+      (e) =>
+        e.type === 'acd-link' &&
+        (node === undefined || e.node === node) &&
+        e.state === 'CONNECTING' &&
+        REASON.attemptStart.test(reasonOf(e)) &&
+        (target === undefined || e.target === target),
+    ),
   /** The start of Dual-IP attempt `attempt` (at any target). */
-  attempt:
-    (node: NodeName, attempt: number, target?: AcdTarget): Pred<'acd-link'> =>
-    (e): e is EventOfType<'acd-link'> =>
-      e.type === 'acd-link' &&
-      e.node === node &&
-      e.state === 'CONNECTING' &&
-      e.attempt === attempt &&
-      /^attempt \d+ of/.test(e.reason ?? '') &&
-      (target === undefined || e.target === target),
-  heartbeat:
-    (outcome: EventOfType<'heartbeat'>['outcome'], node?: NodeName, beat?: number): Pred<'heartbeat'> =>
-    (e): e is EventOfType<'heartbeat'> =>
-      e.type === 'heartbeat' && e.outcome === outcome && (node === undefined || e.node === node) && (beat === undefined || e.beat === beat),
+  attempt: (node: NodeName, attempt: number, target?: AcdTarget): Pred<'acd-link'> =>
+    pred((e) => is.attemptStart(node, target)(e) && e.attempt === attempt),
+  /** The secondary's failover: ACTIVE because heartbeatMisses heartbeats in a row went unanswered. */
+  heartbeatFailover: (node: NodeName = 'cms-secondary'): Pred<'role'> =>
+    pred((e) => is.role(node, 'ACTIVE')(e) && REASON.heartbeatLost.test(reasonOf(e))),
+  /** The returning primary takes the ACTIVE role back from the secondary that took over (automatic failback). */
+  autoFailback: (): Pred<'role'> => pred((e) => is.role('cms-primary', 'ACTIVE')(e) && REASON.autoFailback.test(reasonOf(e))),
+  /** A primary that heard no secondary decides ACTIVE alone at its no-secondary deadline. */
+  loneActive: (): Pred<'role'> => pred((e) => is.role('cms-primary', 'ACTIVE')(e) && REASON.noSecondary.test(reasonOf(e))),
+  /** The ESS back in STANDBY at the end of its reset. */
+  essResetDone: (): Pred<'ess'> => pred((e) => is.ess('STANDBY')(e) && REASON.essResetDone.test(reasonOf(e))),
+  heartbeat: (outcome: EventOfType<'heartbeat'>['outcome'], node?: NodeName, beat?: number): Pred<'heartbeat'> =>
+    pred(
+      (e) =>
+        e.type === 'heartbeat' &&
+        e.outcome === outcome &&
+        (node === undefined || e.node === node) &&
+        (beat === undefined || e.beat === beat),
+    ),
   /** A heartbeat the primary heard from a secondary that had taken over (a return of the primary). */
-  takeoverHeard:
-    (): Pred<'heartbeat'> =>
-    (e): e is EventOfType<'heartbeat'> =>
-      e.type === 'heartbeat' && e.outcome === 'received' && e.node === 'cms-primary' && e.takenOver === true,
+  takeoverHeard: (): Pred<'heartbeat'> =>
+    pred((e) => e.type === 'heartbeat' && e.outcome === 'received' && e.node === 'cms-primary' && e.takenOver === true),
   /** A stand-in's timer that fired at least `minMs` late: the host was overloaded. */
-  lateTimer:
-    (minMs: number): Pred<'late-timer'> =>
-    (e): e is EventOfType<'late-timer'> =>
-      e.type === 'late-timer' && e.lateMs >= minMs,
-  alarm:
-    (alarm: AlarmName, raised = true, node?: NodeName): Pred<'alarm'> =>
-    (e): e is EventOfType<'alarm'> =>
-      e.type === 'alarm' && e.alarm === alarm && e.raised === raised && (node === undefined || e.node === node),
-  admin:
-    (node: NodeName, action: EventOfType<'admin'>['action'], changeSeq?: number, origin?: CmsName): Pred<'admin'> =>
-    (e): e is EventOfType<'admin'> =>
-      e.type === 'admin' &&
-      e.node === node &&
-      e.action === action &&
-      (changeSeq === undefined || e.changeSeq === changeSeq) &&
-      (origin === undefined || e.origin === origin),
-  adminLink:
-    (node: NodeName, up: boolean): Pred<'admin-link'> =>
-    (e): e is EventOfType<'admin-link'> =>
-      e.type === 'admin-link' && e.node === node && e.up === up,
-  ess:
-    (state: EventOfType<'ess'>['state']): Pred<'ess'> =>
-    (e): e is EventOfType<'ess'> =>
-      e.type === 'ess' && e.state === state && e.previous !== state,
-  login:
-    (target: CmsName): Pred<'client'> =>
-    (e): e is EventOfType<'client'> =>
-      e.type === 'client' && e.action === 'logged-in' && e.target === target,
-  clientLost:
-    (): Pred<'client'> =>
-    (e): e is EventOfType<'client'> =>
-      e.type === 'client' && e.action === 'lost',
-  gap:
-    (node: NodeName): Pred<'acd-gap'> =>
-    (e): e is EventOfType<'acd-gap'> =>
-      e.type === 'acd-gap' && e.node === node,
-  started:
-    (node: NodeName): Pred<'started'> =>
-    (e): e is EventOfType<'started'> =>
-      e.type === 'started' && e.node === node,
-  begun:
-    (node: NodeName): Pred<'begun'> =>
-    (e): e is EventOfType<'begun'> =>
-      e.type === 'begun' && e.node === node,
+  lateTimer: (minMs: number): Pred<'late-timer'> => pred((e) => e.type === 'late-timer' && e.lateMs >= minMs),
+  alarm: (alarm: AlarmName, raised = true, node?: NodeName): Pred<'alarm'> =>
+    pred((e) => e.type === 'alarm' && e.alarm === alarm && e.raised === raised && (node === undefined || e.node === node)),
+  admin: (node: NodeName, action: EventOfType<'admin'>['action'], changeSeq?: number, origin?: CmsName): Pred<'admin'> =>
+    pred(
+      (e) =>
+        e.type === 'admin' &&
+        e.node === node &&
+        e.action === action &&
+        (changeSeq === undefined || e.changeSeq === changeSeq) &&
+        (origin === undefined || e.origin === origin),
+    ),
+  adminLink: (node: NodeName, up: boolean): Pred<'admin-link'> => pred((e) => e.type === 'admin-link' && e.node === node && e.up === up),
+  ess: (state: EventOfType<'ess'>['state']): Pred<'ess'> => pred((e) => e.type === 'ess' && e.state === state && e.previous !== state),
+  login: (target: CmsName): Pred<'client'> => pred((e) => e.type === 'client' && e.action === 'logged-in' && e.target === target),
+  clientLost: (): Pred<'client'> => pred((e) => e.type === 'client' && e.action === 'lost'),
+  gap: (node: NodeName): Pred<'acd-gap'> => pred((e) => e.type === 'acd-gap' && e.node === node),
+  started: (node: NodeName): Pred<'started'> => pred((e) => e.type === 'started' && e.node === node),
+  begun: (node: NodeName): Pred<'begun'> => pred((e) => e.type === 'begun' && e.node === node),
 };
 
 /**
@@ -114,7 +127,7 @@ export function worstLateTimer(
   const paused = new Set<string>(faults.filter((f) => f.kind === 'pause').map((f) => f.target));
   return events
     .filter(is.lateTimer(minMs))
-    .filter((e) => !paused.has(e.node) && BigInt(e.atNs) >= fromNs && BigInt(e.atNs) <= toNs)
+    .filter((e) => !paused.has(e.node) && nsOf(e) >= fromNs && nsOf(e) <= toNs)
     .sort((a, b) => b.lateMs - a.lateMs)[0];
 }
 
@@ -133,10 +146,8 @@ export function sessionSpans(timeline: Timeline, server: 'cm' | 'ess', cms: CmsN
 
 /** Whether `node` had `alarm` raised at `ns`, by its last alarm event of that name at or before it. */
 export function alarmAt(timeline: Timeline, node: NodeName, alarm: AlarmName, ns: Instant): boolean {
-  const last = timeline.last((e): e is EventOfType<'alarm'> => e.node === node && e.type === 'alarm' && e.alarm === alarm, {
-    atOrBeforeNs: ns,
-  });
-  return last?.raised ?? false;
+  const last = timeline.last((e) => e.node === node && e.type === 'alarm' && e.alarm === alarm, { atOrBeforeNs: ns });
+  return last?.type === 'alarm' ? last.raised : false;
 }
 
 /** The HA role of `node` at `ns` per its last role event at or before it; null when none was seen yet. */

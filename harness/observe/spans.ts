@@ -2,7 +2,7 @@
 // the parts of some spans outside others, and where two sets of spans overlap.
 
 import { maxNs, minNs } from '../core/clock.js';
-import type { TimelineEvent } from '../core/model.js';
+import type { Stamped } from './timeline.js';
 
 /** An observed stretch of time. `toNs` null: still open at the end of the observation. */
 export interface Span {
@@ -14,13 +14,13 @@ export interface Span {
  * Spans during which a state holds, driven by events: `isOn(event)` answers true (the state begins or continues),
  * false (it ends) or undefined (the event says nothing about it).
  */
-export function spansOf(events: readonly TimelineEvent[], isOn: (event: TimelineEvent) => boolean | undefined): Span[] {
+export function spansOf(events: readonly Stamped[], isOn: (event: Stamped) => boolean | undefined): Span[] {
   const result: Span[] = [];
   let open: bigint | null = null;
   for (const event of events) {
     const on = isOn(event);
     if (on === undefined) continue;
-    const at = BigInt(event.atNs);
+    const at = event.ns;
     if (on && open === null) open = at;
     else if (!on && open !== null) {
       result.push({ fromNs: open, toNs: at });

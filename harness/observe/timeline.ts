@@ -6,9 +6,27 @@ import type { HarnessEvent, TimelineEvent } from '../core/model.js';
 import { notYet, waitFor as poll, type WaitOptions } from '../core/poll.js';
 import type { NodeName } from '../../images/protocol/index.js';
 
+/**
+ * A timeline event with its instant parsed once, when it entered the timeline: `ns`. The property is not enumerable,
+ * so the event's JSON (run.json), a structured clone or a deep comparison is the event as its stand-in sent it.
+ */
+export type Stamped<E extends TimelineEvent = TimelineEvent> = E & { readonly ns: bigint };
+
+/** The instant of an event: the one parsed when it entered a timeline, else parsed now (an event read from a record). */
+export function nsOf(event: TimelineEvent): bigint {
+  return (event as Partial<Stamped>).ns ?? toNs(event.atNs);
+}
+
+/** Puts the parsed instant on the event itself (a copy when the event cannot take it), so the event stays the same object. */
+function stamp<E extends TimelineEvent>(event: E, ns: bigint): Stamped<E> {
+  if ((event as Partial<Stamped>).ns === ns) return event as Stamped<E>;
+  const target = Object.isExtensible(event) ? event : { ...event };
+  return Object.defineProperty(target, 'ns', { value: ns, enumerable: false, writable: false, configurable: true }) as Stamped<E>;
+}
+
 /** Selects events: a predicate, or fields that must all match (`fromNs`/`toNs` inclusive). */
 export type EventFilter =
-  ((event: TimelineEvent) => boolean) | { node?: NodeName | 'harness'; type?: TimelineEvent['type']; fromNs?: Instant; toNs?: Instant };
+  ((event: Stamped) => boolean) | { node?: NodeName | 'harness'; type?: TimelineEvent['type']; fromNs?: Instant; toNs?: Instant };
 
 /** What `record` needs; seq and (by default) atNs are stamped. */
 export interface HarnessEventInput {
@@ -26,8 +44,8 @@ export interface TimelineWaitOptions extends WaitOptions {
 
 /** Total order of the timeline: time, then node name, then per-node sequence number. */
 export function compareEvents(a: TimelineEvent, b: TimelineEvent): number {
-  const aNs = BigInt(a.atNs);
-  const bNs = BigInt(b.atNs);
+  const aNs = nsOf(a);
+  const bNs = nsOf(b);
   if (aNs !== bNs) return aNs < bNs ? -1 : 1;
   if (a.node !== b.node) return a.node < b.node ? -1 : 1;
   return a.seq - b.seq;
@@ -80,7 +98,7 @@ export function describeEvent(event: TimelineEvent): string {
  * its new events differ by instant and are kept.
  */
 export class Timeline {
-  readonly #events: TimelineEvent[] = [];
+  readonly #events: Stamped[] = [];
   readonly #keys = new Set<string>();
   #harnessSeq = 0;
   #observedUntilNs: bigint | null = null;
@@ -92,25 +110,29 @@ export class Timeline {
     for (const event of events) {
       const key = `${event.node}#${event.seq}#${event.atNs}`;
       if (this.#keys.has(key)) continue;
-      toNs(event.atNs); // reject malformed instants before they poison the order
+      const ns = toNs(event.atNs); // parsed once; a malformed instant is rejected before it poisons the order
       this.#keys.add(key);
-      this.#insert(event);
+      this.#insert(stamp(event, ns));
       added += 1;
     }
     return added;
   }
 
   /** Records something the harness did or saw; returns the stamped event. */
-  record(input: HarnessEventInput): HarnessEvent {
+  record(input: HarnessEventInput): Stamped<HarnessEvent> {
     this.#harnessSeq += 1;
-    const event: HarnessEvent = {
-      node: 'harness',
-      seq: this.#harnessSeq,
-      atNs: toMonoNs(input.atNs ?? nowNs()),
-      type: input.type,
-      subject: input.subject ?? null,
-      detail: input.detail,
-    };
+    const ns = toNs(input.atNs ?? nowNs());
+    const event = stamp<HarnessEvent>(
+      {
+        node: 'harness',
+        seq: this.#harnessSeq,
+        atNs: toMonoNs(ns),
+        type: input.type,
+        subject: input.subject ?? null,
+        detail: input.detail,
+      },
+      ns,
+    );
     this.#keys.add(`harness#${event.seq}#${event.atNs}`);
     this.#insert(event);
     return event;
@@ -137,13 +159,13 @@ export class Timeline {
     const marked = this.#observedNodes.get(node);
     if (marked === undefined) return this.observedUntilNs;
     const last = this.last((e) => e.node === node);
-    return last === undefined ? marked : maxNs(marked, BigInt(last.atNs));
+    return last === undefined ? marked : maxNs(marked, last.ns);
   }
 
   /** The end of the observation: the later of the last `markObserved` and the last event; null when empty. */
   get observedUntilNs(): bigint | null {
     const last = this.#events.at(-1);
-    const lastNs = last === undefined ? null : BigInt(last.atNs);
+    const lastNs = last === undefined ? null : last.ns;
     if (lastNs === null) return this.#observedUntilNs;
     return this.#observedUntilNs === null ? lastNs : maxNs(lastNs, this.#observedUntilNs);
   }
@@ -153,26 +175,26 @@ export class Timeline {
   }
 
   /** Events in timeline order, optionally filtered. */
-  events<T extends TimelineEvent>(filter: (event: TimelineEvent) => event is T): T[];
-  events(filter?: EventFilter): TimelineEvent[];
-  events(filter?: EventFilter): TimelineEvent[] {
+  events<T extends Stamped>(filter: (event: Stamped) => event is T): T[];
+  events(filter?: EventFilter): Stamped[];
+  events(filter?: EventFilter): Stamped[] {
     if (filter === undefined) return [...this.#events];
     return this.#events.filter(toPredicate(filter));
   }
 
   /** The first event matching `pred` at or after `afterNs` (default: from the start). */
-  first<T extends TimelineEvent>(pred: (event: TimelineEvent) => event is T, options?: { afterNs?: Instant }): T | undefined;
-  first(pred: (event: TimelineEvent) => boolean, options?: { afterNs?: Instant }): TimelineEvent | undefined;
-  first(pred: (event: TimelineEvent) => boolean, options: { afterNs?: Instant } = {}): TimelineEvent | undefined {
+  first<T extends Stamped>(pred: (event: Stamped) => event is T, options?: { afterNs?: Instant }): T | undefined;
+  first(pred: (event: Stamped) => boolean, options?: { afterNs?: Instant }): Stamped | undefined;
+  first(pred: (event: Stamped) => boolean, options: { afterNs?: Instant } = {}): Stamped | undefined {
     const start = options.afterNs === undefined ? 0 : this.#bisect(toNs(options.afterNs), false);
     for (let i = start; i < this.#events.length; i += 1) if (pred(this.#events[i]!)) return this.#events[i];
     return undefined;
   }
 
   /** The last event matching `pred` at or before `atOrBeforeNs` (default: the end). */
-  last<T extends TimelineEvent>(pred: (event: TimelineEvent) => event is T, options?: { atOrBeforeNs?: Instant }): T | undefined;
-  last(pred: (event: TimelineEvent) => boolean, options?: { atOrBeforeNs?: Instant }): TimelineEvent | undefined;
-  last(pred: (event: TimelineEvent) => boolean, options: { atOrBeforeNs?: Instant } = {}): TimelineEvent | undefined {
+  last<T extends Stamped>(pred: (event: Stamped) => event is T, options?: { atOrBeforeNs?: Instant }): T | undefined;
+  last(pred: (event: Stamped) => boolean, options?: { atOrBeforeNs?: Instant }): Stamped | undefined;
+  last(pred: (event: Stamped) => boolean, options: { atOrBeforeNs?: Instant } = {}): Stamped | undefined {
     const end = options.atOrBeforeNs === undefined ? this.#events.length : this.#bisect(toNs(options.atOrBeforeNs), true);
     for (let i = end - 1; i >= 0; i -= 1) if (pred(this.#events[i]!)) return this.#events[i];
     return undefined;
@@ -182,9 +204,9 @@ export class Timeline {
    * Resolves with the first event matching `pred` at or after `afterNs`, already present or arriving later
    * (events arrive through `add`, e.g. from an Observer). Rejects with HarnessError('TIMEOUT') at the deadline.
    */
-  waitFor<T extends TimelineEvent>(pred: (event: TimelineEvent) => event is T, options: TimelineWaitOptions): Promise<T>;
-  waitFor(pred: (event: TimelineEvent) => boolean, options: TimelineWaitOptions): Promise<TimelineEvent>;
-  async waitFor(pred: (event: TimelineEvent) => boolean, options: TimelineWaitOptions): Promise<TimelineEvent> {
+  waitFor<T extends Stamped>(pred: (event: Stamped) => event is T, options: TimelineWaitOptions): Promise<T>;
+  waitFor(pred: (event: Stamped) => boolean, options: TimelineWaitOptions): Promise<Stamped>;
+  async waitFor(pred: (event: Stamped) => boolean, options: TimelineWaitOptions): Promise<Stamped> {
     const afterNs = options.afterNs;
     const result = await poll(() => {
       const found = this.first(pred, afterNs === undefined ? {} : { afterNs });
@@ -198,14 +220,15 @@ export class Timeline {
     return result.value;
   }
 
+  /** The events as JSON has them: their instants as decimal strings only (the parsed `ns` does not enumerate). */
   toJSON(): TimelineEvent[] {
     return [...this.#events];
   }
 
-  #insert(event: TimelineEvent): void {
+  #insert(event: Stamped): void {
     // Events mostly arrive in order: append, else find the place.
     const last = this.#events.at(-1);
-    if (last === undefined || compareEvents(last, event) <= 0) {
+    if (last === undefined || compareStamped(last, event) <= 0) {
       this.#events.push(event);
       return;
     }
@@ -213,7 +236,7 @@ export class Timeline {
     let hi = this.#events.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareEvents(this.#events[mid]!, event) <= 0) lo = mid + 1;
+      if (compareStamped(this.#events[mid]!, event) <= 0) lo = mid + 1;
       else hi = mid;
     }
     this.#events.splice(lo, 0, event);
@@ -225,7 +248,7 @@ export class Timeline {
     let hi = this.#events.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const at = BigInt(this.#events[mid]!.atNs);
+      const at = this.#events[mid]!.ns;
       if (at < ns || (inclusive && at === ns)) lo = mid + 1;
       else hi = mid;
     }
@@ -233,14 +256,20 @@ export class Timeline {
   }
 }
 
-function toPredicate(filter: EventFilter): (event: TimelineEvent) => boolean {
+function compareStamped(a: Stamped, b: Stamped): number {
+  if (a.ns !== b.ns) return a.ns < b.ns ? -1 : 1;
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+function toPredicate(filter: EventFilter): (event: Stamped) => boolean {
   if (typeof filter === 'function') return filter;
   const from = filter.fromNs === undefined ? null : toNs(filter.fromNs);
   const to = filter.toNs === undefined ? null : toNs(filter.toNs);
   return (event) => {
     if (filter.node !== undefined && event.node !== filter.node) return false;
     if (filter.type !== undefined && event.type !== filter.type) return false;
-    const at = BigInt(event.atNs);
+    const at = event.ns;
     if (from !== null && at < from) return false;
     if (to !== null && at > to) return false;
     return true;

@@ -4,10 +4,12 @@
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
 import { msToNs, nowNs } from '../core/clock.js';
-import { at, EventMaker } from '../testing/events.js';
+import type { StandinEvent } from '../../images/protocol/index.js';
+import type { TimelineEvent } from '../core/model.js';
+import { at, BASE_NS, EventMaker } from '../testing/events.js';
 import { activeSpans, dualActiveSpans, is, isObservableAt, linkAt, roleAt, unobservableSpans } from './site-state.js';
 import { spansOf, subtractSpans } from './spans.js';
-import { Timeline } from './timeline.js';
+import { nsOf, Timeline } from './timeline.js';
 
 describe('Timeline', () => {
   it('orders events by instant, then node name, then seq, whatever the arrival order', () => {
@@ -20,6 +22,22 @@ describe('Timeline', () => {
     expect(timeline.add([a, c])).to.equal(2);
     expect(timeline.add([d, b])).to.equal(2);
     expect(timeline.toJSON()).to.deep.equal([d, b, c, a]);
+  });
+
+  it('parses each instant once, as the event enters: `ns` on the event, strings only in its JSON and its clones', () => {
+    const make = new EventMaker();
+    const role = make.role('cms-primary', 10, 'ACTIVE');
+    const timeline = new Timeline();
+    timeline.add([role]);
+    const recorded = timeline.record({ type: 'note', detail: 'x', atNs: at(20) });
+    const [first, second] = timeline.events();
+    expect([first?.ns, second?.ns]).to.deep.equal([at(10), at(20)]);
+    expect(first).to.equal(role);
+    expect(recorded.ns).to.equal(at(20));
+    expect(JSON.parse(JSON.stringify(timeline))).to.deep.equal([role, { ...recorded }]);
+    expect(Object.keys(structuredClone(first!))).not.to.include('ns');
+    expect(nsOf(make.log('cm', 30, 'from a record'))).to.equal(at(30));
+    expect(nsOf(first!)).to.equal(at(10));
   });
 
   it('ignores an event added twice and keeps a restarted node whose seq starts again', () => {
@@ -37,7 +55,7 @@ describe('Timeline', () => {
     const recorded = timeline.record({ type: 'action', subject: 'cms-secondary', detail: 'set-active acknowledged' });
     const fault = timeline.record({ type: 'fault-applied', subject: 'heartbeat', detail: 'cut', atNs: at(5) });
     expect(recorded).to.include({ node: 'harness', seq: 1, type: 'action', subject: 'cms-secondary' });
-    expect(BigInt(recorded.atNs) >= before).to.equal(true);
+    expect(recorded.ns >= before).to.equal(true);
     expect(fault).to.deep.equal({
       node: 'harness',
       seq: 2,
@@ -223,6 +241,29 @@ describe('Timeline', () => {
     expect(timeline.events(is.role('cms-primary'))).to.have.length(1);
     expect(timeline.events(is.role(undefined, 'ACTIVE'))).to.have.length(2);
     expect(timeline.events(is.role('cms-primary', 'STANDBY'))).to.have.length(0);
+  });
+
+  it('reads the protocol meaning the stand-ins put in free-text reasons through named predicates only', () => {
+    const make = new EventMaker();
+    const link = (ms: number, reason: string, attempt = 1) => ({ ...make.link('cms-primary', ms, 'CONNECTING', 'cm', attempt, 2), reason });
+    const timeline = new Timeline();
+    timeline.add([
+      link(0, 'attempt 1 of cycle 2: cm try 1 of 5'),
+      link(5, 'attempt 1 failed: refused'),
+      link(10, 'attempt 2 of cycle 2: cm try 2 of 5', 2),
+      make.role('cms-secondary', 20, 'ACTIVE', 'STANDBY', 'heartbeat lost: 3 misses'),
+      make.role('cms-primary', 30, 'ACTIVE', 'STANDBY', 'auto failback: the secondary took over and is told to go STANDBY'),
+      make.role('cms-primary', 40, 'ACTIVE', null, 'no secondary: no heartbeat within misses·interval + timeout'),
+      make.ess(50, 'STANDBY', 'RESETTING', 'reset complete'),
+    ] as StandinEvent[]);
+    const at = (pred: (e: TimelineEvent) => boolean) => timeline.events(pred).map((e) => e.ns - BASE_NS);
+    expect(at(is.cycleStart('cms-primary'))).to.deep.equal([0n]);
+    expect(at(is.attemptStart())).to.deep.equal([0n, msToNs(10)]);
+    expect(at(is.attempt('cms-primary', 2))).to.deep.equal([msToNs(10)]);
+    expect(at(is.heartbeatFailover())).to.deep.equal([msToNs(20)]);
+    expect(at(is.autoFailback())).to.deep.equal([msToNs(30)]);
+    expect(at(is.loneActive())).to.deep.equal([msToNs(40)]);
+    expect(at(is.essResetDone())).to.deep.equal([msToNs(50)]);
   });
 
   it('ends the observation at the later of the last event and the last markObserved', () => {

@@ -3,7 +3,7 @@
 
 import type { LinkName, NodeName } from '../../images/protocol/index.js';
 import type { FaultKind } from '../core/model.js';
-import type { SiteConfig } from '../core/site-config.js';
+import type { ScaledSite } from '../core/site-config.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import type { DirectionOption } from '../faults/link-faults.js';
 import type { StartedTopology } from '../topology/topology.js';
@@ -14,7 +14,7 @@ export interface FaultSpec {
   /** "killed (SIGKILL)", "cut": how the fault reads after its target in a test title. */
   words: string;
   /** Applies the fault; `scaled` is the site as the stand-ins run it. */
-  apply(topology: StartedTopology, scaled: SiteConfig): Promise<FaultHandle>;
+  apply(topology: StartedTopology, scaled: ScaledSite): Promise<FaultHandle>;
 }
 
 /** SIGKILL: the process dies, its host stays up and refuses connections; healing restarts it. */
@@ -63,7 +63,7 @@ export const blackhole = (link: LinkName, options: DirectionOption = {}): FaultS
 /** Latency (and jitter) on a link, sized from the site's timers. */
 export const latency = (
   link: LinkName,
-  size: (scaled: SiteConfig) => { latencyMs: number; jitterMs: number },
+  size: (scaled: ScaledSite) => { latencyMs: number; jitterMs: number },
   options: DirectionOption = {},
 ): FaultSpec => ({
   kind: 'latency',

@@ -2,7 +2,7 @@
 // topology, with the arguments the scenario gave and sizes taken from the site as the stand-ins run it.
 
 import { expect } from 'chai';
-import type { SiteConfig } from '../core/site-config.js';
+import { DEFAULT_SITE, scaleSite, withSite } from '../core/site-config.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import type { StartedTopology } from '../topology/topology.js';
 import { blackhole, cut, isolate, kill, latency, pause, stop } from './faults.js';
@@ -22,7 +22,7 @@ function fakeTopology() {
   return { calls, topology };
 }
 
-const SCALED = { timers: { heartbeatTimeoutMs: 400 } } as unknown as SiteConfig;
+const SCALED = scaleSite(withSite(DEFAULT_SITE, { timers: { heartbeatTimeoutMs: 8_000 } }), 0.05); // timeout 400 ms
 
 describe('fault specs', () => {
   it('apply node faults as the node calls of the topology, a stop with 1 s of grace', async () => {

@@ -7,13 +7,18 @@ import { SCENARIO_META_KEY, type ScenarioMeta } from '../core/model.js';
 import { readRunContext, type RunContext } from '../core/run-context.js';
 import { stratifiedPhase } from '../core/random.js';
 import { scaleSite } from '../core/site-config.js';
+import { HarnessError } from '../core/errors.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
+import { TOPOLOGY_NAME } from '../topology/spec.js';
 import { SiteExpect } from '../expect/site-expect.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { checkSchedule, SCHEDULE_SCHEMA, type ScheduleStep } from '../core/schedule.js';
 import type { FaultSpec } from './faults.js';
 import { runSchedule } from './schedule-runner.js';
 import { Site, type SiteChange } from './site.js';
+
+// A failure message carries its evidence in full: chai otherwise cuts an "actual" at 40 characters.
+chai.config.truncateThreshold = 0;
 
 export interface ScenarioSpec {
   /** The site it starts from: the run's site with these settings changed. Default: the run's site as it is. */
@@ -52,8 +57,18 @@ function scenarioDeps(): ScenarioDeps {
 
 let currentFamily: string | null = null;
 
-/** A family of scenarios, one catalogue row: `family('primary-down', 'the primary CMS fails …', () => { … })`. */
+/**
+ * A family of scenarios, one catalogue row: `family('primary-down', 'the primary CMS fails …', () => { … })`. The id is
+ * also the Docker topology name of its sites, so it is checked here, where it is written, not when a site starts.
+ */
 export function family(id: string, title: string, body: () => void): void {
+  if (!TOPOLOGY_NAME.test(id)) {
+    throw new HarnessError(
+      'BAD_INPUT',
+      `family id "${id}" is invalid: it is also the Docker topology name of its sites, so use 1–31 lower-case letters, digits or dashes, not starting with a dash (it has ${id.length} characters)`,
+      { details: { id } },
+    );
+  }
   describe(`${id}: ${title}`, function () {
     const outer = currentFamily;
     currentFamily = id;
@@ -101,6 +116,8 @@ export function scenario(title: string, spec: ScenarioSpec): void {
       const handles = faults.length === 0 ? [] : await site.inject(faults, { phase: phaseOf(fullTitle) });
       if (schedule) await runSchedule(site, schedule);
       await spec.outcome(site, handles);
+      // What an expectation observes until the end of the scenario is judged now, before the site goes.
+      await site.checkAtEnd();
     } finally {
       await site.finish(this.test);
     }

@@ -115,6 +115,15 @@ describe('family and scenario', () => {
     expect(metaOf(outer.tests[0])?.family).to.equal('outer');
   });
 
+  it('rejects a family id that cannot be a Docker topology name where it is declared, saying why', () => {
+    const long = 'a'.repeat(32);
+    expect(() => load(() => family(long, 'too long', () => undefined))).to.throw(
+      `family id "${long}" is invalid: it is also the Docker topology name of its sites, so use 1–31 lower-case letters, digits or dashes, not starting with a dash (it has 32 characters)`,
+    );
+    expect(() => load(() => family('Primary_Down', 'wrong letters', () => undefined))).to.throw('is also the Docker topology name');
+    expect(load(() => family('a'.repeat(31), 'just fits', () => undefined)).suites).to.have.length(1);
+  });
+
   it('rejects a scenario declared outside any family', () => {
     expect(() => load(() => scenario('floats alone', { outcome }))).to.throw('must be declared inside family(...)');
   });
@@ -131,6 +140,12 @@ describe('expect', () => {
     const assertion = expect({ role: 'ACTIVE' });
     expect(assertion).to.be.instanceOf(chai.Assertion);
     assertion.to.deep.equal({ role: 'ACTIVE' });
+  });
+
+  it('shows the whole of a long actual value in a failure: chai’s truncation is off once the scenario form is loaded', () => {
+    const actual = 'cms-secondary became ACTIVE 4.502 s after cm stopped and cms-primary killed';
+    expect(chai.config.truncateThreshold).to.equal(0);
+    expect(() => expect(actual).to.equal('x')).to.throw(chai.AssertionError, actual);
   });
 
   it('passes the message to chai so a failure carries it', () => {

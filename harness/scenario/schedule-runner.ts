@@ -2,7 +2,7 @@
 // step at its phase of the heartbeat cycle or at the protocol event it names, every step recorded with when it was made.
 
 import type { CmsName, NodeName } from '../../images/protocol/index.js';
-import { msToNs, nowNs, toMonoNs, untilNs } from '../core/clock.js';
+import { msToNs, nowNs, toMonoNs, toNs, untilNs } from '../core/clock.js';
 import { isHarnessError } from '../core/errors.js';
 import type { ScheduleStepRecord, TimelineEvent } from '../core/model.js';
 import {
@@ -22,7 +22,7 @@ import { factsOf } from '../check/facts.js';
 import { settledByNs } from '../check/invariants.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { is, linkAt } from '../observe/site-state.js';
-import type { Timeline } from '../observe/timeline.js';
+import type { Stamped, Timeline } from '../observe/timeline.js';
 import { blackhole, cut, isolate, kill, latency, pause, stop, type FaultSpec } from './faults.js';
 import type { Site } from './site.js';
 
@@ -76,7 +76,7 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
             })
           : null;
       made = action
-        ? { madeNs: BigInt(action.atNs), outcome: action.accepted ? 'made' : 'refused', detail: action.detail }
+        ? { madeNs: toNs(action.atNs), outcome: action.accepted ? 'made' : 'refused', detail: action.detail }
         : { madeNs: nowNs(), outcome: 'skipped', detail: 'unknown step' };
     }
     records.push({ ...record, madeNs: toMonoNs(made.madeNs), outcome: made.outcome, detail: made.detail });
@@ -90,7 +90,7 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
  */
 export async function observeUntilSettled(site: Site): Promise<void> {
   await site.flush();
-  const facts = factsOf(site.evidence.toJSON());
+  const facts = factsOf(site.evidence.toJSON(), site.scaled);
   if (facts === null) return;
   const untilNs_ = settledByNs(facts);
   site.note(`observing the site settle, until ${(Number(untilNs_ - nowNs()) / 1e9).toFixed(1)} s from now`);
@@ -160,7 +160,7 @@ async function place(
 }
 
 /** The timeline event a placement waits for. */
-export function placementPredicate(timeline: Timeline, event: PlacementEvent, node?: CmsName): (e: TimelineEvent) => boolean {
+export function placementPredicate(timeline: Timeline, event: PlacementEvent, node?: CmsName): (e: Stamped) => boolean {
   const ofNode = (e: TimelineEvent) => node === undefined || e.node === node;
   switch (event) {
     case 'failover':
@@ -168,17 +168,14 @@ export function placementPredicate(timeline: Timeline, event: PlacementEvent, no
     case 'return':
       return is.takeoverHeard();
     case 'failback-handover':
-      return (e) => is.role('cms-primary', 'ACTIVE')(e) && /^auto failback/.test(e.reason);
+      return is.autoFailback();
     case 'heartbeat-missed':
       return is.heartbeat('missed', 'cms-secondary');
     case 'dual-active':
       return (e) => is.alarm('DUAL_ACTIVE', true)(e) && ofNode(e);
     case 'link-lost':
       return (e) =>
-        e.type === 'acd-link' &&
-        e.state !== 'DATA_TRANSFER' &&
-        ofNode(e) &&
-        linkAt(timeline, e.node, BigInt(e.atNs) - 1n)?.state === 'DATA_TRANSFER';
+        e.type === 'acd-link' && e.state !== 'DATA_TRANSFER' && ofNode(e) && linkAt(timeline, e.node, e.ns - 1n)?.state === 'DATA_TRANSFER';
     case 'pumpup':
       return (e) => e.type === 'acd-link' && e.state === 'TRANSLATION_PUMPUP' && ofNode(e);
     case 'dual-ip-cycle':

@@ -2,17 +2,19 @@
 // sunny-day state every scenario starts from, and what a scenario does to it: inject faults at a phase of the
 // heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
+import { AssertionError } from 'chai';
 import type { CmsName, ControlRequest, NodeName, StandinStatus } from '../../images/protocol/index.js';
-import { msToNs, nowNs, nsToMs, toMonoNs, untilNs } from '../core/clock.js';
+import { msToNs, nowNs, nsToMs, toMonoNs, toNs, untilNs } from '../core/clock.js';
 import { HarnessError, isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
 import type { ActionRecord, EndState, FaultRecord, Injection, TimedStep } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
-import { scaleSite, withSite, type SiteConfig } from '../core/site-config.js';
+import { scaleSite, withSite, type ScaledSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
-import type { AdminChange, ObservedSite } from '../expect/site-expect.js';
+import type { AdminChange } from '../check/timeline-checks.js';
+import type { ObservedSite } from '../expect/context.js';
 import { SCHEDULING_MS, settleBounds, type HealAnchor } from '../check/windows.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import { Evidence } from '../observe/evidence.js';
@@ -23,13 +25,30 @@ import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
 import { END_STATE_NODES, endStateWords, primaryUndecided, supervisorAway, type Statuses } from './end-state.js';
-import { kill, type FaultSpec } from './faults.js';
+import { kill, stop, type FaultSpec } from './faults.js';
 
 /** The site a scenario starts from: the run's site with these settings changed (real-time values). */
 export interface SiteChange {
   timers?: Partial<SiteConfig['timers']>;
   policy?: Partial<SiteConfig['policy']>;
   wan?: SiteConfig['wan'];
+}
+
+/**
+ * When a timed injection goes in: at a phase of the heartbeat cycle the scenario gives, at the seeded phase of the
+ * scenario's next timed step (a repeated fault: flapping), or at once (a precondition, not a timed fault).
+ */
+export type InjectTiming = { phase: number } | 'seeded' | 'now';
+
+/**
+ * When a heal is made: at the seeded phase of the scenario's next timed step (default), at once, or at a seeded phase
+ * at least `held` heartbeat cycles after the (latest) fault healed was applied: a fault held for a set length.
+ */
+export type HealTiming = 'seeded' | 'now' | { held: number };
+
+/** How a node is restarted: SIGKILL (default), or gracefully, SIGTERM through the stop fault. */
+export interface RestartOptions {
+  graceful?: boolean;
 }
 
 export interface SiteOptions {
@@ -49,9 +68,9 @@ export interface SiteDeps {
 
 export class Site implements ObservedSite {
   readonly evidence: Evidence;
-  /** The site the expectations hold it to, real time; `scaled` is the same at the run's time scale. */
+  /** The site the expectations hold it to, real time; `scaled` is the same at the run's time scale, scaled once. */
   readonly config: SiteConfig;
-  readonly scaled: SiteConfig;
+  readonly scaled: ScaledSite;
   #injected: FaultRecord[] = [];
   #lastHeal: ObservedSite['lastHeal'] = null;
   /** Timed steps so far, and the latest instant an expectation saw the site reach (what the next step counts from). */
@@ -59,16 +78,18 @@ export class Site implements ObservedSite {
   #reachedNs: bigint | null = null;
   #lastOperator: ObservedSite['lastOperator'] = null;
   readonly #handles: FaultHandle[] = [];
+  readonly #endChecks: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly topology: StartedTopology,
     readonly observer: Observer,
     config: SiteConfig,
+    scaled: ScaledSite,
     private readonly deps: SiteDeps,
     scenario: string,
   ) {
     this.config = config;
-    this.scaled = scaleSite(config, deps.context.timeScale);
+    this.scaled = scaled;
     this.evidence = new Evidence(
       scenario,
       { site: config, timeScale: deps.context.timeScale, overrides: deps.context.standinOverrides },
@@ -87,16 +108,13 @@ export class Site implements ObservedSite {
     if (images === null) throw noImages();
     const config = checkSite(withSite(context.site, options.site ?? {}), `scenario ${options.scenario}`);
     deps.progress?.('starting the site');
-    const spec = {
-      ...cmsHaTopology({ name: options.scenario, site: config, timeScale: context.timeScale }),
-      standinOverrides: context.standinOverrides,
-    };
+    const scaled = scaleSite(config, context.timeScale);
+    const spec = { ...cmsHaTopology({ name: options.scenario, site: config, scaled }), standinOverrides: context.standinOverrides };
     const topology = await new Topology(spec).start({ docker: deps.docker, images: images as ImageSet });
     let observer: Observer | undefined;
     try {
-      const heartbeatMs = scaleSite(config, context.timeScale).timers.heartbeatIntervalMs;
-      observer = await new Observer(topology.controlUrls, { pollIntervalMs: pollIntervalFor(heartbeatMs) }).start();
-      const site = new Site(topology, observer, config, deps, options.scenario);
+      observer = await new Observer(topology.controlUrls, { pollIntervalMs: pollIntervalFor(scaled.timers.heartbeatIntervalMs) }).start();
+      const site = new Site(topology, observer, config, scaled, deps, options.scenario);
       deps.progress?.('waiting for the sunny-day state');
       await site.#waitSteady();
       return site;
@@ -136,33 +154,65 @@ export class Site implements ObservedSite {
     this.deps.progress?.(phase);
   }
 
+  /** Leaves a check for the end of the scenario (an expectation observing "until the end"); see checkAtEnd. */
+  atEnd(check: () => Promise<void>): void {
+    this.#endChecks.push(check);
+  }
+
+  /**
+   * Runs the checks left for the end of the scenario, once its outcome is over and before the site is removed (the
+   * scenario form calls it): each records its sentences; the failures are thrown together, failing the test here.
+   */
+  async checkAtEnd(): Promise<void> {
+    await runEndChecks(this.#endChecks.splice(0));
+  }
+
   /**
    * Injects faults together at `phase` (0 ≤ phase < 1) of the heartbeat cycle (see #plan). A real failure comes at any
-   * point of the cycle; the phase comes from the run's seed, so a run replays. `'now'` injects at once (a precondition
-   * of the scenario, not its timed fault).
+   * point of the cycle; the phase comes from the run's seed, so a run replays. `'seeded'` makes the injection the
+   * scenario's next timed step (a fault that comes again, at its own seeded phase, after what the site last did);
+   * `'now'` injects at once (a precondition of the scenario, not its timed fault). A timed injection becomes the one
+   * the expectations count from.
    */
-  async inject(faults: readonly FaultSpec[], when: { phase: number } | 'now'): Promise<FaultHandle[]> {
+  async inject(faults: readonly FaultSpec[], when: InjectTiming): Promise<FaultHandle[]> {
+    if (when === 'seeded') {
+      if (faults.length === 0) return [];
+      let handles: FaultHandle[] = [];
+      await this.#timed('inject', faults.map((f) => `${f.target} ${f.words}`).join(' + '), 0, async (atNs) => {
+        await untilNs(atNs);
+        handles = await this.#apply(faults);
+        this.#injected = handles.map((h) => h.record);
+        return handles.map((h) => h.appliedNs).reduce((a, b) => (b < a ? b : a));
+      });
+      return handles;
+    }
     if (when !== 'now') {
       const { plan } = this.#plan(when.phase, 0);
       this.note(
         `injecting ${faults.map((f) => `${f.target} ${f.words}`).join(' + ')} at phase ${when.phase.toFixed(3)} of the heartbeat cycle`,
       );
       this.evidence.setInjection(plan);
-      await untilNs(BigInt(plan.plannedNs));
+      await untilNs(toNs(plan.plannedNs));
     }
-    const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
-    this.#handles.push(...handles);
+    const handles = await this.#apply(faults);
     if (when !== 'now' || this.#injected.length === 0) this.#injected = handles.map((h) => h.record);
     return handles;
   }
 
+  async #apply(faults: readonly FaultSpec[]): Promise<FaultHandle[]> {
+    const handles = await Promise.all(faults.map((fault) => fault.apply(this.topology, this.scaled)));
+    this.#handles.push(...handles);
+    return handles;
+  }
+
   /**
-   * Heals faults (default: every one still in force) together, as a timed step (see #timed) or `'now'`. Resolves once
-   * the heals are in effect; what is timed from the heal counts from healAnchor.
+   * Heals faults (default: every one still in force) together, as a timed step (see #timed), at once (`'now'`), or
+   * held: at a seeded phase at least `held` heartbeat cycles after the latest of them was applied. Resolves once the
+   * heals are in effect; what is timed from the heal counts from healAnchor.
    */
   async heal(
     handles: readonly FaultHandle[] = this.#handles.filter((h) => h.record.removedNs === null),
-    timing: 'seeded' | 'now' = 'seeded',
+    timing: HealTiming = 'seeded',
   ): Promise<void> {
     const words = handles.map((h) => `${h.record.kind} ${h.record.target}`).join(' + ');
     if (timing === 'now') {
@@ -170,19 +220,23 @@ export class Site implements ObservedSite {
       await this.#remove(handles, null);
       return;
     }
+    const notBeforeNs = typeof timing === 'object' ? heldUntilNs(handles, timing.held, this.scaled.timers.heartbeatIntervalMs) : null;
     const leadMs = handles.some(startsAgain) ? this.#restartMs : 0;
-    await this.#timed('heal', words, leadMs, (atNs) => this.#remove(handles, atNs));
+    const held = typeof timing === 'object' ? ` (held ≥ ${timing.held} cycles)` : '';
+    await this.#timed('heal', `${words}${held}`, leadMs, (atNs) => this.#remove(handles, atNs), notBeforeNs);
   }
 
   /**
-   * Restarts a node, as a timed step: SIGKILL, then started again at once (a stand-in keeps what it saved on its
-   * volume). It is down for the engine's restart allowance and begins again at the step's phase.
+   * Restarts a node, as a timed step: SIGKILL (or, `graceful`, SIGTERM through the stop fault), then started again at
+   * once (a stand-in keeps what it saved on its volume). It is down for the engine's restart allowance and begins
+   * again at the step's phase; a graceful stop that takes longer makes the step late (marked so).
    */
-  async restart(node: NodeName): Promise<void> {
-    await this.#timed('restart', node, this.#restartMs, async (atNs) => {
+  async restart(node: NodeName, options: RestartOptions = {}): Promise<void> {
+    const words = options.graceful ? `${node} gracefully` : node;
+    await this.#timed('restart', words, this.#restartMs, async (atNs) => {
       await untilNs(atNs - msToNs(this.#restartMs));
-      const [killed] = await this.inject([kill(node)], 'now');
-      return this.#remove([killed!], atNs);
+      const [down] = await this.inject([options.graceful ? stop(node) : kill(node)], 'now');
+      return this.#remove([down!], atNs);
     });
   }
 
@@ -201,7 +255,7 @@ export class Site implements ObservedSite {
   instantAtPhase(phase: number, afterNs: bigint, leadMs = 0): bigint {
     const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
     if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
-    return injectionInstant(BigInt(tick.atNs), afterNs, this.scaled.timers.heartbeatIntervalMs, phase, LEAD_MS + leadMs);
+    return injectionInstant(tick.ns, afterNs, this.scaled.timers.heartbeatIntervalMs, phase, LEAD_MS + leadMs);
   }
 
   /**
@@ -280,11 +334,11 @@ export class Site implements ObservedSite {
    */
   #healEffect(handle: FaultHandle): HealEffect {
     const { target, removedNs, healedNs } = handle.record;
-    const requestNs = { fromNs: BigInt(removedNs!), toNs: BigInt(healedNs!) };
+    const requestNs = { fromNs: toNs(removedNs!), toNs: toNs(healedNs!) };
     if (!startsAgain(handle)) return { ...requestNs, label: `${target} back` };
     const begun = this.timeline.first(is.begun(target as NodeName), { afterNs: requestNs.fromNs });
     if (!begun) return { ...requestNs, label: `${target} restarted` };
-    return { fromNs: BigInt(begun.atNs), toNs: BigInt(begun.atNs), label: `${target} began again` };
+    return { fromNs: begun.ns, toNs: begun.ns, label: `${target} began again` };
   }
 
   /**
@@ -303,14 +357,20 @@ export class Site implements ObservedSite {
    * comes at any point of the cycle too, and a seeded one makes what is timed from it replay with the seed, as the
    * faults do. `act` makes the step take effect at the planned instant, at least `leadMs` ahead, and says when it did.
    */
-  async #timed(kind: string, words: string, leadMs: number, act: (atNs: bigint) => Promise<bigint>): Promise<void> {
+  async #timed(
+    kind: string,
+    words: string,
+    leadMs: number,
+    act: (atNs: bigint) => Promise<bigint>,
+    notBeforeNs: bigint | null = null,
+  ): Promise<void> {
     this.#steps += 1;
     const phase = this.deps.stepPhase(this.#steps);
-    const { plan, late, reachedNs } = this.#plan(phase, leadMs);
+    const { plan, late, reachedNs } = this.#plan(phase, leadMs, notBeforeNs);
     this.note(`${kind} ${words} at phase ${phase.toFixed(3)} of the heartbeat cycle`);
-    const madeNs = await act(BigInt(plan.plannedNs));
+    const madeNs = await act(toNs(plan.plannedNs));
     // Made later than the scheduling tolerance (an engine slower than its restart allowance): a replay may differ.
-    const madeLate = madeNs - BigInt(plan.plannedNs) > msToNs(SCHEDULING_MS);
+    const madeLate = madeNs - toNs(plan.plannedNs) > msToNs(SCHEDULING_MS);
     this.evidence.addStep({
       ...plan,
       step: `${kind} ${this.#steps}: ${words}`,
@@ -327,17 +387,20 @@ export class Site implements ObservedSite {
    * tolerance), not after whenever the harness got here: so a replay chooses the same cycle. A harness later than
    * that counts from its arrival (`late`).
    */
-  #plan(phase: number, leadMs: number): { plan: Injection } & Pick<TimedStep, 'late' | 'reachedNs'> {
+  #plan(phase: number, leadMs: number, notBeforeNs: bigint | null = null): { plan: Injection } & Pick<TimedStep, 'late' | 'reachedNs'> {
     const periodMs = this.scaled.timers.heartbeatIntervalMs;
     // Any heartbeat seen will do: whole cycles are counted on from it.
     const tick = this.timeline.last(is.heartbeat('sent', 'cms-secondary'));
     if (!tick) throw new HarnessError('START_FAILED', 'no heartbeat of the secondary seen yet: the cycle to act in is unknown');
-    const tickNs = BigInt(tick.atNs);
-    const marginMs = 2 * this.observer.pollIntervalMs + SCHEDULING_MS;
-    const lead = LEAD_MS + leadMs;
-    const replayed = this.#reachedNs === null ? null : injectionInstant(tickNs, this.#reachedNs + msToNs(marginMs), periodMs, phase, lead);
-    const late = replayed !== null && replayed < nowNs() + msToNs(lead);
-    const plannedNs = replayed !== null && !late ? replayed : injectionInstant(tickNs, nowNs(), periodMs, phase, lead);
+    const { plannedNs, late } = planStep({
+      tickNs: tick.ns,
+      periodMs,
+      phase,
+      leadMs: LEAD_MS + leadMs,
+      reachedNs: this.#reachedNs === null ? null : this.#reachedNs + msToNs(2 * this.observer.pollIntervalMs + SCHEDULING_MS),
+      notBeforeNs,
+      nowNs: nowNs(),
+    });
     return {
       plan: { cycle: 'heartbeat', phase, periodMs, tickNs: tick.atNs, plannedNs: toMonoNs(plannedNs) },
       late,
@@ -374,8 +437,8 @@ export class Site implements ObservedSite {
         deadlineMs: 5_000,
         label: `change ${seq} recorded on ${node}`,
       });
-      this.reached(BigInt(changed.atNs));
-      return { origin: node, seq, changedNs: BigInt(changed.atNs) };
+      this.reached(changed.ns);
+      return { origin: node, seq, changedNs: changed.ns };
     },
   };
 
@@ -385,7 +448,7 @@ export class Site implements ObservedSite {
       await untilNs(atNs);
       const record = await this.act(node, request);
       if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
-      return BigInt(record.atNs);
+      return toNs(record.atNs);
     });
   }
 
@@ -463,6 +526,49 @@ function startsAgain(handle: FaultHandle): boolean {
 export function injectionInstant(tickNs: bigint, atNs: bigint, periodMs: number, phase: number, leadMs = LEAD_MS): bigint {
   const cycles = Math.max(0, Math.ceil((nsToMs(atNs - tickNs) + leadMs) / periodMs - phase));
   return tickNs + msToNs((cycles + phase) * periodMs);
+}
+
+/**
+ * Runs every check left for the end of a scenario, each whatever the others did, then throws: a lone failure as it
+ * is, several as one AssertionError of all their sentences.
+ */
+export async function runEndChecks(checks: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const check of checks) await check().catch((error: unknown) => failures.push(error));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AssertionError(failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'));
+}
+
+/**
+ * Where a timed step goes (see Site.#plan): at `phase` of the cycle, `leadMs` ahead of whichever is later, what the site
+ * last did (`reachedNs`, margin included: so a replay chooses the same cycle) and `notBeforeNs` (a fault held for a
+ * set length); `late` when the harness came after that instant, and then from now (still not before `notBeforeNs`).
+ */
+export function planStep(p: {
+  tickNs: bigint;
+  periodMs: number;
+  phase: number;
+  leadMs: number;
+  reachedNs: bigint | null;
+  notBeforeNs: bigint | null;
+  nowNs: bigint;
+}): { plannedNs: bigint; late: boolean } {
+  const later = (a: bigint | null, b: bigint | null): bigint | null => (a === null ? b : b === null ? a : a > b ? a : b);
+  const base = later(p.reachedNs, p.notBeforeNs);
+  const replayed = base === null ? null : injectionInstant(p.tickNs, base, p.periodMs, p.phase, p.leadMs);
+  const late = replayed !== null && replayed < p.nowNs + msToNs(p.leadMs);
+  if (replayed !== null && !late) return { plannedNs: replayed, late };
+  return { plannedNs: injectionInstant(p.tickNs, later(p.nowNs, p.notBeforeNs)!, p.periodMs, p.phase, p.leadMs), late };
+}
+
+/** The earliest a heal of faults held `held` heartbeat cycles may come: that long after the latest was applied. */
+export function heldUntilNs(handles: readonly Pick<FaultHandle, 'appliedNs'>[], held: number, heartbeatIntervalMs: number): bigint {
+  if (!(Number.isFinite(held) && held > 0))
+    throw new HarnessError('BAD_INPUT', `site.heal: option "held" must be a number of heartbeat cycles above 0, got ${held}`, {
+      details: { option: 'held', value: held },
+    });
+  const applied = handles.map((h) => h.appliedNs).reduce((a, b) => (b > a ? b : a), 0n);
+  return applied + msToNs(held * heartbeatIntervalMs);
 }
 
 /** When one heal took effect: between two instants (the same one when a protocol event says it exactly). */

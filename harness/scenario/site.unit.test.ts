@@ -4,7 +4,9 @@
 
 import { expect } from 'chai';
 import { msToNs, nsToMs } from '../core/clock.js';
-import { healAnchor, injectionInstant } from './site.js';
+import { AssertionError } from 'chai';
+import { HarnessError } from '../core/errors.js';
+import { healAnchor, heldUntilNs, injectionInstant, planStep, runEndChecks } from './site.js';
 
 const PERIOD_MS = 1_000;
 const TICK = 10_000_000_000n;
@@ -80,5 +82,71 @@ describe('healAnchor', () => {
 
   it('refuses a heal of nothing', () => {
     expect(() => healAnchor([])).to.throw('at least one fault');
+  });
+});
+
+describe('planStep', () => {
+  const plan = (p: { reachedMs?: number; notBeforeMs?: number; nowMs: number; phase?: number }) =>
+    planStep({
+      tickNs: TICK,
+      periodMs: PERIOD_MS,
+      phase: p.phase ?? 0.5,
+      leadMs: 5,
+      reachedNs: p.reachedMs === undefined ? null : after(p.reachedMs),
+      notBeforeNs: p.notBeforeMs === undefined ? null : after(p.notBeforeMs),
+      nowNs: after(p.nowMs),
+    });
+
+  it('plans after what the site last did, so a replay chooses the same cycle, and from now when the harness came late', () => {
+    expect(plan({ reachedMs: 2_100, nowMs: 2_200 })).to.deep.equal({ plannedNs: after(2_500), late: false });
+    expect(plan({ reachedMs: 2_100, nowMs: 2_700 })).to.deep.equal({ plannedNs: after(3_500), late: true });
+    expect(plan({ nowMs: 2_200 })).to.deep.equal({ plannedNs: after(2_500), late: false });
+  });
+
+  it('holds a fault for a set length: never before `notBeforeNs`, at the phase, late or not', () => {
+    expect(plan({ reachedMs: 2_100, notBeforeMs: 5_000, nowMs: 2_200 })).to.deep.equal({ plannedNs: after(5_500), late: false });
+    expect(plan({ notBeforeMs: 5_000, nowMs: 2_200, phase: 0 })).to.deep.equal({ plannedNs: after(6_000), late: false });
+    expect(plan({ reachedMs: 9_100, notBeforeMs: 5_000, nowMs: 9_200 })).to.deep.equal({ plannedNs: after(9_500), late: false });
+    expect(plan({ notBeforeMs: 5_000, nowMs: 7_000 })).to.deep.equal({ plannedNs: after(7_500), late: true });
+  });
+});
+
+describe('heldUntilNs', () => {
+  it('counts the held cycles from the latest fault applied', () => {
+    expect(heldUntilNs([{ appliedNs: after(100) }, { appliedNs: after(300) }], 3, PERIOD_MS)).to.equal(after(3_300));
+  });
+
+  it('refuses a hold that is not a positive number of cycles, naming the option and the value', () => {
+    for (const held of [0, -1, Number.NaN])
+      expect(() => heldUntilNs([{ appliedNs: TICK }], held, PERIOD_MS))
+        .to.throw(HarnessError, 'option "held" must be a number of heartbeat cycles above 0')
+        .with.property('details')
+        .that.deep.includes({ option: 'held' });
+  });
+});
+
+describe('runEndChecks', () => {
+  it('runs every check left for the end of a scenario, then throws a lone failure as it is', async () => {
+    const ran: number[] = [];
+    const lone = new AssertionError('cms-secondary became ACTIVE');
+    const error = await runEndChecks([
+      async () => void ran.push(1),
+      async () => {
+        ran.push(2);
+        throw lone;
+      },
+      async () => void ran.push(3),
+    ]).catch((e: unknown) => e);
+    expect(ran).to.deep.equal([1, 2, 3]);
+    expect(error).to.equal(lone);
+  });
+
+  it('throws several failures as one, every sentence in it, and nothing when all held', async () => {
+    const fail = (text: string) => async () => {
+      throw new AssertionError(text);
+    };
+    const error = await runEndChecks([fail('one'), fail('two')]).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(AssertionError).with.property('message', 'one\ntwo');
+    await runEndChecks([async () => undefined]);
   });
 });

@@ -2,7 +2,7 @@
 // with every link of the design going through its own proxy.
 
 import { PORTS, type NodeName } from '../../images/protocol/index.js';
-import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
+import { DEFAULT_SITE, scaleSite, type ScaledSite, type SiteConfig } from '../core/site-config.js';
 import type { LinkSpec, NodeImage, NodeSpec, TopologySpec } from './spec.js';
 
 const LINKS: LinkSpec[] = [
@@ -28,19 +28,23 @@ const NODES: Array<Omit<NodeSpec, 'image'>> = [
 
 /**
  * The CMS HA site. `image: 'echo'` runs every node as a plain TCP echo on the same ports (the foundation's
- * fault tests use it: the links and proxies are identical, only the behaviour behind them differs).
+ * fault tests use it: the links and proxies are identical, only the behaviour behind them differs). `scaled`, when
+ * given, is `site` at `timeScale` as its caller already holds it (a Site); else it is scaled here.
  */
 export function cmsHaTopology(
-  options: { name?: string; image?: NodeImage; site?: SiteConfig; timeScale?: number; without?: NodeName[] } = {},
+  options: { name?: string; image?: NodeImage; site?: SiteConfig; timeScale?: number; scaled?: ScaledSite; without?: NodeName[] } = {},
 ): TopologySpec {
   const image = options.image ?? 'standin';
   const without = new Set(options.without ?? []);
+  const site = structuredClone(options.site ?? DEFAULT_SITE) as SiteConfig;
+  const timeScale = options.timeScale ?? options.scaled?.timeScale ?? 1;
   return {
     name: options.name ?? 'cms-ha',
     nodes: NODES.filter((n) => !without.has(n.name)).map((n) => ({ ...n, image, kind: image === 'echo' ? 'echo' : n.kind })),
     links: LINKS.filter((l) => !without.has(l.from) && !without.has(l.to)),
-    site: structuredClone(options.site ?? DEFAULT_SITE) as SiteConfig,
-    timeScale: options.timeScale ?? 1,
+    site,
+    timeScale,
+    scaled: options.scaled ?? scaleSite(site, timeScale),
     standinOverrides: null,
   };
 }

@@ -5,7 +5,7 @@ import type { NodeName, StandinKind } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
 import type { StandinOverrides } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
-import type { SiteConfig } from '../core/site-config.js';
+import type { ScaledSite, SiteConfig } from '../core/site-config.js';
 
 /** Which image a node runs: the CMS HA stand-in, or the plain TCP echo used by the foundation's fault tests. */
 export type NodeImage = 'standin' | 'echo';
@@ -37,6 +37,8 @@ export interface TopologySpec {
   site: SiteConfig;
   /** 1 = real time (nightly), 0.05 = CI. */
   timeScale: number;
+  /** `site` at `timeScale`, scaled once by whoever made the spec (a Site hands on the one it holds). */
+  scaled: ScaledSite;
   /** Settings only the stand-ins get (a deliberately wrong site); null for a true site. */
   standinOverrides: StandinOverrides | null;
 }
@@ -45,15 +47,24 @@ function bad(message: string, details: Record<string, unknown>): never {
   throw new HarnessError('BAD_CONFIG', message, { details });
 }
 
+/** What a topology name may be: it goes into every container and network name (1–31 of `[a-z0-9-]`, no leading dash). */
+export const TOPOLOGY_NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
 /** Checks a topology spec; throws HarnessError('BAD_CONFIG') naming the first offending item. */
 export function validateSpec(spec: TopologySpec): void {
-  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(spec.name)) {
+  if (!TOPOLOGY_NAME.test(spec.name)) {
     bad(`Topology name "${spec.name}" is invalid: use 1–31 lower-case letters, digits or dashes.`, { name: spec.name });
   }
   if (!(Number.isFinite(spec.timeScale) && spec.timeScale > 0 && spec.timeScale <= 10)) {
     bad(`timeScale ${spec.timeScale} is invalid: give a number in (0, 10], e.g. 1 for real time or 0.05 for CI.`, {
       option: 'timeScale',
       value: spec.timeScale,
+    });
+  }
+  if (spec.scaled.timeScale !== spec.timeScale) {
+    bad(`The scaled site is at time scale ${spec.scaled.timeScale}, the topology at ${spec.timeScale}: scale the site at the topology's.`, {
+      option: 'scaled',
+      value: spec.scaled.timeScale,
     });
   }
   checkSite(spec.site, `topology "${spec.name}"`);

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { HarnessError } from '../core/errors.js';
-import { withSite } from '../core/site-config.js';
+import { scaleSite, withSite } from '../core/site-config.js';
 import { cmsHaTopology } from './cms-ha.js';
 import { validateSpec, type TopologySpec } from './spec.js';
 import { Topology } from './topology.js';
@@ -45,6 +45,12 @@ describe('topology spec validation', () => {
     );
     expect(rejection({ ...base(), site: withSite(base().site, { timers: { essNoServiceTimeoutMs: 60_000 } }) }).message).to.contain(
       'timers.essNoServiceTimeoutMs: 60000 is below the allowed 180000–900000',
+    );
+  });
+
+  it('rejects a scaled site at another time scale than the topology’s', () => {
+    expect(rejection({ ...base(), scaled: scaleSite(base().site, 1) }).message).to.contain(
+      'The scaled site is at time scale 1, the topology at 0.05',
     );
   });
 

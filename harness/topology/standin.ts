@@ -18,7 +18,8 @@ export type ProxyAddress = (link: string) => { host: string; port: number };
  * listener is up before anything dials); a CMS keeps its queue in CMS_DATA_DIR.
  */
 export function standinConfig(spec: TopologySpec, node: NodeSpec, proxyOf: ProxyAddress): StandinConfig {
-  const site = scaleSite(withSite(spec.site, spec.standinOverrides ?? {}), spec.timeScale);
+  // A deliberately wrong site (the sensitivity check) is another site: only the stand-ins run it.
+  const site = spec.standinOverrides ? scaleSite(withSite(spec.site, spec.standinOverrides), spec.timeScale) : spec.scaled;
   return {
     node: node.name,
     kind: node.kind,

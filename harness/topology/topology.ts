@@ -95,7 +95,7 @@ export class Topology {
         toxiproxy,
         spec.links.map((link) => ({ name: link.name, upstream: `${holders.get(link.to)!.dataAddress}:${link.port}` })),
       );
-      const wan = await applyWan(toxiproxy, scaleSite(spec.site, spec.timeScale).wan);
+      const wan = await applyWan(toxiproxy, spec.scaled.wan);
 
       const containers = new Map<NodeName, EngineContainer>();
       await allSettledOrThrow(

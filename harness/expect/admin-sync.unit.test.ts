@@ -1,0 +1,29 @@
+// The Admin-Sync expectations on synthetic timelines: held changes drained in order, none applied twice.
+
+import { expect } from 'chai';
+import type { CmsName } from '../../images/protocol/index.js';
+import { failure, FakeSite } from '../testing/fake-site.js';
+import { SiteExpect } from './site-expect.js';
+
+describe('Admin-Sync expectations', () => {
+  describe('Admin-Sync', () => {
+    const change = (site: FakeSite, seq: number, ms: number) => ({ origin: 'cms-primary' as CmsName, seq, changedNs: site.at(ms) });
+
+    it('drains held changes at once when the link is back, in order, and fails a change applied twice', async () => {
+      const site = new FakeSite();
+      const changes = [change(site, 1, 100), change(site, 2, 200)];
+      site.lastHeal = { ns: site.at(1000), label: 'the heal', requestMs: 0 };
+      site.add(
+        site.make.adminLink('cms-primary', 1300, true, 'cms-secondary'),
+        site.make.admin('cms-secondary', 1302, 'applied', 'cms-primary', 1),
+        site.make.admin('cms-secondary', 1303, 'applied', 'cms-primary', 2),
+        site.make.alarm('cms-primary', 1304, 'ADMIN_SYNC_LAG', false),
+      );
+      await new SiteExpect(site).toDrainAdminChanges(changes);
+      site.add(site.make.admin('cms-secondary', 1400, 'applied', 'cms-primary', 1));
+      expect(await failure(new SiteExpect(site).toApplyEachOnce(changes))).to.contain(
+        'change 1 of cms-primary was applied 2 time(s) on cms-secondary; expected once',
+      );
+    });
+  });
+});
