@@ -6,7 +6,7 @@ import { CONFIG_ENV, PORTS, type LinkName, type NodeName } from '../../images/pr
 import { HarnessError } from '../core/errors.js';
 import { allSettledOrThrow } from '../core/poll.js';
 import type { ImageSet } from '../core/run-context.js';
-import { scaleSite, type SiteConfig, type WanLink } from '../core/site-config.js';
+import type { SiteConfig, WanLink } from '../core/site-config.js';
 import type { DockerClient, EngineContainer } from '../docker/client.js';
 import { addressOn, createContainer, tailLogs } from '../docker/containers.js';
 import { LABEL_KEEP, newTopologyId } from '../docker/labels.js';
