@@ -55,7 +55,10 @@ export function checkInvariants(facts: ExecutionFacts): InvariantVerdict[] {
     invariant,
     name: INVARIANT_NAMES[invariant],
     violations: checks[invariant](facts).map((found) => {
-      const late = worstLateTimer(events, facts.faults, found.fromNs, found.atNs, w.SCHEDULING_MS);
+      const worst = worstLateTimer(events, facts.faults, found.fromNs, found.atNs, w.SCHEDULING_MS);
+      // A host that fired a timer L late can have moved what followed by about L, no more: a break further past its
+      // bound than that is the site's.
+      const late = worst && found.excessNs !== undefined && msToNs(worst.lateMs) >= found.excessNs ? worst : undefined;
       return {
         invariant,
         key: `${invariant} ${found.key}`,
@@ -92,6 +95,11 @@ interface Found {
   fromNs: bigint;
   atNs: bigint;
   events: TimelineEvent[];
+  /**
+   * How far past its bound the site went: a late timer of at least this much could explain it (void). Absent for a
+   * break no lateness explains (a change applied twice, a conflict never raised).
+   */
+  excessNs?: bigint;
 }
 
 const at = (e: Stamped): bigint => e.ns;
@@ -143,6 +151,7 @@ function dualActiveOnlyWhereAllowed(f: ExecutionFacts): Found[] {
     fromNs: s.fromNs,
     atNs: s.toNs,
     events: f.timeline.events((e) => e.type === 'role' && at(e) >= s.fromNs - SCHED && at(e) <= s.toNs),
+    excessNs: s.toNs - s.fromNs - announceNs,
   }));
 }
 
@@ -162,6 +171,7 @@ function oneSwitch(f: ExecutionFacts): Found[] {
         fromNs: s.fromNs,
         atNs: s.toNs,
         events: f.timeline.events((e) => e.type === 'acd-session' && e.cms === node && at(e) >= s.fromNs - SCHED && at(e) <= s.toNs),
+        excessNs: s.toNs - s.fromNs - SCHED,
       });
     }
   }
@@ -175,6 +185,7 @@ function oneSwitch(f: ExecutionFacts): Found[] {
       fromNs: s.fromNs,
       atNs: s.toNs,
       events: sessions,
+      excessNs: s.toNs - s.fromNs - SCHED,
     });
   }
   return found;
@@ -250,6 +261,7 @@ function undelivered(f: ExecutionFacts, origin: CmsName, applied: ReadonlyMap<nu
       fromNs: at(changed),
       atNs: dueNs,
       events: [changed],
+      excessNs: f.endNs - dueNs,
     });
   }
   return found;
@@ -287,6 +299,7 @@ function silentConflicts(f: ExecutionFacts): Found[] {
         events: f.timeline.events(
           (e) => e.type === 'admin' && (e.changeSeq === a.changeSeq || e.changeSeq === b.changeSeq) && at(e) <= crossedNs,
         ),
+        excessNs: f.endNs - raisedBy,
       });
     }
   }
@@ -312,6 +325,8 @@ function convergence(f: ExecutionFacts): Found[] {
           fromNs: f.settleFromNs,
           atNs: ns,
           events: problems.flatMap((p) => p.events),
+          // Still so at the end: it stayed unsettled that long past its bound; else it may have been late only.
+          excessNs: unsettled(f, f.endNs).length > 0 ? f.endNs - settledNs : 0n,
         },
       ];
     }
@@ -325,6 +340,7 @@ function convergence(f: ExecutionFacts): Found[] {
       fromNs: settledNs,
       atNs: at(flip),
       events: [flip],
+      excessNs: at(flip) - settledNs,
     },
   ];
 }
@@ -444,6 +460,7 @@ function noSilentOutage(f: ExecutionFacts): Found[] {
       fromNs: outage.fromNs,
       atNs: dueNs,
       events: f.timeline.events((e) => e.type === 'role' && at(e) <= outage.fromNs).slice(-2),
+      excessNs: outage.toNs - dueNs,
     });
   }
   for (const node of CMS_NODES) found.push(...silentLinkOutages(f, node));
@@ -485,6 +502,7 @@ function silentLinkOutages(f: ExecutionFacts, node: CmsName): Found[] {
         fromNs: gap.fromNs,
         atNs: dueNs,
         events: life.events.filter((e) => e.type === 'acd-link' && at(e) <= dueNs && at(e) >= gap.fromNs - SCHED).slice(0, 4),
+        excessNs: gap.toNs - dueNs,
       });
     }
   }
@@ -581,6 +599,7 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
               fromNs: slot.ns,
               atNs: at(e),
               events: [sent, e],
+              excessNs: at(e) - (slot.ns + msToNs(t.heartbeatTimeoutMs) + SCHED),
             });
         }
         streak.push(e);
@@ -594,6 +613,7 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
             fromNs: streak[0] ? at(streak[0]) : at(e),
             atNs: at(e),
             events: [...streak, e],
+            ...(streak.length >= t.heartbeatMisses && last ? { excessNs: at(e) - at(last) - SCHED } : {}),
           });
       }
     }
@@ -627,6 +647,8 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
             fromNs: at(previous),
             atNs: at(e),
             events: life.events.filter((x) => x.type === 'acd-link' && at(x) >= at(previous!) && at(x) <= at(e)),
+            // A timer that fired L late pulls the next slot's attempt L closer, no more.
+            excessNs: retryNs - SCHED - (at(e) - at(previous)),
           });
         } else if (e.attempt > 1 && cycleStart && cycleStart.cycle === e.cycle && !within(paused, at(e))) {
           const window = w.dualIpAttempt(f.site, { ns: at(cycleStart), label: `${node}'s Dual-IP cycle ${e.cycle} began` }, e.attempt);
@@ -640,6 +662,7 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
               fromNs: at(cycleStart),
               atNs: at(e),
               events: [cycleStart, e],
+              excessNs: msToNs(Math.max(window.fromMs - w.SCHEDULING_MS - offMs, offMs - window.toMs)),
             });
         }
         if (e.attempt === 1) cycleStart = e;
@@ -674,6 +697,7 @@ function essTimings(f: ExecutionFacts): Found[] {
         fromNs: at(before),
         atNs: at(e),
         events: [before, e],
+        excessNs: msToNs(offMs - window.toMs),
       });
   });
   return found;
@@ -698,6 +722,7 @@ function handoverTimings(f: ExecutionFacts): Found[] {
         fromNs: at(decision),
         atNs: dueNs,
         events: standby ? [decision, standby] : [decision],
+        excessNs: (standby ? at(standby) : f.endNs) - dueNs,
       });
   }
   return found;
