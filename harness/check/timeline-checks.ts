@@ -1,8 +1,8 @@
 // What an expectation judges once it has waited long enough, each a pure function of the timeline (and a status or
 // two): the sentence the report shows and whether it holds. The expectations wait, measure and record; these judge.
 
-import type { AlarmName, CmsName, HaRole, NodeName, StandinStatus } from '../../images/protocol/index.js';
-import { nsToMs } from '../core/clock.js';
+import type { AdminView, AlarmName, CmsName, HaRole, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import { msToNs, nsToMs } from '../core/clock.js';
 import type { EventOfType } from '../core/model.js';
 import { formatDurationMs } from '../core/format.js';
 import type { ScaledSite } from '../core/site-config.js';
@@ -384,4 +384,61 @@ export function clearedAfter(node: NodeName, alarm: AlarmName, cleared: Stamped 
   return cleared
     ? { ok: true, text: `${node} cleared ${alarm} ${instantWords(cleared.ns, startNs, heal)}` }
     : { ok: false, text: `${node} never cleared ${alarm} after the drain` };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The site model's rules: a switchover's dual-active, what each CMS holds of the administration, versions
+
+/**
+ * Both CMS were ACTIVE only between an operator's set-active and the role command that followed it (a planned
+ * switchover in the "active first" order), never otherwise, between `startNs` and `endNs`.
+ */
+export function dualActiveOnlyBetweenCommands(
+  tl: Timeline,
+  commands: ReadonlyArray<{ action: string; atNs: bigint; doneNs: bigint }>,
+  startNs: bigint,
+  endNs: bigint,
+): Sentence {
+  const allowed = commands
+    .map((c, i) => ({ c, next: commands[i + 1] }))
+    .filter(({ c }) => c.action === 'set-active')
+    .map(({ c, next }) => ({ fromNs: c.atNs, toNs: (next?.doneNs ?? endNs) + msToNs(w.SCHEDULING_MS) }));
+  const stray = clipSpans(dualActiveSpans(tl), startNs, endNs).find((s) => !allowed.some((a) => s.fromNs >= a.fromNs && s.toNs <= a.toNs));
+  const stretches = clipSpans(dualActiveSpans(tl), startNs, endNs).length;
+  return stray
+    ? {
+        ok: false,
+        text: `cms-primary and cms-secondary were both ACTIVE for ${formatDurationMs(nsToMs(stray.toNs - stray.fromNs))} from ${instantWords(stray.fromNs, startNs)}, outside the operator's two commands of a switchover`,
+      }
+    : { ok: true, text: `both CMS were ACTIVE only between the operator's two commands (${stretches} stretch(es))` };
+}
+
+/**
+ * After a conflict on `object`: both CMS hold the winner's value, and each has a conflict record keeping the losing
+ * value (two CMS never silently hold different values for one object).
+ */
+export function conflictConverged(
+  views: ReadonlyArray<AdminView>,
+  object: string,
+  expected: { winner: CmsName; value: string; lost: string },
+): Sentence[] {
+  return views.map((view) => {
+    const held = view.objects[object]?.value;
+    const record = view.conflicts.find((c) => c.object === object);
+    const ok =
+      held === expected.value && record?.lost === expected.lost && record.winner === expected.winner && !view.unresolved.includes(object);
+    const recordWords = record ? `a conflict record keeping "${record.lost}" (winner ${record.winner})` : 'no conflict record';
+    return {
+      ok,
+      text: `${view.node} holds "${object}" = ${held === undefined ? 'nothing' : `"${held}"`} with ${recordWords}${view.unresolved.includes(object) ? ', still unresolved' : ''}; expected "${expected.value}" from ${expected.winner}, keeping "${expected.lost}"`,
+    };
+  });
+}
+
+/** `node` runs `version`, as its status says. */
+export function runsVersion(status: StandinStatus, version: string): Sentence {
+  return {
+    ok: status.version === version,
+    text: `${status.node} runs version ${status.version ?? 'unknown'}; expected ${version}`,
+  };
 }

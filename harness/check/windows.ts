@@ -630,3 +630,66 @@ export function learnPeerMs(site: ScaledSite): number {
   const admin = (t.keepaliveMisses + 1) * t.keepaliveIntervalMs + wanRoundTrip(site.wan['admin-sync']).to;
   return Math.max(hb, admin) + SCHEDULING_MS;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Always an ACTIVE CMS (DESIGN §1): the STANDBY primary's watch of the secondary, and NO_ACTIVE_CMS.
+
+/** A STANDBY primary takes the ACTIVE role back the detection window after the last heartbeat it heard. */
+export function takeBackFromLastBeat(site: ScaledSite, lastBeat: Anchor): Window {
+  const d = detectionMs(site);
+  return window('take-back from the last heartbeat heard', 'the STANDBY primary takes the ACTIVE role back', 'protocol', lastBeat, {
+    from: d,
+    to: d,
+    formula: `detection window ${n(d)}`,
+  });
+}
+
+/** From the secondary's failure: its last heartbeat reached the primary up to one interval (and the WAN) before. */
+export function takeBackFromFault(site: ScaledSite, fault: FaultAnchor): Window {
+  const d = detectionMs(site);
+  const i = site.timers.heartbeatIntervalMs;
+  const wan = site.wan.heartbeat ? site.wan.heartbeat.latencyMs + site.wan.heartbeat.jitterMs : 0;
+  return window('take-back from the fault', 'the STANDBY primary takes the ACTIVE role back', 'fault', fault, {
+    from: d - i,
+    to: d + wan,
+    formula: `detection window ${n(d)} after the last heartbeat heard, 0 … one interval ${n(i)} before the fault${wan > 0 ? ` (+ WAN ${n(wan)})` : ''}`,
+    extra: requestExtra(fault),
+  });
+}
+
+/**
+ * A CMS that is not ACTIVE raises NO_ACTIVE_CMS the detection window after it last knew an ACTIVE CMS: the last
+ * heartbeat exchange or Admin-Sync keep-alive from its ACTIVE peer, at most one interval or one keep-alive period
+ * before the peer's failure (whichever comes more often), plus the WAN that brought it.
+ */
+export function noActiveFromFault(site: ScaledSite, fault: FaultAnchor): Window {
+  const d = detectionMs(site);
+  const { heartbeatIntervalMs: i, keepaliveIntervalMs: k } = site.timers;
+  const every = Math.min(i, k);
+  const wan = Math.max(
+    ...(['heartbeat', 'admin-sync'] as const).map((l) => (site.wan[l] ? site.wan[l]!.latencyMs + site.wan[l]!.jitterMs : 0)),
+  );
+  return window('NO_ACTIVE_CMS from the fault', 'a CMS raises NO_ACTIVE_CMS', 'fault', fault, {
+    from: d - every,
+    to: d + wan,
+    formula: `detection window ${n(d)} after the last word of the ACTIVE peer, 0 … ${n(every)} (its heartbeat or keep-alive period) before the fault${wan > 0 ? ` (+ WAN ${n(wan)})` : ''}`,
+    extra: requestExtra(fault),
+  });
+}
+
+/**
+ * After a split brain heals, the primary decides each conflict once it has both the heartbeat (contact: the next beat
+ * and its answer) and Admin-Sync (a redial after a silent link and its hello) back; the secondary applies the verdict
+ * on the same connection.
+ */
+export function conflictResolved(site: ScaledSite, heal: HealAnchor): Window {
+  const t = site.timers;
+  const hb = t.heartbeatIntervalMs + t.heartbeatTimeoutMs + wanRoundTrip(site.wan.heartbeat).to;
+  const admin = (t.keepaliveMisses + 1) * t.keepaliveIntervalMs + 2 * wanRoundTrip(site.wan['admin-sync']).to;
+  return window('conflict resolved', 'both CMS hold the winner’s value', 'fault', heal, {
+    from: 0,
+    to: Math.max(hb, admin),
+    formula: `max(heartbeat contact ${n(hb)}, Admin-Sync back and the verdict across ${n(admin)})`,
+    extra: healExtra(heal),
+  });
+}

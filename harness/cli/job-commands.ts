@@ -151,8 +151,15 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
   const run = (which: 'baseline' | 'candidate', filters: string[], repeat: number, seed: number) => {
     const side = options[which];
     process.stderr.write(`cmsha validate: the ${which} site (${side.siteFile?.name ?? 'default'}), ${repeat} repeat(s), seed ${seed}\n`);
+    // Upgrade scenarios start on the baseline's images and upgrade to this side's: the candidate's in its run.
+    const upgrade = {
+      from: options.baseline.site.images,
+      to: side.site.images,
+      ...(side.site.versions ? { versions: side.site.versions } : {}),
+    };
     return runCatalogue({
       ...side,
+      upgrade,
       filters,
       repeat,
       parallel: options.parallel,

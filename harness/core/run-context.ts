@@ -3,8 +3,8 @@
 
 import { HarnessError } from './errors.js';
 import { checkSite } from './site-file.js';
-import { DEFAULT_SITE, type SiteConfig } from './site-config.js';
-import type { Policy, Timers } from '../../images/protocol/index.js';
+import { DEFAULT_SITE, type SiteConfig, type SiteImages } from './site-config.js';
+import type { NodeName, Policy, Timers } from '../../images/protocol/index.js';
 
 /** The images a topology runs, found or built by the set-up. */
 export interface ImageSet {
@@ -34,6 +34,11 @@ export interface RunContext {
   repeats: number;
   images: ImageSet | null;
   standinOverrides: StandinOverrides | null;
+  /**
+   * What an upgrade scenario (the rolling-upgrade family) upgrades from and to: in `validate`'s candidate run, from the
+   * baseline's images to the candidate's. Absent: from the site's own images to the same (an upgrade in place).
+   */
+  upgrade?: { from: SiteImages; to: SiteImages; versions?: Partial<Record<NodeName, string>> } | null;
 }
 
 /**
@@ -115,6 +120,7 @@ export function decodeRunContext(text: string, where: string): RunContext {
     repeats: count('repeats', 1),
     images: raw.images ?? null,
     standinOverrides: raw.standinOverrides ?? null,
+    upgrade: raw.upgrade ?? null,
   };
 }
 

@@ -2,7 +2,16 @@
 // schema gives the checks, the defaults and the TypeScript types; every value is real time (the run's scale shrinks it).
 
 import { z } from 'zod';
-import { DEFAULT_POLICY, DEFAULT_TIMERS, LINK_NAMES, type LinkName, type Policy, type Timers } from '../../images/protocol/index.js';
+import {
+  DEFAULT_POLICY,
+  DEFAULT_TIMERS,
+  LINK_NAMES,
+  NODE_NAMES,
+  type LinkName,
+  type NodeName,
+  type Policy,
+  type Timers,
+} from '../../images/protocol/index.js';
 
 /** The ESS No-Service timeout Avaya allows: 3 to 15 minutes. */
 export const ESS_NO_SERVICE_RANGE_MS = [180_000, 900_000] as const;
@@ -75,10 +84,21 @@ const budgetsSchema = z
 
 const imagesSchema = z
   .strictObject({
+    /** Every stand-in. */
     standin: z.string().min(1),
+    /** Both CMS (instead of `standin`). */
+    cms: z.string().min(1),
+    /** One node (instead of `cms` and `standin`). */
+    nodes: z.partialRecord(z.enum(NODE_NAMES, { error: `must be a node name (${NODE_NAMES.join(', ')})` }), z.string().min(1)),
     toxiproxy: z.string().min(1),
   })
   .partial();
+
+/** The software version a stand-in reports instead of its image's (dot-separated numbers, e.g. 16.5.0). */
+const versionsSchema = z.partialRecord(
+  z.enum(NODE_NAMES, { error: `must be a node name (${NODE_NAMES.join(', ')})` }),
+  z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be dot-separated numbers, e.g. 16.5.0' }),
+);
 
 /** What the nightly run explores after the catalogue (`cmsha run` of the whole catalogue, `npm start`). */
 const exploreSchema = z
@@ -100,6 +120,7 @@ export const siteFileSchema = z
     wan: z.partialRecord(z.enum(LINK_NAMES, { error: `must be a link name (${LINK_NAMES.join(', ')})` }), wanLinkSchema),
     budgets: budgetsSchema,
     images: imagesSchema,
+    versions: versionsSchema,
     explore: exploreSchema,
   })
   .partial();
@@ -125,7 +146,17 @@ export interface SiteConfig {
   policy: Policy;
   wan: Partial<Record<LinkName, WanLink>>;
   budgets: Budgets;
-  images: { standin?: string; toxiproxy?: string };
+  images: SiteImages;
+  /** The version each node reports instead of its image's (DESIGN §1 "Versions"). */
+  versions?: Partial<Record<NodeName, string>>;
+}
+
+/** The images a site runs: every stand-in, both CMS, one node (the most specific wins), and Toxiproxy. */
+export interface SiteImages {
+  standin?: string;
+  cms?: string;
+  nodes?: Partial<Record<NodeName, string>>;
+  toxiproxy?: string;
 }
 
 export const DEFAULT_SITE: Readonly<SiteConfig> = Object.freeze({
@@ -180,21 +211,30 @@ export function resolveSite(file: z.output<typeof siteFileSchema>): SiteConfig {
     policy: { ...DEFAULT_POLICY, ...file.policy } as Policy,
     wan: (file.wan ?? {}) as Partial<Record<LinkName, WanLink>>,
     budgets: { ...file.budgets },
-    images: { ...file.images },
+    images: { ...file.images } as SiteImages,
+    ...(file.versions ? { versions: { ...file.versions } } : {}),
   };
 }
 
 /** A site with some settings changed (a scenario's own policy, say); the result is checked again by the caller. */
 export function withSite(
   base: SiteConfig,
-  change: { timers?: Partial<Timers>; policy?: Partial<Policy>; wan?: SiteConfig['wan'] },
+  change: { timers?: Partial<Timers>; policy?: Partial<Policy>; wan?: SiteConfig['wan']; versions?: SiteConfig['versions'] },
 ): SiteConfig {
+  const versions = change.versions || base.versions ? { ...base.versions, ...change.versions } : undefined;
   return {
     ...base,
     timers: { ...base.timers, ...change.timers },
     policy: { ...base.policy, ...change.policy },
     wan: change.wan ?? base.wan,
+    ...(versions ? { versions } : {}),
   };
+}
+
+/** The image a node's CMS HA stand-in runs by the site's images (one node's, both CMS's, every stand-in's), if any. */
+export function siteImageOf(images: SiteImages, node: NodeName): string | undefined {
+  const cms = node === 'cms-primary' || node === 'cms-secondary';
+  return images.nodes?.[node] ?? (cms ? images.cms : undefined) ?? images.standin;
 }
 
 /** Integer-valued timer fields that are counts, not durations: never scaled. */
@@ -236,6 +276,7 @@ export function scaleSite(site: SiteConfig, timeScale: number): ScaledSite {
     wan,
     budgets,
     images: site.images,
+    ...(site.versions ? { versions: site.versions } : {}),
     timeScale,
   } as ScaledSite;
 }

@@ -23,6 +23,8 @@ export interface ContainerSpec {
   shareNetworkOf?: string;
   /** A writable anonymous volume at this path (it outlives the process, not the container). Default none. */
   volumeAt?: string;
+  /** Mount every volume of this container at its path (a stand-in uses its holder's data volume). Default none. */
+  volumesFrom?: string;
   /** uid:gid to run as. Default 10001:10001. */
   user?: string;
   /** Memory limit in bytes. Default 256 MiB. */
@@ -58,6 +60,7 @@ export async function createContainer(docker: DockerClient, spec: ContainerSpec)
       LogConfig: { Type: 'json-file', Config: { 'max-size': '5m' } },
       // An anonymous volume (no Source): it survives a restart of the container and goes with its removal.
       ...(spec.volumeAt ? { Mounts: [{ Type: 'volume' as const, Source: '', Target: spec.volumeAt }] } : {}),
+      ...(spec.volumesFrom ? { VolumesFrom: [spec.volumesFrom] } : {}),
     },
     ...(first && !spec.shareNetworkOf ? { NetworkingConfig: { EndpointsConfig: { [first.name]: { Aliases: first.aliases ?? [] } } } } : {}),
   });

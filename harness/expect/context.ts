@@ -2,7 +2,7 @@
 // fault a timing counts from, waiting for the clock and the timeline, measuring against a window, the verdict).
 
 import { AssertionError } from 'chai';
-import type { NodeName, StandinStatus } from '../../images/protocol/index.js';
+import type { AdminView, CmsName, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { msToNs, nowNs, nsToMs, toNs } from '../core/clock.js';
 import { isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
@@ -39,6 +39,8 @@ export interface ObservedSite {
   /** Says what the scenario is waiting for (the terminal's progress view). */
   note(phase: string): void;
   status(node: NodeName): Promise<StandinStatus>;
+  /** What a CMS holds of the administration (GET /admin): each object's value, the conflict records, its queue. */
+  adminView(node: CmsName): Promise<AdminView>;
   /**
    * Runs `check` when the scenario's outcome is over, before the site is removed; its failure fails the test there
    * (an expectation that observes "until the end of the scenario").

@@ -4,7 +4,7 @@
 // Each is stated in its family's module (failover, dual-active, supervisor, acd-link, ess, admin-sync, failback,
 // invariants) from the shapes of shapes.ts; this class is the one object a scenario calls them on.
 
-import type { AlarmName, CmsName, HaRole } from '../../images/protocol/index.js';
+import type { AlarmName, CmsName, HaRole, NodeName } from '../../images/protocol/index.js';
 import type { AdminChange, DualActiveStretch } from '../check/timeline-checks.js';
 import * as acdLink from './acd-link.js';
 import * as adminSync from './admin-sync.js';
@@ -14,6 +14,7 @@ import * as ess from './ess.js';
 import * as failback from './failback.js';
 import * as failover from './failover.js';
 import * as invariants from './invariants.js';
+import * as siteModel from './site-model.js';
 import * as supervisor from './supervisor.js';
 
 export type { AdminChange, DualActiveStretch } from '../check/timeline-checks.js';
@@ -228,5 +229,37 @@ export class SiteExpect {
   /** Every invariant of DESIGN §1 (I1–I7) holds over the whole test. */
   toHoldInvariants(): Promise<void> {
     return invariants.toHoldInvariants(this.#x);
+  }
+
+  // The site model's rules (site-model.ts) ------------------------------------------------------------------------
+
+  /** A STANDBY primary takes the ACTIVE role back once the secondary's heartbeats stop (always an ACTIVE CMS). */
+  toTakeBackActive(options?: FromFault): Promise<void> {
+    return siteModel.toTakeBackActive(this.#x, options);
+  }
+
+  /** `node`, not ACTIVE, raises NO_ACTIVE_CMS the detection window after it last knew an ACTIVE CMS. */
+  toRaiseNoActive(node: CmsName, options?: FromFault): Promise<void> {
+    return siteModel.toRaiseNoActive(this.#x, node, options);
+  }
+
+  /** Both CMS were ACTIVE only between the operator's two commands of a switchover. */
+  toKeepDualActiveBetweenCommands(): Promise<void> {
+    return siteModel.toKeepDualActiveBetweenCommands(this.#x);
+  }
+
+  /** A split brain's conflict on `object` resolved on both CMS, both holding the winner's value, the loser's recorded. */
+  toResolveConflict(object: string, expected: { winner: CmsName; value: string; lost: string }): Promise<void> {
+    return siteModel.toResolveConflict(this.#x, object, expected);
+  }
+
+  /** Changes of a CMS on a newer version than its peer stay queued with ADMIN_SYNC_VERSION, none applied on the peer. */
+  toHoldForVersion(changes: readonly AdminChange[]): Promise<void> {
+    return siteModel.toHoldForVersion(this.#x, changes);
+  }
+
+  /** `node` runs `version` now. */
+  toRunVersion(node: NodeName, version: string): Promise<void> {
+    return siteModel.toRunVersion(this.#x, node, version);
   }
 }

@@ -20,6 +20,8 @@ export interface NodeAccess {
   restarted(node: string, beginGate?: () => Promise<void>): Promise<void>;
   /** Every link the node dials or listens on. */
   linksOf(node: string): string[];
+  /** Removes the node's stand-in and creates and starts another on `to.image` (reporting `to.version`), its data kept. */
+  replace(node: string, to: { image: string; version?: string }): Promise<NodeContainer>;
 }
 
 export class NodeFaults {
@@ -61,6 +63,27 @@ export class NodeFaults {
       { kind: 'stop', target: node, direction: null, attributes: { graceSeconds } },
       () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined),
       (beginGate) => this.startAgain(node, c, beginGate),
+    );
+  }
+
+  /**
+   * An upgrade of the node: a graceful stop (SIGTERM, then SIGKILL after `graceSeconds`), and remove() starts it on
+   * `to.image` (reporting `to.version`, else the image's), keeping what it saved (its data folder is its holder's).
+   */
+  upgrade(node: string, to: { image: string; version?: string }, graceSeconds = 5): Promise<FaultHandle> {
+    const c = this.container(node);
+    return this.log.apply(
+      {
+        kind: 'stop',
+        target: node,
+        direction: null,
+        attributes: { graceSeconds, upgradeTo: to.image, ...(to.version ? { version: to.version } : {}) },
+      },
+      () => ignoreGone(c.stop({ t: graceSeconds })).then(() => undefined),
+      async (beginGate) => {
+        await this.access.replace(node, to);
+        await this.access.restarted(node, beginGate);
+      },
     );
   }
 

@@ -36,6 +36,10 @@ function setUp(options: { startAnswers?: () => Promise<void> } = {}) {
       events.push(`${node} restarted`);
     },
     linksOf: (node) => LINKS_OF[node] ?? [],
+    replace: async (node, to) => {
+      events.push(`${node} replaced by ${to.image}${to.version ? ` (${to.version})` : ''}`);
+      return container(node);
+    },
   };
   const toxiproxy = new FakeToxiproxy(LINKS);
   const log = new FaultLog();
@@ -131,5 +135,18 @@ describe('NodeFaults', () => {
         .and.contain(NODES.join(', '));
     }
     expect(events).to.deep.equal([]);
+  });
+
+  it('upgrades a node: a graceful stop, then on remove() its stand-in replaced on the new image and begun', async () => {
+    const { events, nodes } = setUp();
+    const handle = await nodes.upgrade('cms-secondary', { image: 'cmsha/standin:candidate', version: '16.5.0' }, 2);
+    expect(handle.record).to.include({ kind: 'stop', target: 'cms-secondary' });
+    expect(handle.record.attributes).to.deep.equal({ graceSeconds: 2, upgradeTo: 'cmsha/standin:candidate', version: '16.5.0' });
+    await handle.remove();
+    expect(events).to.deep.equal([
+      'cms-secondary stop t=2',
+      'cms-secondary replaced by cmsha/standin:candidate (16.5.0)',
+      'cms-secondary restarted',
+    ]);
   });
 });

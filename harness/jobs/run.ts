@@ -40,6 +40,8 @@ export interface RunOptions {
   environment: Environment;
   /** Settings for the stand-ins only (a wrong site, for the sensitivity check). */
   standinOverrides?: StandinOverrides | null;
+  /** What upgrade scenarios upgrade from and to (validate's candidate run: the baseline's images to the candidate's). */
+  upgrade?: RunContext['upgrade'];
   /** A run id; default a timestamp. */
   runId?: string;
   /** No progress view (runs inside other jobs). */
@@ -85,6 +87,7 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
     repeats: options.repeat,
     images: options.images,
     standinOverrides: options.standinOverrides ?? null,
+    upgrade: options.upgrade ?? null,
   };
   const progress = options.quiet ? null : new Progress(tasks, options.parallel);
   const pool = runPool(tasks, {

@@ -1,7 +1,7 @@
 // The one client of a stand-in's control port (GET /healthz, /status, /events; POST /control), reached directly
 // from the host over the control network, never through a proxy: a fault must never blind the observer.
 
-import type { ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import type { AdminView, ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
 
@@ -43,6 +43,11 @@ export class ControlClient {
   /** GET /status; rejects with ControlFailure. */
   async status(options: RequestOptions): Promise<StandinStatus> {
     return (await this.#request('/status', options)) as StandinStatus;
+  }
+
+  /** GET /admin of a CMS: its administered objects, conflict records and queue; rejects with ControlFailure. */
+  async admin(options: RequestOptions): Promise<AdminView> {
+    return (await this.#request('/admin', options)) as AdminView;
   }
 
   /** GET /events?after=N; rejects with ControlFailure. */

@@ -34,6 +34,7 @@ export class Evidence {
   readonly #steps: TimedStep[] = [];
   readonly #actions: ActionRecord[] = [];
   #schedule: TestEvidence['schedule'] = undefined;
+  readonly #nodes: NonNullable<TestEvidence['nodes']> = {};
   #invariants: TestEvidence['invariants'] = undefined;
   readonly #atFinish: Array<() => void> = [];
   readonly #faults: FaultRecord[] = [];
@@ -82,6 +83,11 @@ export class Evidence {
 
   get actions(): readonly ActionRecord[] {
     return this.#actions;
+  }
+
+  /** Records the image a node's stand-in runs from now and the version it reports. */
+  addNodeRun(node: NodeName, run: { image: string; version: string; sinceNs: string }): void {
+    (this.#nodes[node] ??= []).push(run);
   }
 
   /** Records the schedule a test ran and how each of its steps was made. */
@@ -185,6 +191,7 @@ export class Evidence {
       injection: this.#injection,
       steps: this.#steps.map((step) => ({ ...step })),
       actions: this.#actions.map((a) => ({ ...a })),
+      ...(Object.keys(this.#nodes).length > 0 ? { nodes: structuredClone(this.#nodes) } : {}),
       ...(this.#schedule ? { schedule: structuredClone(this.#schedule) } : {}),
       ...(this.#invariants ? { invariants: structuredClone(this.#invariants) } : {}),
       timeline: this.timeline.toJSON(),

@@ -1,7 +1,7 @@
 // Watches every stand-in through its control port (never through a proxy): polls their events into a Timeline,
 // records when a node stops and starts answering, and carries the harness's status reads and control actions.
 
-import type { ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import type { AdminView, ControlRequest, ControlResponse, EventsResponse, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { nowNs } from '../core/clock.js';
 import { HarnessError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
@@ -165,6 +165,18 @@ export class Observer implements AsyncDisposable {
       return await this.#state(node).client.status({ timeoutMs: this.#requestTimeoutMs });
     } catch (error) {
       throw new HarnessError('OBSERVE_FAILED', `status of ${node} could not be read: ${classify(error)}`, {
+        cause: error,
+        details: { node },
+      });
+    }
+  }
+
+  /** GET /admin of a CMS. Rejects with OBSERVE_FAILED when it does not answer in time or answers an error. */
+  async adminView(node: NodeName): Promise<AdminView> {
+    try {
+      return await this.#state(node).client.admin({ timeoutMs: this.#requestTimeoutMs });
+    } catch (error) {
+      throw new HarnessError('OBSERVE_FAILED', `the administration of ${node} could not be read: ${classify(error)}`, {
         cause: error,
         details: { node },
       });

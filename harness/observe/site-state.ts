@@ -105,6 +105,9 @@ export const is = {
         (origin === undefined || e.origin === origin),
     ),
   adminLink: (node: NodeName, up: boolean): Pred<'admin-link'> => pred((e) => e.type === 'admin-link' && e.node === node && e.up === up),
+  /** A CMS decided (or applied the decision of) a conflict on `object` after a split brain. */
+  conflictResolved: (node: NodeName, object: string): Pred<'admin-conflict'> =>
+    pred((e) => e.type === 'admin-conflict' && e.phase === 'resolved' && e.node === node && e.object === object),
   ess: (state: EventOfType<'ess'>['state']): Pred<'ess'> => pred((e) => e.type === 'ess' && e.state === state && e.previous !== state),
   login: (target: CmsName): Pred<'client'> => pred((e) => e.type === 'client' && e.action === 'logged-in' && e.target === target),
   clientLost: (): Pred<'client'> => pred((e) => e.type === 'client' && e.action === 'lost'),

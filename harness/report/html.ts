@@ -118,7 +118,31 @@ function environmentTable(record: RunRecord): SafeHtml {
   return html`<table class="kv">${[kvRow('node', env.node), kvRow('platform', env.platform), kvRow('docker', env.dockerVersion), kvRow('toxiproxy', env.toxiproxyVersion)]}</table>`;
 }
 
+/**
+ * What actually ran on each node, from the tests' own records: the image and the version the stand-in reported, every
+ * one a node ran in the run (an upgrade shows both). The set-up's images follow, as built or found.
+ */
 function imagesTable(record: RunRecord): SafeHtml {
+  const ran = new Map<string, { node: string; image: string; version: string; tests: number }>();
+  for (const test of record.tests)
+    for (const [node, runs] of Object.entries(test.evidence?.nodes ?? {}))
+      for (const run of runs ?? []) {
+        const key = `${node}\u0000${run.image}\u0000${run.version}`;
+        const row = ran.get(key) ?? { node, image: run.image, version: run.version, tests: 0 };
+        row.tests += 1;
+        ran.set(key, row);
+      }
+  const rows = [...ran.values()]
+    .sort((a, b) => a.node.localeCompare(b.node) || a.image.localeCompare(b.image) || a.version.localeCompare(b.version))
+    .map((r) => html`<tr><td>${r.node}</td><td>${r.image}</td><td>${r.version}</td><td class="num">${r.tests}</td></tr>`);
+  const ranTable =
+    rows.length === 0
+      ? ''
+      : html`<h3>what ran</h3><table class="images ran"><thead><tr><th>node</th><th>image</th><th>version</th><th class="num">tests</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`${ranTable}${setupImages(record)}`;
+}
+
+function setupImages(record: RunRecord): SafeHtml {
   const images = record.environment.images;
   if (images.length === 0) return html`<div class="imgs"><h3>images</h3><p class="na">no image information</p></div>`;
   const rows = images.map((img) => {
@@ -126,7 +150,7 @@ function imagesTable(record: RunRecord): SafeHtml {
     const size = img.sizeBytes === null ? null : `${(img.sizeBytes / 1_048_576).toFixed(1)} MiB`;
     return html`<tr><td>${img.name}</td><td>${img.tag}</td><td class="mono">${cell(id)}</td><td>${cell(size)}</td></tr>`;
   });
-  return html`<div class="imgs"><h3>images</h3><table class="images"><thead><tr><th>image</th><th>tag</th><th>id</th><th>size</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return html`<div class="imgs"><h3>images the set-up made</h3><table class="images"><thead><tr><th>image</th><th>tag</th><th>id</th><th>size</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** "2026-11-25 21:30:00 UTC" from an ISO time; anything else is shown as given. */

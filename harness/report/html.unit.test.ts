@@ -260,6 +260,23 @@ describe('renderHtml', function () {
     expect(renderHtml(record, { history: [] })).to.not.contain('id="trends"');
   });
 
+  it('lists the image and version each node actually ran, a candidate’s own image and an upgrade included', function () {
+    const [first, ...rest] = record.tests;
+    const ran = (nodes: NonNullable<TestEvidence['nodes']>) => ({ ...first!, evidence: { ...first!.evidence!, nodes } });
+    const candidate = ran({
+      'cms-primary': [{ image: 'cmsha/standin:candidate', version: '16.5.0', sinceNs: '1' }],
+      'cms-secondary': [
+        { image: 'cmsha/standin:base', version: '16.4.0', sinceNs: '1' },
+        { image: 'cmsha/standin:candidate', version: '16.5.0', sinceNs: '2' },
+      ],
+    });
+    const out = renderHtml({ ...record, tests: [candidate, ...rest] });
+    const table = out.slice(out.indexOf('<table class="images ran">'), out.indexOf('</table>', out.indexOf('<table class="images ran">')));
+    expect(table).to.contain('<td>cms-primary</td><td>cmsha/standin:candidate</td><td>16.5.0</td>');
+    expect(table).to.contain('<td>cms-secondary</td><td>cmsha/standin:base</td><td>16.4.0</td>');
+    expect(table).to.contain('<td>cms-secondary</td><td>cmsha/standin:candidate</td><td>16.5.0</td>');
+  });
+
   it('renders an empty run', function () {
     const out = renderHtml({
       ...record,

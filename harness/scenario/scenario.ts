@@ -23,6 +23,11 @@ chai.config.truncateThreshold = 0;
 export interface ScenarioSpec {
   /** The site it starts from: the run's site with these settings changed. Default: the run's site as it is. */
   site?: SiteChange;
+  /**
+   * The scenario upgrades the site (`site.upgrade(node)`): it starts on what the run upgrades from (in `validate`, the
+   * baseline's images) and upgrades to the run's target (the candidate's). Default false.
+   */
+  upgrade?: boolean;
   /** Faults in force before the scenario's own, applied at once once the site is up (a precondition). */
   before?: FaultSpec | readonly FaultSpec[];
   /** Faults injected together, at a seeded phase of the heartbeat cycle. Default none (a sunny day). */
@@ -101,7 +106,7 @@ export function scenario(title: string, spec: ScenarioSpec): void {
     // Each timed step draws its own phase: the faults by the title (as before steps had one), step n by "title · step n".
     const phaseOf = (name: string): number => stratifiedPhase(context.seed, name, context.repeat, context.repeats);
     const site = await Site.start(
-      { scenario: familyId, ...(spec.site ? { site: spec.site } : {}) },
+      { scenario: familyId, ...(spec.site ? { site: spec.site } : {}), ...(spec.upgrade ? { upgrade: true } : {}) },
       {
         docker,
         context,

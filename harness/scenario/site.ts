@@ -3,7 +3,7 @@
 // heartbeat cycle, heal them, act as the operator. The expectations (harness/expect) read it.
 
 import { AssertionError } from 'chai';
-import type { CmsName, ControlRequest, NodeName, StandinStatus } from '../../images/protocol/index.js';
+import type { AdminView, CmsName, ControlRequest, NodeName, StandinStatus } from '../../images/protocol/index.js';
 import { msToNs, nowNs, nsToMs, toMonoNs, toNs, untilNs } from '../core/clock.js';
 import { HarnessError, isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
@@ -11,7 +11,7 @@ import type { ActionRecord, EndState, FaultRecord, Injection, TimedStep } from '
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
-import { scaleSite, withSite, type ScaledSite, type SiteConfig } from '../core/site-config.js';
+import { scaleSite, siteImageOf, withSite, type ScaledSite, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
 import type { AdminChange } from '../check/timeline-checks.js';
 import type { ObservedSite } from '../expect/context.js';
@@ -23,6 +23,7 @@ import { is } from '../observe/site-state.js';
 import { waitSunnyDay } from '../observe/sunny-day.js';
 import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
+import { standinImage } from '../topology/standin.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
 import { END_STATE_NODES, endStateWords, primaryUndecided, supervisorAway, type Statuses } from './end-state.js';
 import { kill, stop, type FaultSpec } from './faults.js';
@@ -32,6 +33,14 @@ export interface SiteChange {
   timers?: Partial<SiteConfig['timers']>;
   policy?: Partial<SiteConfig['policy']>;
   wan?: SiteConfig['wan'];
+  /** The version a node reports instead of its image's (DESIGN §1 "Versions"). */
+  versions?: SiteConfig['versions'];
+}
+
+/** What an upgraded node runs: another image, another version, or both (default: the run's upgrade target). */
+export interface UpgradeTarget {
+  image?: string;
+  version?: string;
 }
 
 /**
@@ -55,6 +64,8 @@ export interface SiteOptions {
   /** Scenario family, as the report groups it and containers are named ("primary-down"). */
   scenario: string;
   site?: SiteChange;
+  /** The scenario upgrades the site: it starts on the run's upgrade's images (`validate`: the baseline's). */
+  upgrade?: boolean;
 }
 
 export interface SiteDeps {
@@ -106,7 +117,10 @@ export class Site implements ObservedSite {
     const { context } = deps;
     const images = context.images;
     if (images === null) throw noImages();
-    const config = checkSite(withSite(context.site, options.site ?? {}), `scenario ${options.scenario}`);
+    const changed = withSite(context.site, options.site ?? {});
+    // An upgrade starts on the images it upgrades from (validate's baseline); every other scenario on the run's own.
+    const from = options.upgrade && context.upgrade ? { ...changed, images: { ...changed.images, ...context.upgrade.from } } : changed;
+    const config = checkSite(from, `scenario ${options.scenario}`);
     deps.progress?.('starting the site');
     const scaled = scaleSite(config, context.timeScale);
     const spec = { ...cmsHaTopology({ name: options.scenario, site: config, scaled }), standinOverrides: context.standinOverrides };
@@ -117,6 +131,7 @@ export class Site implements ObservedSite {
       const site = new Site(topology, observer, config, scaled, deps, options.scenario);
       deps.progress?.('waiting for the sunny-day state');
       await site.#waitSteady();
+      await Promise.all(spec.nodes.filter((n) => n.image === 'standin').map((n) => site.#recordRun(n.name, standinImage(spec, n, images))));
       return site;
     } catch (error) {
       await observer?.stop();
@@ -147,6 +162,11 @@ export class Site implements ObservedSite {
 
   status(node: NodeName): Promise<StandinStatus> {
     return this.observer.status(node);
+  }
+
+  /** What a CMS holds of the administration: each object's value, the conflict records, its queue (GET /admin). */
+  adminView(node: CmsName): Promise<AdminView> {
+    return this.observer.adminView(node);
   }
 
   /** Tells whoever runs the scenario what it is doing now. */
@@ -231,6 +251,39 @@ export class Site implements ObservedSite {
    * once (a stand-in keeps what it saved on its volume). It is down for the engine's restart allowance and begins
    * again at the step's phase; a graceful stop that takes longer makes the step late (marked so).
    */
+  /**
+   * Upgrades a node, as a timed step: stopped gracefully, started again on the target's image (reporting its version),
+   * keeping what it saved, and begun at the step's phase (see restart). The target defaults to the run's upgrade (the
+   * candidate's images in `validate`), else the node's own image: an upgrade to the same software.
+   */
+  async upgrade(node: CmsName, to: UpgradeTarget = {}): Promise<void> {
+    const target = this.#upgradeTarget(node, to);
+    await this.#timed(
+      'upgrade',
+      `${node} to ${target.image}${target.version ? ` (${target.version})` : ''}`,
+      this.#restartMs,
+      async (atNs) => {
+        await untilNs(atNs - msToNs(this.#restartMs));
+        const down = await this.topology.nodes.upgrade(node, target, 1);
+        this.#handles.push(down);
+        const begun = await this.#remove([down], atNs);
+        await this.#recordRun(node, target.image);
+        return begun;
+      },
+    );
+  }
+
+  #upgradeTarget(node: CmsName, to: UpgradeTarget): { image: string; version?: string } {
+    const upgrade = this.deps.context.upgrade;
+    const image =
+      to.image ??
+      (upgrade ? siteImageOf(upgrade.to, node) : undefined) ??
+      siteImageOf(this.config.images, node) ??
+      this.topology.images.standin;
+    const version = to.version ?? upgrade?.versions?.[node];
+    return version === undefined ? { image } : { image, version };
+  }
+
   async restart(node: NodeName, options: RestartOptions = {}): Promise<void> {
     const words = options.graceful ? `${node} gracefully` : node;
     await this.#timed('restart', words, this.#restartMs, async (atNs) => {
@@ -427,9 +480,12 @@ export class Site implements ObservedSite {
       );
       this.#lastOperator = { node: 'cm', ns: sentNs, action: 'forced-takeover' };
     },
-    /** An administration change on `node` (whichever CMS is ACTIVE accepts it). */
-    adminChange: async (node: CmsName, change: string): Promise<AdminChange> => {
-      const record = await this.act(node, { action: 'admin-change', object: change, value: change }, { object: change, value: change });
+    /**
+     * An administration change on `node` (whichever CMS is ACTIVE accepts it): `object` takes `value` (default: the
+     * object's own name, for a change whose value does not matter).
+     */
+    adminChange: async (node: CmsName, object: string, value: string = object): Promise<AdminChange> => {
+      const record = await this.act(node, { action: 'admin-change', object, value }, { object, value });
       if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
       const seq = record.changeSeq;
       if (seq === undefined) throw new HarnessError('CONTROL_FAILED', `${node} acknowledged an admin change without a sequence number`);
@@ -450,6 +506,12 @@ export class Site implements ObservedSite {
       if (!record.accepted) throw new HarnessError('CONTROL_FAILED', record.detail);
       return toNs(record.atNs);
     });
+  }
+
+  /** Records the image a node's stand-in runs now and the version it reports (the report says what actually ran). */
+  async #recordRun(node: NodeName, image: string): Promise<void> {
+    const status = await this.status(node);
+    this.evidence.addNodeRun(node, { image, version: status.version ?? 'unknown', sinceNs: toMonoNs(nowNs()) });
   }
 
   async #waitSteady(): Promise<void> {

@@ -106,6 +106,10 @@ export class FakeSite implements ObservedSite {
 
   async flush(): Promise<void> {}
   note(): void {}
+  adminView(): never {
+    throw new Error('no administration view in a unit test');
+  }
+
   status(): never {
     throw new Error('no status in a unit test');
   }

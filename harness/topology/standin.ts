@@ -3,7 +3,7 @@
 
 import type { StandinConfig } from '../../images/protocol/index.js';
 import type { ImageSet } from '../core/run-context.js';
-import { scaleSite, withSite } from '../core/site-config.js';
+import { scaleSite, siteImageOf, withSite } from '../core/site-config.js';
 import type { NodeSpec, TopologySpec } from './spec.js';
 
 /** Where a CMS keeps what must survive its restart (its Admin-Sync queue): a volume, the root stays read-only. */
@@ -17,7 +17,7 @@ export type ProxyAddress = (link: string) => { host: string; port: number };
  * proxy for every link the node dials; the ports it listens on; a CMS HA stand-in waits for `begin` (so every
  * listener is up before anything dials); a CMS keeps its queue in CMS_DATA_DIR.
  */
-export function standinConfig(spec: TopologySpec, node: NodeSpec, proxyOf: ProxyAddress): StandinConfig {
+export function standinConfig(spec: TopologySpec, node: NodeSpec, proxyOf: ProxyAddress, version?: string): StandinConfig {
   // A deliberately wrong site (the sensitivity check) is another site: only the stand-ins run it.
   const site = spec.standinOverrides ? scaleSite(withSite(spec.site, spec.standinOverrides), spec.timeScale) : spec.scaled;
   return {
@@ -29,10 +29,12 @@ export function standinConfig(spec: TopologySpec, node: NodeSpec, proxyOf: Proxy
     listens: node.listens,
     awaitBegin: node.image === 'standin',
     ...(node.kind === 'cms' ? { dataDir: CMS_DATA_DIR } : {}),
+    // The site's version for the node wins over the image's (a version rule tried without building an image).
+    ...((version ?? spec.site.versions?.[node.name]) ? { version: version ?? spec.site.versions![node.name]! } : {}),
   };
 }
 
 /** The image a node's stand-in runs: the echo, or the CMS HA stand-in (the site's own tag when it names one). */
 export function standinImage(spec: TopologySpec, node: NodeSpec, images: ImageSet): string {
-  return node.image === 'echo' ? images.echo : (spec.site.images.standin ?? images.standin);
+  return node.image === 'echo' ? images.echo : (siteImageOf(spec.site.images, node.name) ?? images.standin);
 }

@@ -10,14 +10,14 @@ import type { SiteConfig, WanLink } from '../core/site-config.js';
 import type { DockerClient, EngineContainer } from '../docker/client.js';
 import { addressOn, createContainer, tailLogs } from '../docker/containers.js';
 import { LABEL_KEEP, newTopologyId } from '../docker/labels.js';
-import { createInternalNetwork, removeTopologyResources } from '../docker/resources.js';
+import { createInternalNetwork, removeContainer, removeTopologyResources } from '../docker/resources.js';
 import { isShuttingDown, onShutdown } from '../docker/shutdown.js';
 import { FaultLog } from '../faults/fault-log.js';
 import { LinkFaults } from '../faults/link-faults.js';
 import { NodeFaults } from '../faults/node-faults.js';
 import { ControlClient } from '../observe/control-client.js';
 import { createProxies, startToxiproxy, type ToxiproxyServer } from '../toxiproxy/server.js';
-import { validateSpec, type TopologySpec } from './spec.js';
+import { validateSpec, type NodeSpec, type TopologySpec } from './spec.js';
 import { CMS_DATA_DIR, standinConfig, standinImage } from './standin.js';
 
 export interface StartOptions {
@@ -78,6 +78,8 @@ export class Topology {
             user: '65534:65534',
             networks: [{ name: controlNetwork }, { name: dataNetwork, aliases: [node.name] }],
             memoryBytes: 16 * 1024 * 1024,
+            // A CMS's data folder is the holder's, so it outlives the stand-in's container (an upgrade swaps it).
+            ...(node.kind === 'cms' ? { volumeAt: CMS_DATA_DIR } : {}),
             init: false,
             labels,
           });
@@ -98,25 +100,27 @@ export class Topology {
       const wan = await applyWan(toxiproxy, spec.scaled.wan);
 
       const containers = new Map<NodeName, EngineContainer>();
-      await allSettledOrThrow(
-        spec.nodes.map(async (node) => {
-          const config = standinConfig(spec, node, (link) => ({ host: toxiproxy.dataAddress, port: proxyPorts.get(link)! }));
-          const container = await createContainer(docker, {
-            name: `${prefix}-${node.name}`,
-            image: standinImage(spec, node, images),
-            topologyId: id,
-            node: node.name,
-            part: 'standin',
-            env: { [CONFIG_ENV]: JSON.stringify(config) },
-            networks: [],
-            shareNetworkOf: holders.get(node.name)!.container.id,
-            ...(node.kind === 'cms' ? { volumeAt: CMS_DATA_DIR } : {}),
-            labels,
-          });
-          await container.start();
-          containers.set(node.name, container);
-        }),
-      );
+      /** A node's stand-in in its holder's network and data: at the start, and again on another image (an upgrade). */
+      const makeStandin = async (node: NodeSpec, image: string, version?: string): Promise<EngineContainer> => {
+        const config = standinConfig(spec, node, (link) => ({ host: toxiproxy.dataAddress, port: proxyPorts.get(link)! }), version);
+        const holder = holders.get(node.name)!.container.id;
+        const container = await createContainer(docker, {
+          name: `${prefix}-${node.name}`,
+          image,
+          topologyId: id,
+          node: node.name,
+          part: 'standin',
+          env: { [CONFIG_ENV]: JSON.stringify(config) },
+          networks: [],
+          shareNetworkOf: holder,
+          ...(node.kind === 'cms' ? { volumesFrom: holder } : {}),
+          labels,
+        });
+        await container.start();
+        containers.set(node.name, container);
+        return container;
+      };
+      await allSettledOrThrow(spec.nodes.map((node) => makeStandin(node, standinImage(spec, node, images))));
 
       const clients = new Map(
         spec.nodes.map((node) => [
@@ -139,6 +143,7 @@ export class Topology {
         wan,
         unregister,
         readyDeadlineMs,
+        makeStandin,
       });
     } catch (cause) {
       // The start error is the one to report; whatever this removal leaves, the next run's sweep removes.
@@ -190,6 +195,7 @@ interface StartedParts {
   wan: SiteConfig['wan'];
   unregister: () => void;
   readyDeadlineMs: number;
+  makeStandin(node: NodeSpec, image: string, version?: string): Promise<EngineContainer>;
 }
 
 export class StartedTopology implements AsyncDisposable {
@@ -222,6 +228,14 @@ export class StartedTopology implements AsyncDisposable {
           if (this.spec.nodes.find((n) => n.name === node)?.image === 'standin') await client.begin({ restart: true });
         },
         linksOf: (node) => this.spec.links.filter((l) => l.from === node || l.to === node).map((l) => l.name),
+        replace: async (node, to) => {
+          await removeContainer(parts.docker, parts.containers.get(node as NodeName)!.id);
+          return parts.makeStandin(
+            this.spec.nodes.find((n) => n.name === node)!,
+            to.image,
+            to.version,
+          );
+        },
       },
       new Set(parts.containers.keys()),
       this.links,
