@@ -65,4 +65,21 @@ family('admin-sync', 'administration changes pushed from the ACTIVE CMS to the o
       await expect(site).toDrainAdminChanges(changes);
     },
   });
+
+  scenario('keeps each change as an object and its value, the same on both CMS, readable over the control API', {
+    async outcome(site) {
+      await expect(site).toApplyAdminChange(await site.operator.adminChange('cms-primary', 'vdn 4001', 'skill 1'));
+      await expect(site).toApplyAdminChange(await site.operator.adminChange('cms-primary', 'vdn 4001', 'skill 2'));
+      await expect(site).toHoldValue('vdn 4001', 'skill 2');
+    },
+  });
+
+  scenario('holds the changes of a CMS on a newer version than its peer, with ADMIN_SYNC_VERSION, none lost', {
+    site: { versions: { 'cms-primary': '99.0.0' } },
+    async outcome(site) {
+      await site.operator.adminChange('cms-primary', 'vector 12', 'from the newer primary');
+      await expect(site).toHoldForVersion(site.adminChanges('cms-primary'));
+      await expect(site).toHoldInvariants();
+    },
+  });
 });

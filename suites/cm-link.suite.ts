@@ -44,4 +44,30 @@ family('cm-link', 'the primary loses its ACD link to the CM', () => {
       await expect(site).toHaveExactlyOneActive('cms-secondary');
     },
   });
+
+  // Dual-IP spacing (DESIGN §1): a link dropped during pump-up counts as an attempt; the next waits its slot.
+  scenario('counts a link dropped during pump-up as an attempt, the next one waiting its slot (no reconnect storm)', {
+    schedule: [
+      { fault: 'f1', kind: 'cut', target: 'acd-primary', at: { phase: 0.6 } },
+      { wait: { cycles: 1 } },
+      { heal: 'f1', at: { phase: 0 } },
+      { fault: 'f2', kind: 'cut', target: 'acd-primary', at: { event: 'pumpup', node: 'cms-primary', withinCycles: 6 } },
+      { wait: { cycles: 3.5 } },
+      { heal: 'f2', at: { phase: 0 } },
+    ],
+    async outcome(site) {
+      await expect(site).toHoldInvariants();
+    },
+  });
+
+  scenario('raises ACD_LINK_DOWN on a primary that restarts while its CM link is cut and never reaches data transfer', {
+    before: cut('acd-primary'),
+    async outcome(site) {
+      await site.restart('cms-primary');
+      await expect(site).toShowAcdLinkDown('cms-primary');
+      await site.heal();
+      await expect(site).toRestoreAcdLink('cms-primary');
+      await expect(site).toHoldInvariants();
+    },
+  });
 });

@@ -1,7 +1,7 @@
 // ess-takeover (seed: the Dual-IP setup, and Avaya's ESS behaviour): the main CM is lost; the CMS cycle through
 // Dual-IP; the ESS goes ACTIVE after its No-Service timeout and the CMS reach it at the computed cycle step.
 
-import { expect, family, scenario, stop } from '../harness/index.js';
+import { cut, expect, family, scenario, stop } from '../harness/index.js';
 
 family('ess-takeover', 'the main CM is lost', () => {
   scenario(
@@ -36,6 +36,24 @@ family('ess-takeover', 'the main CM is lost', () => {
       await expect(site).toReturnEssOnceCmIsBack();
       await expect(site).toReturnToCm('cms-primary');
       await expect(site).toNeverLinkBoth();
+    },
+  });
+
+  // Switch control (DESIGN §1): the main CM back while the ESS is in control stays out of control, so a CMS whose ESS
+  // link drops goes back to the ESS, and the two CMS are never fed by two switches.
+  scenario('keeps the main CM out of control when it comes back while the ESS is ACTIVE, so no CMS is split from the other', {
+    faults: stop('cm'),
+    async outcome(site, [cmStop]) {
+      const essActive = await expect(site).toActivateEss();
+      await expect(site).toMoveToEss('cms-primary', essActive);
+      await expect(site).toMoveToEss('cms-secondary', essActive);
+      await site.heal([cmStop!]);
+      await expect(site).toStayOnEss('cms-primary');
+      const [essLink] = await site.inject([cut('acd-secondary-ess')], 'seeded');
+      await expect(site).toLoseAcdLink('cms-secondary', { from: essLink });
+      await site.heal([essLink!], { held: 2 });
+      await expect(site).toNeverLinkBoth();
+      await expect(site).toHoldInvariants();
     },
   });
 });

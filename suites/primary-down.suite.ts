@@ -27,4 +27,15 @@ family('primary-down', 'the primary CMS fails and the secondary takes over', () 
       await expect(site).toShowDualActive();
     },
   });
+
+  // A gap's missing events are the silence times the rate (DESIGN §1); a restarted CMS counts its own downtime.
+  scenario('counts the restarted primary’s downtime as one data gap of the silence’s length', {
+    faults: kill('cms-primary'),
+    async outcome(site, [down]) {
+      await expect(site).toFailOver();
+      await site.heal([down!]);
+      await expect(site).toCountGap('cms-primary', { from: down });
+      await expect(site).toHoldInvariants();
+    },
+  });
 });

@@ -442,3 +442,19 @@ export function runsVersion(status: StandinStatus, version: string): Sentence {
     text: `${status.node} runs version ${status.version ?? 'unknown'}; expected ${version}`,
   };
 }
+
+/** `node` raised `alarm` after `startNs` and did not clear it until `atNs`. */
+export function keptRaised(tl: Timeline, node: NodeName, alarm: AlarmName, startNs: bigint, atNs: bigint): Sentence {
+  const raised = tl.first(is.alarm(alarm, true, node), { afterNs: startNs });
+  if (!raised) return { ok: false, text: `${node} never raised ${alarm}; expected it raised throughout` };
+  const cleared = tl.first((e) => is.alarm(alarm, false, node)(e) && e.ns <= atNs, { afterNs: raised.ns + 1n });
+  return cleared
+    ? {
+        ok: false,
+        text: `${node} cleared ${alarm} ${instantWords(cleared.ns, startNs, { ns: raised.ns, label: 'it was raised' })}; expected it raised throughout`,
+      }
+    : {
+        ok: true,
+        text: `${node} kept ${alarm} raised from ${instantWords(raised.ns, startNs)} for ${formatDurationMs(nsToMs(atNs - raised.ns))}`,
+      };
+}

@@ -262,4 +262,19 @@ export class SiteExpect {
   toRunVersion(node: NodeName, version: string): Promise<void> {
     return siteModel.toRunVersion(this.#x, node, version);
   }
+
+  /** `node` raised `alarm` and has kept it raised since, up to now. */
+  toKeepAlarmRaised(node: NodeName, alarm: AlarmName): Promise<void> {
+    return siteModel.toKeepAlarmRaised(this.#x, node, alarm);
+  }
+
+  /** `node` runs what it was upgraded to: the image, and the version when one is given. */
+  toRun(node: CmsName, target: { image: string; version?: string }): Promise<void> {
+    return siteModel.toRun(this.#x, node, target);
+  }
+
+  /** Both CMS hold `value` for `object`, as each says over its control API. */
+  toHoldValue(object: string, value: string): Promise<void> {
+    return siteModel.toHoldValue(this.#x, object, value);
+  }
 }

@@ -1,13 +1,14 @@
 // The site model's own rules: always an ACTIVE CMS (the STANDBY primary takes the role back, NO_ACTIVE_CMS), a planned
 // switchover's dual-active, a split brain's conflict resolved and converged, the software version each CMS runs.
 
-import type { CmsName, NodeName } from '../../images/protocol/index.js';
+import type { AlarmName, CmsName, NodeName } from '../../images/protocol/index.js';
 import { toNs } from '../core/clock.js';
 import { CMS_NODES } from '../observe/site-state.js';
 import {
   conflictConverged,
   dualActiveOnlyBetweenCommands,
   heldAdminChanges,
+  keptRaised,
   runsVersion,
   type AdminChange,
   type Sentence,
@@ -113,4 +114,36 @@ export async function toHoldForVersion(x: Expectations, changes: readonly AdminC
 export async function toRunVersion(x: Expectations, node: NodeName, version: string): Promise<void> {
   const status = await x.site.status(node);
   await stateNow(x, () => [runsVersion(status, version)]);
+}
+
+/** `node` raised `alarm` and has kept it raised since, up to now (a lag alarm through a whole outage). */
+export async function toKeepAlarmRaised(x: Expectations, node: NodeName, alarm: AlarmName): Promise<void> {
+  await stateNow(x, (atNs) => [keptRaised(x.tl, node, alarm, x.ev.startNs, atNs)]);
+}
+
+/**
+ * `node` runs what it was upgraded to: its stand-in's image (as the site recorded it) and, when one is given, the
+ * version its status reports.
+ */
+export async function toRun(x: Expectations, node: CmsName, target: { image: string; version?: string }): Promise<void> {
+  const status = await x.site.status(node);
+  const image = x.ev.toJSON().nodes?.[node]?.at(-1)?.image ?? 'unknown';
+  await stateNow(x, () => [
+    { ok: image === target.image, text: `${node} runs image ${image}; expected ${target.image}` },
+    ...(target.version === undefined ? [] : [runsVersion(status, target.version)]),
+  ]);
+}
+
+/** Both CMS hold `value` for `object`, as each says over its control API (GET /admin). */
+export async function toHoldValue(x: Expectations, object: string, value: string): Promise<void> {
+  const views = await Promise.all(CMS_NODES.map((node) => x.site.adminView(node)));
+  await stateNow(x, () =>
+    views.map((view) => {
+      const held = view.objects[object];
+      return {
+        ok: held?.value === value,
+        text: `${view.node} holds "${object}" = ${held ? `"${held.value}" (change ${held.changeSeq} of ${held.origin})` : 'nothing'}; expected "${value}"`,
+      };
+    }),
+  );
 }

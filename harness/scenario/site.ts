@@ -164,6 +164,16 @@ export class Site implements ObservedSite {
     return this.observer.status(node);
   }
 
+  /** The administration changes the operator made on `origin` so far and the site accepted, oldest first. */
+  adminChanges(origin: CmsName): AdminChange[] {
+    return this.evidence.actions
+      .filter((a) => a.action === 'admin-change' && a.accepted && a.node === origin && a.changeSeq !== undefined)
+      .map((a) => {
+        const changed = this.timeline.first(is.admin(origin, 'changed', a.changeSeq, origin), { afterNs: toNs(a.atNs) });
+        return { origin, seq: a.changeSeq!, changedNs: changed?.ns ?? toNs(a.atNs) };
+      });
+  }
+
   /** What a CMS holds of the administration: each object's value, the conflict records, its queue (GET /admin). */
   adminView(node: CmsName): Promise<AdminView> {
     return this.observer.adminView(node);
@@ -256,8 +266,9 @@ export class Site implements ObservedSite {
    * keeping what it saved, and begun at the step's phase (see restart). The target defaults to the run's upgrade (the
    * candidate's images in `validate`), else the node's own image: an upgrade to the same software.
    */
-  async upgrade(node: CmsName, to: UpgradeTarget = {}): Promise<void> {
-    const target = this.#upgradeTarget(node, to);
+  async upgrade(node: CmsName, to: UpgradeTarget = {}): Promise<FaultHandle> {
+    const target = this.upgradeTarget(node, to);
+    let handle: FaultHandle | undefined;
     await this.#timed(
       'upgrade',
       `${node} to ${target.image}${target.version ? ` (${target.version})` : ''}`,
@@ -265,15 +276,18 @@ export class Site implements ObservedSite {
       async (atNs) => {
         await untilNs(atNs - msToNs(this.#restartMs));
         const down = await this.topology.nodes.upgrade(node, target, 1);
+        handle = down;
         this.#handles.push(down);
         const begun = await this.#remove([down], atNs);
         await this.#recordRun(node, target.image);
         return begun;
       },
     );
+    return handle!;
   }
 
-  #upgradeTarget(node: CmsName, to: UpgradeTarget): { image: string; version?: string } {
+  /** What `upgrade(node, to)` starts the node on: the given image and version, else the run's upgrade target's. */
+  upgradeTarget(node: CmsName, to: UpgradeTarget = {}): { image: string; version?: string } {
     const upgrade = this.deps.context.upgrade;
     const image =
       to.image ??
