@@ -64,7 +64,7 @@ family('cm-link', 'the primary loses its ACD link to the CM', () => {
     before: cut('acd-primary'),
     async outcome(site) {
       await site.restart('cms-primary');
-      await expect(site).toShowAcdLinkDown('cms-primary');
+      await expect(site).toRaiseAcdLinkDown('cms-primary');
       await site.heal();
       await expect(site).toRestoreAcdLink('cms-primary');
       await expect(site).toHoldInvariants();

@@ -693,3 +693,14 @@ export function conflictResolved(site: ScaledSite, heal: HealAnchor): Window {
     extra: healExtra(heal),
   });
 }
+
+/** A CMS whose ACD link never reaches data transfer after it began raises ACD_LINK_DOWN keepaliveMisses·keepaliveInterval later. */
+export function acdLinkDownFromBegin(site: ScaledSite, begun: HealAnchor): Window {
+  const { keepaliveMisses: m, keepaliveIntervalMs: k } = site.timers;
+  return window('ACD_LINK_DOWN from the start', 'the CMS raises ACD_LINK_DOWN', 'protocol', begun, {
+    from: m * k,
+    to: m * k,
+    formula: `${m}·${n(k)} without data transfer since it began`,
+    extra: healExtra(begun),
+  });
+}

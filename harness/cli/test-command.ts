@@ -10,13 +10,18 @@ import { newSeed } from '../core/random.js';
 import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
 import type { DockerClient } from '../docker/client.js';
 import { verdictLine } from '../core/summary.js';
+import { explore } from '../explore/explore.js';
 import { runCatalogue } from '../jobs/run.js';
+import { exploreLines } from './explore-commands.js';
 import { runSetup } from '../setup/index.js';
 import { sensitivityCommand } from './job-commands.js';
 import { autoParallel } from './parallel.js';
 
 const TEST_FILE = /\.(unit|int|browser)\.test\.js$/;
 const CI_SCALE = 0.05;
+/** The quick exploration of `npm test`: a few minutes, a fixed seed (the same schedules every run). */
+const CI_EXPLORE_MS = 3 * 60_000;
+const CI_EXPLORE_SEED = 7;
 
 function testFiles(dir = join(DIST_DIR, 'harness'), out: string[] = []): string[] {
   if (!existsSync(dir)) return out;
@@ -79,7 +84,20 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
   if (catalogue.written) process.stdout.write(`Report: ${catalogue.written.indexHtml}\n`);
   let sensitivity = 0;
   let bench = 0;
+  let explored = 0;
   if (!options.grep) {
+    // A short exploration with a fixed seed: the same schedules every time, and every invariant must hold.
+    const exploration = await explore({
+      ...common,
+      siteFile: 'default',
+      budgetMs: CI_EXPLORE_MS,
+      seed: CI_EXPLORE_SEED,
+      parallel,
+      shrink: { runs: 2, needed: 2 },
+      dir: join(DIST_DIR, '..', 'reports', `explore-ci-${catalogue.record.runId}`),
+    });
+    for (const line of exploreLines(exploration)) process.stdout.write(`${line}\n`);
+    explored = exploration.findings.length;
     sensitivity = await sensitivityCommand({ ...common, phases: 1, settings: ['heartbeatMisses', 'autoFailover'], parallel, seed });
     const { runBench } = await import('../bench/bench.js');
     bench = await runBench(docker, { quick: true, outDir: join(DIST_DIR, '..', 'reports', 'bench') });
@@ -89,7 +107,12 @@ export async function runTests(docker: DockerClient, options: { grep?: string })
     { part: 'mocha (failing tests)', got: failedTests.length, failed: failedTests },
     { part: 'catalogue (exit code)', got: catalogue.exitCode },
   ];
-  if (!options.grep) parts.push({ part: 'sensitivity (exit code)', got: sensitivity }, { part: 'bench (exit code)', got: bench });
+  if (!options.grep)
+    parts.push(
+      { part: 'explore (invariants broken)', got: explored },
+      { part: 'sensitivity (exit code)', got: sensitivity },
+      { part: 'bench (exit code)', got: bench },
+    );
   for (const { part, got, failed = [] } of parts) {
     process.stdout.write(`npm test: ${got === 0 ? 'ok    ' : 'FAILED'} ${part}: ${got}\n`);
     for (const title of failed) process.stdout.write(`  failed: ${title}\n`);

@@ -71,8 +71,12 @@ export async function toCountOneGapWhileMoving(x: Expectations, node: CmsName, o
 export async function toCountGap(x: Expectations, node: CmsName, options: FromFault = {}): Promise<void> {
   await x.site.flush();
   const fault = x.trigger('a data gap', options.from);
+  // Data flows again at the link's next Dual-IP slot and pump-up after the heal (a restarted node's life began then).
+  const heal = x.site.lastHeal;
+  const link = node === 'cms-primary' ? 'acd-primary' : 'acd-secondary';
+  const untilNs = heal && heal.ns >= fault.ns ? x.end(w.acdLinkBack(x.scaled, { ...heal, label: 'the heal' }, link)) : fault.ns;
   const resumed =
-    x.tl.first(is.acdLink(node, 'DATA_TRANSFER'), { afterNs: fault.ns }) ??
+    (await x.waitEvent(is.acdLink(node, 'DATA_TRANSFER'), fault.ns, untilNs, `${node} in data transfer again`)) ??
     x.fail(`${node} was not in data transfer again after ${fault.label}: its gap is counted once data flows`, null);
   // As above: counted on the first event of the resumed stream.
   await x.waitEvent(

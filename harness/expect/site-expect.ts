@@ -277,4 +277,9 @@ export class SiteExpect {
   toHoldValue(object: string, value: string): Promise<void> {
     return siteModel.toHoldValue(this.#x, object, value);
   }
+
+  /** `node`, restarted while its ACD link cannot reach data transfer, raises ACD_LINK_DOWN once the silence lasted. */
+  toRaiseAcdLinkDown(node: CmsName): Promise<void> {
+    return siteModel.toRaiseAcdLinkDown(this.#x, node);
+  }
 }

@@ -147,3 +147,15 @@ export async function toHoldValue(x: Expectations, object: string, value: string
     }),
   );
 }
+
+/** `node`, restarted while its ACD link cannot reach data transfer, raises ACD_LINK_DOWN once its silence lasted. */
+export async function toRaiseAcdLinkDown(x: Expectations, node: CmsName): Promise<void> {
+  const heal = x.site.lastHeal ?? x.fail('toRaiseAcdLinkDown needs the node restarted (a heal) first', null);
+  await eventWithin(x, is.alarm('ACD_LINK_DOWN', true, node), {
+    what: `${node} to raise ACD_LINK_DOWN`,
+    afterNs: heal.ns,
+    windows: [w.acdLinkDownFromBegin(x.scaled, heal)],
+    fact: `${node} raised ACD_LINK_DOWN`,
+    never: `${node} never raised ACD_LINK_DOWN`,
+  });
+}

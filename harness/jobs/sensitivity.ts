@@ -24,6 +24,8 @@ const DUAL_IP = 'tries the ESS at the step computed from the timers';
 const ESS = 'makes the ESS ACTIVE after the no-service timeout';
 const AUTO_FAILBACK = 'gives the ACTIVE role back to the primary within one heartbeat exchange when the primary restarts';
 const HOLD_STANDBY = 'keeps the secondary ACTIVE and makes the primary STANDBY when the primary restarts';
+const TAKE_BACK = 'lets the STANDBY primary take the ACTIVE role back when the secondary dies after a hold-standby return';
+const NO_ACTIVE = 'raises NO_ACTIVE_CMS on the secondary when the primary dies and automatic failover is off';
 
 /** Every wrong site of the check, from the right one: each setting one step off, both ways. */
 export function wrongSites(site: SiteConfig): WrongSite[] {
@@ -55,6 +57,11 @@ export function wrongSites(site: SiteConfig): WrongSite[] {
     timer('essNoServiceTimeoutMs', round(t.essNoServiceTimeoutMs * 0.9), ESS),
     timer('mainAttempts', t.mainAttempts + 1, DUAL_IP),
     timer('mainAttempts', t.mainAttempts - 1, DUAL_IP),
+    // The STANDBY primary's watch of the secondary and the NO_ACTIVE_CMS delay: both the detection window.
+    timer('heartbeatMisses', t.heartbeatMisses + 1, TAKE_BACK),
+    timer('heartbeatMisses', t.heartbeatMisses - 1, TAKE_BACK),
+    timer('heartbeatMisses', t.heartbeatMisses + 1, NO_ACTIVE),
+    timer('heartbeatMisses', t.heartbeatMisses - 1, NO_ACTIVE),
     policy('autoFailover', !site.policy.autoFailover, KILLED),
     policy('autoFailback', false, AUTO_FAILBACK),
     policy('autoFailback', true, HOLD_STANDBY),

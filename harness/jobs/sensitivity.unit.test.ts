@@ -17,9 +17,14 @@ describe('sensitivity: the wrong sites', () => {
       'essNoServiceTimeoutMs 300000 → 270000',
       'mainAttempts 5 → 6',
       'mainAttempts 5 → 4',
+      'heartbeatMisses 3 → 4',
+      'heartbeatMisses 3 → 2',
+      'heartbeatMisses 3 → 4',
+      'heartbeatMisses 3 → 2',
       'autoFailover true → false',
       'autoFailback true → false',
       'autoFailback false → true',
     ]);
+    expect(wrongSites(DEFAULT_SITE).filter((w) => /take the ACTIVE role back|NO_ACTIVE_CMS/.test(w.scenario))).to.have.lengthOf(4);
   });
 });
