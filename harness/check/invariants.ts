@@ -80,8 +80,18 @@ export function checkInvariants(facts: ExecutionFacts): InvariantVerdict[] {
  */
 export function settledByNs(facts: ExecutionFacts): bigint {
   const t = facts.site.timers;
-  const window = w.convergence(facts.site, { ns: facts.settleFromNs, label: 'the last move' });
+  const window = w.convergence(
+    facts.site,
+    { ns: facts.settleFromNs, label: 'the last move' },
+    { switchPathFaulted: switchPathFaulted(facts) },
+  );
   return facts.settleFromNs + msToNs(window.toMs + t.heartbeatIntervalMs + t.heartbeatTimeoutMs);
+}
+
+/** Whether a fault stood between a CMS and its switch: an ACD link, the main CM or the ESS, or an isolation. */
+export function switchPathFaulted(facts: ExecutionFacts): boolean {
+  const path: string[] = ['acd-primary', 'acd-secondary', 'acd-primary-ess', 'acd-secondary-ess', 'cm', 'ess'];
+  return facts.faults.some((f) => f.kind === 'isolate' || path.includes(f.target));
 }
 
 /** The violations that count: not void. */
@@ -312,7 +322,11 @@ function silentConflicts(f: ExecutionFacts): Found[] {
 function convergence(f: ExecutionFacts): Found[] {
   // Judged only once every fault is healed: a site with a fault in force has nothing to converge to.
   if (f.faults.some((x) => x.healedNs === null)) return [];
-  const window = w.convergence(f.site, { ns: f.settleFromNs, label: 'the last fault healed or step made' });
+  const window = w.convergence(
+    f.site,
+    { ns: f.settleFromNs, label: 'the last fault healed or step made' },
+    { switchPathFaulted: switchPathFaulted(f) },
+  );
   const settledNs = f.settleFromNs + msToNs(window.toMs);
   if (settledNs > f.endNs) return [];
   for (const ns of [settledNs, f.endNs]) {

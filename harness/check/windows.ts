@@ -574,12 +574,19 @@ export function dualIpCycleMs(site: ScaledSite): number {
  * decides at the latest at its no-secondary deadline), one Dual-IP cycle and a pump-up (a CMS waiting for its next
  * slot), and the Admin-Sync drain (a redial after a silent link, then the queue). The supervisor's move (a silent
  * session given up, one retry round: keepaliveMisses·keepaliveInterval + keepaliveInterval) runs alongside the Dual-IP
- * cycle, which is longer at any allowed setting. A bound on a state, not the timing of an event.
+ * cycle, which is longer at any allowed setting. When nothing stood between a CMS and its switch (no fault on an ACD
+ * link, the main CM or the ESS, no isolation), a CMS's link is never made to wait for a slot: a CMS that restarts dials
+ * at once and a silent link is redialled at once on its loss, so the cycle gives way to one pump-up. A bound on a
+ * state, not the timing of an event.
  */
-export function convergence(site: ScaledSite, lastMove: Anchor): Window {
+export function convergence(
+  site: ScaledSite,
+  lastMove: Anchor,
+  options: { switchPathFaulted: boolean } = { switchPathFaulted: true },
+): Window {
   const t = site.timers;
   const detect = detectionMs(site);
-  const cycle = dualIpCycleMs(site);
+  const cycle = options.switchPathFaulted ? dualIpCycleMs(site) : 0;
   const acdWan = Math.max(
     0,
     ...(['acd-primary', 'acd-secondary', 'acd-primary-ess', 'acd-secondary-ess'] as const).map((l) => wanRoundTrip(site.wan[l]).to),
@@ -592,7 +599,7 @@ export function convergence(site: ScaledSite, lastMove: Anchor): Window {
   return window('convergence', 'the site settles after the last fault is healed', 'protocol', lastMove, {
     from: 0,
     to,
-    formula: `detection ${n(detect)} + max(Dual-IP cycle ${n(cycle)} + pump-up ${n(t.pumpupMs + acdWan)}, supervisor ${n(supervisor)}) + Admin-Sync drain ${n(drain)}`,
+    formula: `detection ${n(detect)} + max(${options.switchPathFaulted ? `Dual-IP cycle ${n(cycle)} + ` : 'no ACD path faulted: '}pump-up ${n(t.pumpupMs + acdWan)}, supervisor ${n(supervisor)}) + Admin-Sync drain ${n(drain)}`,
   });
 }
 
