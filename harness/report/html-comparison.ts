@@ -1,9 +1,10 @@
-// The comparison of this run (the candidate) with a baseline: the regressions that decide the exit code first, then
-// per scenario the outcome and end state on both sides, each timing's shift with its statistics and p-value, and the
-// candidate's measurements beyond the site's outage budgets.
+// The comparison of this run (the candidate) with a baseline: the regressions that decide the exit code first, the
+// timings the repeats left undecided, the forest plot of every timing against its margin, then per scenario the
+// outcome and end state on both sides, each timing's shift with its interval and verdict, and broken budgets.
 
 import { formatDurationMs, formatInRangeMs } from '../core/format.js';
 import type { Comparison, Outcome, ScenarioComparison, ScenarioSummary, TimingShift, TimingStats } from '../core/model.js';
+import { renderForest } from './html-forest.js';
 import { badge, html, signedDuration, type SafeHtml } from './html-text.js';
 
 type Bounds = { fromMs: number; toMs: number } | null;
@@ -12,15 +13,26 @@ type Bounds = { fromMs: number; toMs: number } | null;
 export function renderComparison(comparison: Comparison, summaries: readonly ScenarioSummary[]): SafeHtml {
   const windowOf = (fullTitle: string, timing: string): Bounds =>
     summaries.find((s) => s.fullTitle === fullTitle)?.timings.find((t) => t.name === timing)?.window ?? null;
-  return html`<section id="comparison" class="comparison"><h2>Comparison with the baseline</h2>${sides(comparison)}${regressions(comparison.regressions)}${scenarioTable(comparison.scenarios, windowOf)}</section>`;
+  return html`<section id="comparison" class="comparison"><h2>Comparison with the baseline</h2>${sides(comparison)}${regressions(comparison.regressions)}${inconclusive(comparison)}${renderForest(comparison)}${scenarioTable(comparison.scenarios, windowOf)}</section>`;
 }
 
 function sides(c: Comparison): SafeHtml {
   const side = (label: string, s: Comparison['baseline']): SafeHtml =>
     html`<tr><th>${label}</th><td class="mono">${s.runId}</td><td>${s.siteFile}</td><td class="num">${s.timeScale}</td><td class="num">${s.executions}</td></tr>`;
   const head = html`<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>`;
-  const rule = html`<p class="note">A timing has shifted when its median moved by more than ${formatDurationMs(c.toleranceMs)} and the rank-sum test finds the shift significant at α = ${c.alpha} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's. A scenario with jitter on a link is judged with twice that jitter added to the tolerance: Toxiproxy draws it at random, and no seed replays it.</p>`;
+  const rule = html`<p class="note">Each timing's shift is the Hodges–Lehmann estimate of candidate − baseline, paired by repeat when both runs executed the same repeats at the same seeded phases, with its interval from the signed-rank (or rank-sum) distribution. It is judged against its equivalence margin (default ${formatDurationMs(c.toleranceMs)}: half the smallest timer step, within the windows' tolerance): a <em>regression</em> when the interval lies beyond the margin on the later side, <em>equivalent</em> when it lies within it, <em>inconclusive</em> when the repeats cannot tell; Holm's procedure keeps the family of every timing at α = ${c.alpha}. A changed outcome, end state or broken invariant is a regression whatever the statistics. An execution during which a stand-in's timer fired later than the windows allow is left out with its twin: the host was overloaded. A scenario with jitter on a link has twice that jitter added to its margin: Toxiproxy draws it at random, and no seed replays it.</p>`;
   return html`<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
+}
+
+/** The timings the repeats could not decide, with what each could detect; they make the exit code 4 without a regression. */
+function inconclusive(c: Comparison): SafeHtml | '' {
+  const open = c.scenarios.flatMap((s) => s.timings.filter((t) => t.verdict === 'inconclusive').map((t) => ({ s, t })));
+  if (open.length === 0) return '';
+  const items = open.map(
+    ({ s, t }) =>
+      html`<li>${`${s.fullTitle}: ${t.name} — ${t.why ?? 'not judged'}${t.smallestDetectableShiftMs === undefined ? '' : `; the smallest shift these repeats could call: ${t.smallestDetectableShiftMs === Infinity ? 'none (too few repeats)' : formatDurationMs(t.smallestDetectableShiftMs)}`}`}</li>`,
+  );
+  return html`<div class="inconclusive"><h3>${open.length} timing${open.length === 1 ? '' : 's'} inconclusive${c.regressions.length === 0 ? ' (exit code 4)' : ''}</h3><ul>${items}</ul></div>`;
 }
 
 function regressions(list: readonly string[]): SafeHtml {
@@ -58,19 +70,28 @@ function change(baseline: string | null, candidate: string | null): SafeHtml {
 
 function timingShifts(timings: readonly TimingShift[], windowOf: (timing: string) => Bounds): SafeHtml | '' {
   if (timings.length === 0) return '';
-  const head = html`<thead><tr><th>timing</th><th>baseline n · p50 · p95</th><th>candidate n · p50 · p95</th><th class="num">shift of p50</th><th class="num">p-value</th><th>verdict</th></tr></thead>`;
+  const head = html`<thead><tr><th>timing</th><th>baseline n · p50 · p95</th><th>candidate n · p50 · p95</th><th class="num">shift</th><th class="num">interval · margin</th><th class="num">Holm p</th><th>verdict</th></tr></thead>`;
   const rows = timings.map(
     (t) =>
-      html`<tr class="${t.shifted ? 'bad-row' : ''}"><td>${t.name}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${signedDuration(t.shiftMs)}</td><td class="num">${pValue(t.pValue)}</td><td>${verdict(t)}</td></tr>`,
+      html`<tr class="${t.shifted ? 'bad-row' : ''}"><td>${t.name}</td><td class="num">${stats(t.baseline, windowOf(t.name))}</td><td class="num">${stats(t.candidate, windowOf(t.name))}</td><td class="num">${signedDuration(t.shiftMs)}</td><td class="num">${interval(t)}</td><td class="num">${pValue(t.pValue)}</td><td>${verdict(t)}</td></tr>`,
   );
   return html`<table class="shifts">${head}<tbody>${rows}</tbody></table>`;
 }
 
-/** Shifted or the same; executions left out for an overloaded host are said, and a timing with none left is not judged. */
+/** The shift's interval and the margin it was judged against. */
+function interval(t: TimingShift): string {
+  if (!t.interval || t.marginMs === undefined) return '—';
+  const end = (ms: number): string => (ms === Infinity ? '+∞' : ms === -Infinity ? '−∞' : signedDuration(ms));
+  return `[${end(t.interval.lowMs)}, ${end(t.interval.highMs)}] · ±${formatDurationMs(t.marginMs)}`;
+}
+
+/** The verdict (older comparisons: shifted or the same); executions left out for an overloaded host are said. */
 function verdict(t: TimingShift): SafeHtml {
   const judgedBy =
     t.toleranceMs === undefined ? '' : html` <span class="note">${`tolerance ${formatDurationMs(t.toleranceMs)} (link jitter)`}</span>`;
-  const word = html`${t.shifted ? html`<span class="bad">shifted</span>` : html`<span class="ok">same</span>`}${judgedBy}`;
+  const called = t.verdict ?? (t.shifted ? 'shifted' : 'same');
+  const css = called === 'regression' || called === 'shifted' ? 'bad' : called === 'inconclusive' ? 'warn' : 'ok';
+  const word = html`<span class="${css}" title="${t.why ?? ''}">${called}</span>${judgedBy}`;
   const left = t.overloaded;
   if (!left) return word;
   const counts = `${left.baseline} baseline and ${left.candidate} candidate execution(s) had a stand-in timer late past the tolerance (host overloaded)`;

@@ -210,11 +210,26 @@ describe('renderHtml', function () {
       );
       expect(comparison).to.contain(`→ ${escapeHtml(HOSTILE.endState)} <span class="changed">`);
       expect(comparison).to.contain(
-        '<td>activation</td><td class="num">3 · 2.65 s · 2.79 s</td><td class="num">3 · 3.06 s · 3.83 s</td><td class="num">+413 ms</td><td class="num">0.012</td><td><span class="bad">shifted</span></td>',
+        '<td>activation</td><td class="num">3 · 2.65 s · 2.79 s</td><td class="num">3 · 3.06 s · 3.83 s</td><td class="num">+413 ms</td><td class="num">[+40 ms, +∞] · ±50 ms</td><td class="num">0.012</td><td><span class="bad" title="the interval lies beyond the margin of 50 ms on the later side">regression</span></td>',
       );
-      expect(comparison).to.contain('<td class="num">0.66</td><td><span class="ok">same</span></td>');
+      expect(comparison).to.contain('<td class="num">0.66</td><td><span class="warn"');
+      expect(comparison).to.contain(
+        '<td class="num">—</td><td class="num"><span class="na">—</span></td><td><span class="bad" title="">shifted</span>',
+      );
       expect(comparison).to.contain('dual-active: worst 2.2 s, budget 500 ms');
       expect(comparison).to.contain('<span class="na">—</span>');
+    });
+
+    it('lists the inconclusive timings with what the repeats could detect, and draws each judged timing against its margin', function () {
+      expect(comparison).to.contain('1 timing inconclusive</h3>');
+      expect(comparison).to.contain(
+        'detection — the interval [-5 ms, +950 ms] reaches past the margin of 50 ms; the smallest shift these repeats could call: none (too few repeats)',
+      );
+      const forest = comparison.slice(comparison.indexOf('<figure class="forest">'), comparison.indexOf('</figure>'));
+      expect(forest.indexOf('regression +413 ms [+40 ms, +∞] ±50 ms')).to.be.greaterThan(-1);
+      expect(forest.indexOf('regression +413 ms')).to.be.lessThan(forest.indexOf('inconclusive 0 ms'));
+      expect(forest).to.not.contain('<script>');
+      expect(forest).to.not.contain('dual-active'); // an older timing with no interval is not drawn
     });
 
     it('says the comparison passes when nothing regressed', function () {
