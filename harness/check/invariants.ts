@@ -637,7 +637,9 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
 
 /**
  * Dual-IP attempts keep their linkRetry spacing whatever ends them: a new cycle starts at once only after a loss from
- * data transfer; attempt k of a cycle starts (k-1)·linkRetry after its first; never two attempts at once.
+ * data transfer; attempt k of a cycle starts (k-1)·linkRetry after its first; never two attempts at once. An attempt
+ * dialled late (its process paused or held up: a late timer of its ACD link at that instant) restarts the grid, so
+ * the attempts after it keep their spacing from it.
  */
 function dualIpSteps(f: ExecutionFacts): Found[] {
   const t = f.site.timers;
@@ -645,8 +647,10 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
   const retryNs = msToNs(t.linkRetryMs);
   for (const node of CMS_NODES) {
     const paused = inForce(f, ['pause'], [node]);
+    const lateAt = new Set(f.timeline.events((e) => e.type === 'late-timer' && e.node === node && e.machine === 'acd').map(at));
+    const dialledLate = (e: Stamped<EventOfType<'acd-link'>>): boolean => within(paused, at(e)) || lateAt.has(at(e));
     for (const life of lifeSpans(f, node)) {
-      let cycleStart: Stamped<EventOfType<'acd-link'>> | null = null;
+      let grid: { start: Stamped<EventOfType<'acd-link'>>; attempt: number } | null = null;
       let previous: Stamped<EventOfType<'acd-link'>> | null = null;
       let reachedData = false;
       for (const e of life.events) {
@@ -664,22 +668,23 @@ function dualIpSteps(f: ExecutionFacts): Found[] {
             // A timer that fired L late pulls the next slot's attempt L closer, no more.
             excessNs: retryNs - SCHED - (at(e) - at(previous)),
           });
-        } else if (e.attempt > 1 && cycleStart && cycleStart.cycle === e.cycle && !within(paused, at(e))) {
-          const window = w.dualIpAttempt(f.site, { ns: at(cycleStart), label: `${node}'s Dual-IP cycle ${e.cycle} began` }, e.attempt);
-          const offMs = nsToMs(at(e) - at(cycleStart));
-          // The cycle's first attempt may itself have come up to the late tolerance after its slot (its event carries
+        } else if (grid && e.attempt > grid.attempt && grid.start.cycle === e.cycle && !dialledLate(e)) {
+          const began = grid.attempt === 1 ? `${node}'s Dual-IP cycle ${e.cycle} began` : `${node} dialled attempt ${grid.attempt} late`;
+          const window = w.dualIpAttempt(f.site, { ns: at(grid.start), label: began }, e.attempt, grid.attempt);
+          const offMs = nsToMs(at(e) - at(grid.start));
+          // The grid's first attempt may itself have come up to the late tolerance after its slot (its event carries
           // no slot), and the later ones keep to the grid: early by as much is on time.
           if (offMs < window.fromMs - w.SCHEDULING_MS || offMs > window.toMs)
             found.push({
               key: 'a Dual-IP step off its slot',
-              message: `${node} began attempt ${e.attempt} ${formatDurationMs(offMs)} after its cycle began; expected ${windowWords(window)}`,
-              fromNs: at(cycleStart),
+              message: `${node} began attempt ${e.attempt} ${formatDurationMs(offMs)} after ${grid.attempt === 1 ? 'its cycle began' : `attempt ${grid.attempt}, dialled late`}; expected ${windowWords(window)}`,
+              fromNs: at(grid.start),
               atNs: at(e),
-              events: [cycleStart, e],
+              events: [grid.start, e],
               excessNs: msToNs(Math.max(window.fromMs - w.SCHEDULING_MS - offMs, offMs - window.toMs)),
             });
         }
-        if (e.attempt === 1) cycleStart = e;
+        if (e.attempt === 1 || dialledLate(e)) grid = { start: e, attempt: e.attempt };
         previous = e;
         reachedData = false;
       }

@@ -228,6 +228,35 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
     expect(broken(story.facts(30_000), 'I7')).to.have.members(['I7 a failover not at the last miss', 'I7 Dual-IP attempts too close']);
   });
 
+  it('I7: restarts the Dual-IP grid at an attempt dialled late, so the next one keeps its spacing from it', function () {
+    // Found by `cmsha explore --seed 1` on the stand-ins of the explore-baseline tag: after a pause the late attempt
+    // kept the old grid, and the next one came 1.1 s after it instead of 1.5 s.
+    const story = (nextMs: number, paused: boolean): ExecutionFacts => {
+      const s = new SiteStory();
+      const attempt = (ms: number, n: number) =>
+        s.add({
+          ...(s.make.link('cms-primary', ms, 'CONNECTING', 'cm', n, 2) as object),
+          reason: `attempt ${n} of cycle 2: cm try ${n} of 5`,
+        } as StandinEvent);
+      attempt(10_000, 1);
+      attempt(11_500, 2);
+      if (paused) s.fault('pause', 'cms-primary', 12_000, 15_400);
+      s.add(s.make.lateTimer('cms-primary', 15_400, 1_900, 'acd'));
+      attempt(15_400, 4);
+      attempt(nextMs, 5);
+      return s.facts(30_000);
+    };
+    // Paused: the late timer is the fault's, so it voids nothing. Held up by the host: voided or not, none at all.
+    const i7 = (facts: ExecutionFacts) =>
+      checkInvariants(facts)
+        .find((v) => v.invariant === 'I7')!
+        .violations.map((v) => v.key);
+    expect(broken(story(16_900, true), 'I7')).to.deep.equal([]);
+    expect(broken(story(16_000, true), 'I7')).to.deep.equal(['I7 Dual-IP attempts too close']);
+    expect(broken(story(17_200, true), 'I7')).to.deep.equal(['I7 a Dual-IP step off its slot']);
+    expect(i7(story(16_900, false))).to.deep.equal([]);
+  });
+
   it('makes a violation void when a stand-in timer fired late enough inside its stretch to explain it: the host, not the site', function () {
     const story = new SiteStory();
     story.add(story.make.role('cms-primary', 5_000, 'STANDBY', 'ACTIVE', 'test'));

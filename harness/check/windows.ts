@@ -314,12 +314,13 @@ export function silentLinkLoss(site: ScaledSite, fault: FaultAnchor): Window {
 }
 
 /** The k-th attempt of a Dual-IP cycle starts (k-1)·linkRetry after the cycle's first one. */
-export function dualIpAttempt(site: ScaledSite, cycleStart: Anchor, attempt: number): Window {
+/** Attempt `attempt` of a Dual-IP cycle, on the grid from its first attempt, or from a later one dialled late (`from`). */
+export function dualIpAttempt(site: ScaledSite, gridStart: Anchor, attempt: number, from = 1): Window {
   const r = site.timers.linkRetryMs;
-  return window(`Dual-IP attempt ${attempt}`, `attempt ${attempt} of the Dual-IP cycle`, 'protocol', cycleStart, {
-    from: (attempt - 1) * r,
-    to: (attempt - 1) * r,
-    formula: `(${attempt}-1)·${n(r)}`,
+  return window(`Dual-IP attempt ${attempt}`, `attempt ${attempt} of the Dual-IP cycle`, 'protocol', gridStart, {
+    from: (attempt - from) * r,
+    to: (attempt - from) * r,
+    formula: `(${attempt}-${from})·${n(r)}`,
   });
 }
 

@@ -1,7 +1,14 @@
 // The CMS side of the ACD link with Dual-IP: IDLE -> CONNECTING -> WAITING_ACCEPTANCE -> TRANSLATION_PUMPUP
 // -> DATA_TRANSFER, attempts on a fixed slot grid (main CM first, then the ESS), silence detection, ACD_LINK_DOWN. Pure.
 
-import type { AcdLinkState as LinkStateName, AcdTarget, CmsName, LinkName, Timers } from '../../protocol/index.js';
+import {
+  LATE_TIMER_MS,
+  type AcdLinkState as LinkStateName,
+  type AcdTarget,
+  type CmsName,
+  type LinkName,
+  type Timers,
+} from '../../protocol/index.js';
 import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
 
 export interface AcdLinkConfig {
@@ -68,7 +75,8 @@ export function initialAcdLink(): AcdLinkSnapshot {
  *   emitted as an `acd-link` CONNECTING event whose reason starts with "attempt N failed".
  *   An attempt's start is an `acd-link` CONNECTING event whose reason starts with "attempt N of".
  * - No reconnect storm: attempts only ever start at slots. After a pause of the process (several slots passed at
- *   once) only the latest slot that passed is dialled (the ones before are skipped, logged).
+ *   once) only the latest slot that passed is dialled (the ones before are skipped, logged), and the grid restarts at
+ *   that late attempt, so the next one still waits a whole linkRetryMs (a slot dialled LATE_TIMER_MS or more late).
  * - connected -> hello sent -> WAITING_ACCEPTANCE; `accept` -> TRANSLATION_PUMPUP; `data-start` (or a first
  *   `acd` event) -> DATA_TRANSFER. Keep-alives are sent every keepaliveIntervalMs from acceptance on.
  * - From acceptance on, the link is lost when the connection ends or when nothing (data nor keep-alive) arrived
@@ -153,6 +161,12 @@ export function acdLinkMachine(cfg: AcdLinkConfig): Machine<AcdLinkSnapshot, Acd
       const due = Math.max(s.attempt, s.minNextSlot);
       const latest = Math.max(due, Math.floor((nowMs - s.cycleStartMs) / t.linkRetryMs + 1e-9));
       if (latest > due) fx.push(log(`${latest - due} Dual-IP slot(s) passed while the process was held up: only the latest is dialled`));
+      // Dialled late: the grid moves with it, or the next slot would come less than linkRetryMs after this attempt.
+      const heldUpMs = nowMs - (s.cycleStartMs + latest * t.linkRetryMs);
+      if (heldUpMs >= LATE_TIMER_MS) {
+        s.cycleStartMs += heldUpMs;
+        fx.push(log(`Dual-IP slot dialled ${Math.round(heldUpMs)} ms late: the next one waits ${t.linkRetryMs} ms from now`));
+      }
       attemptAtSlot(s, fx, latest);
       return;
     }

@@ -286,12 +286,18 @@ describe('ACD link state machine (Dual-IP)', () => {
     expect(only(fx, 'dial')).to.deep.equal([{ type: 'dial', conn: 2, link: 'acd-primary' }]);
     expect(s.state).to.include({ attempt: 4, cycle: 1 });
     expect(s.events('acd-link').filter((e) => e.reason?.startsWith('attempt 4 of'))).to.have.length(1);
-    // Back on the grid: the next attempt at 4 s; a pause across a cycle's end lands in the next cycle.
-    expect(only(s.advanceTo(4_000), 'dial')).to.have.length(1);
+    // The grid restarts at the late attempt: the next one a whole slot after it (old behaviour: at 4 s, 500 ms after).
+    s.input({ type: 'closed', conn: 2, reason: 'refused' });
+    expect(only(s.advanceTo(4_499), 'dial')).to.have.length(0);
+    expect(only(s.advanceTo(4_500), 'dial')).to.have.length(1);
+    expect(s.state).to.include({ attempt: 5, cycle: 1, cycleStartMs: 500 });
+    // A pause across a cycle's end lands in the next cycle, and the grid restarts there too.
     s.input({ type: 'closed', conn: 3, reason: 'refused' });
     s.nowMs = 15_200;
     expect(only(s.input({ type: 'tick' }), 'dial')).to.have.length(1);
-    expect(s.state).to.include({ cycle: 3, attempt: 2, cycleStartMs: 14_000 });
+    expect(s.state).to.include({ cycle: 3, attempt: 1, cycleStartMs: 15_200 });
+    expect(only(s.advanceTo(16_199), 'dial')).to.have.length(0);
+    expect(only(s.advanceTo(16_200), 'dial')).to.have.length(1);
   });
 
   it('raises ACD_LINK_DOWN keepaliveMisses·keepaliveInterval after its start when it never reached data transfer', () => {
