@@ -163,7 +163,9 @@ export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby
  * - Primary watch (always an ACTIVE CMS): a STANDBY primary, not pending and not held by an operator, that hears no
  *   beat for the detection window (heartbeatMisses·interval + timeout) declares the secondary lost and, with
  *   autoFailover, goes ACTIVE ("secondary lost: no heartbeat for N ms"). If the secondary then comes back ACTIVE
- *   without having declared the primary lost (it was paused), it is told to go STANDBY.
+ *   without having declared the primary lost (it was paused), it is told to go STANDBY. The same primary takes the
+ *   role back, with autoFailover, when it has known no ACTIVE CMS for the detection window while the beats kept
+ *   coming: the ACTIVE secondary restarted within the window and came back STANDBY ("no ACTIVE CMS for N ms").
  * - NO_ACTIVE_CMS: raised by a CMS that is STANDBY (not pending) and has known no ACTIVE CMS (itself, or the peer as
  *   learned from heartbeats or admin-sync) for the detection window; cleared when it goes ACTIVE or learns the peer
  *   is ACTIVE. DUAL_ACTIVE: raised when this CMS is ACTIVE and learns the peer is ACTIVE; cleared when either is
@@ -397,6 +399,12 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     return s.lastBeatRxMs + detectionMs;
   }
 
+  /** Primary: when it takes the role back for knowing no ACTIVE CMS (the NO_ACTIVE_CMS instant), or null. */
+  function takeBackDueMs(s: HaSnapshot): number | null {
+    if (!isPrimary || !cfg.policy.autoFailover || !s.started || s.role !== 'STANDBY' || s.pending || s.manualHold) return null;
+    return s.lastActiveSeenMs + detectionMs;
+  }
+
   function onTick(s: HaSnapshot, fx: Fx, nowMs: number): void {
     if (s.pending && s.pendingUntilMs !== null && nowMs >= s.pendingUntilMs) {
       setRole(s, fx, 'ACTIVE', 'no secondary: no heartbeat within misses·interval + timeout', nowMs);
@@ -422,6 +430,10 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
         setRole(s, fx, 'ACTIVE', `secondary lost: no heartbeat for ${silentMs} ms`, nowMs);
         s.tookBack = true;
       } else fx.push(log(`secondary lost: no heartbeat for ${silentMs} ms; autoFailover is off, the role stays STANDBY`));
+    }
+    if (takeBackDueMs(s) !== null && nowMs >= takeBackDueMs(s)!) {
+      setRole(s, fx, 'ACTIVE', `no ACTIVE CMS for ${Math.round(nowMs - s.lastActiveSeenMs)} ms: ${noActiveCause(s)}`, nowMs);
+      s.tookBack = true;
     }
     if (s.nextBeatMs !== null && nowMs >= s.nextBeatMs) {
       s.beat += 1;
@@ -510,6 +522,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
         s.nextBeatMs,
         ...s.outstanding.map((b) => b.deadlineMs),
         watchDueMs(s),
+        takeBackDueMs(s),
         s.started && s.role !== 'ACTIVE' && !s.pending && !s.noActiveCms ? s.lastActiveSeenMs + detectionMs : null,
         s.contact && s.lastBeatRxMs !== null ? s.lastBeatRxMs + contactMs : null,
       );

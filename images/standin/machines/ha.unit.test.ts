@@ -618,6 +618,32 @@ describe('CMS HA role: always an ACTIVE CMS', () => {
     expect(alarms(s, 'NO_ACTIVE_CMS').at(-1)).to.deep.equal([false, 6_000]);
   });
 
+  it('makes a STANDBY primary take the role back when the ACTIVE secondary restarted within the detection window and came back STANDBY', () => {
+    // Found by `cmsha explore --seed 1` (I4): the beats never stopped for the window, so the watch never fired, and
+    // both CMS stayed STANDBY with NO_ACTIVE_CMS raised for good.
+    const restarted = (policy: typeof POLICY): HaSim => {
+      const p = running(policy);
+      p.nowMs = 2_000;
+      p.input(hb(3, 'ACTIVE', true));
+      expect(p.state.role, 'hold-standby return').to.equal('STANDBY');
+      for (let beat = 1, ms = 2_500; ms <= 5_249; beat += 1, ms += 1_000) {
+        p.advanceTo(ms);
+        p.input(hb(beat, 'STANDBY', false, 'epoch-2'));
+      }
+      p.advanceTo(5_249);
+      expect(p.state.role).to.equal('STANDBY');
+      p.advanceTo(5_250);
+      return p;
+    };
+    const p = restarted(POLICY);
+    expect(p.state.role).to.equal('ACTIVE');
+    expect(p.events('role').at(-1)).to.include({ reason: 'no ACTIVE CMS for 3250 ms: the secondary is STANDBY too', atMs: 5_250 });
+    expect(alarms(p, 'NO_ACTIVE_CMS')).to.deep.equal([]);
+    const off = restarted({ ...POLICY, autoFailover: false });
+    expect(off.state.role).to.equal('STANDBY');
+    expect(alarms(off, 'NO_ACTIVE_CMS')).to.deep.equal([[true, 5_250]]);
+  });
+
   it('keeps the pending primary’s no-secondary deadline and raises no NO_ACTIVE_CMS while it waits', () => {
     const p = primary({ ...POLICY, autoFailover: false });
     p.advanceTo(3_250);
