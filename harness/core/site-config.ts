@@ -12,6 +12,7 @@ import {
   type Policy,
   type Timers,
 } from '../../images/protocol/index.js';
+import { isTimingName, TIMING_NAMES } from './timing-names.js';
 
 /** The ESS No-Service timeout Avaya allows: 3 to 15 minutes. */
 export const ESS_NO_SERVICE_RANGE_MS = [180_000, 900_000] as const;
@@ -100,6 +101,24 @@ const versionsSchema = z.partialRecord(
   z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be dot-separated numbers, e.g. 16.5.0' }),
 );
 
+/** How `compare` and `validate` judge: an equivalence margin per timing, instead of the default one. */
+const compareSchema = z
+  .strictObject({
+    /** Real-time milliseconds by timing name (scaled with the run); a timing not named keeps the default margin. */
+    marginsMs: z
+      .record(z.string(), z.number({ error: 'must be a number of milliseconds' }).gt(0, { error: 'must be above 0' }))
+      .superRefine((margins, ctx) => {
+        for (const name of Object.keys(margins).filter((n) => !isTimingName(n)))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            input: name,
+            message: `"${name}" is not a timing the harness measures; name one of: ${TIMING_NAMES.join(', ')}, or "Dual-IP attempt N"`,
+          });
+      }),
+  })
+  .partial();
+
 /** What the nightly run explores after the catalogue (`cmsha run` of the whole catalogue, `npm start`). */
 const exploreSchema = z
   .strictObject({
@@ -122,6 +141,7 @@ export const siteFileSchema = z
     images: imagesSchema,
     versions: versionsSchema,
     explore: exploreSchema,
+    compare: compareSchema,
   })
   .partial();
 
@@ -149,6 +169,8 @@ export interface SiteConfig {
   images: SiteImages;
   /** The version each node reports instead of its image's (DESIGN §1 "Versions"). */
   versions?: Partial<Record<NodeName, string>>;
+  /** How a comparison judges this site as the candidate: equivalence margins by timing name, real-time ms. */
+  compare?: { marginsMs?: Record<string, number> };
 }
 
 /** The images a site runs: every stand-in, both CMS, one node (the most specific wins), and Toxiproxy. */
@@ -213,6 +235,7 @@ export function resolveSite(file: z.output<typeof siteFileSchema>): SiteConfig {
     budgets: { ...file.budgets },
     images: { ...file.images } as SiteImages,
     ...(file.versions ? { versions: { ...file.versions } } : {}),
+    ...(file.compare?.marginsMs ? { compare: { marginsMs: { ...file.compare.marginsMs } } } : {}),
   };
 }
 
@@ -255,7 +278,7 @@ export type ScaledSite = Readonly<SiteConfig> & {
 
 /**
  * The site as the stand-ins run it at a time scale: every duration (timers, the ESS auto-return, WAN latency and
- * jitter, budgets) multiplied by the scale; counts and bandwidth unchanged.
+ * jitter, budgets, comparison margins) multiplied by the scale; counts and bandwidth unchanged.
  */
 export function scaleSite(site: SiteConfig, timeScale: number): ScaledSite {
   const scale = (ms: number) => ms * timeScale;
@@ -267,6 +290,7 @@ export function scaleSite(site: SiteConfig, timeScale: number): ScaledSite {
   }
   const budgets: Budgets = {};
   for (const [key, ms] of Object.entries(site.budgets) as Array<[keyof Budgets, number]>) budgets[key] = scale(ms);
+  const margins = site.compare?.marginsMs;
   return {
     timers,
     policy: {
@@ -277,6 +301,7 @@ export function scaleSite(site: SiteConfig, timeScale: number): ScaledSite {
     budgets,
     images: site.images,
     ...(site.versions ? { versions: site.versions } : {}),
+    ...(margins ? { compare: { marginsMs: Object.fromEntries(Object.entries(margins).map(([name, ms]) => [name, scale(ms)])) } } : {}),
     timeScale,
   } as ScaledSite;
 }

@@ -54,6 +54,19 @@ describe('site file', () => {
     expect(rejection('wan:\n  heartbeat: { latencyMs: 2000, jitterMs: 600 }\n').message).to.contain('every heartbeat would miss');
   });
 
+  it('reads a margin per timing for comparisons, and rejects a timing the harness does not measure', () => {
+    const text = "compare:\n  marginsMs:\n    'failover from the fault': 2000\n    'Dual-IP attempt 6': 1500\n";
+    expect(parseSiteText(text, 'site.yaml').site.compare?.marginsMs).to.deep.equal({
+      'failover from the fault': 2000,
+      'Dual-IP attempt 6': 1500,
+    });
+    const error = rejection('compare:\n  marginsMs:\n    failover: 2000\n');
+    expect(error.message)
+      .to.contain('compare.marginsMs')
+      .and.contain('"failover" is not a timing the harness measures; name one of: failover from the fault');
+    expect(rejection("compare:\n  marginsMs:\n    'convergence': 0\n").message).to.contain('must be above 0');
+  });
+
   it('reads JSON too, and says clearly when the file is missing', () => {
     const dir = scratchDir('site');
     writeFileSync(join(dir, 'site.json'), JSON.stringify({ timers: { heartbeatMisses: 4 }, budgets: { supervisorOutageMs: 75_000 } }));

@@ -15,7 +15,7 @@ export interface CompareOptions {
   alpha?: number;
   /** A timing's equivalence margin, instead of the default one (see equivalenceMarginMs); ms at the runs' scale. */
   marginMs?: number;
-  /** Margins of named timings, ms at the runs' scale (from the site file's `compare.marginsMs`, scaled). */
+  /** Margins of named timings, ms at the runs' scale; default: the candidate site file's `compare.marginsMs`, scaled. */
   margins?: Readonly<Record<string, number>>;
 }
 
@@ -29,10 +29,12 @@ export function compareRuns(baseline: RunRecord, candidate: RunRecord, options: 
   const base = new Map(summarize(baseline.tests).map((s) => [s.fullTitle, s]));
   const cand = new Map(summarize(candidate.tests).map((s) => [s.fullTitle, s]));
   const titles = [...new Set([...base.keys(), ...cand.keys()])];
-  const defaultMarginMs = options.marginMs ?? equivalenceMarginMs(scaleSite(candidate.site, candidate.timeScale));
+  const scaled = scaleSite(candidate.site, candidate.timeScale);
+  const defaultMarginMs = options.marginMs ?? equivalenceMarginMs(scaled);
+  const margins = options.margins ?? scaled.compare?.marginsMs ?? {};
   // Every timing of every scenario is one family: the gate's error is controlled over all of them at once.
   const samples = titles.flatMap((title) =>
-    base.get(title) && cand.get(title) ? timingSamples(title, baseline, candidate, defaultMarginMs, options.margins ?? {}) : [],
+    base.get(title) && cand.get(title) ? timingSamples(title, baseline, candidate, defaultMarginMs, margins) : [],
   );
   const family = samples.flatMap((s) => (s.samples ? [s.samples] : []));
   const judged = family.length === 0 ? [] : judgeTimings(family, { alpha });

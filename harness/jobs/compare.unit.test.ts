@@ -160,6 +160,17 @@ describe('compare', () => {
     expect(slightly.n).to.deep.equal({ baseline: 6, candidate: 6 });
   });
 
+  it('judges a timing against the margin the candidate’s site file names for it, scaled with the run', () => {
+    const tests = [2120, 2123, 2121, 2124, 2122].map((f, i) => test({ failover: f, outage: 2500 + i }, i));
+    const plain = run('plain', tests);
+    expect(compareRuns(baseline, plain).scenarios[0]!.timings[0]!.verdict, 'the default 40 ms').to.equal('regression');
+    // 4 s real time at scale 0.05 is 200 ms: a shift of 120 ms is within it.
+    const wide = { ...plain, site: { ...plain.site, compare: { marginsMs: { failover: 4_000 } } } };
+    const judged = compareRuns(baseline, wide).scenarios[0]!.timings[0]!;
+    expect(judged.marginMs).to.equal(200);
+    expect(judged.verdict).to.equal('equivalent');
+  });
+
   it('widens a timing’s margin by twice the jitter on its links, since no seed replays Toxiproxy’s jitter', () => {
     const jittered = (failover: number): RunRecord =>
       run(

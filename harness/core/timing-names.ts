@@ -1,0 +1,46 @@
+// The names of the timings a run measures (the windows of check/windows.ts, and the dual-active span measured with no
+// window): what a site file's compare.marginsMs may name. A unit test keeps the list and the windows in step.
+
+export const TIMING_NAMES = [
+  'failover from the fault',
+  'failover from the first unanswered heartbeat',
+  'lone primary ACTIVE',
+  'heartbeat period',
+  'supervisor login after the switch',
+  'supervisor outage from the fault',
+  'ACD link back after the heal',
+  'link loss seen',
+  'silent link loss',
+  'in data transfer',
+  'ESS ACTIVE after its no-service timeout',
+  'ESS takeover from the fault',
+  'CMS reaches the ESS',
+  'ESS reset',
+  'Admin-Sync lag',
+  'Admin-Sync drain',
+  'Admin-Sync back up',
+  'failback decision',
+  'failback from the return',
+  'dual-active during the handover',
+  'DUAL_ACTIVE cleared',
+  'manual switch',
+  'DUAL_ACTIVE after the failover',
+  'ADMIN_SYNC_LAG raised',
+  'ESS return once the CM is back',
+  'convergence',
+  'NO_ACTIVE_CMS raised',
+  'ACD_LINK_DOWN raised',
+  'take-back from the last heartbeat heard',
+  'take-back from the fault',
+  'NO_ACTIVE_CMS from the fault',
+  'conflict resolved',
+  'ACD_LINK_DOWN from the start',
+  'dual-active span',
+] as const;
+
+/** A Dual-IP attempt's timing is named by its number: "Dual-IP attempt 6". */
+const DUAL_IP_ATTEMPT = /^Dual-IP attempt [1-9]\d*$/;
+
+export function isTimingName(name: string): boolean {
+  return (TIMING_NAMES as readonly string[]).includes(name) || DUAL_IP_ATTEMPT.test(name);
+}
