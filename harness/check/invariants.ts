@@ -605,7 +605,10 @@ function heartbeatTimings(f: ExecutionFacts): Found[] {
           (x): x is Stamped<EventOfType<'heartbeat'>> => x.type === 'heartbeat' && x.outcome === 'sent' && x.beat === e.beat,
         );
         if (sent && !within(paused, at(e))) {
-          const slot = beatSlot(sent, `heartbeat ${e.beat} was due`);
+          // A beat whose slot passed while the secondary was paused goes out as it resumes: its timeout runs from then.
+          const slot = within(paused, at(sent))
+            ? { ns: at(sent), label: `heartbeat ${e.beat} went out as cms-secondary resumed from its pause` }
+            : beatSlot(sent, `heartbeat ${e.beat} was due`);
           if (at(e) > slot.ns + msToNs(t.heartbeatTimeoutMs) + SCHED)
             found.push({
               key: 'a heartbeat missed late',

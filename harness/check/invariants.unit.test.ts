@@ -228,6 +228,24 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
     expect(broken(story.facts(30_000), 'I7')).to.have.members(['I7 a failover not at the last miss', 'I7 Dual-IP attempts too close']);
   });
 
+  it('I7: times a heartbeat that went out as the paused secondary resumed from its sending, not from its slot', function () {
+    // Found by `cmsha explore --seed 1`: the beat whose slot passed in the pause went out 1.1 s late at the resume and
+    // was missed its timeout later, which the check had measured from the slot.
+    const story = (paused: boolean): ExecutionFacts => {
+      const s = new SiteStory({ beatsUntilMs: 5_000 });
+      if (paused) s.fault('pause', 'cms-secondary', 5_000, 7_200);
+      s.add({ ...(s.make.heartbeat('cms-secondary', 7_150, 'sent', 6) as object), lateMs: 1_150 } as StandinEvent);
+      s.add(s.make.heartbeat('cms-secondary', 7_400, 'missed', 6, 1));
+      for (let ms = 8_000, beat = 7; ms < END_MS; ms += 1_000, beat += 1) {
+        s.add({ ...(s.make.heartbeat('cms-secondary', ms, 'sent', beat) as object), lateMs: 0 } as StandinEvent);
+        s.add(s.make.heartbeat('cms-secondary', ms + 2, 'answered', beat));
+      }
+      return s.facts(30_000);
+    };
+    expect(broken(story(true), 'I7')).to.deep.equal([]);
+    expect(broken(story(false), 'I7'), 'held up by the host, not paused').to.deep.equal(['I7 a heartbeat missed late']);
+  });
+
   it('I7: restarts the Dual-IP grid at an attempt dialled late, so the next one keeps its spacing from it', function () {
     // Found by `cmsha explore --seed 1` on the stand-ins of the explore-baseline tag: after a pause the late attempt
     // kept the old grid, and the next one came 1.1 s after it instead of 1.5 s.
