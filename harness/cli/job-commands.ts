@@ -8,7 +8,7 @@ import { formatDurationMs, formatLongDurationMs } from '../core/format.js';
 import type { Comparison, Environment, RunRecord, TestRecord } from '../core/model.js';
 import type { ImageSet } from '../core/run-context.js';
 import type { SiteConfig } from '../core/site-config.js';
-import { runStats } from '../core/summary.js';
+import { runExitCode, runStats } from '../core/summary.js';
 import { listCatalogue } from '../jobs/catalogue.js';
 import { compareRuns, type CompareOptions } from '../jobs/compare.js';
 import type { TimingJudgement } from '../stats/judge.js';
@@ -63,6 +63,8 @@ export async function reportCommand(dirs: string[], outDir: string, historyDir: 
       partial: records.some((r) => r.partial),
       partialReason: records.find((r) => r.partial)?.partialReason ?? null,
       shard: null,
+      // Shards (each with its own engines) and pools merge alike: every engine that ran a part is listed.
+      ...(records.some((r) => r.engines) ? { engines: records.flatMap((r) => r.engines ?? []) } : {}),
       tests,
       stats: runStats(tests, Math.max(...records.map((r) => r.stats.durationMs))),
     };
@@ -70,7 +72,7 @@ export async function reportCommand(dirs: string[], outDir: string, historyDir: 
   const history = readHistory(historyDir).filter((h) => h.timeScale === record.timeScale);
   const written = writeRunFiles(record, outDir, { history });
   process.stdout.write(`Report: ${written.indexHtml}\n`);
-  return record.tests.some((t) => t.outcome === 'failed') ? 1 : 0;
+  return runExitCode(record.tests);
 }
 
 /** Writes the scenarios' real-time lengths from a passing real-time run, for the order of runs with no history. */
@@ -114,6 +116,10 @@ function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: str
       ),
   );
   for (const line of overloaded) process.stdout.write(`overloaded    ${line}\n`);
+  if (comparison.leftOut)
+    process.stdout.write(
+      `left out      ${comparison.leftOut.baseline} + ${comparison.leftOut.candidate} execution(s) inconclusive (harness): they say nothing about either site\n`,
+    );
   const counts = (verdict: string) => comparison.scenarios.flatMap((s) => s.timings).filter((t) => t.verdict === verdict).length;
   const code = comparisonExitCode(comparison);
   process.stdout.write(

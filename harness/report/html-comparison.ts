@@ -20,7 +20,10 @@ function sides(c: Comparison): SafeHtml {
     html`<tr><th>${label}</th><td class="mono">${s.runId}</td><td>${s.siteFile}</td><td class="num">${s.timeScale}</td><td class="num">${s.executions}</td></tr>`;
   const head = html`<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>`;
   const rule = html`<p class="note">A timing has shifted when its median moved by more than ${formatDurationMs(c.toleranceMs)} and the rank-sum test finds the shift significant at α = ${c.alpha} (or when there are too few executions to test). An execution during which a stand-in's timer fired later than the windows allow is left out: the host was overloaded, and its shift would be the host's. A scenario with jitter on a link is judged with twice that jitter added to the tolerance: Toxiproxy draws it at random, and no seed replays it.</p>`;
-  return html`<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
+  const leftOut = c.leftOut
+    ? html`<p class="note">Left out: ${c.leftOut.baseline} baseline and ${c.leftOut.candidate} candidate execution(s) that ended inconclusive (harness): the engine, Toxiproxy, the observer or the host failed, so they say nothing about either site.</p>`
+    : '';
+  return html`<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}${leftOut}`;
 }
 
 function regressions(list: readonly string[]): SafeHtml {
