@@ -9,6 +9,7 @@ import { stratifiedPhase } from '../core/random.js';
 import { scaleSite } from '../core/site-config.js';
 import { HarnessError } from '../core/errors.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
+import { machineryFailed } from '../topology/machinery.js';
 import { TOPOLOGY_NAME } from '../topology/spec.js';
 import { SiteExpect } from '../expect/site-expect.js';
 import type { FaultHandle } from '../faults/fault-log.js';
@@ -123,6 +124,11 @@ export function scenario(title: string, spec: ScenarioSpec): void {
       await spec.outcome(site, handles);
       // What an expectation observes until the end of the scenario is judged now, before the site goes.
       await site.checkAtEnd();
+    } catch (failure) {
+      // Right after a failure, before the site goes: if the harness broke under it (its engine, its Toxiproxy, a
+      // container gone), the failure says nothing about the site, and the worker calls it inconclusive (harness).
+      const broken = await site.checkMachinery().catch(() => null);
+      throw broken ? machineryFailed(broken, failure) : failure;
     } finally {
       await site.finish(this.test);
     }
