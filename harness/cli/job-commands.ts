@@ -10,6 +10,7 @@ import type { ImageSet } from '../core/run-context.js';
 import type { SiteConfig } from '../core/site-config.js';
 import { runExitCode, runStats } from '../core/summary.js';
 import { listCatalogue } from '../jobs/catalogue.js';
+import type { PoolEngine } from '../jobs/engine-pool.js';
 import { compareRuns, type CompareOptions } from '../jobs/compare.js';
 import type { TimingJudgement } from '../stats/judge.js';
 import { alphaPerLook, nextRepeats } from '../stats/repeats.js';
@@ -91,10 +92,14 @@ export async function compareCommand(baselineDir: string, candidateDir: string, 
   return compareAndReport(readRun(baselineDir), readRun(candidateDir), outDir, options);
 }
 
-/** 0 every timing equivalent (or better), 1 any regression, 4 nothing regressed but something stayed inconclusive. */
+/**
+ * 0 every timing equivalent (or better), 1 any regression, 4 nothing regressed but some timing stayed undecided, 3
+ * all decided but executions were left out as inconclusive (harness): the harness kept the comparison from all of them.
+ */
 export function comparisonExitCode(comparison: Comparison): number {
   if (comparison.regressions.length > 0) return 1;
-  return (comparison.inconclusive?.length ?? 0) > 0 ? 4 : 0;
+  if ((comparison.inconclusive?.length ?? 0) > 0) return 4;
+  return comparison.leftOut ? 3 : 0;
 }
 
 function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: string, options: CompareOptions): number {
@@ -137,6 +142,8 @@ export interface ValidateOptions {
   /** The most repeats a scenario gets when its timings stay inconclusive. */
   maxRepeat: number;
   parallel: number;
+  /** The pool both runs deal their executions over (each engine with its images and capacity). */
+  engines?: readonly PoolEngine[];
   seed: number | null;
   outDir: string;
   images: ImageSet;
@@ -169,6 +176,7 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
       filters,
       repeat,
       parallel: options.parallel,
+      ...(options.engines ? { engines: options.engines } : {}),
       shard: null,
       seed,
       outDir: options.outDir,
