@@ -83,10 +83,10 @@ Exit codes:
 const engineOption = () =>
   new Option(
     '--engine <url[#n]>',
-    'an engine to run on, as DOCKER_HOST takes it (unix:///path, tcp://host:2376, ssh://user@host), with #n sites at once; repeat it for a pool (default: the local engine, or DOCKER_HOST)',
+    'an engine to run on, as DOCKER_HOST takes it (unix:///path, tcp://host:2376, ssh://user@host), with #n sites at once; repeat it for a pool',
   )
     .argParser(collectEngine)
-    .default([]);
+    .default([], 'the local engine, or DOCKER_HOST');
 
 /** The engines a command runs on, each set up, with its capacity (the local one's from --parallel). */
 function enginesFor(docker: () => DockerClient, given: EngineOption[], parallel: number | 'auto', timeScale: number) {
@@ -109,6 +109,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('run')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('run scenarios of the catalogue on isolated sites and write the HTML report')
     .argument('[scenarios...]', 'families (primary-down) or parts of test titles; default: the whole catalogue')
     .addOption(timeScaleOption("multiply every timer: 1 = real time, 0.05 = CI (default: the site file's, else 1)"))
@@ -194,6 +195,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('explore')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description(
       'generated schedules of faults, heals and operator commands, checked against the invariants I1–I7; each failure shrunk to a minimal replay',
     )
@@ -228,6 +230,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('replay')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('run a schedule file (one `cmsha explore` wrote, or your own) on fresh sites and check the invariants')
     .argument('<file>', 'the schedule (YAML or JSON)')
     .addOption(repeatOption('how many times', 1))
@@ -290,6 +293,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('report')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('render a run again from its run.json, or merge the run.json of shards into one report')
     .argument('<runDirs...>', 'run folders (each with run.json, or the blobs of an interrupted run)')
     .addOption(outOption('where the report goes'))
@@ -313,6 +317,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('compare')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('compare two runs: outcome and end-state changes, timing shifts, budget violations; exit 1 on a regression')
     .argument('<baseline>', 'the run folder of the baseline')
     .argument('<candidate>', 'the run folder of the candidate')
@@ -325,6 +330,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('validate')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('pre-upgrade validation: run the baseline site and the candidate site, then compare them; exit 1 on a regression')
     .argument('[scenarios...]', 'families or parts of test titles; default: the whole catalogue')
     .requiredOption('--baseline <file>', "today's site file")
