@@ -55,9 +55,9 @@ function pool(
   return { run, workers, drains, requeued, dead };
 }
 
-/** Waits (a few ms at a time, 2 s at most) until `holds` does. */
+/** Waits (a few ms at a time, 5 s at most: a busy machine) until `holds` does. */
 async function until(holds: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i += 1) {
+  for (let i = 0; i < 1000; i += 1) {
     if (holds()) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -128,16 +128,29 @@ export function scenario(title: string, spec: ScenarioSpec): void {
       // Right after a failure, before the site goes: if the harness broke under it (its engine, its Toxiproxy, a
       // container gone), the failure says nothing about the site, and the worker calls it inconclusive (harness).
       const broken = await site.checkMachinery().catch(() => null);
+      await finish(site, this.test).catch(() => undefined); // the scenario's failure is the one to report
       throw broken ? machineryFailed(broken, failure) : failure;
-    } finally {
-      await site.finish(this.test);
     }
+    await finish(site, this.test);
   });
   const meta: ScenarioMeta = {
     family: familyId,
     faults: [spec.before ?? [], spec.faults ?? []].flat().map((f) => ({ kind: (f as FaultSpec).kind, target: (f as FaultSpec).target })),
   };
   Object.defineProperty(test, SCENARIO_META_KEY, { value: meta, enumerable: false });
+}
+
+/**
+ * Ends the test and removes its site. Removing it is the harness's own work: a failure there (its engine gone
+ * mid-run) says nothing about the site, so it fails the test as the machinery's failure, and never hides the one
+ * the scenario already had.
+ */
+async function finish(site: Site, test: Mocha.Runnable | undefined): Promise<void> {
+  try {
+    await site.finish(test);
+  } catch (error) {
+    throw machineryFailed({ part: 'engine', cause: `the site could not be removed: ${(error as Error).message}` }, error);
+  }
 }
 
 /** Generous: the longest scenario (an ESS takeover and return) three times over, plus a site's start and stop. */
