@@ -46,6 +46,8 @@ describe('a pool of two engines, one killed mid-run', function () {
   it('finishes the run on the other engine: one final verdict each, the moved execution marked, nothing left after the sweep', async () => {
     const local = connectDocker();
     const engine2 = second!;
+    // What this process's other tests may still hold open under the same run label: none of it is this test's.
+    const before = await labelled(local);
     const { engines, first } = await setUpEngines({
       given: [
         { url: engineAddress(local), capacity: 1 },
@@ -112,6 +114,6 @@ describe('a pool of two engines, one killed mid-run', function () {
     await engine2.start();
     await sweepOrphans(engine2.client());
     expect(await labelled(engine2.client()), 'nothing left on the second engine').to.deep.equal({ containers: 0, networks: 0 });
-    expect(await labelled(local), 'nothing left on the default engine').to.deep.equal({ containers: 0, networks: 0 });
+    expect(await labelled(local), 'nothing of this test left on the default engine').to.deep.equal(before);
   });
 });

@@ -152,7 +152,8 @@ export class Topology {
       // The start error is the one to report; whatever this removal leaves, the next run's sweep removes.
       await removeTopologyResources(docker, id).catch(() => undefined);
       unregister();
-      if (cause instanceof HarnessError) throw cause;
+      // A part that never answered (Toxiproxy's API, a stand-in's health) is a start that failed, not a timeout of the site.
+      if (cause instanceof HarnessError && cause.code !== 'TIMEOUT') throw cause;
       throw new HarnessError('START_FAILED', `Starting topology "${spec.name}" failed: ${(cause as Error).message}`, {
         cause,
         details: { topology: spec.name, id },
