@@ -65,6 +65,11 @@ export interface EngineSetUp {
   engines: PoolEngine[];
   /** The first engine's set-up: the environment and images the run's record names. */
   first: SetupReport;
+  /**
+   * The same engines with their capacities at another time scale (the exploration after a run: a site at 0.05 takes a
+   * core where one at real time takes a quarter), measured again; nothing is set up again.
+   */
+  atTimeScale(timeScale: number): Promise<PoolEngine[]>;
 }
 
 export interface SetUpEnginesOptions {
@@ -80,6 +85,8 @@ export interface SetUpEnginesOptions {
   say?: (line: string) => void;
 }
 
+type GivenEngine = EngineOption & { client: DockerClient };
+
 /**
  * Sets up every engine, one after the other (each builds what it lacks; building on two at once would share this
  * machine's CPU and Go caches), and gives each its capacity. Says each engine's capacity and why.
@@ -90,40 +97,56 @@ export async function setUpEngines(options: SetUpEnginesOptions): Promise<Engine
     options.setup ??
     ((client: DockerClient, url: string) =>
       runSetup(client, { log: (line) => process.stderr.write(`cms-ha-chaos setup [${url}]: ${line}\n`) }));
-  const measure = options.measure ?? autoParallel;
   const say = options.say ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const given: Array<EngineOption & { client: DockerClient }> =
-    options.given.length === 0
-      ? [{ url: engineAddress(options.defaultClient), capacity: null, client: options.defaultClient }]
-      : options.given.map((e) => ({ ...e, client: connect(e.url) }));
-  // The local engines without #N share this machine: `auto` measures it once and deals the sites among them.
-  const sharing = options.given.length === 0 ? 1 : given.filter((e) => e.capacity === null && isLocalEngine(e.url)).length;
-  let measured: { parallel: number; why: string } | null = null;
-  const engines: PoolEngine[] = [];
-  let first: SetupReport | null = null;
-  for (const engine of given) {
-    const report = await setup(engine.client, engine.url);
-    first ??= report;
-    let capacity: number;
-    let why: string;
-    if (engine.capacity !== null) {
-      capacity = engine.capacity;
-      why = `given as #${capacity}`;
-    } else if (options.given.length === 0 || isLocalEngine(engine.url)) {
-      if (options.parallel !== 'auto') {
-        capacity = options.parallel;
-        why = `--parallel ${capacity}`;
-      } else {
-        measured ??= await measure(options.timeScale);
-        capacity = Math.max(1, Math.floor(measured.parallel / sharing));
-        why = sharing > 1 ? `${measured.why}, shared by ${sharing} local engines` : measured.why;
-      }
-    } else {
-      ({ capacity, why } = remoteCapacity(await engine.client.info(), options.timeScale));
-    }
-    say(`cmsha: engine ${engine.url}: ${capacity} site(s) at once (${why})`);
-    engines.push({ url: engine.url, capacity, images: report.images.images, capacityWhy: why, dockerVersion: report.engine.version });
-  }
+  const pooled = options.given.length > 0;
+  const given: GivenEngine[] = pooled
+    ? options.given.map((e) => ({ ...e, client: connect(e.url) }))
+    : [{ url: engineAddress(options.defaultClient), capacity: null, client: options.defaultClient }];
+  const reports: SetupReport[] = [];
+  for (const engine of given) reports.push(await setup(engine.client, engine.url));
+  const first = reports[0];
   if (!first) throw new HarnessError('BAD_INPUT', 'No engine to run on: give --engine, or none for the local engine.');
-  return { engines, first };
+  const atTimeScale = async (timeScale: number, parallel: number | 'auto' = options.parallel): Promise<PoolEngine[]> => {
+    const capacities = await capacitiesOf(given, { pooled, parallel, timeScale, measure: options.measure ?? autoParallel });
+    return given.map((engine, i) => {
+      const { capacity, why } = capacities[i]!;
+      const report = reports[i]!;
+      return { url: engine.url, capacity, images: report.images.images, capacityWhy: why, dockerVersion: report.engine.version };
+    });
+  };
+  const engines = await atTimeScale(options.timeScale);
+  for (const e of engines) say(`cmsha: engine ${e.url}: ${e.capacity} site(s) at once (${e.capacityWhy})`);
+  // Another time scale (the exploration after a run) is measured anew: --parallel was the run's.
+  return { engines, first, atTimeScale: (timeScale) => atTimeScale(timeScale, 'auto') };
+}
+
+/**
+ * Each engine's capacity and why: #N as given; a local engine (or the one engine of a run without --engine) from
+ * --parallel, `auto` measured once on this machine and shared by the local engines; a remote one from its engine's info.
+ */
+async function capacitiesOf(
+  given: readonly GivenEngine[],
+  options: {
+    pooled: boolean;
+    parallel: number | 'auto';
+    timeScale: number;
+    measure: (timeScale: number) => Promise<{ parallel: number; why: string }>;
+  },
+): Promise<Array<{ capacity: number; why: string }>> {
+  // The local engines without #N share this machine: `auto` measures it once and deals the sites among them.
+  const sharing = options.pooled ? given.filter((e) => e.capacity === null && isLocalEngine(e.url)).length : 1;
+  let measured: { parallel: number; why: string } | null = null;
+  const out: Array<{ capacity: number; why: string }> = [];
+  for (const engine of given) {
+    if (engine.capacity !== null) out.push({ capacity: engine.capacity, why: `given as #${engine.capacity}` });
+    else if (!options.pooled || isLocalEngine(engine.url)) {
+      if (options.parallel !== 'auto') out.push({ capacity: options.parallel, why: `--parallel ${options.parallel}` });
+      else {
+        measured ??= await options.measure(options.timeScale);
+        const capacity = Math.max(1, Math.floor(measured.parallel / sharing));
+        out.push({ capacity, why: sharing > 1 ? `${measured.why}, shared by ${sharing} local engines` : measured.why });
+      }
+    } else out.push(remoteCapacity(await engine.client.info(), options.timeScale));
+  }
+  return out;
 }

@@ -143,6 +143,34 @@ describe('setting up the engines of a run', () => {
     expect(first.engine.address).to.equal('unix:///run/engine-2.sock');
   });
 
+  it('gives the same engines their capacities at another time scale without setting them up again', async () => {
+    const remote = new FakeDocker();
+    remote.info = async () => ({ NCPU: 4, MemTotal: 16 * GiB });
+    const calls: string[] = [];
+    const pool = await setUpEngines({
+      given: ['unix:///run/engine-2.sock', 'tcp://10.0.0.5:2376', 'ssh://ops@lab-4#2'].reduce(
+        (list, raw) => collectEngine(raw, list),
+        [] as ReturnType<typeof collectEngine>,
+      ),
+      parallel: 8,
+      timeScale: 1,
+      defaultClient: new FakeDocker().client,
+      connect: (url) => (url.startsWith('tcp:') ? remote.client : new FakeDocker().client),
+      setup: fakeSetup(calls),
+      measure: async (timeScale) => ({ parallel: timeScale < 0.5 ? 1 : 8, why: `measured at ${timeScale}` }),
+      say: () => undefined,
+    });
+    expect(pool.engines.map((e) => e.capacity)).to.deep.equal([8, 15, 2]);
+    const explore = await pool.atTimeScale(0.05);
+    expect(explore.map((e) => [e.capacity, e.capacityWhy])).to.deep.equal([
+      [1, 'measured at 0.05'],
+      [3, "3 site(s) at once from its 4 CPU(s) and 16.0 GiB (its engine's info; its load is not measured)"],
+      [2, 'given as #2'],
+    ]);
+    expect(explore[1]!.images, 'each engine keeps its images').to.deep.equal(pool.engines[1]!.images);
+    expect(calls, 'set up once').to.have.length(3);
+  });
+
   it('takes --parallel N as the capacity of each local engine given without #N', async () => {
     const { engines } = await setUpEngines({
       given: [collectEngine('unix:///run/engine-2.sock')[0]!],

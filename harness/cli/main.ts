@@ -166,8 +166,10 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         ...(exploreMs > 0
           ? {
               afterCatalogue: async (dir: string, seed: number) => {
-                // On a pool, the exploration deals its lanes over the same engines; alone, as many as the machine holds.
-                const parallel = pooled ? pool.engines.reduce((sum, e) => sum + e.capacity, 0) : await parallelFor('auto', exploreScale);
+                // On a pool, the exploration's lanes go over the same engines, each holding what it holds at the
+                // exploration's time scale; alone, as many as the machine holds.
+                const lanes = pooled ? await pool.atTimeScale(exploreScale) : null;
+                const parallel = lanes ? lanes.reduce((sum, e) => sum + e.capacity, 0) : await parallelFor('auto', exploreScale);
                 process.stderr.write(
                   `cmsha: exploring for ${formatLongDurationMs(exploreMs)} at time scale ${exploreScale}, seed ${seed}\n`,
                 );
@@ -180,7 +182,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
                   parallel,
                   shrink: { runs: 2, needed: 2 },
                   images: setup.images.images,
-                  ...(pooled ? { engines: pool.engines } : {}),
+                  ...(lanes ? { engines: lanes } : {}),
                   dir,
                 });
               },
