@@ -160,7 +160,10 @@ export function runEnginePool(tasks: readonly Task[], options: EnginePoolOptions
       env: { ...runContextEnv(context), ...taskEnv({ file: task.entry.file, fullTitle: task.entry.fullTitle, blobFile }) },
       blobFile,
       log,
-      onPhase: (phase) => options.onPhase?.(task, phase),
+      // A moved attempt's worker still says it removes its site: its execution's new attempt is the one shown.
+      onPhase: (phase) => {
+        if (!moved(dispatch)) options.onPhase?.(task, phase);
+      },
     });
     const entry: Running = { dispatch, worker, blobFile, log };
     running.set(name, entry);
