@@ -25,7 +25,7 @@ import {
   type ExecutionFacts,
 } from './facts.js';
 import * as w from './windows.js';
-import { instantWords, windowWords } from './words.js';
+import { HOST_OVERLOADED, instantWords, windowWords } from './words.js';
 
 export const INVARIANT_NAMES: Readonly<Record<InvariantId, string>> = {
   I1: 'dual-active only where allowed',
@@ -67,7 +67,7 @@ export function checkInvariants(facts: ExecutionFacts): InvariantVerdict[] {
         atNs: toMonoNs(found.atNs),
         events: found.events,
         void: late
-          ? `a timer of ${late.node} (${late.machine}) fired ${formatDurationMs(late.lateMs)} late meanwhile: the host was overloaded`
+          ? `a timer of ${late.node} (${late.machine}) fired ${formatDurationMs(late.lateMs)} late meanwhile: ${HOST_OVERLOADED}`
           : null,
       } satisfies InvariantViolation;
     }),

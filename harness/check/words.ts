@@ -6,6 +6,12 @@ import { formatDurationMs, formatInRangeMs, formatRangeMs } from '../core/format
 import type { Window } from '../core/model.js';
 import type { Anchor } from './windows.js';
 
+/**
+ * What a failure says when a stand-in's late timer spoiled its window: the host was overloaded, not the site wrong.
+ * The expectations and the invariants say it; a worker reads it to call the failure inconclusive (harness).
+ */
+export const HOST_OVERLOADED = 'the host was overloaded';
+
 /** "12.0 s after cms-primary killed" with an anchor, else "45.1 s into the test" from the test's start. */
 export function instantWords(ns: bigint, startNs: bigint, anchor?: Anchor): string {
   if (anchor !== undefined) {

@@ -12,6 +12,7 @@ import { parseSchedule, type Schedule } from '../core/schedule.js';
 import type { SiteConfig } from '../core/site-config.js';
 import { runStats } from '../core/summary.js';
 import { explore, replay } from '../explore/explore.js';
+import type { PoolEngine } from '../jobs/engine-pool.js';
 import { defaultRunId } from '../jobs/run.js';
 import { writeRunFiles } from '../report/run-files.js';
 import { join, resolve } from 'node:path';
@@ -58,6 +59,8 @@ interface CommonOptions {
   site: SiteConfig;
   siteFile: string;
   parallel: number;
+  /** The pool to run on (`--engine`); absent: the engine at DOCKER_HOST, else the local one. */
+  engines?: readonly PoolEngine[];
   images: ImageSet;
   environment: Environment;
   outDir: string;

@@ -8,8 +8,9 @@ import { formatDurationMs, formatLongDurationMs } from '../core/format.js';
 import type { Comparison, Environment, RunRecord, TestRecord } from '../core/model.js';
 import type { ImageSet } from '../core/run-context.js';
 import type { SiteConfig } from '../core/site-config.js';
-import { runStats } from '../core/summary.js';
+import { runExitCode, runStats } from '../core/summary.js';
 import { listCatalogue } from '../jobs/catalogue.js';
+import type { PoolEngine } from '../jobs/engine-pool.js';
 import { compareRuns, type CompareOptions } from '../jobs/compare.js';
 import type { TimingJudgement } from '../stats/judge.js';
 import { alphaPerLook, nextRepeats } from '../stats/repeats.js';
@@ -63,6 +64,8 @@ export async function reportCommand(dirs: string[], outDir: string, historyDir: 
       partial: records.some((r) => r.partial),
       partialReason: records.find((r) => r.partial)?.partialReason ?? null,
       shard: null,
+      // Shards (each with its own engines) and pools merge alike: every engine that ran a part is listed.
+      ...(records.some((r) => r.engines) ? { engines: records.flatMap((r) => r.engines ?? []) } : {}),
       tests,
       stats: runStats(tests, Math.max(...records.map((r) => r.stats.durationMs))),
     };
@@ -70,7 +73,7 @@ export async function reportCommand(dirs: string[], outDir: string, historyDir: 
   const history = readHistory(historyDir).filter((h) => h.timeScale === record.timeScale);
   const written = writeRunFiles(record, outDir, { history });
   process.stdout.write(`Report: ${written.indexHtml}\n`);
-  return record.tests.some((t) => t.outcome === 'failed') ? 1 : 0;
+  return runExitCode(record.tests);
 }
 
 /** Writes the scenarios' real-time lengths from a passing real-time run, for the order of runs with no history. */
@@ -89,10 +92,14 @@ export async function compareCommand(baselineDir: string, candidateDir: string, 
   return compareAndReport(readRun(baselineDir), readRun(candidateDir), outDir, options);
 }
 
-/** 0 every timing equivalent (or better), 1 any regression, 4 nothing regressed but something stayed inconclusive. */
+/**
+ * 0 every timing equivalent (or better), 1 any regression, 4 nothing regressed but some timing stayed undecided, 3
+ * all decided but executions were left out as inconclusive (harness): the harness kept the comparison from all of them.
+ */
 export function comparisonExitCode(comparison: Comparison): number {
   if (comparison.regressions.length > 0) return 1;
-  return (comparison.inconclusive?.length ?? 0) > 0 ? 4 : 0;
+  if ((comparison.inconclusive?.length ?? 0) > 0) return 4;
+  return comparison.leftOut ? 3 : 0;
 }
 
 function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: string, options: CompareOptions): number {
@@ -114,6 +121,10 @@ function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: str
       ),
   );
   for (const line of overloaded) process.stdout.write(`overloaded    ${line}\n`);
+  if (comparison.leftOut)
+    process.stdout.write(
+      `left out      ${comparison.leftOut.baseline} + ${comparison.leftOut.candidate} execution(s) inconclusive (harness): they say nothing about either site\n`,
+    );
   const counts = (verdict: string) => comparison.scenarios.flatMap((s) => s.timings).filter((t) => t.verdict === verdict).length;
   const code = comparisonExitCode(comparison);
   process.stdout.write(
@@ -131,6 +142,8 @@ export interface ValidateOptions {
   /** The most repeats a scenario gets when its timings stay inconclusive. */
   maxRepeat: number;
   parallel: number;
+  /** The pool both runs deal their executions over (each engine with its images and capacity). */
+  engines?: readonly PoolEngine[];
   seed: number | null;
   outDir: string;
   images: ImageSet;
@@ -163,6 +176,7 @@ export async function validateCommand(options: ValidateOptions): Promise<number>
       filters,
       repeat,
       parallel: options.parallel,
+      ...(options.engines ? { engines: options.engines } : {}),
       shard: null,
       seed,
       outDir: options.outDir,

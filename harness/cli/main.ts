@@ -1,9 +1,10 @@
 // `cmsha`: the command line of both jobs, nightly resilience runs and pre-upgrade validation, built on commander.
 // Exit codes: 0 every expectation held; 1 an expectation failed, or a comparison found a regression; 2 bad usage
-// or configuration; 3 the environment is not usable (no engine, no Toxiproxy, images missing).
+// or configuration; 3 the environment is not usable (no engine, no Toxiproxy, images missing), or nothing failed but
+// some executions were inconclusive (harness): the harness, not the site, failed them.
 
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { isHarnessError, type HarnessErrorCode } from '../core/errors.js';
 import { parseTimeScale } from '../core/run-context.js';
 import { loadSiteFile } from '../core/site-file.js';
@@ -33,6 +34,7 @@ import {
   marginOption,
 } from './options.js';
 import { autoParallel } from './parallel.js';
+import { collectEngine, setUpEngines, type EngineOption } from './engines.js';
 import { runTests } from './test-command.js';
 import { runCatalogue } from '../jobs/run.js';
 
@@ -66,6 +68,31 @@ function siteOf(options: { config?: string; timeScale?: string }, defaultScale: 
   return { site, timeScale: scale, siteFile: file === null ? null : { path: file, name }, explore };
 }
 
+/** What the exit codes mean, for every command's help. */
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  every expectation held (and, for a comparison, no regression)
+  1  an expectation failed (a failure of the site), or a comparison found a regression
+  2  bad usage or configuration (named, with what is allowed)
+  3  the environment is not usable (no engine, no Toxiproxy, images missing), or nothing failed but some executions
+     were inconclusive (harness): the engine, Toxiproxy, the observer or the host failed them, not the site
+  4  (compare, validate) no regression, but some timing could not be decided at these repeats
+  130/143  interrupted by SIGINT/SIGTERM: a partial report`;
+
+/** --engine, repeatable: the engines a run deals its executions over. */
+const engineOption = () =>
+  new Option(
+    '--engine <url[#n]>',
+    'an engine to run on, as DOCKER_HOST takes it (unix:///path, tcp://host:2376, ssh://user@host), with #n sites at once; repeat it for a pool',
+  )
+    .argParser(collectEngine)
+    .default([], 'the local engine, or DOCKER_HOST');
+
+/** The engines a command runs on, each set up, with its capacity (the local one's from --parallel). */
+function enginesFor(docker: () => DockerClient, given: EngineOption[], parallel: number | 'auto', timeScale: number) {
+  return setUpEngines({ given, parallel, timeScale, defaultClient: docker() });
+}
+
 /** A nightly run of the whole catalogue explores this long after it by default; a run of chosen scenarios does not. */
 const NIGHTLY_EXPLORE_MS = 10 * 60_000;
 
@@ -77,15 +104,18 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
   const program = new Command('cmsha')
     .description('Network chaos testing of an Avaya CMS HA site: nightly resilience runs and pre-upgrade validation.')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
   program
     .command('run')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('run scenarios of the catalogue on isolated sites and write the HTML report')
     .argument('[scenarios...]', 'families (primary-down) or parts of test titles; default: the whole catalogue')
     .addOption(timeScaleOption("multiply every timer: 1 = real time, 0.05 = CI (default: the site file's, else 1)"))
     .addOption(repeatOption('run each scenario n times, at phases spread over the heartbeat cycle', 1))
-    .addOption(parallelOption('sites at once on the engine'))
+    .addOption(parallelOption('sites at once on the local engine (its capacity in a pool of --engine)'))
+    .addOption(engineOption())
     .option('--shard <i/n>', 'run only shard i of n (merge the shards with `cmsha report`)')
     .addOption(seedOption('the seed of the fault phases (replays a run); default: random, printed', 'CMSHA_SEED'))
     .addOption(configOption('the site file (YAML or JSON; see site.example.yaml)'))
@@ -116,14 +146,17 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
       const shard = options.shard ? parseShard(options.shard) : null;
       const seed = seedOf(options.seed);
       selectScenarios(await listCatalogue(), filters); // an unknown scenario is bad input: say so before anything starts
-      const setup = await setUp(docker());
+      const pool = await enginesFor(docker, options.engine, options.parallel, timeScale);
+      const setup = pool.first;
+      const pooled = options.engine.length > 0;
       const result = await runCatalogue({
         filters,
         timeScale,
         site,
         siteFile,
         repeat: options.repeat,
-        parallel: await parallelFor(options.parallel, timeScale),
+        parallel: pool.engines.reduce((sum, e) => sum + e.capacity, 0),
+        engines: pool.engines,
         shard,
         seed,
         outDir: resolve(options.out),
@@ -133,7 +166,10 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         ...(exploreMs > 0
           ? {
               afterCatalogue: async (dir: string, seed: number) => {
-                const parallel = await parallelFor('auto', exploreScale);
+                // On a pool, the exploration's lanes go over the same engines, each holding what it holds at the
+                // exploration's time scale; alone, as many as the machine holds.
+                const lanes = pooled ? await pool.atTimeScale(exploreScale) : null;
+                const parallel = lanes ? lanes.reduce((sum, e) => sum + e.capacity, 0) : await parallelFor('auto', exploreScale);
                 process.stderr.write(
                   `cmsha: exploring for ${formatLongDurationMs(exploreMs)} at time scale ${exploreScale}, seed ${seed}\n`,
                 );
@@ -146,6 +182,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
                   parallel,
                   shrink: { runs: 2, needed: 2 },
                   images: setup.images.images,
+                  ...(lanes ? { engines: lanes } : {}),
                   dir,
                 });
               },
@@ -160,13 +197,15 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('explore')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description(
       'generated schedules of faults, heals and operator commands, checked against the invariants I1–I7; each failure shrunk to a minimal replay',
     )
     .option('--budget <duration>', 'how long to explore, e.g. 30m, 2h, 90s', '30m')
     .addOption(seedOption('the seed of the generated schedules (replays the exploration); default: random, printed', 'CMSHA_SEED'))
     .addOption(timeScaleOption('the time scale of the sites (default 0.05: the invariants hold at every scale)'))
-    .addOption(parallelOption())
+    .addOption(parallelOption('sites at once on the local engine (its capacity in a pool of --engine)'))
+    .addOption(engineOption())
     .option('--shrink <k/r>', 'a shrink candidate still fails when it fails r of up to k runs', '2/2')
     .addOption(configOption())
     .addOption(outOption())
@@ -175,43 +214,47 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
       const budgetMs = parseBudget(options.budget);
       const shrink = parseShrinkRule(options.shrink);
       const seed = seedOf(options.seed) ?? newSeed();
-      const setup = await setUp(docker());
+      const pool = await enginesFor(docker, options.engine, options.parallel, timeScale);
       out.exitCode = await exploreCommand({
         budgetMs,
         seed,
         timeScale,
         site,
         siteFile: siteFile?.name ?? 'default',
-        parallel: await parallelFor(options.parallel, timeScale),
+        parallel: pool.engines.reduce((sum, e) => sum + e.capacity, 0),
+        ...(options.engine.length > 0 ? { engines: pool.engines } : {}),
         shrink,
-        images: setup.images.images,
-        environment: setup.environment,
+        images: pool.first.images.images,
+        environment: pool.first.environment,
         outDir: resolve(options.out),
       });
     });
 
   program
     .command('replay')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('run a schedule file (one `cmsha explore` wrote, or your own) on fresh sites and check the invariants')
     .argument('<file>', 'the schedule (YAML or JSON)')
     .addOption(repeatOption('how many times', 1))
     .addOption(timeScaleOption('the time scale of the sites (default 0.05)'))
-    .addOption(parallelOption())
+    .addOption(parallelOption('sites at once on the local engine (its capacity in a pool of --engine)'))
+    .addOption(engineOption())
     .addOption(configOption('the site file the schedule changes'))
     .addOption(outOption())
     .action(async (file: string, options) => {
       const schedule = readScheduleFile(resolve(file));
       const { site, timeScale, siteFile } = siteOf({ config: options.config, timeScale: options.timeScale ?? '0.05' }, 0.05);
-      const setup = await setUp(docker());
+      const pool = await enginesFor(docker, options.engine, options.parallel, timeScale);
       out.exitCode = await replayCommand({
         schedule,
         repeat: options.repeat,
         timeScale,
         site,
         siteFile: siteFile?.name ?? 'default',
-        parallel: await parallelFor(options.parallel, timeScale),
-        images: setup.images.images,
-        environment: setup.environment,
+        parallel: pool.engines.reduce((sum, e) => sum + e.capacity, 0),
+        ...(options.engine.length > 0 ? { engines: pool.engines } : {}),
+        images: pool.first.images.images,
+        environment: pool.first.environment,
         outDir: resolve(options.out),
       });
     });
@@ -252,6 +295,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('report')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('render a run again from its run.json, or merge the run.json of shards into one report')
     .argument('<runDirs...>', 'run folders (each with run.json, or the blobs of an interrupted run)')
     .addOption(outOption('where the report goes'))
@@ -275,6 +319,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('compare')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('compare two runs: outcome and end-state changes, timing shifts, budget violations; exit 1 on a regression')
     .argument('<baseline>', 'the run folder of the baseline')
     .argument('<candidate>', 'the run folder of the candidate')
@@ -287,6 +332,7 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
 
   program
     .command('validate')
+    .addHelpText('after', EXIT_CODES_HELP)
     .description('pre-upgrade validation: run the baseline site and the candidate site, then compare them; exit 1 on a regression')
     .argument('[scenarios...]', 'families or parts of test titles; default: the whole catalogue')
     .requiredOption('--baseline <file>', "today's site file")
@@ -294,7 +340,8 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .addOption(timeScaleOption("the time scale of both runs (default: the baseline file's, else 1)"))
     .addOption(repeatOption('executions per scenario and site in the first round', 5))
     .option('--max-repeat <n>', 'more repeats, up to this many, while a timing stays inconclusive', integer('--max-repeat', 1), 12)
-    .addOption(parallelOption())
+    .addOption(parallelOption('sites at once on the local engine (its capacity in a pool of --engine)'))
+    .addOption(engineOption())
     .addOption(seedOption('the seed of the fault phases, the same for both runs', null))
     .addOption(outOption())
     .addOption(marginOption())
@@ -306,18 +353,19 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
         baseline.timeScale,
       );
       selectScenarios(await listCatalogue(), filters);
-      const setup = await setUp(docker());
+      const pool = await enginesFor(docker, options.engine, options.parallel, baseline.timeScale);
       out.exitCode = await validateCommand({
         filters,
         baseline,
         candidate,
         repeat: options.repeat,
         maxRepeat: Math.max(options.repeat, options.maxRepeat),
-        parallel: await parallelFor(options.parallel, baseline.timeScale),
+        parallel: pool.engines.reduce((sum, e) => sum + e.capacity, 0),
+        engines: pool.engines,
         seed: seedOf(options.seed),
         outDir: resolve(options.out),
-        images: setup.images.images,
-        environment: setup.environment,
+        images: pool.first.images.images,
+        environment: pool.first.environment,
         compare: comparisonOf(options),
       });
     });

@@ -11,7 +11,9 @@ export type HarnessErrorCode =
   | 'TOXIPROXY_FAILED'
   | 'TIMEOUT'
   | 'OBSERVE_FAILED'
-  | 'CONTROL_FAILED';
+  | 'CONTROL_FAILED'
+  /** The site's own machinery broke under a scenario (its engine, its Toxiproxy, a container gone): found right after a failure. */
+  | 'MACHINERY_FAILED';
 
 export class HarnessError extends Error {
   override readonly name = 'HarnessError';

@@ -67,7 +67,11 @@ export interface ExploreSummary {
   parallel: number;
   shrinkRule: { runs: number; needed: number };
   executions: Array<
-    Pick<ExploreExecution, 'id' | 'purpose' | 'verdict' | 'keys' | 'durationMs' | 'phasesMs' | 'error'> & { title: string }
+    Pick<ExploreExecution, 'id' | 'purpose' | 'verdict' | 'keys' | 'durationMs' | 'phasesMs' | 'error'> & {
+      title: string;
+      /** The engine it ran on, when the exploration ran on a pool (`--engine`). */
+      engine?: string;
+    }
   >;
   coverage: CoverageRow[];
   /** Each invariant over the executions that ran: how many broke it (not void), how many only where the host was overloaded. */

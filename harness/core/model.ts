@@ -213,7 +213,33 @@ export interface TestEvidence {
   logs: Partial<Record<NodeName | 'toxiproxy', string[]>>;
 }
 
-export type Outcome = 'passed' | 'failed' | 'flaky' | 'pending';
+/**
+ * How an execution, or a scenario over its executions, ended. `inconclusive`: the harness failed (the engine,
+ * Toxiproxy, the observer, the host), so the execution says nothing about the site; never counted as a failure.
+ */
+export type Outcome = 'passed' | 'failed' | 'flaky' | 'pending' | 'inconclusive';
+
+/** The part of the harness whose failure made an execution inconclusive. */
+export type HarnessPart = 'engine' | 'toxiproxy' | 'standin' | 'holder' | 'observer' | 'control' | 'start' | 'host' | 'worker';
+
+/** What in the harness failed, in words a reader acts on ("the site's Toxiproxy stopped answering: …"). */
+export interface HarnessFault {
+  part: HarnessPart;
+  cause: string;
+}
+
+/** One attempt at an execution: on which engine, why it was a re-run, and how it ended. */
+export interface AttemptRecord {
+  /** The engine's DOCKER_HOST-style URL. */
+  engine: string;
+  /** 1-based. */
+  attempt: number;
+  /** Why this attempt was a re-run ("moved from engine X: …", "retried after inconclusive on engine X: …"); null for the first. */
+  rerun: string | null;
+  /** `moved`: its engine was drained before it ended, and the execution ran again elsewhere. */
+  outcome: 'passed' | 'failed' | 'inconclusive' | 'moved' | null;
+  reason: string | null;
+}
 
 export interface TestRecord {
   title: string;
@@ -229,6 +255,12 @@ export interface TestRecord {
   seed: number | null;
   error: { message: string; stack: string | null } | null;
   evidence: TestEvidence | null;
+  /** Set when the outcome is inconclusive: what in the harness failed (the error's message begins "inconclusive (harness): "). */
+  harnessFault?: HarnessFault;
+  /** The engine that ran the deciding attempt (absent in older runs). */
+  engine?: string;
+  /** Every attempt at this execution, the deciding one last (absent in older runs). */
+  attempts?: AttemptRecord[];
 }
 
 export interface ImageInfo {
@@ -252,9 +284,28 @@ export interface RunStats {
   failed: number;
   flaky: number;
   pending: number;
+  /** Scenario tests none of whose executions said anything about the site (absent in older runs). */
+  inconclusive?: number;
   /** Executions (tests × repeats). */
   executions: number;
+  /** Executions that ended inconclusive (harness), of any scenario (absent in older runs). */
+  inconclusiveExecutions?: number;
   durationMs: number;
+}
+
+/** An engine of the run's pool: what it was given, and whether it was drained. */
+export interface EngineRecord {
+  /** A DOCKER_HOST-style URL (unix://, tcp://, ssh://). */
+  url: string;
+  /** Sites it ran at once. */
+  capacity: number;
+  /** How the capacity was chosen ("given as #2", "--parallel auto: …", "from its 8 CPUs"). */
+  capacityWhy: string;
+  dockerVersion: string | null;
+  /** Why it was drained from the run, and when (ISO time); null when it took work to the end. */
+  drained: { reason: string; at: string } | null;
+  /** Attempts it started, moved ones included. */
+  attempts: number;
 }
 
 export interface RunRecord {
@@ -270,8 +321,11 @@ export interface RunRecord {
   seed: number;
   /** How many times each scenario ran (`--repeat`); a test's own `repeat` is its index among them. */
   repeat: number;
+  /** Sites at once, over every engine. */
   parallel: number;
   shard: { index: number; count: number } | null;
+  /** The engines the run's executions were dealt over (absent in older runs: one engine). */
+  engines?: EngineRecord[];
   /** The site file the run used ("default" when none) and its resolved content. */
   siteFile: string;
   site: SiteConfig;
@@ -302,8 +356,11 @@ export interface ScenarioSummary {
   /** The family ("primary-down"). */
   scenario: string | null;
   outcome: Outcome;
+  /** Executions that said something about the site: every one but the inconclusive. */
   executions: number;
   failed: number;
+  /** Executions that ended inconclusive (harness), left out of everything else here (absent in older runs). */
+  inconclusive?: number;
   /** The median length of one execution (site start to removal). */
   durationMs: number;
   /** Each end state seen, with how many executions ended in it. */
@@ -394,6 +451,8 @@ export interface Comparison {
   regressions: string[];
   /** Timings the repeats could not decide (scenario: timing); with no regression they make the exit code 4. */
   inconclusive?: string[];
+  /** Executions left out because they ended inconclusive (harness): they say nothing about either site (absent when none). */
+  leftOut?: { baseline: number; candidate: number };
 }
 
 /** One wrong site of the sensitivity check: a setting off by one step, run at several phases. */

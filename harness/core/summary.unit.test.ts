@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { testRunRecord } from '../testing/run-records.js';
 import type { TestRecord } from './model.js';
-import { combinedOutcome, runStats, summarize, timingStats, verdictLine } from './summary.js';
+import { combinedOutcome, runExitCode, runStats, summarize, timingStats, verdictLine } from './summary.js';
 
 function record(fullTitle: string, outcome: TestRecord['outcome'], valueMs: number, repeat: number): TestRecord {
   return {
@@ -78,5 +78,41 @@ describe('run summary', () => {
     ];
     const run = testRunRecord(tests, { runId: 'r1', stats: runStats(tests, 65_000) });
     expect(verdictLine(run)).to.equal('r1: 1 passed, 1 failed, 1 flaky in 1 min 05 s\n  flaky: a\n  failed: b');
+  });
+});
+
+describe('run summary: inconclusive executions', () => {
+  const inconclusive = (fullTitle: string, repeat: number): TestRecord => ({
+    ...record(fullTitle, 'inconclusive', 9_999, repeat),
+    error: { message: "inconclusive (harness): the site's Toxiproxy stopped answering: connect ECONNREFUSED", stack: null },
+    harnessFault: { part: 'toxiproxy', cause: "the site's Toxiproxy stopped answering: connect ECONNREFUSED" },
+  });
+
+  it('counts an inconclusive execution for nothing: the other repeats decide, and only-inconclusive is its own outcome', () => {
+    expect(combinedOutcome(['passed', 'inconclusive'])).to.equal('passed');
+    expect(combinedOutcome(['failed', 'inconclusive', 'passed'])).to.equal('flaky');
+    expect(combinedOutcome(['inconclusive', 'inconclusive'])).to.equal('inconclusive');
+    expect(combinedOutcome([])).to.equal('pending');
+  });
+
+  it('leaves inconclusive executions out of the timings, end states and pass counts, and counts them apart', () => {
+    const [a] = summarize([record('a', 'passed', 2001, 0), inconclusive('a', 1)]);
+    expect(a).to.deep.include({ outcome: 'passed', executions: 1, failed: 0, inconclusive: 1 });
+    expect(a!.timings[0]!.stats.n, 'the inconclusive 9999 ms is not a timing of the site').to.equal(1);
+    expect(a!.timings[0]!.outside).to.equal(0);
+    const stats = runStats([record('a', 'passed', 2001, 0), inconclusive('a', 1), inconclusive('b', 0)], 5);
+    expect(stats).to.include({ passed: 1, failed: 0, inconclusive: 1, executions: 3, inconclusiveExecutions: 2 });
+  });
+
+  it('names each inconclusive execution and its cause in the verdict line, and gives exit 3 only when nothing failed', () => {
+    const tests = [record('a', 'passed', 2001, 0), inconclusive('a', 1)];
+    const run = testRunRecord(tests, { runId: 'r2', stats: runStats(tests, 1_000) });
+    expect(verdictLine(run)).to.equal(
+      "r2: 1 passed, 0 failed, 0 flaky, 1 execution(s) inconclusive (harness) in 1.0 s\n  inconclusive: a #2: the site's Toxiproxy stopped answering: connect ECONNREFUSED",
+    );
+    expect(runExitCode(tests)).to.equal(3);
+    expect(runExitCode([...tests, record('b', 'failed', 1, 0)]), 'a failure of the site wins').to.equal(1);
+    expect(runExitCode([record('a', 'passed', 1, 0)])).to.equal(0);
+    expect(runExitCode([record('a', 'passed', 1, 0)], 1), 'an exploration finding is a failure').to.equal(1);
   });
 });

@@ -10,6 +10,8 @@ export interface ContainerInspection {
   Id: string;
   /** "/name", as the engine writes it. */
   Name: string;
+  /** Whether it runs (a paused container runs, frozen), and the engine's word for its state ("running", "exited"). */
+  State: { Status: string; Running: boolean; Paused: boolean };
   NetworkSettings: { Networks: Record<string, Pick<Docker.NetworkInfo, 'IPAddress'>> };
 }
 
@@ -66,6 +68,8 @@ export type ImageSummary = Pick<Docker.ImageInfo, 'RepoTags' | 'Size'>;
 export interface DockerClient {
   /** The engine's version; an `abortSignal` ends the request. */
   version(options?: { abortSignal?: AbortSignal }): Promise<Pick<Docker.DockerVersion, 'Version'>>;
+  /** What the engine says of its host: its CPUs and memory size an engine's share of a pool is reckoned from. */
+  info(): Promise<{ NCPU?: number; MemTotal?: number }>;
   createContainer(options: Docker.ContainerCreateOptions): Promise<EngineContainer>;
   getContainer(id: string): EngineContainer;
   listContainers(options?: Docker.ContainerListOptions): Promise<ContainerSummary[]>;
@@ -92,7 +96,8 @@ export interface DockerClient {
   };
 }
 
-const DEFAULT_ADDRESS = 'unix:///var/run/docker.sock';
+/** The local engine's socket, where a client without DOCKER_HOST connects. */
+export const DEFAULT_ADDRESS = 'unix:///var/run/docker.sock';
 const addresses = new WeakMap<DockerClient, string>();
 
 /**

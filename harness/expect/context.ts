@@ -11,7 +11,7 @@ import { notYet, waitFor } from '../core/poll.js';
 import type { Budgets, ScaledSite } from '../core/site-config.js';
 import type { ObservedSpan, Sentence } from '../check/timeline-checks.js';
 import * as w from '../check/windows.js';
-import { measuredWords } from '../check/words.js';
+import { HOST_OVERLOADED, measuredWords } from '../check/words.js';
 import type { FaultHandle } from '../faults/fault-log.js';
 import type { Evidence } from '../observe/evidence.js';
 import { worstLateTimer } from '../observe/site-state.js';
@@ -198,7 +198,7 @@ export class Expectations {
       ok: false,
       text:
         `${words}; meanwhile a timer of ${late.node} (${late.machine}) fired ${formatDurationMs(late.lateMs)} late, more than the ` +
-        `${w.SCHEDULING_MS} ms the windows allow: the host was overloaded (fewer sites at once, --parallel, or a quieter machine)`,
+        `${w.SCHEDULING_MS} ms the windows allow: ${HOST_OVERLOADED} (fewer sites at once, --parallel, or a quieter machine)`,
     };
   }
 

@@ -11,6 +11,8 @@ import { runContextEnv, type ImageSet, type RunContext } from '../core/run-conte
 import { scheduleYaml, type Schedule } from '../core/schedule.js';
 import type { SiteConfig } from '../core/site-config.js';
 import { INVARIANT_NAMES } from '../check/invariants.js';
+import { connectDocker, pingEngine } from '../docker/client.js';
+import type { PoolEngine } from '../jobs/engine-pool.js';
 import { spawnWorker } from '../jobs/worker-process.js';
 import type { CoverageRow, ExploreSummary, Finding } from '../core/explore-record.js';
 import { coverageOf, policyWords, tally } from './coverage.js';
@@ -25,8 +27,13 @@ export interface ExploreOptions {
   /** How long to explore (wall time); no new execution starts that would not end within it. */
   budgetMs: number;
   seed: number;
-  /** Sites at once. */
+  /** Sites at once (on the engine at DOCKER_HOST, else the local one), when no `engines` are given. */
   parallel: number;
+  /**
+   * The engines to explore on: one lane per site each holds, each lane's workers on its engine with its images. A
+   * lane whose engine stops answering stops; the others go on.
+   */
+  engines?: readonly PoolEngine[];
   timeScale: number;
   site: SiteConfig;
   siteFile: string;
@@ -100,12 +107,16 @@ class Executions {
     return performance.now() + typicalMs <= this.#deadlineMs;
   }
 
-  /** Runs one schedule in a worker process of its own; its record, or an inconclusive one if the worker died. */
-  async execute(id: string, purpose: ExploreExecution['purpose'], schedule: Schedule): Promise<ExploreExecution> {
+  /**
+   * Runs one schedule in a worker process of its own, on `engine` when given (else the engine at DOCKER_HOST); its
+   * record, or an inconclusive one if the worker died.
+   */
+  async execute(id: string, purpose: ExploreExecution['purpose'], schedule: Schedule, engine?: PoolEngine): Promise<ExploreExecution> {
     const outFile = join(this.out, 'executions', `${id}.json`);
     const task: ExploreTask = { id, purpose, schedule, outFile };
+    const context = engine?.images ? { ...this.#context, images: engine.images } : this.#context;
     const worker = spawnWorker(WORKER, {
-      env: { ...runContextEnv(this.#context), [EXPLORE_TASK_ENV]: JSON.stringify(task) },
+      env: { ...runContextEnv(context), [EXPLORE_TASK_ENV]: JSON.stringify(task), ...(engine ? { DOCKER_HOST: engine.url } : {}) },
       log: join(this.out, 'logs', `${id}.log`),
     });
     this.#running.add(worker.process);
@@ -123,13 +134,29 @@ class Executions {
           error: `the worker ${result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? '?'}`} before writing its record; see explore/logs/${id}.log`,
           evidence: null,
         };
-    this.#account(record);
+    this.#account(record, engine?.url);
     return record;
   }
 
-  #account(record: ExploreExecution): void {
+  /**
+   * Whether a lane may go on after an execution on `engine`: not when it came back inconclusive and the engine no
+   * longer answers (its sites are gone with it); the lane then stops, saying so, and the others go on.
+   */
+  async laneGoesOn(record: ExploreExecution, engine: PoolEngine | undefined): Promise<boolean> {
+    if (record.verdict !== 'inconclusive' || engine === undefined) return true;
+    try {
+      await pingEngine(connectDocker(engine.url));
+      return true;
+    } catch (error) {
+      this.say(`cmsha explore: engine ${engine.url} stopped answering (${(error as Error).message.split('\n')[0]}): its lane stops`);
+      return false;
+    }
+  }
+
+  #account(record: ExploreExecution, engine: string | undefined): void {
     if (record.verdict !== 'inconclusive') this.#durations.push(record.durationMs);
     this.summary.executions.push({
+      ...(engine ? { engine } : {}),
       id: record.id,
       purpose: record.purpose,
       verdict: record.verdict,
@@ -155,8 +182,11 @@ class Executions {
     );
   }
 
-  /** Runs `lanes` loops side by side until each returns; a signal stops them, each worker removing its site. */
-  async run(lanes: number, lane: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a loop per lane side by side until each returns: one per site of each engine given, else `parallel` on the
+   * engine at DOCKER_HOST. A signal stops them, each worker removing its site.
+   */
+  async run(lane: (engine: PoolEngine | undefined) => Promise<void>): Promise<void> {
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.stopping) return;
       this.stopping = `interrupted by ${signal}`;
@@ -166,7 +196,12 @@ class Executions {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+      const engines = this.options.engines ?? [];
+      const lanes: Array<PoolEngine | undefined> =
+        engines.length > 0
+          ? engines.flatMap((e) => Array<PoolEngine>(e.capacity).fill(e))
+          : Array(Math.max(1, this.options.parallel)).fill(undefined);
+      await Promise.all(lanes.map((engine) => lane(engine)));
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -226,7 +261,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
   let nextIndex = 0;
   let turn = 0;
   const busy = new Set<Finding>();
-  await runs.run(options.parallel, async () => {
+  await runs.run(async (engine) => {
     while (runs.fits()) {
       // Fair turns: a finding still over three faults first, then the one that has had the fewest runs.
       const finding = runs.summary.findings
@@ -234,28 +269,36 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
         .sort((a, b) => Number(b.faults > 3) - Number(a.faults > 3) || a.shrinkRuns - b.shrinkRuns)[0];
       if (finding && turn++ % 2 === 0) {
         busy.add(finding);
-        await shrinkOnce(finding);
+        const goesOn = await shrinkOnce(finding, engine);
         busy.delete(finding);
+        if (!goesOn) return;
         continue;
       }
       const index = nextIndex++;
-      noteFindings(await runs.execute(`s${index + 1}`, 'explore', generatedSchedule(options.seed, index)));
+      const record = await runs.execute(`s${index + 1}`, 'explore', generatedSchedule(options.seed, index), engine);
+      noteFindings(record);
+      if (!(await runs.laneGoesOn(record, engine))) return;
     }
   });
   return runs.finish();
 
-  /** One run of a finding's shrinking, and what it decides. */
-  async function shrinkOnce(finding: Finding): Promise<void> {
+  /** One run of a finding's shrinking, and what it decides; false when the lane's engine no longer answers. */
+  async function shrinkOnce(finding: Finding, engine: PoolEngine | undefined): Promise<boolean> {
     const shrinker = shrinkers.get(finding.key)!;
     const job = shrinker.next();
     if (!job) {
       finding.status = 'minimal';
-      return;
+      return true;
     }
-    const record = await runs.execute(`${finding.foundBy}-shrink-${job.run}`, 'shrink', {
-      ...job.schedule,
-      title: `${finding.key}: shrinking ${finding.foundBy}, candidate ${job.run}`,
-    });
+    const record = await runs.execute(
+      `${finding.foundBy}-shrink-${job.run}`,
+      'shrink',
+      {
+        ...job.schedule,
+        title: `${finding.key}: shrinking ${finding.foundBy}, candidate ${job.run}`,
+      },
+      engine,
+    );
     noteFindings(record);
     // Void and inconclusive runs say nothing about the site.
     const silent = record.verdict === 'void' || record.verdict === 'inconclusive';
@@ -266,6 +309,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreSummary> 
     finding.shrinkSteps = shrinker.accepted;
     finding.shrinkRuns = shrinker.spent;
     if (shrinker.done) finding.status = 'minimal';
+    return runs.laneGoesOn(record, engine);
   }
 }
 
@@ -281,10 +325,11 @@ export async function replay(options: ExploreOptions, schedule: Schedule, repeat
   const runs = new Executions({ ...options, budgetMs: Number.MAX_SAFE_INTEGER });
   let next = 0;
   const counts = new Map<string, number>();
-  await runs.run(options.parallel, async () => {
+  await runs.run(async (engine) => {
     for (let i = next++; i < repeat && !runs.stopping; i = next++) {
-      const record = await runs.execute(`replay-${i + 1}`, 'replay', schedule);
+      const record = await runs.execute(`replay-${i + 1}`, 'replay', schedule, engine);
       for (const key of record.keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (!(await runs.laneGoesOn(record, engine))) return;
     }
   });
   const summary = runs.finish();

@@ -6,6 +6,7 @@ import { factsOf } from '../check/facts.js';
 import { checkInvariants, findings } from '../check/invariants.js';
 import { writeFileAtomicSync } from '../core/files.js';
 import { readRunContext } from '../core/run-context.js';
+import { INCONCLUSIVE_PREFIX } from '../core/summary.js';
 import { connectDocker } from '../docker/client.js';
 import { observeUntilSettled, runSchedule } from '../scenario/schedule-runner.js';
 import { Site } from '../scenario/site.js';
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
   } finally {
+    // Before the site goes: a broken harness (its engine, its Toxiproxy, a container gone) makes the execution
+    // inconclusive, whatever the invariants would say of the timeline it left.
+    const broken = await site?.checkMachinery().catch(() => null);
+    if (broken) error = `${INCONCLUSIVE_PREFIX}${broken.cause}${error === null ? '' : `\nthe failure it spoiled: ${error}`}`;
     await site?.finish().catch((cause: unknown) => {
       error ??= `the site could not be ended cleanly: ${(cause as Error).message}`;
     });

@@ -80,7 +80,17 @@ export class LinkFaults {
         details: { link },
       });
     }
-    return this.toxiproxy.get(link);
+    return toxiproxyCall(`give the proxy of ${link}`, () => this.toxiproxy.get(link));
+  }
+
+  /** Applies a fault through the log; a failing Toxiproxy request is the harness's failure, named as such. */
+  private applyFault(fault: Parameters<FaultLog['apply']>[0], apply: () => Promise<void>, heal: () => Promise<void>): Promise<FaultHandle> {
+    const words = `${fault.kind} on ${fault.target}`;
+    return this.log.apply(
+      fault,
+      () => toxiproxyCall(`apply ${words}`, apply),
+      () => toxiproxyCall(`heal ${words}`, heal),
+    );
   }
 
   /** The proxy is disabled: its listener closes and open connections are closed, so the dialler sees refused/reset. */
@@ -88,7 +98,7 @@ export class LinkFaults {
     const proxy = await this.proxy(link);
     const setEnabled = (enabled: boolean) =>
       proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream }).then(() => undefined);
-    return this.log.apply(
+    return this.applyFault(
       { kind: 'cut', target: link, direction: 'both', attributes: {} },
       () => setEnabled(false),
       () => setEnabled(true),
@@ -161,7 +171,7 @@ export class LinkFaults {
   ): Promise<FaultHandle> {
     let added: Array<{ hold: LinkToxic; drop: LinkToxic }> = [];
     const inert = (toxic: LinkToxic) => toxic.update({ ...toxic.toJson(), toxicity: 0 });
-    return this.log.apply(
+    return this.applyFault(
       fault,
       async () => {
         added = await Promise.all(
@@ -197,7 +207,7 @@ export class LinkFaults {
     const proxy = await this.proxy(link);
     const streams = direction === 'both' ? (['upstream', 'downstream'] as const) : ([direction] as const);
     const names = streams.map((stream) => `${kind}-${stream}-${uniq()}`);
-    return this.log.apply(
+    return this.applyFault(
       { kind, target: link, direction, attributes },
       () =>
         Promise.all(streams.map((stream, i) => proxy.addToxic({ name: names[i]!, type, stream, toxicity: 1, attributes }))).then(
@@ -205,6 +215,19 @@ export class LinkFaults {
         ),
       () => Promise.all(names.map(async (name) => (await proxy.getToxic(name)).remove())).then(() => undefined),
     );
+  }
+}
+
+/**
+ * A request to the site's Toxiproxy. Its failure (refused, reset, an error answer) is the harness's, not the site's:
+ * TOXIPROXY_FAILED, which makes the execution inconclusive (harness).
+ */
+async function toxiproxyCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof HarnessError) throw error;
+    throw new HarnessError('TOXIPROXY_FAILED', `the site's Toxiproxy did not ${what}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -153,6 +153,19 @@ describe('LinkFaults', () => {
     expect(toxiproxy.proxy('acd-secondary').added).to.deep.equal([]);
   });
 
+  it('says a Toxiproxy that stopped answering is the harness’s failure (TOXIPROXY_FAILED), naming what it was asked', async () => {
+    const { faults, heartbeat } = setUp();
+    const handle = await faults.cut('heartbeat');
+    heartbeat.update = async () => {
+      throw new Error('connect ECONNREFUSED 172.18.0.3:8474');
+    };
+    const error = await rejection(() => handle.remove());
+    expect(error.code).to.equal('TOXIPROXY_FAILED');
+    expect(error.message).to.equal("the site's Toxiproxy did not heal cut on heartbeat: connect ECONNREFUSED 172.18.0.3:8474");
+    const applying = await rejection(() => faults.cut('heartbeat'));
+    expect(applying.message).to.match(/^the site's Toxiproxy did not apply cut on heartbeat/);
+  });
+
   it('rejects an unknown link with BAD_INPUT naming the links there are, sending nothing', async () => {
     const { faults, toxiproxy } = setUp();
     const error = await rejection(() => faults.latency('no-such-link', { latencyMs: 10 }));

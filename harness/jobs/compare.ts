@@ -24,7 +24,15 @@ export interface CompareOptions {
  * regressions whatever the statistics say; every timing is judged against its equivalence margin (a paired shift when
  * both runs executed the same repeats at the same phases), with Holm's control over the whole family of timings.
  */
-export function compareRuns(baseline: RunRecord, candidate: RunRecord, options: CompareOptions = {}): Comparison {
+export function compareRuns(baselineRun: RunRecord, candidateRun: RunRecord, options: CompareOptions = {}): Comparison {
+  // An inconclusive execution is the harness's failure: it says nothing about either site, so it is left out, as an
+  // execution spoiled by an overloaded host is.
+  const baseline = conclusive(baselineRun);
+  const candidate = conclusive(candidateRun);
+  const leftOut = {
+    baseline: baselineRun.tests.length - baseline.tests.length,
+    candidate: candidateRun.tests.length - candidate.tests.length,
+  };
   const alpha = options.alpha ?? 0.05;
   const base = new Map(summarize(baseline.tests).map((s) => [s.fullTitle, s]));
   const cand = new Map(summarize(candidate.tests).map((s) => [s.fullTitle, s]));
@@ -48,7 +56,13 @@ export function compareRuns(baseline: RunRecord, candidate: RunRecord, options: 
     scenarios,
     regressions: scenarios.flatMap((s) => s.regressions.map((r) => `${s.fullTitle}: ${r}`)),
     inconclusive: scenarios.flatMap((s) => s.timings.filter((t) => t.verdict === 'inconclusive').map((t) => `${s.fullTitle}: ${t.name}`)),
+    ...(leftOut.baseline + leftOut.candidate > 0 ? { leftOut } : {}),
   };
+}
+
+/** A run without its inconclusive executions. */
+function conclusive(record: RunRecord): RunRecord {
+  return { ...record, tests: record.tests.filter((t) => t.outcome !== 'inconclusive') };
 }
 
 type Judged = ReturnType<typeof timingSamples>[number] & { judgement: TimingJudgement | null };

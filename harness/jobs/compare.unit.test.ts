@@ -171,6 +171,22 @@ describe('compare', () => {
     expect(judged.verdict).to.equal('equivalent');
   });
 
+  it('leaves out an inconclusive execution (the harness failed), its outcome, end state and timing, and says how many', () => {
+    // The candidate's repeat 0 ran on an engine that died: a late failover, another end state, an outcome of its own.
+    const candidate = run('cand', [
+      { ...test({ failover: 9_000, outage: 9_000 }, 0, 'gone'), outcome: 'inconclusive' as const },
+      ...[2003, 2002, 2004, 2002].map((f, i) => test({ failover: f, outage: 2500 + i }, i + 1)),
+    ]);
+    const comparison = compareRuns(baseline, candidate);
+    expect(comparison.regressions, 'nothing about the candidate site regressed').to.deep.equal([]);
+    expect(comparison.leftOut).to.deep.equal({ baseline: 0, candidate: 1 });
+    const scenario = comparison.scenarios[0]!;
+    expect(scenario.outcome).to.deep.equal({ baseline: 'passed', candidate: 'passed' });
+    expect(scenario.timings[0]!.candidate.max).to.equal(2004);
+    expect(scenario.budgetViolations).to.deep.equal([]);
+    expect(compareRuns(baseline, baseline).leftOut, 'absent when nothing was left out').to.equal(undefined);
+  });
+
   it('widens a timing’s margin by twice the jitter on its links, since no seed replays Toxiproxy’s jitter', () => {
     const jittered = (failover: number): RunRecord =>
       run(

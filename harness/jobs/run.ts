@@ -1,6 +1,7 @@
-// A run of the catalogue: select the scenarios, plan the executions (repeats, a shard), run them in parallel on
-// isolated sites, then write the run's record and report, and add it to the history. Interrupted, it writes what
-// it has as a partial report; a run killed outright leaves the history and every earlier report as they were.
+// A run of the catalogue: select the scenarios, plan the executions (repeats, a shard), run them on isolated sites
+// over the run's engines (one queue, longest first), then write the run's record and report, and add it to the
+// history. Interrupted, it writes what it has as a partial report; a run killed outright leaves the history and every
+// earlier report as they were.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,14 +11,15 @@ import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/mode
 import { newSeed } from '../core/random.js';
 import type { ImageSet, RunContext, StandinOverrides } from '../core/run-context.js';
 import { scaleSite, type SiteConfig } from '../core/site-config.js';
-import { historyEntry, runStats } from '../core/summary.js';
-import type { Environment } from '../core/model.js';
+import { historyEntry, runExitCode, runStats } from '../core/summary.js';
+import type { EngineRecord, Environment } from '../core/model.js';
+import { engineAddress } from '../docker/client.js';
 import { writeRunFiles, type WrittenReport } from '../report/run-files.js';
 import { listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { durationsAt, readDurations } from './durations.js';
 import { appendHistory, knownDurations, readHistory } from './history.js';
 import { planTasks, shardOf, type Shard } from './plan.js';
-import { runPool } from './pool.js';
+import { runEnginePool, type PoolEngine } from './engine-pool.js';
 import { Progress } from './progress.js';
 
 export interface RunOptions {
@@ -28,7 +30,10 @@ export interface RunOptions {
   /** The site file (its path for the workers, its name for the report); null: the default site. */
   siteFile: { path: string; name: string } | null;
   repeat: number;
+  /** Sites at once on the one engine of a run without `engines`. */
   parallel: number;
+  /** The engines the executions are dealt over, each with its capacity; default: the engine at DOCKER_HOST (or the local one) × parallel. */
+  engines?: readonly PoolEngine[];
   shard: Shard | null;
   /** null: a new random one, printed and recorded so the run can be replayed. */
   seed: number | null;
@@ -58,7 +63,10 @@ export interface RunOptions {
 export interface RunResult {
   record: RunRecord;
   written: WrittenReport | null;
-  /** 0 every execution passed, 1 some failed, 130/143 interrupted by SIGINT/SIGTERM (a partial report). */
+  /**
+   * 0 every execution passed, 1 some failed (or the exploration found something), 3 none failed but some were
+   * inconclusive (harness), 130/143 interrupted by SIGINT/SIGTERM (a partial report).
+   */
   exitCode: number;
 }
 
@@ -89,17 +97,28 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
     standinOverrides: options.standinOverrides ?? null,
     upgrade: options.upgrade ?? null,
   };
-  const progress = options.quiet ? null : new Progress(tasks, options.parallel);
-  const pool = runPool(tasks, {
-    parallel: options.parallel,
+  const engines: readonly PoolEngine[] = options.engines ?? [
+    { url: engineAddress(), capacity: options.parallel, capacityWhy: `--parallel ${options.parallel}` },
+  ];
+  const parallel = engines.reduce((sum, e) => sum + e.capacity, 0);
+  const several = engines.length > 1;
+  const progress = options.quiet ? null : new Progress(tasks, parallel);
+  const pool = runEnginePool(tasks, {
+    engines,
     dir,
     context,
-    onStart: (task) => progress?.started(task),
+    onStart: (task, dispatch) => progress?.started(task, several ? dispatch.engine : null, dispatch.rerun),
     onPhase: (task, phase) => progress?.phase(task, phase),
+    onRequeue: (task, why) => progress?.requeued(task, why),
+    onDrain: (engine, reason) => progress?.drained(engine, reason),
     onDone: (task, records) =>
       progress?.finished(
         task,
-        records.some((r) => r.outcome === 'failed'),
+        records.some((r) => r.outcome === 'failed')
+          ? 'failed'
+          : records.some((r) => r.outcome === 'inconclusive')
+            ? 'inconclusive'
+            : 'passed',
       ),
   });
 
@@ -109,8 +128,16 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
     timeScale: options.timeScale,
     seed,
     repeat: options.repeat,
-    parallel: options.parallel,
+    parallel,
     shard: options.shard,
+    engines: engines.map((e): EngineRecord => ({
+      url: e.url,
+      capacity: e.capacity,
+      capacityWhy: e.capacityWhy ?? 'given',
+      dockerVersion: e.dockerVersion ?? null,
+      drained: null,
+      attempts: 0,
+    })),
     siteFile: options.siteFile?.name ?? 'default',
     site: options.site,
     environment: options.environment,
@@ -118,8 +145,9 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
   // Written first: a run killed outright can still be reported from it and the tests that finished (`cmsha report`).
   mkdirSync(dir, { recursive: true });
   writeFileAtomicSync(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  let poolEngines: EngineRecord[] | undefined;
   const record = (tests: TestRecord[], partialReason: string | null): RunRecord =>
-    buildRecord(meta, sortTests(tests, all), partialReason, performance.now() - startedMs);
+    buildRecord({ ...meta, engines: poolEngines ?? meta.engines }, sortTests(tests, all), partialReason, performance.now() - startedMs);
 
   // Ctrl-C or a SIGTERM: every worker tears its site down, then what finished is written as a partial report.
   let interrupted: NodeJS.Signals | null = null;
@@ -134,7 +162,8 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
   try {
     const results = await pool.done;
     progress?.close();
-    const tests = [...results.values()].flat();
+    poolEngines = results.engines;
+    const tests = [...results.records.values()].flat();
     if (interrupted) {
       const partial = record(tests, `interrupted by ${interrupted}`);
       return {
@@ -151,8 +180,7 @@ export async function runCatalogue(options: RunOptions): Promise<RunResult> {
     if (options.historyDir) appendHistory(options.historyDir, historyEntry(final));
     const trend = options.historyDir ? readHistory(options.historyDir).filter((h) => h.timeScale === options.timeScale) : [];
     const written = options.writeReport === false ? null : writeRunFiles(final, options.outDir, { history: trend });
-    const failed = final.tests.some((t) => t.outcome === 'failed') || (explored?.findings.length ?? 0) > 0;
-    return { record: final, written, exitCode: failed ? 1 : 0 };
+    return { record: final, written, exitCode: runExitCode(final.tests, explored?.findings.length ?? 0) };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -86,12 +86,14 @@ export async function runSensitivity(options: SensitivityOptions): Promise<{ tab
     process.stderr.write(`sensitivity: ${wrong.change} on the stand-ins, "${wrong.scenario}" at ${options.phases} phase(s)\n`);
     const { record } = await runCatalogue({ ...common, filters: [wrong.scenario], standinOverrides: wrong.overrides });
     records.push(record);
-    const messages = record.tests.map((t) => (t.outcome === 'failed' ? (t.error?.message.split('\n')[0] ?? 'failed') : null));
+    // An inconclusive execution (the harness failed) says nothing either way: only the others are phases judged.
+    const judged = record.tests.filter((t) => t.outcome !== 'inconclusive');
+    const messages = judged.map((t) => (t.outcome === 'failed' ? (t.error?.message.split('\n')[0] ?? 'failed') : null));
     rows.push({
       setting: wrong.setting,
       change: wrong.change,
       scenario: wrong.scenario,
-      phases: record.tests.length,
+      phases: judged.length,
       caught: messages.filter((m) => m !== null).length,
       messages,
     });
@@ -105,7 +107,10 @@ export async function runSensitivity(options: SensitivityOptions): Promise<{ tab
     timeScale: options.timeScale,
     phases: options.phases,
     rows,
-    correct: { runs: right.tests.length, passed: right.tests.filter((t) => t.outcome === 'passed').length },
+    correct: {
+      runs: right.tests.filter((t) => t.outcome !== 'inconclusive').length,
+      passed: right.tests.filter((t) => t.outcome === 'passed').length,
+    },
   };
   const tests = records.flatMap((r) => r.tests);
   const record: RunRecord = {

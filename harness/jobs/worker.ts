@@ -8,6 +8,7 @@ import { readRunContext } from '../core/run-context.js';
 import { connectDocker } from '../docker/client.js';
 import CmshaReporter from '../report/reporter.js';
 import { useScenarioDeps } from '../scenario/scenario.js';
+import { classifyFailure } from './classify.js';
 import { TASK_ENV, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   useScenarioDeps({ docker: connectDocker(), context, progress: (_test, phase) => send({ type: 'phase', phase }) });
   const mocha = new Mocha({
     reporter: CmshaReporter,
-    reporterOptions: { blobFile: task.blobFile, quiet: true, repeat: context.repeat, seed: context.seed },
+    // The worker tells the harness's failures from the site's (see classify.ts): those are inconclusive (harness).
+    reporterOptions: { blobFile: task.blobFile, quiet: true, repeat: context.repeat, seed: context.seed, classifyFailure },
     timeout: 0,
   });
   mocha.grep(new RegExp(`^${escapeRegExp(task.fullTitle)}$`));

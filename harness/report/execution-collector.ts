@@ -1,7 +1,7 @@
 // One TestRecord per execution of a test as mocha reports it: each attempt and each failed hook its own record, a
 // late failure turning a pass into a failure, and, when the process goes away mid-test, the running test as failed.
 
-import type { TestEvidence, TestRecord } from '../core/model.js';
+import type { HarnessFault, TestEvidence, TestRecord } from '../core/model.js';
 
 /** Where a test sits, as mocha names it. */
 export interface TestPlace {
@@ -16,6 +16,8 @@ export interface TestResult {
   outcome: TestRecord['outcome'];
   durationMs: number;
   error: TestRecord['error'];
+  /** An inconclusive execution's cause. */
+  harnessFault?: HarnessFault;
 }
 
 /** Evidence is read only when the records are made: a suite attaches it as a getter and finishes it in afterEach. */
@@ -45,13 +47,16 @@ export class ExecutionCollector {
     this.#running = { key, place, readEvidence, startedMs: nowMs };
   }
 
-  /** The outcome of one execution. A failure is final: a later pass of the same runnable does not undo it. */
+  /**
+   * The outcome of one execution. A failure (or an inconclusive one) is final: a later pass of the same runnable does
+   * not undo it, and a later failure is added to it.
+   */
   settle(key: object, place: TestPlace, result: TestResult, readEvidence: EvidenceReader): void {
     const earlier = this.#executions.get(key);
-    if (earlier?.result.outcome === 'failed' && result.outcome !== 'failed') return;
+    if (earlier && isFailure(earlier.result) && !isFailure(result)) return;
     this.#executions.set(key, {
       place,
-      result: earlier?.result.outcome === 'failed' ? joinFailures(earlier.result, result) : result,
+      result: earlier && isFailure(earlier.result) ? joinFailures(earlier.result, result) : result,
       readEvidence,
     });
     this.ended(key);
@@ -85,6 +90,10 @@ export class ExecutionCollector {
       evidence: readSafely(execution.readEvidence),
     };
   }
+}
+
+function isFailure(result: TestResult): boolean {
+  return result.outcome === 'failed' || result.outcome === 'inconclusive';
 }
 
 /** Both errors of a runnable that failed twice (the test, then a late error), so neither is lost. */

@@ -21,7 +21,10 @@ function sides(c: Comparison): SafeHtml {
     html`<tr><th>${label}</th><td class="mono">${s.runId}</td><td>${s.siteFile}</td><td class="num">${s.timeScale}</td><td class="num">${s.executions}</td></tr>`;
   const head = html`<thead><tr><th></th><th>run</th><th>site file</th><th class="num">time scale</th><th class="num">executions</th></tr></thead>`;
   const rule = html`<p class="note">Each timing's shift is the Hodges–Lehmann estimate of candidate − baseline, paired by repeat when both runs executed the same repeats at the same seeded phases, with its interval from the signed-rank (or rank-sum) distribution. It is judged against its equivalence margin (default ${formatDurationMs(c.toleranceMs)}: half the smallest timer step, within the windows' tolerance): a <em>regression</em> when the interval lies beyond the margin on the later side, <em>equivalent</em> when it lies within it, <em>inconclusive</em> when the repeats cannot tell; Holm's procedure keeps the family of every timing at α = ${c.alpha}. A changed outcome, end state or broken invariant is a regression whatever the statistics. An execution during which a stand-in's timer fired later than the windows allow is left out with its twin: the host was overloaded. A scenario with jitter on a link has twice that jitter added to its margin: Toxiproxy draws it at random, and no seed replays it.</p>`;
-  return html`<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}`;
+  const leftOut = c.leftOut
+    ? html`<p class="note">Left out: ${c.leftOut.baseline} baseline and ${c.leftOut.candidate} candidate execution(s) that ended inconclusive (harness): the engine, Toxiproxy, the observer or the host failed, so they say nothing about either site.</p>`
+    : '';
+  return html`<table class="sides">${head}<tbody>${side('baseline', c.baseline)}${side('candidate', c.candidate)}</tbody></table>${rule}${leftOut}`;
 }
 
 /** The timings the repeats could not decide, with what each could detect; they make the exit code 4 without a regression. */

@@ -24,7 +24,12 @@ export const executionId = (index: number): string => `exec-${index}`;
 
 export function renderExecution(test: TestRecord, ctx: ExecutionContext): SafeHtml {
   const ev = test.evidence;
-  const parts: Array<SafeHtml | ''> = [executionHeader(test, ctx), executionPlace(test), test.error ? errorBlock(test.error) : ''];
+  const parts: Array<SafeHtml | ''> = [
+    executionHeader(test, ctx),
+    executionPlace(test),
+    attemptsList(test),
+    test.error ? errorBlock(test.error) : '',
+  ];
   if (ev) parts.push(...evidenceParts(ev, test.outcome === 'failed', ctx.index));
   else if (test.outcome !== 'pending') parts.push(html`<p class="no-timeline">no evidence recorded</p>`);
   return html`<article class="test test-${test.outcome}${ctx.flaky ? ' of-flaky' : ''}" id="${executionId(ctx.index)}">${joinHtml(parts, '\n')}</article>`;
@@ -48,15 +53,30 @@ function executionHeader(test: TestRecord, ctx: ExecutionContext): SafeHtml {
   const repeat = ctx.repeats > 1 ? html`<span class="chip-small">repeat ${test.repeat + 1} of ${ctx.repeats}</span>` : '';
   const flaky = ctx.flaky ? html`<span class="chip-small chip-flaky">flaky scenario</span>` : '';
   const duration = test.outcome === 'pending' ? '—' : formatDurationMs(test.durationMs);
-  return html`<header>${badge(test.outcome)}<h3 class="test-title">${test.title}</h3>${flaky}${repeat}<span class="dur">${duration}</span></header>`;
+  const rerun =
+    (test.attempts?.length ?? 0) > 1 ? html`<span class="chip-small chip-rerun">re-run: attempt ${test.attempts!.length}</span>` : '';
+  return html`<header>${badge(test.outcome)}<h3 class="test-title">${test.title}</h3>${flaky}${rerun}${repeat}<span class="dur">${duration}</span></header>`;
+}
+
+/** An execution that ran more than once: every attempt, its engine, how it ended and why the next one was made. */
+function attemptsList(test: TestRecord): SafeHtml | '' {
+  const attempts = test.attempts ?? [];
+  if (attempts.length < 2) return '';
+  const items = attempts.map((a) => {
+    const why = a.reason ? `: ${a.reason}` : '';
+    const rerun = a.rerun ? html` <span class="retried">(re-run: ${a.rerun})</span>` : '';
+    return html`<li><span class="${a.outcome === 'moved' ? 'moved' : ''}">attempt ${a.attempt} on ${a.engine}: ${a.outcome ?? 'unfinished'}${why}</span>${rerun}</li>`;
+  });
+  return html`<ol class="attempts" title="attempts">${items}</ol>`;
 }
 
 function executionPlace(test: TestRecord): SafeHtml {
   const [family, ...inner] = test.path;
   const scenario = test.evidence ? html`<span class="tag">scenario ${test.evidence.scenario}</span>` : '';
   const seed = test.seed === null ? '' : html`<span class="tag">seed ${test.seed}</span>`;
+  const engine = test.engine ? html`<span class="tag">engine ${test.engine}</span>` : '';
   const file = test.file ? html`<span class="file">${test.file}</span>` : '';
-  return html`<p class="where"><span class="family">${family ?? '(root)'}</span>${inner.map((s) => html` › ${s}`)}${scenario}${seed}${file}</p>`;
+  return html`<p class="where"><span class="family">${family ?? '(root)'}</span>${inner.map((s) => html` › ${s}`)}${scenario}${seed}${engine}${file}</p>`;
 }
 
 function errorBlock(error: NonNullable<TestRecord['error']>): SafeHtml {

@@ -6,11 +6,11 @@ import type { Outcome, ScenarioSummary, TestRecord } from '../core/model.js';
 import { executionId } from './html-execution.js';
 import { KIND_ORDER, KIND_WORDS, badge, html, type SafeHtml } from './html-text.js';
 
-export const OUTCOME_ORDER: Outcome[] = ['failed', 'flaky', 'passed', 'pending'];
+export const OUTCOME_ORDER: Outcome[] = ['failed', 'flaky', 'inconclusive', 'passed', 'pending'];
 
 type Timing = ScenarioSummary['timings'][number];
 
-/** The scenarios in report order: failed, flaky, passed, pending; run order within each. */
+/** The scenarios in report order: failed, flaky, inconclusive, passed, pending; run order within each. */
 export function sortScenarios(summaries: readonly ScenarioSummary[]): ScenarioSummary[] {
   return OUTCOME_ORDER.flatMap((outcome) => summaries.filter((s) => s.outcome === outcome));
 }
@@ -30,7 +30,8 @@ function firstExecution(summary: ScenarioSummary, tests: readonly TestRecord[]):
 }
 
 function scenarioBody(s: ScenarioSummary, tests: readonly TestRecord[]): SafeHtml {
-  const executions = `${s.executions} execution${s.executions === 1 ? '' : 's'}${s.failed > 0 ? `, ${s.failed} failed` : ''}`;
+  const inconclusive = s.inconclusive ? `, and ${s.inconclusive} inconclusive (harness), left out` : '';
+  const executions = `${s.executions} execution${s.executions === 1 ? '' : 's'}${s.failed > 0 ? `, ${s.failed} failed` : ''}${inconclusive}`;
   const states = s.endStates.map(
     (e) => html`<li>${e.state}${s.endStates.length > 1 || e.count > 1 ? html` <span class="na">× ${e.count}</span>` : ''}</li>`,
   );

@@ -1,10 +1,11 @@
 // The report page's style sheet: inline in the page (nothing is loaded from elsewhere), readable on screen and
-// in print; outcome colours are the same everywhere (failed red, flaky amber, passed green, pending grey).
+// in print; outcome colours are the same everywhere (failed red, flaky amber, passed green, pending grey, inconclusive
+// (harness) slate blue: the harness failed, not the site).
 
 import { trusted } from './html-text.js';
 
 export const CSS = trusted(`
-:root{--fail:#c62828;--fail-bg:#fdecea;--flaky:#e69500;--flaky-bg:#fff4e0;--pass:#2e7d32;--pass-bg:#e8f5e9;--pend:#78909c;--pend-bg:#eceff1;--ink:#1f2a30;--muted:#5f6f78;--line:#dde3e6;--win:#1565c0}
+:root{--fail:#c62828;--fail-bg:#fdecea;--flaky:#e69500;--flaky-bg:#fff4e0;--pass:#2e7d32;--pass-bg:#e8f5e9;--pend:#78909c;--pend-bg:#eceff1;--ink:#1f2a30;--muted:#5f6f78;--line:#dde3e6;--win:#1565c0;--inc:#6a5acd;--inc-bg:#efedfb}
 *{box-sizing:border-box}
 html{background:#f4f6f7}
 body{margin:0 auto;max-width:1240px;padding:20px 24px 40px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink)}
@@ -12,7 +13,7 @@ h1{font-size:22px;margin:0}
 h1 .product{color:var(--muted);font-weight:500}
 .runid{margin:2px 0 12px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--muted)}
 .chip{font-size:12px;font-weight:700;letter-spacing:.05em;padding:3px 10px;border-radius:12px;color:#fff;vertical-align:middle;margin-left:8px}
-.chip-failed{background:var(--fail)}.chip-passed{background:var(--pass)}.chip-flaky{background:var(--flaky)}.chip-partial{background:#8d6e00}
+.chip-failed{background:var(--fail)}.chip-passed{background:var(--pass)}.chip-flaky{background:var(--flaky)}.chip-partial{background:#8d6e00}.chip-inconclusive{background:var(--inc)}
 .glance{background:#fff;border:1px solid var(--line);border-left:6px solid var(--fail);border-radius:6px;padding:8px 16px;margin:14px 0 0}
 .glance h2{margin:0 0 4px;border:none;font-size:14px;color:var(--fail)}
 .glance ol{margin:0;padding-left:22px}
@@ -21,6 +22,7 @@ h1 .product{color:var(--muted);font-weight:500}
 .glance a:hover{text-decoration:underline}
 .glance .glance-msg{display:block;color:#8e1c1c;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .glance .glance-flaky .glance-msg{color:#a86b00}
+.glance .glance-inconclusive .glance-msg{color:#4a3d99}
 .partial-banner{background:#fff3cd;border:2px solid #e69500;color:#6d4c00;font-weight:700;padding:10px 14px;border-radius:6px;margin:0 0 14px;font-size:16px}
 .summary{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start}
 .cards{display:flex;gap:10px}
@@ -31,6 +33,7 @@ h1 .product{color:var(--muted);font-weight:500}
 .card-flaky.nonzero{background:var(--flaky-bg);border-color:var(--flaky)}.card-flaky.nonzero .num{color:#a86b00}
 .card-passed.nonzero{background:var(--pass-bg);border-color:var(--pass)}.card-passed.nonzero .num{color:var(--pass)}
 .card-pending.nonzero{background:var(--pend-bg)}.card-pending.nonzero .num{color:var(--pend)}
+.card-inconclusive.nonzero{background:var(--inc-bg);border-color:var(--inc)}.card-inconclusive.nonzero .num{color:var(--inc)}
 .meta{display:flex;flex-wrap:wrap;gap:18px;flex:1;align-items:flex-start}
 .meta h3{font-size:12px;text-transform:uppercase;color:var(--muted);margin:0 0 4px;letter-spacing:.04em}
 table{border-collapse:collapse}
@@ -46,16 +49,19 @@ h2{font-size:17px;margin:26px 0 10px;padding-bottom:4px;border-bottom:2px solid 
 .group-flaky h2{color:#a86b00;border-color:var(--flaky)}
 .group-passed h2{color:var(--pass);border-color:var(--pass)}
 .group-pending h2{color:var(--pend)}
+.group-inconclusive h2{color:var(--inc);border-color:var(--inc)}
 h2 .count{display:inline-block;min-width:24px;padding:0 7px;border-radius:10px;border:1.5px solid currentColor;text-align:center;font-size:13px}
 .test{background:#fff;border:1px solid var(--line);border-left:6px solid var(--pend);border-radius:6px;padding:12px 16px;margin:0 0 14px;break-inside:avoid-page}
 .test-failed{border-left-color:var(--fail)}
 .test-flaky{border-left-color:var(--flaky)}
 .test-passed{border-left-color:var(--pass)}
+.test-inconclusive{border-left-color:var(--inc)}
+.test-inconclusive .error{background:var(--inc-bg);border-color:#cfc8f3}.test-inconclusive .error-message{color:#4a3d99}
 .test>header{display:flex;align-items:baseline;gap:10px}
 .test-title{font-size:15px;margin:0;flex:1}
 .dur{color:var(--muted);font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;padding:2px 8px;border-radius:10px;color:#fff;white-space:nowrap}
-.badge-failed{background:var(--fail)}.badge-flaky{background:var(--flaky)}.badge-passed{background:var(--pass)}.badge-pending{background:var(--pend)}
+.badge-failed{background:var(--fail)}.badge-flaky{background:var(--flaky)}.badge-passed{background:var(--pass)}.badge-pending{background:var(--pend)}.badge-inconclusive{background:var(--inc)}
 .where{margin:2px 0 8px;color:var(--muted);font-size:13px}
 .where .family{font-weight:600;color:var(--ink)}
 .where .file{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border:none}
@@ -114,6 +120,10 @@ footer{margin-top:30px;color:var(--muted);font-size:12px}
 .scenario-head a:hover{text-decoration:underline}
 .scenario-failed .scenario-head{background:var(--fail-bg)}
 .scenario-flaky .scenario-head{background:var(--flaky-bg)}
+.scenario-inconclusive .scenario-head{background:var(--inc-bg)}
+.attempts{margin:4px 0 8px;padding-left:20px;font-size:13px;color:var(--muted)}.attempts .moved,.attempts .retried{color:#4a3d99}
+.chip-small.chip-rerun{border-color:var(--inc);color:#4a3d99;background:var(--inc-bg)}
+.engines td{padding:1px 10px 1px 0;font-size:13px}.engines .drained{color:#4a3d99;font-weight:600}
 .execs{margin-left:10px;color:var(--muted);font-size:12px}
 .end-states{list-style:none;margin:2px 0 0;padding:0;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;color:var(--muted)}
 .timing td:nth-child(2){padding-left:14px}

@@ -72,7 +72,13 @@ export function coord(value: number): string {
   return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : '0';
 }
 
-export const OUTCOME_LABEL: Record<Outcome, string> = { failed: 'Failed', flaky: 'Flaky', passed: 'Passed', pending: 'Pending' };
+export const OUTCOME_LABEL: Record<Outcome, string> = {
+  failed: 'Failed',
+  flaky: 'Flaky',
+  passed: 'Passed',
+  pending: 'Pending',
+  inconclusive: 'Inconclusive (harness)',
+};
 
 export function badge(outcome: Outcome): SafeHtml {
   return html`<span class="badge badge-${outcome}">${OUTCOME_LABEL[outcome]}</span>`;

@@ -32,6 +32,7 @@ function scenarioTrends(summary: ScenarioSummary, runs: readonly HistoryEntry[])
       outcome: scenario?.outcome ?? null,
       executions: scenario?.executions ?? 0,
       failed: scenario?.failed ?? 0,
+      inconclusive: scenario?.inconclusive ?? 0,
     })),
   );
   const timings = summary.timings.map((timing) => {

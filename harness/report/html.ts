@@ -20,14 +20,15 @@ export interface ReportExtras {
   sensitivity?: SensitivityTable;
 }
 
-type Verdict = 'partial' | 'failed' | 'flaky' | 'passed';
+type Verdict = 'partial' | 'failed' | 'inconclusive' | 'flaky' | 'passed';
 const VERDICT_LABEL: Record<Verdict, string> = {
   partial: 'PARTIAL',
   failed: 'FAILED',
+  inconclusive: 'INCONCLUSIVE (HARNESS)',
   flaky: 'PASSED WITH FLAKY SCENARIOS',
   passed: 'PASSED',
 };
-const EXECUTION_OUTCOMES: Array<TestRecord['outcome']> = ['failed', 'passed', 'pending'];
+const EXECUTION_OUTCOMES: Array<TestRecord['outcome']> = ['failed', 'inconclusive', 'passed', 'pending'];
 
 /** No script, nothing loaded from anywhere: the page only shows what it holds. */
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; form-action 'none'";
@@ -78,6 +79,8 @@ ${joinHtml(sections, '\n')}
 function verdictOf(record: RunRecord): Verdict {
   if (record.partial) return 'partial';
   if (record.stats.failed > 0 || (record.explored?.findings.length ?? 0) > 0) return 'failed';
+  // The harness failed somewhere: what passed passed, but the run could not judge everything it was asked to.
+  if (record.tests.some((t) => t.outcome === 'inconclusive')) return 'inconclusive';
   return record.stats.flaky > 0 ? 'flaky' : 'passed';
 }
 
@@ -85,8 +88,12 @@ function renderSummary(record: RunRecord): SafeHtml {
   const { stats } = record;
   const card = (key: Outcome | 'executions', value: number, label: string): SafeHtml =>
     html`<div class="card card-${key}${value > 0 ? ' nonzero' : ''}"><span class="num" data-stat="${key}">${value}</span><span class="lbl">${label}</span></div>`;
+  // Inconclusive is counted in executions: one of a scenario's repeats can be the harness's while the others judge it.
+  const inconclusive = stats.inconclusiveExecutions ?? record.tests.filter((t) => t.outcome === 'inconclusive').length;
   const cards = [
-    ...OUTCOME_ORDER.map((o) => card(o, stats[o], OUTCOME_LABEL[o].toLowerCase())),
+    ...OUTCOME_ORDER.map((o) =>
+      o === 'inconclusive' ? card(o, inconclusive, 'inconclusive executions') : card(o, stats[o] ?? 0, OUTCOME_LABEL[o].toLowerCase()),
+    ),
     card('executions', stats.executions, 'executions'),
   ];
   return html`<div class="summary"><div class="cards">${cards}</div><div class="meta">${runTable(record)}${environmentTable(record)}${imagesTable(record)}</div></div>`;
@@ -108,9 +115,19 @@ function runTable(record: RunRecord): SafeHtml {
     seed,
     kvRow('repeats', `${record.repeat} per test`),
     kvRow('parallel', String(record.parallel)),
+    ...(record.engines ? [enginesRow(record)] : []),
     kvRow('shard', shard),
     kvRow('site file', record.siteFile),
   ]}</table>`;
+}
+
+/** Each engine of the pool with its capacity, and why it was drained if it was. */
+function enginesRow(record: RunRecord): SafeHtml {
+  const rows = (record.engines ?? []).map((e) => {
+    const drained = e.drained ? html` <span class="drained">drained ${readableTime(e.drained.at)}: ${e.drained.reason}</span>` : '';
+    return html`<div title="${e.capacityWhy}">${e.url} × ${e.capacity}, ${e.attempts} attempt(s)${drained}</div>`;
+  });
+  return html`<tr><th>engines</th><td>${rows}</td></tr>`;
 }
 
 function environmentTable(record: RunRecord): SafeHtml {
@@ -159,13 +176,17 @@ function readableTime(iso: string): string {
   return match ? `${match[1]} ${match[2]} UTC` : iso;
 }
 
-/** What went wrong, at a glance: failed and flaky scenarios, regressions, sensitivity gaps, each linking further down. */
+/**
+ * What went wrong, at a glance: failed and flaky scenarios, regressions, sensitivity gaps, then what the harness could
+ * not judge (inconclusive executions, drained engines), each linking further down.
+ */
 function renderGlance(record: RunRecord, summaries: readonly ScenarioSummary[], extras: ReportExtras): SafeHtml | '' {
   const tests = record.tests;
   const items = [
     ...sortScenarios(summaries)
       .filter((s) => s.outcome === 'failed' || s.outcome === 'flaky')
       .map((s) => scenarioGlance(s, tests)),
+    ...harnessGlances(record),
     ...extraGlances(extras),
     ...(record.explored?.findings ?? []).map(
       (f, i) =>
@@ -181,6 +202,25 @@ function scenarioGlance(s: ScenarioSummary, tests: readonly TestRecord[]): SafeH
   const firstLine = tests[index]?.error?.message.split('\n')[0] ?? '';
   const flaky = s.outcome === 'flaky' ? `flaky: ${s.failed} of ${s.executions} executions failed. ` : '';
   return html`<li class="glance-${s.outcome}"><a href="#${executionId(index)}">${s.fullTitle}</a><span class="glance-msg">${flaky + firstLine}</span></li>`;
+}
+
+/** The harness's failures: each inconclusive execution with its cause, each drained engine with its reason. */
+function harnessGlances(record: RunRecord): SafeHtml[] {
+  const inconclusive = record.tests.flatMap((t, index) =>
+    t.outcome === 'inconclusive'
+      ? [
+          html`<li class="glance-inconclusive"><a href="#${executionId(index)}">inconclusive (harness): ${t.fullTitle}${t.repeat > 0 ? ` #${t.repeat + 1}` : ''}</a><span class="glance-msg">${t.harnessFault?.cause.split('\n')[0] ?? t.error?.message.split('\n')[0] ?? ''}</span></li>`,
+        ]
+      : [],
+  );
+  const drained = (record.engines ?? []).flatMap((e) => {
+    if (!e.drained) return [];
+    const moved = record.tests.filter((t) => t.attempts?.some((a) => a.engine === e.url && a.outcome === 'moved')).length;
+    return [
+      html`<li class="glance-inconclusive">engine ${e.url} was drained<span class="glance-msg">${`${e.drained.reason}; ${moved} execution(s) ran again on another engine`}</span></li>`,
+    ];
+  });
+  return [...inconclusive, ...drained];
 }
 
 function extraGlances(extras: ReportExtras): SafeHtml[] {
@@ -201,7 +241,7 @@ function extraGlances(extras: ReportExtras): SafeHtml[] {
   return items;
 }
 
-/** Every execution, grouped failed, passed, pending; run order within each. */
+/** Every execution, grouped failed, inconclusive, passed, pending; run order within each. */
 function renderExecutions(record: RunRecord, summaries: readonly ScenarioSummary[]): SafeHtml | '' {
   if (record.tests.length === 0) return record.explored ? '' : html`<p class="empty">No tests were recorded.</p>`;
   const flaky = new Set(summaries.filter((s) => s.outcome === 'flaky').map((s) => s.fullTitle));

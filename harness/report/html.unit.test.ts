@@ -19,8 +19,10 @@ import {
   syntheticComparison,
   syntheticExplored,
   syntheticHistory,
+  syntheticPoolRunRecord,
   syntheticRunRecord,
   syntheticSensitivity,
+  POOL_ENGINES,
 } from '../testing/report-fixtures.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
@@ -300,6 +302,66 @@ describe('renderHtml', function () {
     } satisfies RunRecord);
     expect(out).to.contain('No tests were recorded.');
     expect(out).to.not.contain('<nav class="glance">');
+  });
+});
+
+describe('renderHtml, a run on a pool of engines', function () {
+  const record = syntheticPoolRunRecord();
+  const page = renderHtml(record);
+  /** Whether the page holds `text`, saying which text was looked for and not the whole page when it does not. */
+  const shows = (text: string, within = page) => expect(within.includes(text), text).to.equal(true);
+  const article = (title: string, repeat: number): string => {
+    const index = record.tests.findIndex((t) => t.title === title && t.repeat === repeat);
+    const start = page.indexOf(`id="exec-${index}"`);
+    return page.slice(start, page.indexOf('</article>', start));
+  };
+
+  it('groups inconclusive executions apart, after the failures, naming the harness’s cause, never as failed', function () {
+    shows('<h2>Inconclusive (harness) executions <span class="count">1</span></h2>');
+    expect(page.indexOf('class="group group-failed"')).to.be.below(page.indexOf('class="group group-inconclusive"'));
+    const ess = article('links the CMS to the ESS at the Dual-IP step after the ESS goes active', 1);
+    shows('badge-inconclusive', ess);
+    shows('inconclusive (harness): the site&#39;s Toxiproxy stopped answering', ess);
+    shows('<span class="num" data-stat="inconclusive">1</span>');
+    shows('<span class="num" data-stat="failed">1</span>');
+  });
+
+  it('says at a glance which executions were inconclusive and which engine was drained, and why', function () {
+    const glance = page.slice(page.indexOf('<nav class="glance">'), page.indexOf('</nav>'));
+    shows('inconclusive (harness): ess-takeover links the CMS to the ESS', glance);
+    shows(
+      `engine ${POOL_ENGINES.remote} was drained<span class="glance-msg">stopped answering: connect ECONNREFUSED 10.0.0.5:2376; 1 execution(s) ran again on another engine`,
+      glance,
+    );
+  });
+
+  it('marks a re-run execution and lists every attempt with its engine, how it ended and why it ran again', function () {
+    const cm = article('keeps the secondary standby when the ACD link of the primary is reset', 0);
+    shows('re-run: attempt 2', cm);
+    shows(`engine ${POOL_ENGINES.local}`, cm);
+    shows(`attempt 1 on ${POOL_ENGINES.remote}: moved: engine ${POOL_ENGINES.remote} was drained`, cm);
+    shows(`(re-run: moved from engine ${POOL_ENGINES.remote}: stopped answering`, cm);
+    expect(
+      article('keeps the secondary standby when the ACD link of the primary is reset', 1).includes('re-run'),
+      'only the moved one',
+    ).to.equal(false);
+  });
+
+  it('lists the engines with their capacities and the drain in the run facts', function () {
+    shows(`${POOL_ENGINES.local} × 1, 16 attempt(s)`);
+    shows(`${POOL_ENGINES.remote} × 2, 2 attempt(s) <span class="drained">drained 2026-11-25 21:31:02 UTC: stopped answering`);
+  });
+
+  it('calls a run inconclusive, not passed and not failed, when the harness failed and the site did not', function () {
+    const tests = record.tests.filter((t) => t.outcome !== 'failed');
+    const out = renderHtml({ ...record, tests, stats: { ...record.stats, failed: 0, flaky: 0 } });
+    shows('<span class="chip chip-inconclusive">INCONCLUSIVE (HARNESS)</span>', out);
+    const passed = renderHtml({
+      ...record,
+      tests: tests.filter((t) => t.outcome !== 'inconclusive'),
+      stats: { ...record.stats, failed: 0, flaky: 0 },
+    });
+    expect(passed.includes('<span class="chip chip-passed">PASSED</span>'), 'passed without the inconclusive one').to.equal(true);
   });
 });
 

@@ -43,13 +43,13 @@ export function renderJunit(record: RunRecord): string {
   const count = (tests: readonly TestRecord[], outcome: TestRecord['outcome']) => tests.filter((t) => t.outcome === outcome).length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeXml(`cms-ha-chaos ${record.runId}`)}" tests="${record.tests.length}" failures="${count(record.tests, 'failed')}" errors="0" skipped="${count(record.tests, 'pending')}" time="${seconds(record.stats.durationMs)}" timestamp="${escapeXml(record.startedAt)}">`,
+    `<testsuites name="${escapeXml(`cms-ha-chaos ${record.runId}`)}" tests="${record.tests.length}" failures="${count(record.tests, 'failed')}" errors="${count(record.tests, 'inconclusive')}" skipped="${count(record.tests, 'pending')}" time="${seconds(record.stats.durationMs)}" timestamp="${escapeXml(record.startedAt)}">`,
   ];
   if (record.partial) lines.push(`  <!-- PARTIAL run: ${escapeXmlText(record.partialReason ?? 'interrupted').replace(/--/g, '- -')} -->`);
   for (const [family, tests] of families) {
     const time = tests.reduce((sum, t) => sum + t.durationMs, 0);
     lines.push(
-      `  <testsuite name="${escapeXml(family)}" tests="${tests.length}" failures="${count(tests, 'failed')}" errors="0" skipped="${count(tests, 'pending')}" time="${seconds(time)}" timestamp="${escapeXml(record.startedAt)}">`,
+      `  <testsuite name="${escapeXml(family)}" tests="${tests.length}" failures="${count(tests, 'failed')}" errors="${count(tests, 'inconclusive')}" skipped="${count(tests, 'pending')}" time="${seconds(time)}" timestamp="${escapeXml(record.startedAt)}">`,
       ...runProperties(record),
       ...tests.flatMap((test) => renderTestcase(test, record.repeat)),
       '  </testsuite>',
@@ -91,7 +91,15 @@ function renderTestcase(test: TestRecord, repeats: number): string[] {
       return [`${open}>`, '      <skipped/>', '    </testcase>'];
     case 'failed':
       return [`${open}>`, failure(test), ...systemOut(test), '    </testcase>'];
+    case 'inconclusive':
+      return [`${open}>`, harnessError(test), '    </testcase>'];
   }
+}
+
+/** JUnit's `error` is what went wrong around a test rather than in it: the harness, never the site. */
+function harnessError(test: TestRecord): string {
+  const message = test.error?.message ?? 'inconclusive (harness)';
+  return `      <error message="${escapeXml(message)}" type="inconclusive (harness): ${escapeXml(test.harnessFault?.part ?? 'harness')}">${escapeXmlText(test.error?.stack ?? message)}</error>`;
 }
 
 function failure(test: TestRecord): string {

@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 import type { RunRecord } from '../core/model.js';
 import { escapeXml, renderJunit, stripInvalidXmlChars } from './junit.js';
-import { HOSTILE, PRIMARY_DOWN_TITLE, REPEATS, RUN_SEED, syntheticRunRecord } from '../testing/report-fixtures.js';
+import { HOSTILE, PRIMARY_DOWN_TITLE, REPEATS, RUN_SEED, syntheticPoolRunRecord, syntheticRunRecord } from '../testing/report-fixtures.js';
 
 interface ParsedCase {
   '@_classname': string;
@@ -122,5 +122,26 @@ describe('renderJunit', function () {
     const out = renderJunit({ ...record, partial: true, partialReason: 'received SIGINT -- twice' });
     expect(XMLValidator.validate(out)).to.equal(true);
     expect(out).to.contain('<!-- PARTIAL run: received SIGINT - - twice -->');
+  });
+});
+
+describe('renderJunit: inconclusive executions', function () {
+  it('reports an inconclusive execution as an error of the harness, never as a failure', function () {
+    const xml = renderJunit(syntheticPoolRunRecord());
+    expect(XMLValidator.validate(xml)).to.equal(true);
+    const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml) as {
+      testsuites: {
+        '@_failures': string;
+        '@_errors': string;
+        testsuite: Array<{ '@_name': string; testcase: Array<Record<string, unknown>> }>;
+      };
+    };
+    expect(parsed.testsuites['@_errors']).to.equal('1');
+    expect(parsed.testsuites['@_failures'], 'the failures are the site’s only').to.equal('4');
+    const ess = parsed.testsuites.testsuite.find((s) => s['@_name'] === 'ess-takeover')!;
+    const error = ess.testcase[1]!['error'] as Record<string, string>;
+    expect(error['@_type']).to.equal('inconclusive (harness): toxiproxy');
+    expect(error['@_message']).to.match(/^inconclusive \(harness\): the site's Toxiproxy stopped answering/);
+    expect(ess.testcase[1]!['failure']).to.equal(undefined);
   });
 });

@@ -4,18 +4,25 @@
 //   new Mocha({ reporter: CmshaReporter, reporterOptions: { blobFile, quiet: true } })
 //
 // Options: blobFile (required), repeat (0), seed (none), quiet (spec-style progress on the console unless true; default
-// false). The worker gives repeat and seed from its run context.
+// false), classifyFailure (in-process only: tells a failure of the harness from one of the site; default none, every
+// failure is failed). The worker gives repeat and seed from its run context, and its classifier.
 
 import Mocha from 'mocha';
 
 import { HarnessError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/files.js';
-import { EVIDENCE_KEY, type TestEvidence } from '../core/model.js';
+import { EVIDENCE_KEY, type HarnessFault, type TestEvidence, type TestRecord } from '../core/model.js';
 import { parseSeed } from '../core/run-context.js';
 import { ExecutionCollector, type EvidenceReader, type TestPlace, type TestResult } from './execution-collector.js';
 
 const { EVENT_RUN_END, EVENT_TEST_BEGIN, EVENT_TEST_END, EVENT_TEST_FAIL, EVENT_TEST_PASS, EVENT_TEST_PENDING, EVENT_TEST_RETRY } =
   Mocha.Runner.constants;
+
+/**
+ * Tells whose failure an error is: the harness's (the record is then inconclusive, with this cause and message), or
+ * the site's (null: failed).
+ */
+export type FailureClassifier = (error: unknown) => { fault: HarnessFault; error: NonNullable<TestRecord['error']> } | null;
 
 export interface ReporterSettings {
   /** The file the records are written to, as a JSON array of TestRecord. */
@@ -25,6 +32,7 @@ export interface ReporterSettings {
   /** The seed the fault phases of this process come from; null when the run gave none. */
   seed: number | null;
   quiet: boolean;
+  classifyFailure: FailureClassifier | null;
 }
 
 /** The facts of a mocha runnable the reporter reads; a fake runner's objects need only these. */
@@ -66,9 +74,15 @@ export default class CmshaReporter extends Mocha.reporters.Base {
     const settle = (test: RunnableLike, result: TestResult): void => collector.settle(test, placeOf(test), result, evidenceReader(test));
     runner.on(EVENT_TEST_BEGIN, (test: RunnableLike) => collector.begin(test, placeOf(test), evidenceReader(test)));
     runner.on(EVENT_TEST_PASS, (test: RunnableLike) => settle(test, { outcome: 'passed', durationMs: durationOf(test), error: null }));
-    runner.on(EVENT_TEST_FAIL, (test: RunnableLike, error: unknown) =>
-      settle(test, { outcome: 'failed', durationMs: durationOf(test), error: errorOf(error) }),
-    );
+    runner.on(EVENT_TEST_FAIL, (test: RunnableLike, error: unknown) => {
+      const harness = this.settings.classifyFailure?.(error) ?? null;
+      settle(
+        test,
+        harness
+          ? { outcome: 'inconclusive', durationMs: durationOf(test), error: harness.error, harnessFault: harness.fault }
+          : { outcome: 'failed', durationMs: durationOf(test), error: errorOf(error) },
+      );
+    });
     runner.on(EVENT_TEST_PENDING, (test: RunnableLike) => settle(test, { outcome: 'pending', durationMs: 0, error: null }));
     // Runs use no retries; a retry configured anyway must not turn a failure into a pass: the attempt is its own record.
     runner.on(EVENT_TEST_RETRY, (test: RunnableLike, error: unknown) =>
@@ -127,11 +141,15 @@ export function reporterSettings(raw: Record<string, unknown>): ReporterSettings
     throw badOption('repeat', repeatGiven, 'a whole number from 0 (which repeat this process runs)');
   const seed = pick('seed');
   const quiet = pick('quiet');
+  const classify = pick('classifyFailure');
+  if (classify !== undefined && typeof classify !== 'function')
+    throw badOption('classifyFailure', classify, 'a function (given in-process by the worker)');
   return {
     blobFile,
     repeat,
     seed: seed === undefined ? null : parseSeed(String(seed), 'reporter option seed'),
     quiet: quiet === true || quiet === 'true' || quiet === '1',
+    classifyFailure: (classify as FailureClassifier | undefined) ?? null,
   };
 }
 

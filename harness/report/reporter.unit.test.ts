@@ -226,6 +226,36 @@ describe('CmshaReporter', function () {
     expect(reporterSettings({ blobFile: 'x.json' }).seed).to.equal(null);
   });
 
+  it('records a failure its classifier calls the harness’s as inconclusive, with the cause, and a later error keeps it so', function () {
+    const blobFile = tempBlob();
+    const runner = fakeRunner();
+    const classifyFailure = (error: unknown) =>
+      (error as Error).message.includes('Toxiproxy')
+        ? {
+            fault: { part: 'toxiproxy' as const, cause: "the site's Toxiproxy stopped answering" },
+            error: { message: "inconclusive (harness): the site's Toxiproxy stopped answering", stack: null },
+          }
+        : null;
+    const reporter = new CmshaReporter(runner, { reporterOptions: { blobFile, quiet: true, classifyFailure } });
+    const suite = new FakeSuite('primary-down', null);
+    emitTest(runner, new FakeTest('harness broke', suite), 'fail', new Error('Toxiproxy gone'));
+    emitTest(runner, new FakeTest('site broke', suite), 'fail', new Error('cms-secondary stayed STANDBY'));
+    const late = new FakeTest('harness broke, then a late error', suite);
+    emitTest(runner, late, 'fail', new Error('Toxiproxy gone'));
+    runner.emit(C.EVENT_TEST_FAIL, late, new Error('teardown failed'));
+    runner.emit(C.EVENT_RUN_END);
+    reporter.done(3);
+    const records = readBlob(blobFile);
+    expect(records.map((r) => [r.title, r.outcome, r.harnessFault?.part ?? null])).to.deep.equal([
+      ['harness broke', 'inconclusive', 'toxiproxy'],
+      ['site broke', 'failed', null],
+      ['harness broke, then a late error', 'inconclusive', 'toxiproxy'],
+    ]);
+    expect(records[0]!.error!.message).to.equal("inconclusive (harness): the site's Toxiproxy stopped answering");
+    expect(records[2]!.error!.message).to.contain('teardown failed');
+    expect(() => reporterSettings({ blobFile: 'x.json', classifyFailure: 'yes' })).to.throw(/classifyFailure must be a function/);
+  });
+
   it('rejects bad options before any test runs, naming the option', function () {
     expect(() => new CmshaReporter(fakeRunner(), { reporterOption: { quiet: true } }))
       .to.throw(/blobFile/)

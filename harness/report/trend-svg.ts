@@ -12,7 +12,13 @@ const X1 = W - 8;
 const Y0 = 8;
 const Y1 = H - 18;
 
-const OUTCOME_COLOR: Record<Outcome, string> = { passed: '#2e7d32', failed: '#c62828', flaky: '#e69500', pending: '#90a4ae' };
+const OUTCOME_COLOR: Record<Outcome, string> = {
+  passed: '#2e7d32',
+  failed: '#c62828',
+  flaky: '#e69500',
+  pending: '#90a4ae',
+  inconclusive: '#6a5acd',
+};
 
 /** One run's value of a timing, or null when the scenario did not measure it in that run. */
 export interface TimingPoint {
@@ -26,6 +32,8 @@ export interface OutcomePoint {
   outcome: Outcome | null;
   executions: number;
   failed: number;
+  /** Executions left out as inconclusive (harness). */
+  inconclusive?: number;
 }
 
 const xAt = (i: number, count: number): number => (count <= 1 ? (X0 + X1) / 2 : X0 + (i / (count - 1)) * (X1 - X0));
@@ -103,9 +111,11 @@ function passBar(p: OutcomePoint, x: number, width: number): SafeHtml {
   if (p.outcome === null || p.executions === 0) {
     return html`<rect x="${coord(x)}" y="${Y1 - 2}" width="${coord(width)}" height="2" fill="#cfd8dc"><title>${`${p.runId}: not run`}</title></rect>`;
   }
+  // `executions` leaves out the inconclusive ones: the harness's failures are not the site's pass rate.
   const rate = p.outcome === 'pending' ? 0 : (p.executions - p.failed) / p.executions;
   const height = Math.max(2, rate * (Y1 - Y0));
-  const tip = `${p.runId}: ${p.outcome}, ${p.executions - p.failed} of ${p.executions} executions passed`;
+  const left = p.inconclusive ? ` (${p.inconclusive} inconclusive left out)` : '';
+  const tip = `${p.runId}: ${p.outcome}, ${p.executions - p.failed} of ${p.executions} executions passed${left}`;
   return html`<rect x="${coord(x)}" y="${coord(Y1 - height)}" width="${coord(width)}" height="${coord(height)}" fill="${OUTCOME_COLOR[p.outcome]}"><title>${tip}</title></rect>`;
 }
 

@@ -9,6 +9,7 @@ import { stratifiedPhase } from '../core/random.js';
 import { scaleSite } from '../core/site-config.js';
 import { HarnessError } from '../core/errors.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
+import { machineryFailed } from '../topology/machinery.js';
 import { TOPOLOGY_NAME } from '../topology/spec.js';
 import { SiteExpect } from '../expect/site-expect.js';
 import type { FaultHandle } from '../faults/fault-log.js';
@@ -123,15 +124,33 @@ export function scenario(title: string, spec: ScenarioSpec): void {
       await spec.outcome(site, handles);
       // What an expectation observes until the end of the scenario is judged now, before the site goes.
       await site.checkAtEnd();
-    } finally {
-      await site.finish(this.test);
+    } catch (failure) {
+      // Right after a failure, before the site goes: if the harness broke under it (its engine, its Toxiproxy, a
+      // container gone), the failure says nothing about the site, and the worker calls it inconclusive (harness).
+      const broken = await site.checkMachinery().catch(() => null);
+      await finish(site, this.test).catch(() => undefined); // the scenario's failure is the one to report
+      throw broken ? machineryFailed(broken, failure) : failure;
     }
+    await finish(site, this.test);
   });
   const meta: ScenarioMeta = {
     family: familyId,
     faults: [spec.before ?? [], spec.faults ?? []].flat().map((f) => ({ kind: (f as FaultSpec).kind, target: (f as FaultSpec).target })),
   };
   Object.defineProperty(test, SCENARIO_META_KEY, { value: meta, enumerable: false });
+}
+
+/**
+ * Ends the test and removes its site. Removing it is the harness's own work: a failure there (its engine gone
+ * mid-run) says nothing about the site, so it fails the test as the machinery's failure, and never hides the one
+ * the scenario already had.
+ */
+async function finish(site: Site, test: Mocha.Runnable | undefined): Promise<void> {
+  try {
+    await site.finish(test);
+  } catch (error) {
+    throw machineryFailed({ part: 'engine', cause: `the site could not be removed: ${(error as Error).message}` }, error);
+  }
 }
 
 /** Generous: the longest scenario (an ESS takeover and return) three times over, plus a site's start and stop. */

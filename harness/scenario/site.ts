@@ -7,7 +7,7 @@ import type { AdminView, CmsName, ControlRequest, NodeName, StandinStatus } from
 import { msToNs, nowNs, nsToMs, toMonoNs, toNs, untilNs } from '../core/clock.js';
 import { HarnessError, isHarnessError } from '../core/errors.js';
 import { formatDurationMs } from '../core/format.js';
-import type { ActionRecord, EndState, FaultRecord, Injection, TimedStep } from '../core/model.js';
+import type { ActionRecord, EndState, FaultRecord, HarnessFault, Injection, TimedStep } from '../core/model.js';
 import { notYet, waitFor } from '../core/poll.js';
 import type { ImageSet, RunContext } from '../core/run-context.js';
 import { checkSite } from '../core/site-file.js';
@@ -24,6 +24,7 @@ import { waitSunnyDay } from '../observe/sunny-day.js';
 import type { Timeline } from '../observe/timeline.js';
 import { cmsHaTopology } from '../topology/cms-ha.js';
 import { standinImage } from '../topology/standin.js';
+import { machineryFailed } from '../topology/machinery.js';
 import { Topology, type StartedTopology } from '../topology/topology.js';
 import { END_STATE_NODES, endStateWords, primaryUndecided, supervisorAway, type Statuses } from './end-state.js';
 import { kill, stop, type FaultSpec } from './faults.js';
@@ -134,10 +135,20 @@ export class Site implements ObservedSite {
       await Promise.all(spec.nodes.filter((n) => n.image === 'standin').map((n) => site.#recordRun(n.name, standinImage(spec, n, images))));
       return site;
     } catch (error) {
+      // A site that never reached its sunny day because its machinery broke is the harness's failure: say which part.
+      const broken = await topology.checkMachinery().catch(() => null);
       await observer?.stop();
       await topology.stop();
-      throw error;
+      throw broken ? machineryFailed(broken, error) : error;
     }
+  }
+
+  /**
+   * Whether the site's own machinery still works (its engine, its Toxiproxy, every stand-in and holder a fault of the
+   * scenario did not stop): the first broken part, or null. The scenario form asks it right after a failure.
+   */
+  checkMachinery(): Promise<HarnessFault | null> {
+    return this.topology.checkMachinery();
   }
 
   get timeline(): Timeline {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { engineAddress, pingEngine, type DockerClient } from '../docker/client.js';
+import { DEFAULT_ADDRESS, engineAddress, pingEngine, type DockerClient } from '../docker/client.js';
 import { HarnessError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
 import { LOG_DIR } from '../core/paths.js';
@@ -51,8 +51,9 @@ export async function ensureEngine(docker: DockerClient, log: Log): Promise<Engi
   try {
     return { address, version: await pingEngine(docker), installed: false, started: false };
   } catch (error) {
-    // Someone pointed us at a specific engine: starting a local one instead would hide their mistake.
-    if (process.env['DOCKER_HOST']) throw error;
+    // Someone pointed us at a specific engine (DOCKER_HOST, or an engine of a pool): starting the local one instead
+    // would hide their mistake.
+    if (process.env['DOCKER_HOST'] || address !== DEFAULT_ADDRESS) throw error;
   }
   if (!canInstallPackages()) {
     throw new HarnessError(

@@ -79,6 +79,8 @@ export class FakeDocker implements DockerClient {
   imagePresent: (tag: string) => boolean = () => false;
   /** What version() answers; a function that throws (or never settles) stands for a dead engine. */
   version: (options?: { abortSignal?: AbortSignal }) => Promise<{ Version: string }> = async () => ({ Version: '27.0.0-fake' });
+  /** What info() answers: the engine's host, as a pool reckons its share from it. */
+  info: () => Promise<{ NCPU?: number; MemTotal?: number }> = async () => ({ NCPU: 4, MemTotal: 16 * 1024 ** 3 });
 
   #clock = 0;
   #next = 0;
@@ -134,7 +136,13 @@ export class FakeDocker implements DockerClient {
       inspect: async (): Promise<ContainerInspection> => {
         const state = find();
         const networks = Object.fromEntries([...state.networks].map((n) => [n, { IPAddress: '10.0.0.2' }]));
-        return { Id: state.id, Name: `/${state.name}`, NetworkSettings: { Networks: networks } };
+        const status = !state.running ? 'exited' : state.paused ? 'paused' : 'running';
+        return {
+          Id: state.id,
+          Name: `/${state.name}`,
+          State: { Status: status, Running: state.running, Paused: state.paused },
+          NetworkSettings: { Networks: networks },
+        };
       },
       start: () => act('start', (s) => (s.running = true)),
       stop: () => act('stop', (s) => (s.running = false)),

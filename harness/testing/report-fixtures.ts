@@ -617,6 +617,71 @@ export function syntheticRunRecord(options: { hostile?: boolean; runId?: string;
   };
 }
 
+/** The engines a pooled run's record lists: the local one, and one drained mid-run. */
+export const POOL_ENGINES = { local: 'unix:///var/run/docker.sock', remote: 'tcp://10.0.0.5:2376' } as const;
+
+/**
+ * The same run on a pool of two engines: the remote one died mid-run and was drained, the cm-link execution it was
+ * running ran again on the local engine, and the ess-takeover repeat 1 was inconclusive twice (its Toxiproxy stopped).
+ */
+export function syntheticPoolRunRecord(): RunRecord {
+  const record = syntheticRunRecord({ hostile: false, runId: 'pool-run' });
+  const { local, remote } = POOL_ENGINES;
+  const moved = 'stopped answering: connect ECONNREFUSED 10.0.0.5:2376';
+  const cause = "the site's Toxiproxy stopped answering: connect ECONNREFUSED 172.18.0.3:8474";
+  const tests = record.tests.map((t): TestRecord => {
+    if (t.path[0] === 'cm-link' && t.repeat === 0)
+      return {
+        ...t,
+        engine: local,
+        attempts: [
+          { engine: remote, attempt: 1, rerun: null, outcome: 'moved', reason: `engine ${remote} was drained: ${moved}` },
+          { engine: local, attempt: 2, rerun: `moved from engine ${remote}: ${moved}`, outcome: 'passed', reason: null },
+        ],
+      };
+    if (t.path[0] === 'ess-takeover' && t.repeat === 1)
+      return {
+        ...t,
+        outcome: 'inconclusive',
+        error: { message: `inconclusive (harness): ${cause}\nthe failure it spoiled: cms-secondary lost its ACD link`, stack: null },
+        harnessFault: { part: 'toxiproxy', cause },
+        engine: local,
+        attempts: [
+          { engine: local, attempt: 1, rerun: null, outcome: 'inconclusive', reason: cause },
+          {
+            engine: local,
+            attempt: 2,
+            rerun: `retried after inconclusive on engine ${local}: ${cause}; on ${local} again, the only engine left`,
+            outcome: 'inconclusive',
+            reason: cause,
+          },
+        ],
+      };
+    return {
+      ...t,
+      engine: local,
+      attempts: [{ engine: local, attempt: 1, rerun: null, outcome: t.outcome === 'failed' ? 'failed' : 'passed', reason: null }],
+    };
+  });
+  return {
+    ...record,
+    shard: null,
+    engines: [
+      { url: local, capacity: 1, capacityWhy: '--parallel auto: 1 site(s) at once', dockerVersion: '26.1.5', drained: null, attempts: 16 },
+      {
+        url: remote,
+        capacity: 2,
+        capacityWhy: 'from its 4 CPUs',
+        dockerVersion: '26.1.5',
+        drained: { reason: moved, at: '2026-11-25T21:31:02.000Z' },
+        attempts: 2,
+      },
+    ],
+    stats: runStats(tests, 161_300),
+    tests,
+  };
+}
+
 /** Four earlier nights: the same scenarios, primary-down passing every repeat and creeping later, one run with a hostile id. */
 export function syntheticHistory(options: { hostile?: boolean } = {}): HistoryEntry[] {
   const hostile = options.hostile ?? true;

@@ -4,6 +4,7 @@
 
 import { CONFIG_ENV, PORTS, type LinkName, type NodeName } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
+import type { HarnessFault } from '../core/model.js';
 import { allSettledOrThrow } from '../core/poll.js';
 import type { ImageSet } from '../core/run-context.js';
 import type { SiteConfig, WanLink } from '../core/site-config.js';
@@ -17,6 +18,7 @@ import { LinkFaults } from '../faults/link-faults.js';
 import { NodeFaults } from '../faults/node-faults.js';
 import { ControlClient } from '../observe/control-client.js';
 import { createProxies, startToxiproxy, type ToxiproxyServer } from '../toxiproxy/server.js';
+import { checkMachinery } from './machinery.js';
 import { validateSpec, type NodeSpec, type TopologySpec } from './spec.js';
 import { CMS_DATA_DIR, standinConfig, standinImage } from './standin.js';
 
@@ -138,6 +140,7 @@ export class Topology {
         images,
         toxiproxy,
         containers,
+        holders: new Map([...holders].map(([node, holder]) => [node, holder.container])),
         clients,
         proxyPorts,
         wan,
@@ -149,7 +152,8 @@ export class Topology {
       // The start error is the one to report; whatever this removal leaves, the next run's sweep removes.
       await removeTopologyResources(docker, id).catch(() => undefined);
       unregister();
-      if (cause instanceof HarnessError) throw cause;
+      // A part that never answered (Toxiproxy's API, a stand-in's health) is a start that failed, not a timeout of the site.
+      if (cause instanceof HarnessError && cause.code !== 'TIMEOUT') throw cause;
       throw new HarnessError('START_FAILED', `Starting topology "${spec.name}" failed: ${(cause as Error).message}`, {
         cause,
         details: { topology: spec.name, id },
@@ -190,6 +194,7 @@ interface StartedParts {
   images: ImageSet;
   toxiproxy: ToxiproxyServer;
   containers: Map<NodeName, EngineContainer>;
+  holders: Map<NodeName, EngineContainer>;
   clients: Map<NodeName, ControlClient>;
   proxyPorts: Map<string, number>;
   wan: SiteConfig['wan'];
@@ -268,6 +273,24 @@ export class StartedTopology implements AsyncDisposable {
     const out: Partial<Record<string, string[]>> = {};
     await Promise.all(entries.map(async ([node, c]) => (out[node] = await tailLogs(c, lines).catch(() => []))));
     return out;
+  }
+
+  /**
+   * Whether the site's machinery still works (its engine, its Toxiproxy, every container a fault did not stop): the
+   * first broken part, or null. Asked after a failure, to tell the harness's failure from the site's.
+   */
+  checkMachinery(): Promise<HarnessFault | null> {
+    // Held down until its heal is in effect: a restart in progress has no running container for a moment.
+    const heldDown = new Set<string>(
+      this.faultLog.records.filter((r) => (r.kind === 'kill' || r.kind === 'stop') && r.healedNs === null).map((r) => r.target),
+    );
+    return checkMachinery({
+      docker: this.parts.docker,
+      toxiproxy: this.parts.toxiproxy,
+      standins: this.parts.containers,
+      holders: this.parts.holders,
+      heldDown,
+    });
   }
 
   /** Removes every container and network of this topology. Safe to call more than once. */
