@@ -1,6 +1,7 @@
-// explored (DESIGN §2 "explore"): schedules `cmsha explore` found breaking an invariant on the stand-ins as they were
-// (tag explore-baseline, seed 2026), promoted once the site model was fixed, so every nightly run keeps checking them.
-// Each is the finding's schedule after shrinking (waits and steps that did not matter dropped), and must now hold I1–I7.
+// explored (DESIGN §2 "explore"): schedules `cmsha explore` found breaking an invariant, promoted once the stand-ins
+// were fixed, so every nightly run keeps checking them: on the stand-ins as they were (tag explore-baseline, seed 2026),
+// then on the fixed ones (seed 1). Each is the finding's schedule after shrinking (waits and steps that did not matter
+// dropped), and must now hold I1–I7.
 
 import { expect, family, scenario } from '../harness/index.js';
 
@@ -91,6 +92,42 @@ family('explored', 'schedules that once broke an invariant', () => {
       { fault: 'f1', kind: 'kill', target: 'cms-primary', at: { phase: 0.55 } },
       { wait: { cycles: 4 } },
       { heal: 'f1', at: { phase: 0.85 } },
+    ],
+    async outcome(site) {
+      await expect(site).toHoldInvariants();
+    },
+  });
+
+  // I4 no ACTIVE CMS: the ACTIVE secondary restarts within the detection window and comes back STANDBY, so its
+  // heartbeats never stop for long enough, and the STANDBY primary never took the role back
+  scenario('takes the role back when the ACTIVE secondary restarts within the detection window (explore seed 1, I4)', {
+    site: { policy: { autoFailover: true, autoFailback: false, returningPrimary: 'hold-standby' } },
+    schedule: [
+      { fault: 'f1', kind: 'kill', target: 'cms-primary', at: { phase: 0.3 } },
+      { heal: 'f1', at: { event: 'failover', withinCycles: 6 } },
+      { wait: { cycles: 2 } },
+      { fault: 'f2', kind: 'kill', target: 'cms-secondary', at: { phase: 0.8 } },
+      { wait: { cycles: 0.5 } },
+      { heal: 'f2', at: { phase: 0.7 } },
+    ],
+    async outcome(site) {
+      await expect(site).toHoldInvariants();
+      await expect(site).toHaveExactlyOneActive('cms-primary');
+    },
+  });
+
+  // I7 Dual-IP attempts too close: the secondary paused while its CM link was down dialled late on resuming, and its
+  // next attempt kept the old grid
+  scenario('keeps the Dual-IP spacing after an attempt dialled late on resuming from a pause (explore seed 1, I7)', {
+    site: { policy: { autoFailover: false, autoFailback: false, returningPrimary: 'hold-standby' } },
+    schedule: [
+      { fault: 'f1', kind: 'cut', target: 'acd-secondary', at: { phase: 0.15 } },
+      { wait: { cycles: 1 } },
+      { fault: 'f2', kind: 'pause', target: 'cms-secondary', at: { phase: 0.15 } },
+      { wait: { cycles: 2.5 } },
+      { heal: 'f2', at: { phase: 0 } },
+      { wait: { cycles: 2 } },
+      { heal: 'f1', at: { phase: 0 } },
     ],
     async outcome(site) {
       await expect(site).toHoldInvariants();

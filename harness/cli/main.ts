@@ -10,7 +10,8 @@ import { parseTimeScale } from '../core/run-context.js';
 import { loadSiteFile } from '../core/site-file.js';
 import { verdictLine } from '../core/summary.js';
 import { connectDocker, type DockerClient } from '../docker/client.js';
-import { doctor, runSetup } from '../setup/index.js';
+import { buildCandidateImage, doctor, runSetup } from '../setup/index.js';
+import { PLANTS } from '../../images/protocol/index.js';
 import { listCatalogue, selectScenarios } from '../jobs/catalogue.js';
 import { parseShard } from '../jobs/plan.js';
 import { compareCommand, durationsCommand, reportCommand, sensitivityCommand, validateCommand } from './job-commands.js';
@@ -291,6 +292,35 @@ export function buildProgram(docker: () => DockerClient, out: { exitCode: number
     .action(async () => {
       const report = await setUp(docker());
       process.stdout.write(`${JSON.stringify({ ...report, durationMs: Math.round(report.durationMs) }, null, 2)}\n`);
+    });
+
+  program
+    .command('image')
+    .description('build a candidate stand-in image from this checkout, for a candidate site file’s images.cms (pre-upgrade validation)')
+    .option('--version <v>', 'the software version its stand-ins report (default: 16.4.0)')
+    .option('--plant <names>', 'defects to plant on purpose, comma-separated, to prove validate catches them (see below)')
+    .option('--tag <tag>', 'its tag (default: cmsha/standin:<hash of what went in>)')
+    .addHelpText(
+      'after',
+      `\nPlants:\n${Object.entries(PLANTS)
+        .map(([name, what]) => `  ${name.padEnd(30)} ${what}`)
+        .join('\n')}\n`,
+    )
+    .action(async (options: { version?: string; plant?: string; tag?: string }) => {
+      const plants = options.plant
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '');
+      const tag = await buildCandidateImage(
+        docker(),
+        {
+          ...(options.version ? { version: options.version } : {}),
+          ...(plants ? { plants } : {}),
+          ...(options.tag ? { tag: options.tag } : {}),
+        },
+        (line) => process.stderr.write(`cms-ha-chaos setup: ${line}\n`),
+      );
+      process.stdout.write(`${tag}\n# in the candidate site file:\nimages:\n  cms: ${tag}\n`);
     });
 
   program

@@ -199,8 +199,11 @@ export interface TestEvidence {
   actions?: ActionRecord[];
   /** The invariants I1–I7 as checked over the finished timeline (absent where they were not checked). */
   invariants?: InvariantVerdict[];
-  /** What each node's stand-in ran: its image and the version it reported, from when (an upgrade adds a row). */
-  nodes?: Partial<Record<NodeName, Array<{ image: string; version: string; sinceNs: MonoNs }>>>;
+  /**
+   * What each node's stand-in ran: its image, the version it reported and the defects planted in it (a candidate image
+   * built with `cmsha image --plant`), from when (an upgrade adds a row).
+   */
+  nodes?: Partial<Record<NodeName, Array<{ image: string; version: string; plants?: string[]; sinceNs: MonoNs }>>>;
   /** The schedule the test ran (explore, replay, the scenario form) and how each step was made (absent otherwise). */
   schedule?: { schedule: Schedule; steps: ScheduleStepRecord[] };
   timeline: TimelineEvent[];

@@ -86,7 +86,7 @@ export class Evidence {
   }
 
   /** Records the image a node's stand-in runs from now and the version it reports. */
-  addNodeRun(node: NodeName, run: { image: string; version: string; sinceNs: string }): void {
+  addNodeRun(node: NodeName, run: { image: string; version: string; plants?: string[]; sinceNs: string }): void {
     (this.#nodes[node] ??= []).push(run);
   }
 

@@ -140,18 +140,22 @@ function environmentTable(record: RunRecord): SafeHtml {
  * one a node ran in the run (an upgrade shows both). The set-up's images follow, as built or found.
  */
 function imagesTable(record: RunRecord): SafeHtml {
-  const ran = new Map<string, { node: string; image: string; version: string; tests: number }>();
+  const ran = new Map<string, { node: string; image: string; version: string; plants: string; tests: number }>();
   for (const test of record.tests)
     for (const [node, runs] of Object.entries(test.evidence?.nodes ?? {}))
       for (const run of runs ?? []) {
-        const key = `${node}\u0000${run.image}\u0000${run.version}`;
-        const row = ran.get(key) ?? { node, image: run.image, version: run.version, tests: 0 };
+        const plants = (run.plants ?? []).join(', ');
+        const key = `${node}\u0000${run.image}\u0000${run.version}\u0000${plants}`;
+        const row = ran.get(key) ?? { node, image: run.image, version: run.version, plants, tests: 0 };
         row.tests += 1;
         ran.set(key, row);
       }
   const rows = [...ran.values()]
     .sort((a, b) => a.node.localeCompare(b.node) || a.image.localeCompare(b.image) || a.version.localeCompare(b.version))
-    .map((r) => html`<tr><td>${r.node}</td><td>${r.image}</td><td>${r.version}</td><td class="num">${r.tests}</td></tr>`);
+    .map(
+      (r) =>
+        html`<tr><td>${r.node}</td><td>${r.image}</td><td>${r.version}${r.plants === '' ? '' : html` <span class="warn">${`planted: ${r.plants}`}</span>`}</td><td class="num">${r.tests}</td></tr>`,
+    );
   const ranTable =
     rows.length === 0
       ? ''

@@ -282,6 +282,7 @@ describe('renderHtml', function () {
     const ran = (nodes: NonNullable<TestEvidence['nodes']>) => ({ ...first!, evidence: { ...first!.evidence!, nodes } });
     const candidate = ran({
       'cms-primary': [{ image: 'cmsha/standin:candidate', version: '16.5.0', sinceNs: '1' }],
+      supervisor: [{ image: 'cmsha/standin:plant', version: '16.5.0', plants: ['failover-one-beat-late'], sinceNs: '1' }],
       'cms-secondary': [
         { image: 'cmsha/standin:base', version: '16.4.0', sinceNs: '1' },
         { image: 'cmsha/standin:candidate', version: '16.5.0', sinceNs: '2' },
@@ -292,6 +293,7 @@ describe('renderHtml', function () {
     expect(table).to.contain('<td>cms-primary</td><td>cmsha/standin:candidate</td><td>16.5.0</td>');
     expect(table).to.contain('<td>cms-secondary</td><td>cmsha/standin:base</td><td>16.4.0</td>');
     expect(table).to.contain('<td>cms-secondary</td><td>cmsha/standin:candidate</td><td>16.5.0</td>');
+    expect(table, 'a planted image says so').to.contain('<td>16.5.0 <span class="warn">planted: failover-one-beat-late</span></td>');
   });
 
   it('renders an empty run', function () {

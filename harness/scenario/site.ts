@@ -536,7 +536,8 @@ export class Site implements ObservedSite {
   /** Records the image a node's stand-in runs now and the version it reports (the report says what actually ran). */
   async #recordRun(node: NodeName, image: string): Promise<void> {
     const status = await this.status(node);
-    this.evidence.addNodeRun(node, { image, version: status.version ?? 'unknown', sinceNs: toMonoNs(nowNs()) });
+    const plants = status.plants && status.plants.length > 0 ? { plants: status.plants } : {};
+    this.evidence.addNodeRun(node, { image, version: status.version ?? 'unknown', ...plants, sinceNs: toMonoNs(nowNs()) });
   }
 
   async #waitSteady(): Promise<void> {

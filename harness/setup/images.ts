@@ -107,23 +107,34 @@ async function copySourceFiles(folder: string, context: string, roots: ImageRoot
   }
 }
 
-/** Builds a stand-in image from images/<name>/ and the compiled code; tagged by the hash of what went in. */
+/** A candidate stand-in image's build arguments: the version it reports, the defects planted in it. */
+export interface StandinBuildArgs {
+  CMSHA_VERSION?: string;
+  CMSHA_PLANT?: string;
+}
+
+/**
+ * Builds a stand-in image from images/<name>/ and the compiled code; tagged by the hash of what went in (build
+ * arguments included), or `tag` when given (a candidate image, always built again).
+ */
 export async function ensureStandinImage(
   docker: DockerClient,
   name: 'standin' | 'echo',
   base: string,
   log: ImageLog,
   roots: ImageRoots = PROJECT_ROOTS,
+  candidate: { args?: StandinBuildArgs; tag?: string } = {},
 ): Promise<Made> {
   const context = await mkdtemp(join(tmpdir(), `cmsha-${name}-`));
   try {
     await copySourceFiles(name, context, roots);
     await writeFile(join(context, 'package.json'), '{ "type": "module" }\n');
     await copyCompiled([join('images', 'protocol'), join('images', name)], context, roots);
-    const tag = `cmsha/${name}:${await contentHash(context, [base])}`;
-    if (await imageExists(docker, tag)) return { tag, source: 'present' };
-    log(`building ${tag} FROM ${base}`);
-    await buildImage(docker, context, tag, { BASE: base });
+    const args = Object.entries(candidate.args ?? {}).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+    const tag = candidate.tag ?? `cmsha/${name}:${await contentHash(context, [base, ...args.map(([k, v]) => `${k}=${v}`)])}`;
+    if (candidate.tag === undefined && (await imageExists(docker, tag))) return { tag, source: 'present' };
+    log(`building ${tag} FROM ${base}${args.map(([k, v]) => ` ${k}=${v}`).join('')}`);
+    await buildImage(docker, context, tag, { BASE: base, ...Object.fromEntries(args) });
     return { tag, source: 'built' };
   } finally {
     await rm(context, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
+import { PLANT_NAMES } from '../../images/protocol/index.js';
 import { HarnessError } from '../core/errors.js';
 import type { Environment } from '../core/model.js';
 import { ENVIRONMENT_FILE } from '../core/paths.js';
@@ -14,7 +15,7 @@ import { LABEL_RUN } from '../docker/labels.js';
 import { sweepOrphans } from '../docker/sweep.js';
 import { findToxiproxyImage, TOXIPROXY_LOCAL, TOXIPROXY_OFFICIAL, TOXIPROXY_VERSION } from '../toxiproxy/image.js';
 import { aptInstall, canInstallPackages, ensureEngine, type EngineReport } from './engine.js';
-import { ensureImages, type ImagesReport } from './images.js';
+import { ensureImages, ensureNodeBaseImage, ensureStandinImage, type ImagesReport } from './images.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -68,6 +69,45 @@ export async function runSetup(docker: DockerClient, options: SetupOptions = {})
   await mkdir(dirname(ENVIRONMENT_FILE), { recursive: true });
   await writeFile(ENVIRONMENT_FILE, `${JSON.stringify(environment, null, 2)}\n`);
   return { engine, images, swept, chromium, durationMs: performance.now() - started, environment };
+}
+
+/** A candidate stand-in image: the version it reports, the defects planted in it, the tag it gets. */
+export interface CandidateImage {
+  version?: string;
+  plants?: string[];
+  tag?: string;
+}
+
+/** The problems of a candidate image's settings, before anything is built. */
+export function candidateImageProblems(c: CandidateImage): string[] {
+  const problems: string[] = [];
+  if (c.version !== undefined && !/^\d+(\.\d+)*$/.test(c.version))
+    problems.push(`--version "${c.version}" is not a version: give dot-separated numbers, e.g. 16.5.0`);
+  for (const plant of (c.plants ?? []).filter((p) => !(PLANT_NAMES as string[]).includes(p)))
+    problems.push(`--plant "${plant}" is not a plant: give one of ${PLANT_NAMES.join(', ')}`);
+  if (c.tag !== undefined && !/^[a-z0-9][a-z0-9._/-]*(:[\w][\w.-]{0,127})?$/.test(c.tag))
+    problems.push(`--tag "${c.tag}" is not an image tag: give name[:tag] in lower case, e.g. cmsha/standin:candidate`);
+  return problems;
+}
+
+/**
+ * Builds a candidate stand-in image from this checkout on the engine, after the set-up (engine, base image): what a
+ * candidate site file then names in `images.cms` (or `images.nodes`). Returns its tag.
+ */
+export async function buildCandidateImage(docker: DockerClient, candidate: CandidateImage, log: (line: string) => void): Promise<string> {
+  const problems = candidateImageProblems(candidate);
+  if (problems.length > 0) throw new HarnessError('BAD_INPUT', problems.join('\n'));
+  await runSetup(docker, { log });
+  const base = await ensureNodeBaseImage(docker, log);
+  const args = {
+    ...(candidate.version ? { CMSHA_VERSION: candidate.version } : {}),
+    ...(candidate.plants && candidate.plants.length > 0 ? { CMSHA_PLANT: candidate.plants.join(',') } : {}),
+  };
+  const made = await ensureStandinImage(docker, 'standin', base.tag, log, undefined, {
+    args,
+    ...(candidate.tag ? { tag: candidate.tag } : {}),
+  });
+  return made.tag;
 }
 
 /** What is there and what is missing, without installing or starting anything. */

@@ -150,6 +150,20 @@ export const VERSION_ENV = 'CMSHA_VERSION';
 /** The version a stand-in reports when neither its configuration nor its image says one. */
 export const DEFAULT_VERSION = '16.4.0';
 
+/**
+ * Defects planted in a candidate image on purpose, to prove that `cmsha validate` catches a regression of each kind
+ * (build argument CMSHA_PLANT, a comma-separated list; `cmsha image --plant`). An image without it has none.
+ */
+export const PLANT_ENV = 'CMSHA_PLANT';
+export const PLANTS = {
+  'failover-one-beat-late': 'the secondary goes ACTIVE one heartbeat after the configured number of misses',
+  'supervisor-on-standby': 'a STANDBY CMS accepts the supervisor’s login',
+  'handover-one-exchange-longer': 'an automatic failback tells the secondary to go STANDBY one heartbeat exchange later',
+  'older-applies-newer': 'Admin-Sync ignores versions: changes are sent to an older CMS, and an older CMS applies a newer one’s',
+} as const;
+export type Plant = keyof typeof PLANTS;
+export const PLANT_NAMES = Object.keys(PLANTS) as Plant[];
+
 // ---------------------------------------------------------------------------------------------
 // Observation: status and events served on the control port.
 
@@ -277,6 +291,8 @@ export interface StandinStatus {
   kind: StandinKind;
   /** The software version of this stand-in (StandinConfig.version, else the image's CMSHA_VERSION). */
   version: string;
+  /** The defects planted in its image (CMSHA_PLANT); absent when none. */
+  plants?: Plant[];
   nowNs: MonoNs;
   /** Connections accepted before `begin`, held unread until then (see StandinConfig.awaitBegin). */
   heldConnections: number;

@@ -7,12 +7,13 @@ import { actualPort, ConfigError, parseConfig, type LocalConfig } from './config
 import { startControlServer, type ControlOutcome } from './shell/control-server.js';
 import { EventLog } from './shell/event-log.js';
 import { cmRole, cmsRole, echoRole, essRole, supervisorRole, type Role } from './shell/roles.js';
+import { readPlants, type Plants } from './plants.js';
 import { effectiveVersion } from './version.js';
 
-function roleFor(cfg: LocalConfig, log: EventLog): Role {
+function roleFor(cfg: LocalConfig, log: EventLog, plants: Plants): Role {
   switch (cfg.kind) {
     case 'cms':
-      return cmsRole(cfg, log);
+      return cmsRole(cfg, log, plants);
     case 'cm':
       return cmRole(cfg, log);
     case 'ess':
@@ -43,16 +44,19 @@ function listen(port: number, host: string, onSocket: (s: net.Socket) => void): 
 
 async function main(): Promise<void> {
   let cfg: LocalConfig;
+  let plants: Plants;
   try {
     cfg = parseConfig(process.env[CONFIG_ENV]);
     cfg = { ...cfg, version: effectiveVersion(cfg.version) };
+    plants = readPlants();
   } catch (error) {
     process.stderr.write(`cmsha standin: ${error instanceof ConfigError ? error.message : String(error)}\n`);
     process.exit(2);
   }
   const host = cfg.bindHost ?? '0.0.0.0';
   const log = new EventLog(cfg.node);
-  const role = roleFor(cfg, log);
+  const role = roleFor(cfg, log, plants);
+  if (plants.size > 0) log.push({ type: 'log', message: `planted defects (CMSHA_PLANT): ${[...plants].join(', ')}` });
   const servers: net.Server[] = [];
 
   // Before `begin`, an accepted connection waits unread, as in the listen backlog of a server still booting: the
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     node: cfg.node,
     kind: cfg.kind,
     version: cfg.version ?? '',
+    ...(plants.size > 0 ? { plants: [...plants] } : {}),
     nowNs: process.hrtime.bigint().toString(),
     heldConnections: held.size,
     ...role.status(),

@@ -2,6 +2,7 @@
 // numbered within its own origin, applies the peer's in order, resolves conflicts and respects versions. Pure.
 
 import type { CmsName, HaRole, Timers } from '../../protocol/index.js';
+import { NO_PLANTS, type Plants } from '../plants.js';
 import { compareVersions } from '../version.js';
 import type { WireMsg } from '../wire.js';
 import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
@@ -11,6 +12,8 @@ export interface AdminSyncConfig {
   timers: Pick<Timers, 'keepaliveIntervalMs' | 'keepaliveMisses'>;
   /** This CMS's software version (sent in hellos; a peer on an older version is not sent our changes). */
   version: string;
+  /** Planted defects (a candidate image's, see PLANTS): older-applies-newer ignores versions. */
+  plants?: Plants;
 }
 
 export interface AdminChange {
@@ -225,8 +228,12 @@ export function adminSyncMachine(cfg: AdminSyncConfig): Machine<AdminSyncSnapsho
   const link = (s: AdminSyncSnapshot): AdminConn | undefined => s.conns.find((c) => c.up);
   const oldestUnacked = (s: AdminSyncSnapshot) => s.own.find((c) => c.seq > s.ackedSeq);
   /** The peer runs an older version: it cannot read our changes. */
-  const peerOlder = (s: AdminSyncSnapshot): boolean => s.peerVersion !== null && compareVersions(s.peerVersion, cfg.version) < 0;
-  const peerNewer = (s: AdminSyncSnapshot): boolean => s.peerVersion !== null && compareVersions(s.peerVersion, cfg.version) > 0;
+  // The planted defect older-applies-newer: no version is ever in the way, either side.
+  const versionsIgnored = (cfg.plants ?? NO_PLANTS).has('older-applies-newer');
+  const peerOlder = (s: AdminSyncSnapshot): boolean =>
+    !versionsIgnored && s.peerVersion !== null && compareVersions(s.peerVersion, cfg.version) < 0;
+  const peerNewer = (s: AdminSyncSnapshot): boolean =>
+    !versionsIgnored && s.peerVersion !== null && compareVersions(s.peerVersion, cfg.version) > 0;
   const canSend = (s: AdminSyncSnapshot): AdminConn | undefined => (peerOlder(s) ? undefined : link(s));
   const open = (s: AdminSyncSnapshot, object: string): AdminConflict | undefined =>
     s.conflicts.find((c) => c.object === object && !c.converged);

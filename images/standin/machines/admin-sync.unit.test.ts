@@ -16,6 +16,7 @@ import {
   type AdminSyncInput,
   type AdminSyncSnapshot,
 } from './admin-sync.js';
+import { NO_PLANTS, type Plants } from '../plants.js';
 import { Sim, only } from '../test-support/sim.js';
 import type { CmsName, HaRole } from '../../protocol/index.js';
 import type { WireMsg } from '../wire.js';
@@ -30,9 +31,10 @@ function cms(
   startMs = 0,
   role: HaRole = node === 'cms-primary' ? 'ACTIVE' : 'STANDBY',
   version = '16.4.0',
+  plants: Plants = NO_PLANTS,
 ): Cms {
   const s = new Sim<AdminSyncSnapshot, AdminSyncInput, AdminNotice>(
-    adminSyncMachine({ node, timers: TIMERS, version }),
+    adminSyncMachine({ node, timers: TIMERS, version, plants }),
     initialAdminSync(node, role, saved),
     startMs,
   );
@@ -641,6 +643,16 @@ describe('Admin-Sync: versions', () => {
     expect(actions(s, 'applied')).to.deep.equal([['applied', 'cms-primary', 1]]);
     expect(actions(p, 'applied')).to.deep.equal([]);
     expect([p.state.versionAlarm, s.state.versionAlarm]).to.deep.equal([false, true]);
+  });
+
+  it('planted older-applies-newer: sends to the older CMS, which applies the change, and raises nothing', () => {
+    const planted = new Set(['older-applies-newer'] as const);
+    const p = cms('cms-primary', undefined, 0, 'ACTIVE', '16.5.0', planted);
+    const s = cms('cms-secondary', undefined, 0, 'STANDBY', '16.4.0', planted);
+    connect(p, s);
+    change(p, s, 'a');
+    expect(actions(s, 'applied')).to.deep.equal([['applied', 'cms-primary', 1]]);
+    expect([p.state.versionAlarm, s.state.versionAlarm]).to.deep.equal([false, false]);
   });
 
   it('neither applies nor acknowledges a change from a newer version that arrives anyway', () => {

@@ -1,10 +1,13 @@
 // Client logins on a CMS (the supervisor's reporting sessions): only the ACTIVE CMS serves them. Pure.
 
 import type { HaRole, Timers } from '../../protocol/index.js';
+import { NO_PLANTS, type Plants } from '../plants.js';
 import { copy, earliest, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
 
 export interface ClientsConfig {
   timers: Pick<Timers, 'keepaliveIntervalMs' | 'keepaliveMisses'>;
+  /** Planted defects (a candidate image's, see PLANTS): supervisor-on-standby accepts a login while STANDBY. */
+  plants?: Plants;
 }
 
 export interface ClientSession {
@@ -33,6 +36,7 @@ export function initialClients(role: HaRole): ClientsSnapshot {
 export function clientsMachine(cfg: ClientsConfig): Machine<ClientsSnapshot, ClientsInput> {
   const t = cfg.timers;
   const silenceMs = t.keepaliveMisses * t.keepaliveIntervalMs;
+  const acceptsOnStandby = (cfg.plants ?? NO_PLANTS).has('supervisor-on-standby');
   return {
     step(state, input, nowMs): Step<ClientsSnapshot> {
       const s = copy(state);
@@ -59,7 +63,7 @@ export function clientsMachine(cfg: ClientsConfig): Machine<ClientsSnapshot, Cli
           if (x === undefined) break;
           x.lastRxMs = nowMs;
           if (input.msg.t !== 'login' || x.user !== null) break;
-          if (s.role !== 'ACTIVE') {
+          if (s.role !== 'ACTIVE' && !acceptsOnStandby) {
             fx.push({ type: 'send', conn: x.conn, msg: { t: 'login-reject', reason: 'this CMS is STANDBY' } });
             fx.push({ type: 'close', conn: x.conn, reason: 'login rejected: STANDBY' });
             s.sessions = s.sessions.filter((q) => q.conn !== x.conn);

@@ -20,6 +20,13 @@ describe('CMS client logins', () => {
     expect(only(ok, 'send')[0]?.msg.t).to.equal('login-ok');
   });
 
+  it('planted supervisor-on-standby: accepts a login while STANDBY', () => {
+    const plants = new Set(['supervisor-on-standby'] as const);
+    const s = new Sim<ClientsSnapshot, ClientsInput>(clientsMachine({ timers: TIMERS, plants }), initialClients('STANDBY'));
+    s.input({ type: 'accepted', conn: -1, port: 6002 });
+    expect(only(s.input({ type: 'message', conn: -1, msg: { t: 'login', user: 'sup' } }), 'send')[0]?.msg.t).to.equal('login-ok');
+  });
+
   it('sends keep-alives to logged-in sessions and drops them all on going STANDBY', () => {
     const s = new Sim<ClientsSnapshot, ClientsInput>(clientsMachine({ timers: TIMERS }), initialClients('ACTIVE'));
     s.input({ type: 'accepted', conn: -1, port: 6002 });

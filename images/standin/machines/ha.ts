@@ -2,6 +2,7 @@
 // primary's policy, manual set-active/set-standby, and the DUAL_ACTIVE and NO_ACTIVE_CMS alarms. Pure.
 
 import type { CmsName, HaRole, Policy, Timers } from '../../protocol/index.js';
+import { NO_PLANTS, type Plants } from '../plants.js';
 import type { WireMsg } from '../wire.js';
 import { alarm, copy, earliest, emit, log, type ConnId, type Effect, type Machine, type NetInput, type Step } from './core.js';
 
@@ -11,6 +12,8 @@ export interface HaConfig {
   policy: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'>;
   /** Random per process start; the secondary puts it in every beat (see the `hb` wire message). */
   epoch: string;
+  /** Planted defects (a candidate image's, see PLANTS): failover-one-beat-late, handover-one-exchange-longer. */
+  plants?: Plants;
 }
 
 export interface OutstandingBeat {
@@ -48,6 +51,8 @@ export interface HaSnapshot {
   returnHandled: boolean;
   /** Primary: answers tell this role of the secondary to go STANDBY; void once the secondary's role changed. */
   demand: SecondaryRole | null;
+  /** Primary, planted handover-one-exchange-longer only: answers that leave the demand out before it is sent. */
+  demandHeldAnswers: number;
   /** Primary: an operator's command cancelled a demand; a secondary that obeyed it anyway is told to resume ACTIVE. */
   failbackCancelled: boolean;
   /** Primary: its watch declared the secondary lost (no heartbeat for the detection window); cleared by the next beat. */
@@ -109,6 +114,7 @@ export function initialHa(): HaSnapshot {
     contact: false,
     returnHandled: false,
     demand: null,
+    demandHeldAnswers: 0,
     failbackCancelled: false,
     secondaryLost: false,
     tookBack: false,
@@ -177,6 +183,7 @@ export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby
 export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice> {
   const t = cfg.timers;
   const isPrimary = cfg.node === 'cms-primary';
+  const plants = cfg.plants ?? NO_PLANTS;
   const detectionMs = t.heartbeatMisses * t.heartbeatIntervalMs + t.heartbeatTimeoutMs;
   /** Primary: no beat for this long means no contact (the next beat was due and would have been answered). */
   const contactMs = t.heartbeatIntervalMs + t.heartbeatTimeoutMs;
@@ -275,6 +282,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     // What the peer last said no longer holds: it is unreachable, not known ACTIVE (no DUAL_ACTIVE on a failover).
     s.peerRole = null;
     if (!cfg.policy.autoFailover || s.role !== 'STANDBY') return;
+    if (plants.has('failover-one-beat-late') && s.consecutiveMisses < t.heartbeatMisses + 1) return;
     if (s.manualHold) {
       if (s.consecutiveMisses === t.heartbeatMisses) fx.push(log('heartbeat lost: the role stays as the operator set it (manual hold)'));
       return;
@@ -294,6 +302,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     else if (cfg.policy.autoFailback) {
       decide(s, fx, 'ACTIVE', 'auto failback: the secondary is ACTIVE and is told to go STANDBY', nowMs);
       s.demand = { epoch: m.epoch, roleSeq: m.roleSeq };
+      if (plants.has('handover-one-exchange-longer')) s.demandHeldAnswers = 1;
     } else if (cfg.policy.returningPrimary === 'hold-standby')
       decide(s, fx, 'STANDBY', 'returning primary holds STANDBY: secondary is ACTIVE', nowMs);
     else decide(s, fx, 'ACTIVE', 'returning primary stays ACTIVE: secondary is ACTIVE', nowMs);
@@ -339,7 +348,11 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
       fx.push(log('the secondary is back ACTIVE after this primary took the role back: it is told to go STANDBY'));
     }
 
-    const demandStandby = s.demand !== null && s.role === 'ACTIVE' && m.fromRole === 'ACTIVE';
+    let demandStandby = s.demand !== null && s.role === 'ACTIVE' && m.fromRole === 'ACTIVE';
+    if (demandStandby && s.demandHeldAnswers > 0) {
+      s.demandHeldAnswers -= 1;
+      demandStandby = false;
+    }
     const resumeActive = s.failbackCancelled && m.fromRole === 'STANDBY';
     // A secondary ordered to STANDBY is about to change; learning it ACTIVE now would raise a false alarm.
     if (demandStandby) s.peerRole = 'STANDBY';

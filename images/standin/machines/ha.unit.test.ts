@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { haMachine, initialHa, manualRefusal, type HaConfig, type HaInput, type HaNotice, type HaSnapshot } from './ha.js';
 import { earliest } from './core.js';
+import { NO_PLANTS, type Plants } from '../plants.js';
 import { Sim, only } from '../test-support/sim.js';
 import type { HaRole, Policy } from '../../protocol/index.js';
 import type { WireMsg } from '../wire.js';
@@ -17,15 +18,15 @@ const POLICY: Pick<Policy, 'autoFailover' | 'autoFailback' | 'returningPrimary'>
 
 type HaSim = Sim<HaSnapshot, HaInput, HaNotice>;
 
-function secondary(policy = POLICY): HaSim {
-  const cfg: HaConfig = { node: 'cms-secondary', timers: TIMERS, policy, epoch: 'epoch-1' };
+function secondary(policy = POLICY, plants: Plants = NO_PLANTS): HaSim {
+  const cfg: HaConfig = { node: 'cms-secondary', timers: TIMERS, policy, epoch: 'epoch-1', plants };
   const s = new Sim<HaSnapshot, HaInput, HaNotice>(haMachine(cfg), initialHa());
   s.input({ type: 'start' });
   return s;
 }
 
-function primary(policy = POLICY): HaSim {
-  const cfg: HaConfig = { node: 'cms-primary', timers: TIMERS, policy, epoch: 'unused' };
+function primary(policy = POLICY, plants: Plants = NO_PLANTS): HaSim {
+  const cfg: HaConfig = { node: 'cms-primary', timers: TIMERS, policy, epoch: 'unused', plants };
   const s = new Sim<HaSnapshot, HaInput, HaNotice>(haMachine(cfg), initialHa());
   s.input({ type: 'start' });
   return s;
@@ -336,6 +337,21 @@ describe('CMS HA role: primary', () => {
     expect(sec.state.role).to.equal('STANDBY');
     expect(sec.events('role').at(-1)?.reason).to.match(/^failback/);
     expect(sec.events('alarm').filter((a) => a.alarm === 'DUAL_ACTIVE')).to.deep.equal([]);
+  });
+
+  it('planted handover-one-exchange-longer: leaves the demand out of the first answer, and sends it in the next', () => {
+    const s = primary({ ...POLICY, autoFailback: true }, new Set(['handover-one-exchange-longer'] as const));
+    expect(answer(s.input(hb(9, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 9, role: 'ACTIVE' });
+    expect(answer(s.input(hb(10, 'ACTIVE')))).to.deep.equal({ t: 'hb-ans', beat: 10, role: 'ACTIVE', demandStandby: true });
+  });
+
+  it('planted failover-one-beat-late: fails over at heartbeatMisses + 1', () => {
+    const s = secondary(POLICY, new Set(['failover-one-beat-late'] as const));
+    beats(s, 500, 'answer');
+    beats(s, 3_000, 'refuse');
+    expect(s.state.role).to.equal('STANDBY');
+    beats(s, 4_000, 'refuse');
+    expect(s.events('role').at(-1)).to.include({ role: 'ACTIVE', reason: 'heartbeat lost: 4 misses', atMs: 4_000 });
   });
 
   it('applies the same policy when a primary that stayed ACTIVE hears again from a secondary that took over (resume, end of isolation, healed path)', () => {

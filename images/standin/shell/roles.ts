@@ -33,6 +33,7 @@ import { essPeerMachine, forcedTakeoverRefusal, initialEssPeer } from '../machin
 import { haMachine, initialHa, manualRefusal } from '../machines/ha.js';
 import { initialSupervisor, supervisorMachine } from '../machines/supervisor.js';
 import type { LocalConfig } from '../config.js';
+import { NO_PLANTS, type Plants } from '../plants.js';
 import type { ControlOutcome } from './control-server.js';
 import { readJsonFile, writeJsonFileAtomic } from './durable-file.js';
 import type { EventLog } from './event-log.js';
@@ -89,7 +90,7 @@ function loadAcdData(file: string | null, log: EventLog): AcdDurable | undefined
   return saved;
 }
 
-export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
+export function cmsRole(cfg: LocalConfig, log: EventLog, plants: Plants = NO_PLANTS): Role {
   const node = cfg.node as CmsName;
   const isPrimary = node === 'cms-primary';
   const base = { log, dials: cfg.dials };
@@ -102,9 +103,12 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
   // Written once now so an unwritable folder stops the start, not the first change.
   if (adminFile !== null) writeJsonFileAtomic(adminFile, durableOf(adminInitial));
 
-  const clients = new MachineRunner(clientsMachine({ timers: cfg.timers }), initialClients('STANDBY'), { ...base, name: 'clients' });
+  const clients = new MachineRunner(clientsMachine({ timers: cfg.timers, plants }), initialClients('STANDBY'), {
+    ...base,
+    name: 'clients',
+  });
   const version = cfg.version ?? DEFAULT_VERSION;
-  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers, version }), adminInitial, {
+  const adminSync = new MachineRunner(adminSyncMachine({ node, timers: cfg.timers, version, plants }), adminInitial, {
     ...base,
     name: 'admin-sync',
     onNotice: (n) => {
@@ -114,7 +118,7 @@ export function cmsRole(cfg: LocalConfig, log: EventLog): Role {
       } else ha.input({ type: 'peer-role', role: n.role, via: n.via });
     },
   });
-  const ha = new MachineRunner(haMachine({ node, timers: cfg.timers, policy: cfg.policy, epoch: randomUUID() }), initialHa(), {
+  const ha = new MachineRunner(haMachine({ node, timers: cfg.timers, policy: cfg.policy, epoch: randomUUID(), plants }), initialHa(), {
     ...base,
     name: 'ha',
     onNotice: (n) => {
