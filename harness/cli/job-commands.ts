@@ -110,7 +110,7 @@ function compareAndReport(baseline: RunRecord, candidate: RunRecord, outDir: str
   for (const s of comparison.scenarios)
     for (const t of s.timings.filter((x) => x.verdict === 'inconclusive'))
       process.stdout.write(
-        `inconclusive  ${s.fullTitle}: ${t.name}: ${t.why ?? ''}${t.smallestDetectableShiftMs === undefined ? '' : `; smallest detectable shift ${formatDurationMs(t.smallestDetectableShiftMs)}`}\n`,
+        `inconclusive  ${s.fullTitle}: ${t.name}: ${t.why ?? ''}${t.smallestDetectableShiftMs === undefined || t.smallestDetectableShiftMs === Infinity ? '' : `; smallest detectable shift ${formatDurationMs(t.smallestDetectableShiftMs)}`}\n`,
       );
   const overloaded = comparison.scenarios.flatMap((s) =>
     s.timings

@@ -79,3 +79,12 @@ export function selectScenarios(entries: CatalogueEntry[], filters: string[]): C
 function matches(entry: CatalogueEntry, filter: string): boolean {
   return entry.meta.family === filter || entry.fullTitle.toLowerCase().includes(filter.toLowerCase());
 }
+
+/**
+ * The first scenario each family declares: every family's set-up and its main expectation, for a quick pass that
+ * keeps every family running (the quick form of `npm test`; `npm start` runs them all).
+ */
+export function firstOfEachFamily(entries: CatalogueEntry[]): CatalogueEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.meta.family) && seen.add(e.meta.family));
+}

@@ -15,7 +15,7 @@ import { historyEntry, runExitCode, runStats } from '../core/summary.js';
 import type { EngineRecord, Environment } from '../core/model.js';
 import { engineAddress } from '../docker/client.js';
 import { writeRunFiles, type WrittenReport } from '../report/run-files.js';
-import { listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
+import { firstOfEachFamily, listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { durationsAt, readDurations } from './durations.js';
 import { appendHistory, knownDurations, readHistory } from './history.js';
 import { planTasks, shardOf, type Shard } from './plan.js';
@@ -25,6 +25,8 @@ import { Progress } from './progress.js';
 export interface RunOptions {
   /** Families or pieces of titles; none: the whole catalogue. */
   filters: string[];
+  /** Of the selected scenarios, only the first of each family (the quick form of `npm test`). */
+  firstOfEachFamily?: boolean;
   timeScale: number;
   site: SiteConfig;
   /** The site file (its path for the workers, its name for the report); null: the default site. */
@@ -73,7 +75,8 @@ export interface RunResult {
 export async function runCatalogue(options: RunOptions): Promise<RunResult> {
   const scaled = scaleSite(options.site, options.timeScale);
   const all = await listCatalogue();
-  const selected = selectScenarios(all, options.filters);
+  const filtered = selectScenarios(all, options.filters);
+  const selected = options.firstOfEachFamily ? firstOfEachFamily(filtered) : filtered;
   const measured = durationsAt(readDurations(), options.timeScale);
   const mine = options.shard ? shardOf(selected, scaled, options.shard, measured) : selected;
   const history = options.historyDir ? readHistory(options.historyDir) : [];

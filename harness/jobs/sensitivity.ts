@@ -73,11 +73,17 @@ export interface SensitivityOptions extends Omit<RunOptions, 'filters' | 'repeat
   phases: number;
   /** Only these settings (e.g. the quick form in CI); default all. */
   settings?: string[];
+  /** Only the wrong sites judged by a scenario whose title contains one of these (the quick form); default all. */
+  scenarios?: string[];
 }
 
 /** Runs every wrong site and the right one; returns the table and every execution, as one record for the report. */
 export async function runSensitivity(options: SensitivityOptions): Promise<{ table: SensitivityTable; record: RunRecord }> {
-  const cases = wrongSites(options.site).filter((w) => !options.settings || options.settings.includes(w.setting));
+  const cases = wrongSites(options.site).filter(
+    (w) =>
+      (!options.settings || options.settings.includes(w.setting)) &&
+      (!options.scenarios || options.scenarios.some((s) => w.scenario.includes(s))),
+  );
   const seed = options.seed ?? 1;
   const common = { ...options, seed, repeat: options.phases, historyDir: null, quiet: true, writeReport: false } as const;
   const rows: SensitivityRow[] = [];

@@ -206,7 +206,7 @@ function sentence(j: Omit<TimingJudgement, 'why'>, alpha: number, k: number): st
       const count = j.design === 'paired' ? `${j.n.baseline} pairs` : `${j.n.baseline} and ${j.n.candidate} values`;
       if (j.smallestDetectableShiftMs === Infinity) {
         const level = alpha / k / (j.worse === 'either' ? 2 : 1);
-        return `too few repeats to call: with ${count} no p can reach ${p(level)}; run at least ${j.minimumRepeats} repeats`;
+        return `${side} by ${shown(Math.abs(j.shiftMs))}, too few repeats to call: with ${count} no p can reach ${p(level)}; run at least ${j.minimumRepeats} repeats`;
       }
       const bad = j.worse === 'higher' ? 'a later shift' : j.worse === 'lower' ? 'an earlier shift' : 'a shift either way';
       return (

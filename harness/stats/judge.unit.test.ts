@@ -55,7 +55,7 @@ describe('judging timings', () => {
     expect(few!.p.regression).to.equal(0.125);
     expect(few!.smallestDetectableShiftMs).to.equal(Infinity);
     expect(few!.minimumRepeats).to.equal(5);
-    expect(few!.why).to.equal('too few repeats to call: with 3 pairs no p can reach 0.050; run at least 5 repeats');
+    expect(few!.why).to.equal('later by 1.0 s, too few repeats to call: with 3 pairs no p can reach 0.050; run at least 5 repeats');
   });
 
   it('leaves a shift straddling the margin inconclusive, with the smallest shift the design could call', () => {
