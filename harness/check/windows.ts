@@ -502,12 +502,16 @@ export function dualActiveCleared(site: ScaledSite, standby: Anchor): Window {
   });
 }
 
-/** An operator's role change takes effect during the request. */
-export function manualSwitch(anchor: Anchor): Window {
+/**
+ * An operator's role change takes effect during the request: at its earliest when the request was sent, at its latest
+ * when the answer came back (the stand-in decides while it handles the request), so the window widens by the request.
+ */
+export function manualSwitch(anchor: Anchor, requestMs = 0): Window {
   return window('manual switch', 'the operator’s role change takes effect', 'protocol', anchor, {
     from: 0,
     to: 0,
     formula: 'during the request',
+    ...(requestMs > 0 ? { extra: { ms: requestMs, why: 'the request’s own duration' } } : {}),
   });
 }
 

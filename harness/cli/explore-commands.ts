@@ -4,9 +4,8 @@
 import { readFileSync } from 'node:fs';
 import parseDuration from 'parse-duration';
 import { HarnessError } from '../core/errors.js';
-import type { ExploreSummary } from '../core/explore-record.js';
+import { type Environment, type ExploreSummary, RUN_RECORD_SCHEMA, type RunRecord } from '../core/model.js';
 import { formatLongDurationMs } from '../core/format.js';
-import { RUN_RECORD_SCHEMA, type Environment, type RunRecord } from '../core/model.js';
 import type { ImageSet } from '../core/run-context.js';
 import { parseSchedule, type Schedule } from '../core/schedule.js';
 import type { SiteConfig } from '../core/site-config.js';

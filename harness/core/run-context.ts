@@ -47,6 +47,17 @@ export interface RunContext {
  */
 export const RUN_CONTEXT_ENV = 'CMSHA_RUN_CONTEXT';
 
+/**
+ * The variable a run hands its id down in, to its workers (and a test to the run it starts): every topology of the
+ * run is labelled with it, so a sweep can tell a live run's sites from a dead one's.
+ */
+export const RUN_ID_ENV = 'CMSHA_RUN_ID';
+
+/** The run id this process inherited, if any. */
+export function inheritedRunId(): string | undefined {
+  return process.env[RUN_ID_ENV];
+}
+
 /** Checks a time scale given by a person; `where` names the option or file it came from. */
 export function parseTimeScale(raw: string, where: string): number {
   const value = Number(raw);

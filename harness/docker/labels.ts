@@ -3,6 +3,7 @@
 
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { inheritedRunId } from '../core/run-context.js';
 
 export const LABEL_RUN = 'cmsha.run';
 export const LABEL_TOPOLOGY = 'cmsha.topology';
@@ -16,8 +17,8 @@ export const LABEL_KEEP = 'cmsha.keep';
 
 export type ContainerPart = 'standin' | 'holder' | 'toxiproxy';
 
-/** One id per run: every topology of the run carries it (workers of a run inherit it through CMSHA_RUN_ID). */
-export const RUN_ID = process.env['CMSHA_RUN_ID'] ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+/** One id per run: every topology of the run carries it (workers of a run inherit it, see RUN_ID_ENV). */
+export const RUN_ID = inheritedRunId() ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 export function newTopologyId(): string {
   return randomBytes(4).toString('hex');

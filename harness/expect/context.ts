@@ -31,7 +31,7 @@ export interface ObservedSite {
    */
   readonly lastHeal: w.HealAnchor | null;
   /** When the operator's last request was sent (its effect comes during the request), on which node, what. */
-  readonly lastOperator: { node: NodeName; ns: bigint; action: string } | null;
+  readonly lastOperator: { node: NodeName; ns: bigint; action: string; requestMs: number } | null;
   /** Resolves once the timeline holds every event the stand-ins recorded up to now. */
   flush(): Promise<void>;
   /** An expectation saw the site get this far (an event it waited for, an observation's end); see Site.reached. */

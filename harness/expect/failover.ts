@@ -52,7 +52,7 @@ export async function toTakeRole(x: Expectations, node: CmsName, role: HaRole): 
   await eventWithin(x, is.role(node, role), {
     what: `${node} to become ${role}`,
     afterNs: op.ns,
-    windows: [w.manualSwitch({ ns: op.ns, label: `the operator asked ${op.node} to ${op.action}` })],
+    windows: [w.manualSwitch({ ns: op.ns, label: `the operator asked ${op.node} to ${op.action}` }, op.requestMs)],
     fact: `${node} became ${role}`,
     never: `${node} never became ${role}`,
   });

@@ -3,11 +3,10 @@
 
 import type { CmsName } from '../../images/protocol/index.js';
 import { msToNs } from '../core/clock.js';
-import type { TestEvidence } from '../core/model.js';
+import type { CoverageRow, TestEvidence } from '../core/model.js';
 import { isFault, type Schedule } from '../core/schedule.js';
 import { is, linkAt } from '../observe/site-state.js';
 import { factsOf, roleOf, servingActive, within, type ExecutionFacts } from '../check/facts.js';
-import type { CoverageRow } from '../core/explore-record.js';
 
 /** The failback policy of a schedule in words: "hold-standby", "stay-active" or "auto failback", and autoFailover. */
 export function policyWords(schedule: Schedule, site: { autoFailover: boolean; autoFailback: boolean; returningPrimary: string }): string {

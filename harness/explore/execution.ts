@@ -1,6 +1,6 @@
 // What the explorer hands the worker process that runs one schedule, and where the worker leaves its record.
 
-import type { ExploreExecution } from '../core/explore-record.js';
+import type { ExploreExecution } from '../core/model.js';
 import type { Schedule } from '../core/schedule.js';
 
 /** What the explorer hands a worker (env CMSHA_EXPLORE_TASK). */

@@ -6,13 +6,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../core/files.js';
-import type { ExploreSummary } from '../core/explore-record.js';
-import { RUN_RECORD_SCHEMA, type RunRecord, type TestRecord } from '../core/model.js';
+import {
+  type EngineRecord,
+  type Environment,
+  type ExploreSummary,
+  RUN_RECORD_SCHEMA,
+  type RunRecord,
+  type TestRecord,
+} from '../core/model.js';
 import { newSeed } from '../core/random.js';
 import type { ImageSet, RunContext, StandinOverrides } from '../core/run-context.js';
 import { scaleSite, type SiteConfig } from '../core/site-config.js';
 import { historyEntry, runExitCode, runStats } from '../core/summary.js';
-import type { EngineRecord, Environment } from '../core/model.js';
 import { engineAddress } from '../docker/client.js';
 import { writeRunFiles, type WrittenReport } from '../report/run-files.js';
 import { firstOfEachFamily, listCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';

@@ -4,6 +4,7 @@
 import { setPriority } from 'node:os';
 import { execa, type Result, type ResultPromise } from 'execa';
 import { RUN_ID } from '../docker/labels.js';
+import { RUN_ID_ENV } from '../core/run-context.js';
 import type { WorkerMessage } from './worker-protocol.js';
 
 /**
@@ -27,7 +28,7 @@ export function spawnWorker(
 ): WorkerProcess {
   const worker = execa(process.execPath, [script], {
     // Every topology of the run carries its id, so a sweep can tell a live run's sites from a dead one's.
-    env: { ...options.env, CMSHA_RUN_ID: RUN_ID },
+    env: { ...options.env, [RUN_ID_ENV]: RUN_ID },
     ipc: true,
     serialization: 'json',
     stdout: { file: options.log },

@@ -2,7 +2,7 @@
 // finding with its minimal schedule, the timeline of its last failing run, the replay command and its scenario form.
 
 import { formatDurationMs, formatLongDurationMs } from '../core/format.js';
-import type { CoverageRow, ExploreSummary, Finding } from '../core/explore-record.js';
+import type { CoverageRow, ExploreSummary, Finding } from '../core/model.js';
 import { scheduleYaml } from '../core/schedule.js';
 import { html, type SafeHtml } from './html-text.js';
 import { timelineSvg } from './timeline-svg.js';

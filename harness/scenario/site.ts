@@ -385,7 +385,7 @@ export class Site implements ObservedSite {
     this.evidence.addAction(record);
     if (record.accepted) {
       // What a role command or a takeover is timed from; administration times from its own `changed` event.
-      if (action !== 'admin-change') this.#lastOperator = { node, ns: sentNs, action };
+      if (action !== 'admin-change') this.#lastOperator = { node, ns: sentNs, action, requestMs: nsToMs(toNs(record.doneNs) - sentNs) };
       this.reached(sentNs);
     }
     return record;
@@ -503,7 +503,7 @@ export class Site implements ObservedSite {
         },
         { deadlineMs, label: 'the main CM to accept the forced takeover (the ESS registered again)' },
       );
-      this.#lastOperator = { node: 'cm', ns: sentNs, action: 'forced-takeover' };
+      this.#lastOperator = { node: 'cm', ns: sentNs, action: 'forced-takeover', requestMs: nsToMs(nowNs() - sentNs) };
     },
     /**
      * An administration change on `node` (whichever CMS is ACTIVE accepts it): `object` takes `value` (default: the

@@ -3,20 +3,20 @@
 // can come from (titles, errors, logs, events, windows, end states, the site, regressions, sensitivity messages).
 
 import type { AcdTarget, CmsName, NodeName, StandinEvent } from '../../images/protocol/index.js';
-import type { ExploreSummary } from '../core/explore-record.js';
-import { RUN_RECORD_SCHEMA } from '../core/model.js';
-import type {
-  Comparison,
-  HarnessEvent,
-  HistoryEntry,
-  Injection,
-  TimedStep,
-  RunRecord,
-  SensitivityTable,
-  TestEvidence,
-  TestRecord,
-  TimelineEvent,
-  Window,
+import {
+  type Comparison,
+  type ExploreSummary,
+  type HarnessEvent,
+  type HistoryEntry,
+  type Injection,
+  RUN_RECORD_SCHEMA,
+  type RunRecord,
+  type SensitivityTable,
+  type TestEvidence,
+  type TestRecord,
+  type TimedStep,
+  type TimelineEvent,
+  type Window,
 } from '../core/model.js';
 import { DEFAULT_SITE, type SiteConfig } from '../core/site-config.js';
 import { historyEntry, runStats } from '../core/summary.js';
