@@ -359,14 +359,14 @@ export function appliedEachOnce(tl: Timeline, changes: readonly AdminChange[]): 
   });
 }
 
-/** None of the held changes reached the other CMS. */
-export function heldAdminChanges(tl: Timeline, changes: readonly AdminChange[]): Sentence {
+/** None of the held changes reached the other CMS; `held` says why they had to wait (the link down, by default). */
+export function heldAdminChanges(tl: Timeline, changes: readonly AdminChange[], held = 'while the link was down'): Sentence {
   const origin = changes[0]?.origin ?? 'cms-primary';
   const peer = peerOf(origin);
   const applied = tl.events(is.admin(peer, 'applied', undefined, origin)).filter((e) => changes.some((c) => c.seq === e.changeSeq));
   return applied.length === 0
-    ? { ok: true, text: `none of ${changes.length} change(s) reached ${peer} while the link was down` }
-    : { ok: false, text: `${applied.length} change(s) reached ${peer} while the link was down; expected none` };
+    ? { ok: true, text: `none of ${changes.length} change(s) reached ${peer} ${held}` }
+    : { ok: false, text: `${applied.length} change(s) reached ${peer} ${held}; expected none` };
 }
 
 /** The other CMS applied the changes of `origin` in order, each once. */

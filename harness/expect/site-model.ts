@@ -102,7 +102,7 @@ export async function toHoldForVersion(x: Expectations, changes: readonly AdminC
   const first = changes[0] ?? x.fail('toHoldForVersion needs at least one change', null);
   const alarm = x.tl.first(is.alarm('ADMIN_SYNC_VERSION', true, first.origin), { afterNs: x.ev.startNs });
   x.verdicts([
-    heldAdminChanges(x.tl, changes),
+    heldAdminChanges(x.tl, changes, 'while it ran an older version'),
     {
       ok: alarm !== undefined,
       text: `${first.origin} ${alarm ? 'raised' : 'never raised'} ADMIN_SYNC_VERSION for its peer on an older version`,

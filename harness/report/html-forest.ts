@@ -11,7 +11,9 @@ const COLOR: Record<string, string> = { regression: '#c62828', inconclusive: '#e
 const ROW = 18;
 const LABEL_W = 520;
 const PLOT_W = 300;
-const WORDS_W = 200;
+const WORDS_W = 270;
+/** Characters of a label that fit LABEL_W at 11 px (about 5.9 px a character in a proportional face). */
+const LABEL_CHARS = 86;
 
 interface Row {
   scenario: string;
@@ -41,7 +43,9 @@ function forestRow(r: Row, y: number, x: (ms: number) => number): SafeHtml {
   const color = COLOR[verdict] ?? COLOR['inconclusive']!;
   const low = t.interval!.lowMs;
   const high = t.interval!.highMs;
-  const label = `${r.scenario.length > 60 ? `${r.scenario.slice(0, 59)}…` : r.scenario}: ${t.name}`;
+  // The timing's name in full; the scenario's title cut to what is left of the label's width (the tooltip has it all).
+  const room = Math.max(20, LABEL_CHARS - t.name.length - 2);
+  const label = `${r.scenario.length > room ? `${r.scenario.slice(0, room - 1)}…` : r.scenario}: ${t.name}`;
   const words = `${verdict} ${signedDuration(t.shiftMs)} [${bound(low)}, ${bound(high)}] ±${formatDurationMs(t.marginMs!)}`;
   const arrow = (end: number, side: 1 | -1): SafeHtml | '' =>
     Number.isFinite(end) ? '' : html`<path d="M${coord(x(side * Infinity))} ${y}l${-side * 5} -3v6z" fill="${color}"/>`;
