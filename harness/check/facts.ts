@@ -5,7 +5,7 @@ import type { AlarmName, CmsName, HaRole, LinkName, NodeName } from '../../image
 import { toNs } from '../core/clock.js';
 import type { ActionRecord, EventOfType, FaultKind, FaultRecord, TestEvidence } from '../core/model.js';
 import { scaleSite, type ScaledSite } from '../core/site-config.js';
-import { CMS_NODES, is } from '../observe/site-state.js';
+import { CMS_NODES, is, unobservableSpans } from '../observe/site-state.js';
 import { spansOf, subtractSpans, type Span } from '../observe/spans.js';
 import { Timeline, type Stamped } from '../observe/timeline.js';
 
@@ -98,15 +98,7 @@ export function closed(span: Span, endNs: bigint): { fromNs: bigint; toNs: bigin
 
 /** When `node` could not be observed (killed, stopped, paused: it served nobody then). */
 export function unobservable(facts: ExecutionFacts, node: NodeName): Span[] {
-  return spansOf(facts.timeline.events(), (e) =>
-    e.node === 'harness' && e.subject === node
-      ? e.type === 'unobservable'
-        ? true
-        : e.type === 'observable'
-          ? false
-          : undefined
-      : undefined,
-  );
+  return unobservableSpans(facts.timeline, node);
 }
 
 /**
