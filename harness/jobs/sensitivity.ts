@@ -3,6 +3,7 @@
 // the heartbeat cycle: every phase must fail. The right site runs through the same scenarios and must pass each time.
 
 import type { Policy, Timers } from '../../images/protocol/index.js';
+import { HarnessError } from '../core/errors.js';
 import type { RunRecord, SensitivityRow, SensitivityTable } from '../core/model.js';
 import type { StandinOverrides } from '../core/run-context.js';
 import type { SiteConfig } from '../core/site-config.js';
@@ -84,6 +85,12 @@ export async function runSensitivity(options: SensitivityOptions): Promise<{ tab
       (!options.settings || options.settings.includes(w.setting)) &&
       (!options.scenarios || options.scenarios.some((s) => w.scenario.includes(s))),
   );
+  // A selection that leaves no wrong site would prove nothing, and pass.
+  if (cases.length === 0)
+    throw new HarnessError(
+      'BAD_INPUT',
+      `No wrong site matches settings ${JSON.stringify(options.settings ?? 'all')} and scenarios ${JSON.stringify(options.scenarios ?? 'all')}.`,
+    );
   const seed = options.seed ?? 1;
   const common = { ...options, seed, repeat: options.phases, historyDir: null, quiet: true, writeReport: false } as const;
   const rows: SensitivityRow[] = [];
