@@ -133,4 +133,24 @@ family('explored', 'schedules that once broke an invariant', () => {
       await expect(site).toHoldInvariants();
     },
   });
+
+  // I4 both ACTIVE after the heal: the primary isolated again within a cycle of an automatic failback; the secondary
+  // took over anew before any beat got through, and the primary took that second return for the first one
+  scenario('fails back again when the primary is isolated a second time right after a failback (explore seed 3, I4)', {
+    site: { policy: { autoFailover: true, autoFailback: true, returningPrimary: 'hold-standby' } },
+    schedule: [
+      { fault: 'f1', kind: 'isolate', target: 'cms-primary', at: { phase: 0.9 } },
+      { wait: { cycles: 2 } },
+      { heal: 'f1', at: { phase: 0 } },
+      { wait: { cycles: 1 } },
+      { fault: 'f2', kind: 'isolate', target: 'cms-primary', at: { phase: 0.9 } },
+      { wait: { cycles: 2 } },
+      { heal: 'f2', at: { phase: 0 } },
+      { wait: { cycles: 1 } },
+    ],
+    async outcome(site) {
+      await expect(site).toHoldInvariants();
+      await expect(site).toHaveExactlyOneActive('cms-primary');
+    },
+  });
 });

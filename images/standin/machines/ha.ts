@@ -45,10 +45,12 @@ export interface HaSnapshot {
   /** Primary: a beat arrived within the last interval + timeout (see the `contact` notice). */
   contact: boolean;
   /**
-   * Primary: the current return has been dealt with, by the return policy or by an operator's role change here. A beat
-   * with primaryLost false (the secondary heard the primary again) re-arms the policy for the next return.
+   * Primary: the return dealt with, by the return policy or by an operator's role change here, as the role of the
+   * secondary whose takeover it answered ('current' after an operator's command: the role the next beat names). A beat
+   * with primaryLost false (the secondary heard the primary again) re-arms the policy; so does one from another role
+   * of the secondary: it went STANDBY and declared the primary lost again before a beat got through, a new return.
    */
-  returnHandled: boolean;
+  returnHandled: SecondaryRole | 'current' | null;
   /** Primary: answers tell this role of the secondary to go STANDBY; void once the secondary's role changed. */
   demand: SecondaryRole | null;
   /** Primary, planted handover-one-exchange-longer only: answers that leave the demand out before it is sent. */
@@ -112,7 +114,7 @@ export function initialHa(): HaSnapshot {
     newestBeat: null,
     lastBeatRxMs: null,
     contact: false,
-    returnHandled: false,
+    returnHandled: null,
     demand: null,
     demandHeldAnswers: 0,
     failbackCancelled: false,
@@ -180,6 +182,11 @@ export function manualRefusal(s: HaSnapshot, action: 'set-active' | 'set-standby
  *   hold (see manualHold), and on the primary it is the operator's handling of the current return (no policy for
  *   it) and it cancels a demand in flight (an operator's command wins over an automatic action).
  */
+/** Whether `role` is the role of the secondary a beat names (its process epoch and role change). */
+function sameRole(role: SecondaryRole | 'current', beat: SecondaryRole): boolean {
+  return role !== 'current' && role.epoch === beat.epoch && role.roleSeq === beat.roleSeq;
+}
+
 export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice> {
   const t = cfg.timers;
   const isPrimary = cfg.node === 'cms-primary';
@@ -255,7 +262,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     s.manualHold = true;
     s.failedBack = false;
     if (!isPrimary) return;
-    s.returnHandled = true;
+    s.returnHandled = 'current';
     s.demand = null;
     // Answers already sent may still carry the demand: if the secondary obeys one, it is told to resume ACTIVE.
     s.failbackCancelled = cancels && role === 'STANDBY';
@@ -297,7 +304,7 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
   }
 
   function returnPolicy(s: HaSnapshot, fx: Fx, m: Beat, nowMs: number): void {
-    s.returnHandled = true;
+    s.returnHandled = { epoch: m.epoch, roleSeq: m.roleSeq };
     if (m.fromRole === 'STANDBY') decide(s, fx, 'ACTIVE', 'returning primary: the secondary is STANDBY', nowMs);
     else if (cfg.policy.autoFailback) {
       decide(s, fx, 'ACTIVE', 'auto failback: the secondary is ACTIVE and is told to go STANDBY', nowMs);
@@ -334,12 +341,14 @@ export function haMachine(cfg: HaConfig): Machine<HaSnapshot, HaInput, HaNotice>
     }
     const secondaryReturns = s.secondaryLost;
     s.secondaryLost = false;
-    if (!m.primaryLost) s.returnHandled = false;
+    if (!m.primaryLost) s.returnHandled = null;
+    else if (s.returnHandled === 'current') s.returnHandled = { epoch: m.epoch, roleSeq: m.roleSeq };
+    const handled = s.returnHandled !== null && sameRole(s.returnHandled, m);
     // A demand is about one role of one secondary process: once that role changed it was obeyed or overtaken.
-    if (s.demand !== null && (s.demand.epoch !== m.epoch || s.demand.roleSeq !== m.roleSeq)) s.demand = null;
+    if (s.demand !== null && !sameRole(s.demand, m)) s.demand = null;
     if (s.failbackCancelled && m.fromRole === 'ACTIVE') s.failbackCancelled = false;
 
-    if (m.primaryLost && !s.returnHandled) returnPolicy(s, fx, m, nowMs);
+    if (m.primaryLost && !handled) returnPolicy(s, fx, m, nowMs);
     else if (s.pending) {
       if (m.fromRole === 'STANDBY') setRole(s, fx, 'ACTIVE', 'secondary is STANDBY', nowMs);
       else setRole(s, fx, 'STANDBY', 'secondary was made ACTIVE by an operator: holding STANDBY', nowMs);

@@ -386,6 +386,27 @@ describe('CMS HA role: primary', () => {
     expect(p.state.role).to.equal('STANDBY');
   });
 
+  it('applies the policy to a second loss that came before any beat got through in between: the secondary took over anew', () => {
+    // Found by cmsha explore --seed 3: isolate the primary, heal, isolate it again within a cycle of the failback.
+    const p = running({ ...POLICY, autoFailback: true });
+    p.nowMs = 5_000;
+    expect(answer(p.input(hb(6, 'ACTIVE', true, 'epoch-1', 1)))).to.deep.equal({
+      t: 'hb-ans',
+      beat: 6,
+      role: 'ACTIVE',
+      demandStandby: true,
+    });
+    // The secondary obeyed (role 2), then declared the primary lost again and took over (role 3) before a beat got through.
+    p.nowMs = 9_000;
+    expect(answer(p.input(hb(10, 'ACTIVE', true, 'epoch-1', 3)))).to.deep.equal({
+      t: 'hb-ans',
+      beat: 10,
+      role: 'ACTIVE',
+      demandStandby: true,
+    });
+    expect(p.state.dualActive, 'a failback, not a split brain').to.equal(false);
+  });
+
   it('counts a manual change on the primary during a loss as the operator handling the return: no return policy', () => {
     const p = running({ ...POLICY, autoFailback: true });
     // Heartbeat path cut; the operator makes the primary STANDBY; the path heals.
