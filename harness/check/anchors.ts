@@ -65,6 +65,20 @@ export function firstTakeoverBeatHeard(
 }
 
 /**
+ * Where an automatic failback's handover counts from: the heartbeat on which the primary took the role back, when
+ * its answer could still reach the secondary. A beat the secondary had already counted missed (one queued while the
+ * primary was paused, read on its resume) gets an answer nobody waits for: the demand rides on the answer to the
+ * next beat the secondary sends, so the handover counts from that beat's slot. Null while that beat is not yet seen.
+ */
+export function handoverStart(timeline: Timeline, heard: Stamped<EventOfType<'heartbeat'>>, label: string): Anchor | null {
+  const sent = timeline.last(is.heartbeat('sent', 'cms-secondary', heard.beat), { atOrBeforeNs: heard.ns });
+  const missed = sent && timeline.first(is.heartbeat('missed', 'cms-secondary', heard.beat), { afterNs: sent.ns });
+  if (!missed || missed.ns > heard.ns) return { ns: heard.ns, label };
+  const next = timeline.first(is.heartbeat('sent', 'cms-secondary'), { afterNs: heard.ns });
+  return next ? beatSlot(next, `the next heartbeat (beat ${next.beat}): beat ${heard.beat}, heard after the secondary counted it missed, could not carry the demand`) : null;
+}
+
+/**
  * When the supervisor could first log in to `node`: the later of `node` becoming ACTIVE and the supervisor losing
  * its session, both at or after `afterNs`.
  */

@@ -8,7 +8,7 @@ import type { EventOfType, InvariantId, InvariantVerdict, InvariantViolation, Ti
 import { CMS_NODES, is, linkAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
 import { overlapSpans, subtractSpans, type Span } from '../observe/spans.js';
 import type { Stamped } from '../observe/timeline.js';
-import { beatSlot } from './anchors.js';
+import { beatSlot, handoverStart } from './anchors.js';
 import {
   adminChanges,
   alarmRaised,
@@ -729,10 +729,14 @@ function essTimings(f: ExecutionFacts): Found[] {
 function handoverTimings(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
   for (const decision of f.timeline.events(is.autoFailback())) {
-    const window = w.handoverDualActive(f.site, { ns: at(decision), label: 'the primary took the ACTIVE role back' });
-    const dueNs = at(decision) + msToNs(window.toMs);
+    const label = 'the primary took the ACTIVE role back';
+    const heard = f.timeline.last(is.takeoverHeard(), { atOrBeforeNs: at(decision) });
+    const from = heard ? handoverStart(f.timeline, heard, label) : { ns: at(decision), label };
+    if (!from) continue;
+    const window = w.handoverDualActive(f.site, from);
+    const dueNs = from.ns + msToNs(window.toMs);
     if (dueNs > f.endNs) continue;
-    const standby = f.timeline.first(is.role('cms-secondary', 'STANDBY'), { afterNs: at(decision) - SCHED });
+    const standby = f.timeline.first(is.role('cms-secondary', 'STANDBY'), { afterNs: from.ns - SCHED });
     const primaryLeft = f.timeline.first(is.role('cms-primary', 'STANDBY'), { afterNs: decision.ns });
     const operator = f.actions.some((a) => a.accepted && toNs(a.atNs) >= at(decision) && toNs(a.atNs) <= dueNs);
     const secondaryGone = within(unobservable(f, 'cms-secondary'), dueNs);
@@ -740,7 +744,7 @@ function handoverTimings(f: ExecutionFacts): Found[] {
     if (!standby || at(standby) > dueNs)
       found.push({
         key: 'a failback handover too long',
-        message: `the primary took the ACTIVE role back ${words(f, at(decision))} and cms-secondary ${standby ? `went STANDBY ${formatDurationMs(nsToMs(at(standby) - at(decision)))} later` : 'never went STANDBY'}; expected ${windowWords(window)}`,
+        message: `the primary took the ACTIVE role back ${words(f, at(decision))} and cms-secondary ${standby ? `went STANDBY ${formatDurationMs(nsToMs(at(standby) - from.ns))} after ${from.ns === at(decision) ? 'that' : from.label}` : 'never went STANDBY'}; expected ${windowWords(window)}`,
         fromNs: at(decision),
         atNs: dueNs,
         events: standby ? [decision, standby] : [decision],

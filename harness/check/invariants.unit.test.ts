@@ -246,6 +246,33 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
     expect(broken(story(false), 'I7'), 'held up by the host, not paused').to.deep.equal(['I7 a heartbeat missed late']);
   });
 
+  it('I7: times a failback handover from the next heartbeat when the one the primary took the role back on was already missed', function () {
+    // Found by the failback scenario "resumes from a pause (automatic failback)": beat 6 went out while the primary
+    // was paused and was missed; the primary read it on its resume, and the demand rode on the answer to beat 7.
+    const story = (standbyMs: number): ExecutionFacts => {
+      const s = new SiteStory({ beatsUntilMs: 3_000 });
+      s.fault('pause', 'cms-primary', 1_100, 6_450);
+      for (let ms = 3_000, beat = 4; ms <= 6_000; ms += 1_000, beat += 1) {
+        s.add({ ...(s.make.heartbeat('cms-secondary', ms, 'sent', beat) as object), lateMs: 0 } as StandinEvent);
+        s.add(s.make.heartbeat('cms-secondary', ms + 250, 'missed', beat, beat - 1));
+      }
+      s.add(s.make.role('cms-secondary', 4_250, 'ACTIVE', 'STANDBY', 'heartbeat lost: 3 misses'));
+      s.add(s.make.alarm('cms-secondary', 4_250, 'HEARTBEAT_LOST'));
+      s.add(s.make.received(6_480, 6, 'ACTIVE', true));
+      s.add(s.make.role('cms-primary', 6_480, 'ACTIVE', 'ACTIVE', 'auto failback: the secondary is ACTIVE and is told to go STANDBY'));
+      for (let ms = 7_000, beat = 7; ms < END_MS; ms += 1_000, beat += 1) {
+        s.add({ ...(s.make.heartbeat('cms-secondary', ms, 'sent', beat) as object), lateMs: 0 } as StandinEvent);
+        s.add(s.make.heartbeat('cms-secondary', ms + 2, 'answered', beat));
+      }
+      s.add(s.make.role('cms-secondary', standbyMs, 'STANDBY', 'ACTIVE', 'failback: the primary took the ACTIVE role back'));
+      s.add(s.make.alarm('cms-secondary', standbyMs, 'HEARTBEAT_LOST', false));
+      return s.facts(30_000);
+    };
+    const handover = (facts: ExecutionFacts) => broken(facts, 'I7').filter((key) => key.includes('handover'));
+    expect(handover(story(7_002))).to.deep.equal([]);
+    expect(handover(story(8_002)), 'a beat later still').to.deep.equal(['I7 a failback handover too long']);
+  });
+
   it('I7: restarts the Dual-IP grid at an attempt dialled late, so the next one keeps its spacing from it', function () {
     // Found by `cmsha explore --seed 1` on the stand-ins of the explore-baseline tag: after a pause the late attempt
     // kept the old grid, and the next one came 1.1 s after it instead of 1.5 s.

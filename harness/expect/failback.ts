@@ -3,7 +3,7 @@
 
 import type { HaRole, Policy } from '../../images/protocol/index.js';
 import { msToNs } from '../core/clock.js';
-import { firstTakeoverBeatHeard } from '../check/anchors.js';
+import { firstTakeoverBeatHeard, handoverStart } from '../check/anchors.js';
 import { dualActiveRaisedAt, heldRoles, roleAtInstant, type Sentence } from '../check/timeline-checks.js';
 import * as w from '../check/windows.js';
 import { dualActiveSpans, is } from '../observe/site-state.js';
@@ -39,16 +39,17 @@ export async function toFailBack(x: Expectations): Promise<string> {
 async function decided(
   x: Expectations,
   backNs: bigint,
-  anchor: w.Anchor,
+  anchor: HeardAnchor,
   [primary, secondary]: [HaRole, HaRole],
   checks: Sentence[],
 ): Promise<bigint> {
   const { policy } = x.scaled;
   const decidedNs = anchor.ns + msToNs(w.failbackDecision(x.scaled, anchor).toMs);
-  const settle = decidedNs + msToNs(policy.autoFailback ? x.t.heartbeatTimeoutMs : 0);
+  const from = policy.autoFailback ? await handoverFrom(x, anchor) : anchor;
+  const settle = policy.autoFailback ? from.ns + msToNs(x.t.heartbeatTimeoutMs) : decidedNs;
   await x.untilObserved(settle);
   checks.push(roleAtInstant(x.tl, 'cms-primary', primary, decidedNs, anchor, x.ev.startNs));
-  if (policy.autoFailback) checks.push(...handover(x, backNs, anchor));
+  if (policy.autoFailback) checks.push(...handover(x, backNs, from));
   else checks.push(roleAtInstant(x.tl, 'cms-secondary', secondary, settle, anchor, x.ev.startNs));
   // Raised on the heartbeat that told it, or earlier over Admin-Sync when only the heartbeat path was cut.
   if (!policy.autoFailback && policy.returningPrimary === 'stay-active')
@@ -57,7 +58,7 @@ async function decided(
 }
 
 /** The first heartbeat the returning primary hears from the secondary that took over, within a heartbeat of the return. */
-async function heard(x: Expectations, back: w.HealAnchor, checks: Sentence[]): Promise<w.Anchor> {
+async function heard(x: Expectations, back: w.HealAnchor, checks: Sentence[]): Promise<HeardAnchor> {
   await eventWithin(x, is.takeoverHeard(), {
     what: 'the returning primary to hear the secondary that took over',
     afterNs: back.ns,
@@ -67,6 +68,16 @@ async function heard(x: Expectations, back: w.HealAnchor, checks: Sentence[]): P
     into: checks,
   });
   return firstTakeoverBeatHeard(x.tl, back.ns)!;
+}
+
+type HeardAnchor = NonNullable<ReturnType<typeof firstTakeoverBeatHeard>>;
+
+/** Where the handover counts from (see handoverStart): after the next heartbeat, if the one heard was already missed. */
+async function handoverFrom(x: Expectations, heard: HeardAnchor): Promise<w.Anchor> {
+  const now = handoverStart(x.tl, heard.event, heard.label);
+  if (now) return now;
+  await x.untilObserved(heard.ns + msToNs(x.t.heartbeatIntervalMs + w.SCHEDULING_MS));
+  return handoverStart(x.tl, heard.event, heard.label) ?? heard;
 }
 
 /** The roles the policy gives the primary and the secondary once the primary is back. */

@@ -1,6 +1,7 @@
 // The failback expectation on synthetic timelines: each policy's outcome on the first heartbeat the primary hears.
 
 import { expect } from 'chai';
+import type { StandinEvent } from '../../images/protocol/index.js';
 import { withSite } from '../core/site-config.js';
 import { failure, FakeSite } from '../testing/fake-site.js';
 import { SiteExpect } from './site-expect.js';
@@ -34,6 +35,19 @@ describe('failback expectations', () => {
       expect(message)
         .to.contain('cms-secondary went STANDBY, ending the handover 400 ms after the first heartbeat the primary heard')
         .and.contain('expected 0–290 ms');
+    });
+
+    it('times the handover from the next heartbeat when the primary took the role back on one the secondary had missed', async () => {
+      // A paused primary reads on its resume a beat the secondary already gave up on: the demand rides on the next.
+      const stale = (standbyMs: number) => {
+        const site = returned({ autoFailback: true }, 'ACTIVE', standbyMs);
+        site.add({ ...(site.make.heartbeat('cms-secondary', 5000, 'sent', 9) as object), lateMs: 0 } as StandinEvent);
+        site.add(site.make.heartbeat('cms-secondary', 5250, 'missed', 9, 4));
+        site.add({ ...(site.make.heartbeat('cms-secondary', 6000, 'sent', 10) as object), lateMs: 0 } as StandinEvent);
+        return new SiteExpect(site).toFailBack();
+      };
+      await stale(6002);
+      expect(await failure(stale(6400))).to.contain('ending the handover 400 ms after the next heartbeat (beat 10)');
     });
 
     it('fails a site whose primary stays ACTIVE when the policy says hold STANDBY', async () => {
