@@ -75,7 +75,12 @@ export function handoverStart(timeline: Timeline, heard: Stamped<EventOfType<'he
   const missed = sent && timeline.first(is.heartbeat('missed', 'cms-secondary', heard.beat), { afterNs: sent.ns });
   if (!missed || missed.ns > heard.ns) return { ns: heard.ns, label };
   const next = timeline.first(is.heartbeat('sent', 'cms-secondary'), { afterNs: heard.ns });
-  return next ? beatSlot(next, `the next heartbeat (beat ${next.beat}): beat ${heard.beat}, heard after the secondary counted it missed, could not carry the demand`) : null;
+  return next
+    ? beatSlot(
+        next,
+        `the next heartbeat (beat ${next.beat}): beat ${heard.beat}, heard after the secondary counted it missed, could not carry the demand`,
+      )
+    : null;
 }
 
 /**
