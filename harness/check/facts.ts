@@ -112,6 +112,12 @@ export function servingActive(facts: ExecutionFacts, node: CmsName): Span[] {
   return subtractSpans(active, unobservable(facts, node));
 }
 
+/** When `node` ran its protocol: each life from its `begun`, less the stretches it was killed, stopped or paused. */
+export function running(facts: ExecutionFacts, node: NodeName): Span[] {
+  const lives = lifeSpans(facts, node).map((life) => ({ fromNs: life.begunNs, toNs: life.toNs }));
+  return subtractSpans(lives, unobservable(facts, node));
+}
+
 /**
  * Whether `node` had `alarm` raised at `ns`: by its last alarm event of that name in its current life. A process that
  * started again holds no alarm until it raises one.

@@ -18,6 +18,7 @@ import {
   inForce,
   lifeSpans,
   peerOf,
+  running,
   servingActive,
   unionSpans,
   unobservable,
@@ -460,9 +461,14 @@ function noSilentOutage(f: ExecutionFacts): Found[] {
     const requestMs = f.faults
       .filter((x) => toNs(x.appliedNs) <= outage.fromNs && toNs(x.appliedNs) >= outage.fromNs - msToNs(f.site.timers.heartbeatIntervalMs))
       .reduce((most, x) => Math.max(most, nsToMs(toNs(x.confirmedNs) - toNs(x.appliedNs))), 0);
-    const window = w.noActiveAlarm(f.site, { ns: outage.fromNs, label: 'no CMS was ACTIVE' }, requestMs);
-    const dueNs = outage.fromNs + msToNs(window.toMs);
-    if (outage.toNs <= dueNs) continue;
+    const fromStart = w.noActiveAlarm(f.site, { ns: outage.fromNs, label: 'no CMS was ACTIVE' }, requestMs);
+    const watch = watchedFrom(f, outage, msToNs(fromStart.toMs));
+    if (!watch) continue;
+    const window =
+      watch.ns === outage.fromNs
+        ? fromStart
+        : w.noActiveAlarm(f.site, { ns: watch.ns, label: `${watch.node} ran again with no CMS ACTIVE` });
+    const dueNs = watch.ns + msToNs(window.toMs);
     const raised = CMS_NODES.some((node) => {
       const alarm = f.timeline.first(is.alarm('NO_ACTIVE_CMS', true, node), { afterNs: outage.fromNs });
       return alarm !== undefined && alarm.ns <= dueNs;
@@ -479,6 +485,22 @@ function noSilentOutage(f: ExecutionFacts): Found[] {
   }
   for (const node of CMS_NODES) found.push(...silentLinkOutages(f, node));
   return found;
+}
+
+/**
+ * The first instant a CMS ran (begun, not killed, stopped or paused) for longer than `spanNs` on end within `outage`.
+ * Only a running CMS sees that no peer is ACTIVE and raises NO_ACTIVE_CMS: a stretch in which each CMS was down or
+ * paused for part of every detection window is nobody's to report. Null when none ran that long.
+ */
+function watchedFrom(f: ExecutionFacts, outage: { fromNs: bigint; toNs: bigint }, spanNs: bigint): { ns: bigint; node: CmsName } | null {
+  let first: { ns: bigint; node: CmsName } | null = null;
+  for (const node of CMS_NODES)
+    for (const span of running(f, node)) {
+      const fromNs = span.fromNs > outage.fromNs ? span.fromNs : outage.fromNs;
+      const toNs = span.toNs === null || span.toNs > outage.toNs ? outage.toNs : span.toNs;
+      if (toNs - fromNs > spanNs && (first === null || fromNs < first.ns)) first = { ns: fromNs, node };
+    }
+  return first;
 }
 
 function silentLinkOutages(f: ExecutionFacts, node: CmsName): Found[] {

@@ -55,6 +55,10 @@ class SiteStory {
     });
   }
 
+  begun(node: NodeName, ms: number): this {
+    return this.add({ seq: this.#seq(node), node, atNs: toMonoNs(at(ms)), type: 'begun' });
+  }
+
   session(server: 'cm' | 'ess', cms: CmsName, ms: number, phase: 'pumpup' | 'data' | 'ended'): this {
     return this.add({ seq: this.#seq(server), node: server, atNs: toMonoNs(at(ms)), type: 'acd-session', cms, phase, reason: 'test' });
   }
@@ -187,6 +191,22 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
       .add(story.make.alarm('cms-secondary', 8_000, 'NO_ACTIVE_CMS'))
       .add(story.make.alarm('cms-secondary', 12_000, 'NO_ACTIVE_CMS', false));
     expect(broken(story.facts(), 'I5')).to.deep.equal([]);
+  });
+
+  it('I5: asks the alarm only of a CMS that ran through a detection window of the stretch', function () {
+    // Found by `cmsha explore --seed 4`: the primary paused, then the secondary stopped 1.4 s later, before its third
+    // miss; the primary resumed ACTIVE 3.4 s after the stretch began. No CMS ran a detection window of it.
+    const story = (secondaryStopMs: number): ExecutionFacts => {
+      const s = new SiteStory({ beatsUntilMs: 1_000 });
+      s.fault('pause', 'cms-primary', 700, 5_000).harness('unobservable', 'cms-primary', 740);
+      s.harness('observable', 'cms-primary', 5_050);
+      s.fault('stop', 'cms-secondary', secondaryStopMs, 5_100).harness('unobservable', 'cms-secondary', secondaryStopMs + 20);
+      s.started('cms-secondary', 5_200).begun('cms-secondary', 6_100).harness('observable', 'cms-secondary', 5_300);
+      return s.facts(10_000);
+    };
+    const outage = (facts: ExecutionFacts) => broken(facts, 'I5').filter((key) => key.includes('no ACTIVE CMS'));
+    expect(outage(story(2_100))).to.deep.equal([]);
+    expect(outage(story(4_500)), 'the secondary ran 3.78 s of it').to.deep.equal(['I5 no ACTIVE CMS, no alarm']);
   });
 
   it('I5: names an ACD link out of data transfer past the keep-alive silence with no ACD_LINK_DOWN', function () {

@@ -63,6 +63,12 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
       made = handle
         ? { madeNs: await site.healAt([handle], atNs), outcome: 'made', detail: '' }
         : { madeNs: nowNs(), outcome: 'skipped', detail: `fault ${step.heal} was not in force` };
+    } else if (commandBlockedBy(handles, step)) {
+      // An operator's command to a node the schedule killed, stopped or paused reaches nobody: the site, not the
+      // harness, decides what follows, so the step is recorded as not made instead of breaking the execution.
+      const down = commandBlockedBy(handles, step)!;
+      await untilNs(atNs);
+      made = { madeNs: nowNs(), outcome: 'skipped', detail: `${down.record.target} was down (${down.record.kind} in force)` };
     } else {
       await untilNs(atNs);
       const action = isOperator(step)
@@ -82,6 +88,17 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
     records.push({ ...record, madeNs: toMonoNs(made.madeNs), outcome: made.outcome, detail: made.detail });
     cursorNs = made.madeNs > cursorNs ? made.madeNs : cursorNs;
   }
+}
+
+/**
+ * The fault in force that keeps an operator's or administration step from reaching its node at all: the node killed,
+ * stopped or paused. Undefined for any other step, or a node that answers.
+ */
+export function commandBlockedBy(handles: ReadonlyMap<string, FaultHandle>, step: Schedule['steps'][number]): FaultHandle | undefined {
+  const node: NodeName | null = isOperator(step) ? ('node' in step ? step.node : 'cm') : isAdmin(step) ? step.admin.node : null;
+  return [...handles.values()].find(
+    (h) => h.record.target === node && h.record.removedNs === null && ['kill', 'stop', 'pause'].includes(h.record.kind),
+  );
 }
 
 /**
