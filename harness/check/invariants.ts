@@ -578,8 +578,18 @@ function dataAccounted(f: ExecutionFacts): Found[] {
           hadData = true;
           lostNs = null;
         } else if (lostNs === null && hadData) {
-          lostNs = at(e);
-          lostEvent = e;
+          // Lost again before a record came (none was due yet, and no gap was counted): the stream never resumed, so
+          // both silences are one interruption, counted as one gap at the next real resumption.
+          const last = resumptions.at(-1);
+          const counted = last && f.timeline.first(is.gap(node), { afterNs: last.lostNs });
+          if (last && at(e) - last.backNs < periodNs && !(counted && at(counted) <= at(e))) {
+            resumptions.pop();
+            lostNs = last.lostNs;
+            lostEvent = last.events.length > 1 ? last.events[0]! : null;
+          } else {
+            lostNs = at(e);
+            lostEvent = e;
+          }
         }
       }
       for (const r of resumptions) {

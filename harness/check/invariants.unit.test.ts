@@ -227,6 +227,22 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
     expect(broken(story.facts(), 'I6')).to.have.members(['I6 a restart gap not counted', 'I6 a gap miscounted']);
   });
 
+  it('I6: takes a stream lost again before its first record as one interruption, counted as one gap', function () {
+    // Found by `cmsha explore --seed 4`: the secondary's link reached data transfer and was cut 18 ms later, before a
+    // record (10 per second) came; its one gap at the next resumption counted both silences.
+    const story = (lostAgainMs: number): ExecutionFacts => {
+      const s = new SiteStory();
+      s.add(s.make.link('cms-secondary', 5_000, 'CONNECTING', 'cm', 1, 2));
+      s.add(s.make.link('cms-secondary', 6_000, 'DATA_TRANSFER', 'cm', 2, 2));
+      s.add(s.make.link('cms-secondary', lostAgainMs, 'CONNECTING', 'cm', 1, 3));
+      s.add(s.make.link('cms-secondary', 9_000, 'DATA_TRANSFER', 'cm', 2, 3));
+      s.add(s.make.gap('cms-secondary', 9_050, 40, 'cm', 'sequence', 4_050));
+      return s.facts(30_000);
+    };
+    expect(broken(story(6_020), 'I6')).to.deep.equal([]);
+    expect(broken(story(6_300), 'I6'), 'a record was due before it was lost again').to.deep.equal(['I6 an interruption not counted']);
+  });
+
   it('I7: names a failover before the configured number of misses, and Dual-IP attempts with no spacing', function () {
     const story = new SiteStory({ beatsUntilMs: 5_000 });
     for (const [ms, beat, misses] of [
