@@ -52,6 +52,7 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
     const placed = await place(site, step.at, cursorNs, leadMs);
     const record = { index, words, plannedNs: placed.plannedNs === null ? null : toMonoNs(placed.plannedNs), event: placed.event };
     const atNs = placed.plannedNs ?? nowNs() + msToNs(leadMs);
+    const blocked = commandBlockedBy(handles, step);
     let made: { madeNs: bigint; outcome: ScheduleStepRecord['outcome']; detail: string };
     if (isFault(step)) {
       await untilNs(atNs);
@@ -63,12 +64,11 @@ export async function runSchedule(site: Site, schedule: Schedule): Promise<void>
       made = handle
         ? { madeNs: await site.healAt([handle], atNs), outcome: 'made', detail: '' }
         : { madeNs: nowNs(), outcome: 'skipped', detail: `fault ${step.heal} was not in force` };
-    } else if (commandBlockedBy(handles, step)) {
+    } else if (blocked) {
       // An operator's command to a node the schedule killed, stopped or paused reaches nobody: the site, not the
       // harness, decides what follows, so the step is recorded as not made instead of breaking the execution.
-      const down = commandBlockedBy(handles, step)!;
       await untilNs(atNs);
-      made = { madeNs: nowNs(), outcome: 'skipped', detail: `${down.record.target} was down (${down.record.kind} in force)` };
+      made = { madeNs: nowNs(), outcome: 'skipped', detail: `${blocked.record.target} was down (${blocked.record.kind} in force)` };
     } else {
       await untilNs(atNs);
       const action = isOperator(step)

@@ -389,21 +389,12 @@ describe('CMS HA role: primary', () => {
   it('applies the policy to a second loss that came before any beat got through in between: the secondary took over anew', () => {
     // Found by cmsha explore --seed 3: isolate the primary, heal, isolate it again within a cycle of the failback.
     const p = running({ ...POLICY, autoFailback: true });
+    const failback = (beat: number) => ({ t: 'hb-ans', beat, role: 'ACTIVE', demandStandby: true });
     p.nowMs = 5_000;
-    expect(answer(p.input(hb(6, 'ACTIVE', true, 'epoch-1', 1)))).to.deep.equal({
-      t: 'hb-ans',
-      beat: 6,
-      role: 'ACTIVE',
-      demandStandby: true,
-    });
+    expect(answer(p.input(hb(6, 'ACTIVE', true, 'epoch-1', 1)))).to.deep.equal(failback(6));
     // The secondary obeyed (role 2), then declared the primary lost again and took over (role 3) before a beat got through.
     p.nowMs = 9_000;
-    expect(answer(p.input(hb(10, 'ACTIVE', true, 'epoch-1', 3)))).to.deep.equal({
-      t: 'hb-ans',
-      beat: 10,
-      role: 'ACTIVE',
-      demandStandby: true,
-    });
+    expect(answer(p.input(hb(10, 'ACTIVE', true, 'epoch-1', 3)))).to.deep.equal(failback(10));
     expect(p.state.dualActive, 'a failback, not a split brain').to.equal(false);
   });
 
