@@ -27,6 +27,9 @@ family('rolling-upgrade', 'each CMS in turn upgraded to the candidate', () => {
       await switchTo(site, 'cms-secondary');
       await site.operator.adminChange('cms-secondary', 'vector 2', 'on the upgraded secondary');
       const primary = await site.upgrade('cms-primary');
+      // The operator switches back only once the upgraded primary has heard the secondary and holds STANDBY: until
+      // then it is waiting, and a secondary made STANDBY under it would make it ACTIVE by itself.
+      await expect(site).toRejoinAs('STANDBY');
       await expect(site).toCountGap('cms-primary', { from: primary });
       await expect(site).toApplyEachOnce(site.adminChanges('cms-secondary'));
       await switchTo(site, 'cms-primary');

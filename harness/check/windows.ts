@@ -170,6 +170,20 @@ export function loneActive(site: ScaledSite, begun: HealAnchor): Window {
   });
 }
 
+/**
+ * A restarted primary waits STANDBY for the secondary's first heartbeat and decides its role on it, at the latest by
+ * its no-secondary deadline (the beats to a fresh container can be lost while its network comes up).
+ */
+export function primaryDecision(site: ScaledSite, begun: HealAnchor): Window {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return window('restarted primary decides', 'the restarted primary decides its role on a heartbeat', 'fault', begun, {
+    from: 0,
+    to: m * i + t,
+    formula: `the first heartbeat it hears, by the no-secondary deadline ${m}·${n(i)} + timeout ${n(t)}`,
+    extra: healExtra(begun),
+  });
+}
+
 /** Two heartbeats of the secondary are one interval apart (a fixed grid). */
 export function heartbeatPeriod(site: ScaledSite, previous: Anchor): Window {
   const i = site.timers.heartbeatIntervalMs;

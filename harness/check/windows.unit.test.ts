@@ -104,6 +104,11 @@ describe('expected windows', () => {
     expect(w.loneActive(site, { ...anchor, requestMs: 0 }).derivation).to.contain('no-secondary deadline 3·1000 + timeout 250');
   });
 
+  it('lets a restarted primary decide on any heartbeat up to its no-secondary deadline', () => {
+    expect(bounds(w.primaryDecision(site, { ...anchor, requestMs: 0 }))).to.deep.equal([0, 3250 + T]);
+    expect(w.primaryDecision(site, { ...anchor, requestMs: 0 }).derivation).to.contain('no-secondary deadline 3·1000 + timeout 250');
+  });
+
   it('clears DUAL_ACTIVE within one heartbeat exchange of a CMS going STANDBY, plus the WAN both ways', () => {
     expect(bounds(w.dualActiveCleared(site, anchor))).to.deep.equal([0, 1250 + T]);
     const wan = scaleSite(withSite(DEFAULT_SITE, { wan: { heartbeat: { latencyMs: 1000, jitterMs: 200, bandwidthKBps: null } } }), 0.05);

@@ -5,6 +5,7 @@ export const TIMING_NAMES = [
   'failover from the fault',
   'failover from the first unanswered heartbeat',
   'lone primary ACTIVE',
+  'restarted primary decides',
   'heartbeat period',
   'supervisor login after the switch',
   'supervisor outage from the fault',

@@ -91,3 +91,18 @@ export async function toDecideActiveAlone(x: Expectations): Promise<void> {
     never: 'cms-primary never decided ACTIVE alone',
   });
 }
+
+/**
+ * The restarted (or upgraded) primary ends its wait for the secondary's first heartbeat in `role`, by its
+ * no-secondary deadline (w.primaryDecision): an operator's procedure checks this before switching over to it.
+ */
+export async function toRejoinAs(x: Expectations, role: HaRole): Promise<void> {
+  const begun = x.site.lastHeal ?? x.fail('toRejoinAs needs the primary started again (a heal, a restart or an upgrade) first', null);
+  await eventWithin(x, is.primaryDecided(role), {
+    what: `cms-primary to rejoin as ${role}`,
+    afterNs: begun.ns,
+    windows: [w.primaryDecision(x.scaled, begun)],
+    fact: `cms-primary rejoined as ${role}`,
+    never: `cms-primary never rejoined as ${role}`,
+  });
+}

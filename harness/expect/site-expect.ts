@@ -59,6 +59,11 @@ export class SiteExpect {
     return failover.toBeatAtThePeriod(this.#x);
   }
 
+  /** The restarted (or upgraded) primary decides `role` on the first heartbeat it hears, by its no-secondary deadline. */
+  toRejoinAs(role: HaRole): Promise<void> {
+    return failover.toRejoinAs(this.#x, role);
+  }
+
   /** A primary started again while it hears no secondary decides ACTIVE alone at its no-secondary deadline. */
   toDecideActiveAlone(): Promise<void> {
     return failover.toDecideActiveAlone(this.#x);

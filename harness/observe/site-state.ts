@@ -78,6 +78,8 @@ export const is = {
   autoFailback: (): Pred<'role'> => pred((e) => is.role('cms-primary', 'ACTIVE')(e) && REASON.autoFailback.test(reasonOf(e))),
   /** A primary that heard no secondary decides ACTIVE alone at its no-secondary deadline. */
   loneActive: (): Pred<'role'> => pred((e) => is.role('cms-primary', 'ACTIVE')(e) && REASON.noSecondary.test(reasonOf(e))),
+  /** A role the primary decided after its start (its wait for the secondary's first heartbeat over). */
+  primaryDecided: (role: HaRole): Pred<'role'> => pred((e) => is.role('cms-primary', role)(e) && e.previous !== null),
   /** The ESS back in STANDBY at the end of its reset. */
   essResetDone: (): Pred<'ess'> => pred((e) => is.ess('STANDBY')(e) && REASON.essResetDone.test(reasonOf(e))),
   heartbeat: (outcome: EventOfType<'heartbeat'>['outcome'], node?: NodeName, beat?: number): Pred<'heartbeat'> =>

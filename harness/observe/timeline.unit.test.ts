@@ -263,6 +263,7 @@ describe('Timeline', () => {
     expect(at(is.heartbeatFailover())).to.deep.equal([msToNs(20)]);
     expect(at(is.autoFailback())).to.deep.equal([msToNs(30)]);
     expect(at(is.loneActive())).to.deep.equal([msToNs(40)]);
+    expect(at(is.primaryDecided('ACTIVE'))).to.deep.equal([msToNs(30)]);
     expect(at(is.essResetDone())).to.deep.equal([msToNs(50)]);
   });
 
