@@ -160,7 +160,7 @@ describe('setting up the engines of a run', () => {
       measure: async (timeScale) => ({ parallel: timeScale < 0.5 ? 1 : 8, why: `measured at ${timeScale}` }),
       say: () => undefined,
     });
-    expect(pool.engines.map((e) => e.capacity)).to.deep.equal([8, 15, 2]);
+    expect(pool.engines.map((e) => e.capacity)).to.deep.equal([8, 8, 2]);
     const explore = await pool.atTimeScale(0.05);
     expect(explore.map((e) => [e.capacity, e.capacityWhy])).to.deep.equal([
       [1, 'measured at 0.05'],

@@ -14,16 +14,18 @@ const CPU_SAMPLE_MS = 500;
  * - at a shortened time scale, one per idle core less one, kept for the engine and Toxiproxy: 2 sites on 2 idle cores
  *   once took 48 ms to see a connection refused (a window's tolerance is 40 ms), while 1 site next to a busy core
  *   stayed within 20 ms over 1270 measurements;
- * - at real time, four per idle core: the stand-ins mostly wait, and since the observer polls every second at real
- *   time an idle site costs 0.05 of a core. At six per core (12 sites on 2 cores) one whole run passed but the next
- *   lost two windows to a heartbeat timer 43 and 71 ms late.
+ * - at real time, two per idle core: the stand-ins mostly wait (the observer polls every second at real time, an
+ *   idle site costs 0.05 of a core), but a site starting is six containers and their Node processes, and those
+ *   bursts reach the sites beside it. At six per core (12 sites on 2 cores) one whole run passed but the next lost
+ *   two windows to a heartbeat timer 43 and 71 ms late; at four per core (8 sites) a run lost a window to a refused
+ *   heartbeat seen 55 ms after it was sent (2–3 ms for the two before it) and another to an ACD timer 76 ms late.
  * A core kept busy by something else is not counted: a site sharing it with that load would see its timers and I/O
  * served late, and fail for the host rather than for the site.
  */
 export function sitesFor(idleCores: number, timeScale: number, freeBytes: number): number {
   const cores = Math.max(1, Math.round(idleCores));
   const byMemory = Math.max(1, Math.floor(freeBytes / PER_SITE_BYTES));
-  return Math.max(1, Math.min(byMemory, SITES_PER_ENGINE, timeScale >= 0.5 ? 4 * cores : cores - 1));
+  return Math.max(1, Math.min(byMemory, SITES_PER_ENGINE, timeScale >= 0.5 ? 2 * cores : cores - 1));
 }
 
 /** Idle cores from two readings of the kernel's per-core CPU times. */

@@ -10,15 +10,15 @@ const core = (idle: number, busy: number): CpuInfo => ({
 });
 
 describe('--parallel auto', () => {
-  it('runs one site per idle core less one at a shortened time scale, four per idle core at real time', () => {
+  it('runs one site per idle core less one at a shortened time scale, two per idle core at real time', () => {
     expect(sitesFor(2, 0.05, 24 * GiB)).to.equal(1);
     expect(sitesFor(4, 0.05, 24 * GiB)).to.equal(3);
-    expect(sitesFor(2, 1, 24 * GiB)).to.equal(8);
+    expect(sitesFor(2, 1, 24 * GiB)).to.equal(4);
   });
 
   it('does not count a core another program keeps busy (stress-ng on one of two cores: one site)', () => {
     expect(sitesFor(1.04, 0.05, 24 * GiB)).to.equal(1);
-    expect(sitesFor(1.04, 1, 24 * GiB)).to.equal(4);
+    expect(sitesFor(1.04, 1, 24 * GiB)).to.equal(2);
   });
 
   it('runs at least one site, and no more than free memory holds', () => {
