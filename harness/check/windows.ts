@@ -155,17 +155,23 @@ export function noFailoverObservationMs(site: ScaledSite): number {
   return 2 * (m * i + t);
 }
 
+/** A starting primary's no-secondary deadline after its life began: as long as the secondary takes to declare it down. */
+function noSecondaryDeadline(site: ScaledSite): { ms: number; formula: string } {
+  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  return { ms: detectionMs(site), formula: `no-secondary deadline ${m}·${n(i)} + timeout ${n(t)}` };
+}
+
 /**
  * A primary that hears no secondary (it started again while the secondary is down) holds STANDBY until its
  * no-secondary deadline, heartbeatMisses·heartbeatInterval + heartbeatTimeout after its life began, then goes ACTIVE
- * alone: as long as the secondary would take to declare it down.
+ * alone.
  */
 export function loneActive(site: ScaledSite, begun: HealAnchor): Window {
-  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const deadline = noSecondaryDeadline(site);
   return window('lone primary ACTIVE', 'the primary that hears no secondary becomes ACTIVE', 'fault', begun, {
-    from: m * i + t,
-    to: m * i + t,
-    formula: `no-secondary deadline ${m}·${n(i)} + timeout ${n(t)}`,
+    from: deadline.ms,
+    to: deadline.ms,
+    formula: deadline.formula,
     extra: healExtra(begun),
   });
 }
@@ -175,11 +181,11 @@ export function loneActive(site: ScaledSite, begun: HealAnchor): Window {
  * its no-secondary deadline (the beats to a fresh container can be lost while its network comes up).
  */
 export function primaryDecision(site: ScaledSite, begun: HealAnchor): Window {
-  const { heartbeatMisses: m, heartbeatIntervalMs: i, heartbeatTimeoutMs: t } = site.timers;
+  const deadline = noSecondaryDeadline(site);
   return window('restarted primary decides', 'the restarted primary decides its role on a heartbeat', 'fault', begun, {
     from: 0,
-    to: m * i + t,
-    formula: `the first heartbeat it hears, by the no-secondary deadline ${m}·${n(i)} + timeout ${n(t)}`,
+    to: deadline.ms,
+    formula: `the first heartbeat it hears, by the ${deadline.formula}`,
     extra: healExtra(begun),
   });
 }
