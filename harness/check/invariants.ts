@@ -503,26 +503,27 @@ function watchedFrom(f: ExecutionFacts, outage: { fromNs: bigint; toNs: bigint }
   return first;
 }
 
+/** The spans of one life in which the CMS's ACD link was in data transfer (the last one open at a life still going). */
+function transferSpans(life: { toNs: bigint | null; events: Stamped[] }): Span[] {
+  const spans: Span[] = [];
+  let open: bigint | null = null;
+  for (const e of life.events) {
+    if (e.type !== 'acd-link') continue;
+    if (e.state === 'DATA_TRANSFER' && open === null) open = at(e);
+    else if (e.state !== 'DATA_TRANSFER' && open !== null) {
+      spans.push({ fromNs: open, toNs: at(e) });
+      open = null;
+    }
+  }
+  if (open !== null) spans.push({ fromNs: open, toNs: life.toNs });
+  return spans;
+}
+
 function silentLinkOutages(f: ExecutionFacts, node: CmsName): Found[] {
   const found: Found[] = [];
   const hidden = unobservable(f, node);
   for (const life of lifeSpans(f, node)) {
-    const inTransfer = unionSpans(
-      (() => {
-        const spans: Span[] = [];
-        let open: bigint | null = null;
-        for (const e of life.events) {
-          if (e.type !== 'acd-link') continue;
-          if (e.state === 'DATA_TRANSFER' && open === null) open = at(e);
-          else if (e.state !== 'DATA_TRANSFER' && open !== null) {
-            spans.push({ fromNs: open, toNs: at(e) });
-            open = null;
-          }
-        }
-        if (open !== null) spans.push({ fromNs: open, toNs: life.toNs });
-        return spans;
-      })(),
-    );
+    const inTransfer = unionSpans(transferSpans(life));
     const lifeEnd = life.toNs ?? f.endNs;
     const fromNs = life.begunNs > f.startNs ? life.begunNs : f.startNs;
     for (const down of subtractSpans(complementSpans(inTransfer, fromNs, lifeEnd), hidden)) {
@@ -548,6 +549,9 @@ function silentLinkOutages(f: ExecutionFacts, node: CmsName): Found[] {
 // -----------------------------------------------------------------------------------------------------------------
 // I6: every interruption of a CMS's ACD stream is one counted gap, its `missing` the silence times the rate.
 
+/** Whether a CMS has had an ACD record to count a gap from: no, perhaps, or surely. */
+type HadRecords = 'no' | 'perhaps' | 'yes';
+
 function dataAccounted(f: ExecutionFacts): Found[] {
   const found: Found[] = [];
   const rate = f.site.timers.acdEventRateHz;
@@ -564,20 +568,37 @@ function dataAccounted(f: ExecutionFacts): Found[] {
           events: [gap],
         });
     }
+    // Whether the CMS has a record to count a gap from. The CM sends one every event period, at its own slots: a data
+    // transfer that lasted a period (and the scheduling tolerance) surely brought one; a shorter one, only if a slot
+    // fell in it. Found at real time: a link cut 44 ms after data transfer began, before the first record, then a
+    // restart; the CMS rightly had nothing to count its downtime from.
+    const hadFrom = (spans: Span[], had: HadRecords): HadRecords =>
+      spans.reduce<HadRecords>(
+        (h, s) => (h === 'yes' || (s.toNs !== null && s.toNs - s.fromNs >= periodNs + SCHED) ? 'yes' : 'perhaps'),
+        had,
+      );
     const lives = lifeSpans(f, node);
+    // A life ended when the harness killed or stopped the CMS, not when the next one began.
+    const downs = inForce(f, ['kill', 'stop'], [node]);
+    const endOf = (l: (typeof lives)[number]): bigint | null =>
+      downs.find((d) => d.fromNs >= l.fromNs && (l.toNs === null || d.fromNs < l.toNs))?.fromNs ?? l.toNs;
     lives.forEach((life, index) => {
-      const resumptions: Array<{ lostNs: bigint; backNs: bigint; events: Stamped[] }> = [];
-      let hadData =
-        index > 0 && lives.slice(0, index).some((l) => l.events.some((e) => e.type === 'acd-link' && e.state === 'DATA_TRANSFER'));
-      let lostNs: bigint | null = hadData ? life.fromNs : null;
+      const resumptions: Array<{ lostNs: bigint; backNs: bigint; events: Stamped[]; perhaps: boolean }> = [];
+      let hadData = lives.slice(0, index).reduce<HadRecords>((h, l) => hadFrom(transferSpans({ ...l, toNs: endOf(l) }), h), 'no');
+      let lostNs: bigint | null = hadData !== 'no' ? life.fromNs : null;
       let lostEvent: Stamped | null = null;
+      let transferNs: bigint | null = null;
       for (const e of life.events) {
         if (e.type !== 'acd-link') continue;
         if (e.state === 'DATA_TRANSFER') {
-          if (lostNs !== null && hadData) resumptions.push({ lostNs, backNs: at(e), events: lostEvent ? [lostEvent, e] : [e] });
-          hadData = true;
+          if (lostNs !== null && hadData !== 'no')
+            resumptions.push({ lostNs, backNs: at(e), events: lostEvent ? [lostEvent, e] : [e], perhaps: hadData === 'perhaps' });
+          if (transferNs === null) transferNs = at(e);
+          if (hadData === 'no') hadData = 'perhaps';
           lostNs = null;
-        } else if (lostNs === null && hadData) {
+        } else if (lostNs === null && hadData !== 'no') {
+          hadData = hadFrom([{ fromNs: transferNs ?? at(e), toNs: at(e) }], hadData);
+          transferNs = null;
           // Lost again before a record came (none was due yet, and no gap was counted): the stream never resumed, so
           // both silences are one interruption, counted as one gap at the next real resumption.
           const last = resumptions.at(-1);
@@ -596,7 +617,8 @@ function dataAccounted(f: ExecutionFacts): Found[] {
         const dueNs = r.backNs + periodNs + SCHED;
         if (dueNs > f.endNs) continue;
         const counted = f.timeline.events((e) => is.gap(node)(e) && at(e) >= r.lostNs && at(e) <= dueNs);
-        if (counted.length === 1) continue;
+        // No record had perhaps come before the stream was lost: then the CMS had nothing to count from.
+        if (counted.length === 1 || (r.perhaps && counted.length === 0)) continue;
         const restart = r.lostNs === life.fromNs;
         found.push({
           key:

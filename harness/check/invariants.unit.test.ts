@@ -243,6 +243,23 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
     expect(broken(story(6_300), 'I6'), 'a record was due before it was lost again').to.deep.equal(['I6 an interruption not counted']);
   });
 
+  it('I6: expects a restart gap only when a record had surely come before the stream was lost', function () {
+    // Found at real time: the primary's link was cut 44 ms after data transfer began, before the CM's first record (10
+    // per second, at the CM's own slots), then the primary was killed; restarted, it rightly had nothing to count from.
+    const story = (lostMs: number): ExecutionFacts => {
+      const s = new SiteStory();
+      s.add(s.make.link('cms-primary', lostMs, 'CONNECTING', 'cm', 1, 2));
+      s.fault('kill', 'cms-primary', 3_000, 3_100);
+      s.harness('unobservable', 'cms-primary', 3_000).started('cms-primary', 3_500).harness('observable', 'cms-primary', 3_550);
+      s.add(s.make.role('cms-primary', 3_600, 'ACTIVE', 'STANDBY', 'secondary is STANDBY'));
+      s.add(s.make.link('cms-primary', 3_600, 'CONNECTING'));
+      s.add(s.make.link('cms-primary', 9_000, 'DATA_TRANSFER'));
+      return s.facts(30_000);
+    };
+    expect(broken(story(24), 'I6'), 'data transfer for 44 ms: perhaps no record yet').to.deep.equal([]);
+    expect(broken(story(200), 'I6'), 'data transfer for 220 ms: a record surely came').to.deep.equal(['I6 a restart gap not counted']);
+  });
+
   it('I7: names a failover before the configured number of misses, and Dual-IP attempts with no spacing', function () {
     const story = new SiteStory({ beatsUntilMs: 5_000 });
     for (const [ms, beat, misses] of [
