@@ -617,7 +617,7 @@ function dataAccounted(f: ExecutionFacts): Found[] {
         const dueNs = r.backNs + periodNs + SCHED;
         if (dueNs > f.endNs) continue;
         const counted = f.timeline.events((e) => is.gap(node)(e) && at(e) >= r.lostNs && at(e) <= dueNs);
-        // No record had perhaps come before the stream was lost: then the CMS had nothing to count from.
+        // Perhaps no record had come before the stream was lost: the CMS then had nothing to count from, and no gap is right.
         if (counted.length === 1 || (r.perhaps && counted.length === 0)) continue;
         const restart = r.lostNs === life.fromNs;
         found.push({
