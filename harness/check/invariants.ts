@@ -571,20 +571,20 @@ function dataAccounted(f: ExecutionFacts): Found[] {
     // Whether the CMS has a record to count a gap from. The CM sends one every event period, at its own slots: a data
     // transfer that lasted a period (and the scheduling tolerance) surely brought one; a shorter one, only if a slot
     // fell in it. Found at real time: a link cut 44 ms after data transfer began, before the first record, then a
-    // restart; the CMS rightly had nothing to count its downtime from.
+    // restart; the CMS rightly had nothing to count its downtime from. Records come only while the CMS runs: a span
+    // ends at the harness's kill, stop or pause of it, not when its link is seen to leave data transfer.
+    const downs = inForce(f, ['kill', 'stop', 'pause'], [node]);
+    const ran = (s: Span): bigint | null =>
+      downs.find((d) => d.fromNs >= s.fromNs && (s.toNs === null || d.fromNs < s.toNs))?.fromNs ?? s.toNs;
     const hadFrom = (spans: Span[], had: HadRecords): HadRecords =>
-      spans.reduce<HadRecords>(
-        (h, s) => (h === 'yes' || (s.toNs !== null && s.toNs - s.fromNs >= periodNs + SCHED) ? 'yes' : 'perhaps'),
-        had,
-      );
+      spans.reduce<HadRecords>((h, s) => {
+        const toNs = ran(s);
+        return h === 'yes' || (toNs !== null && toNs - s.fromNs >= periodNs + SCHED) ? 'yes' : 'perhaps';
+      }, had);
     const lives = lifeSpans(f, node);
-    // A life ended when the harness killed or stopped the CMS, not when the next one began.
-    const downs = inForce(f, ['kill', 'stop'], [node]);
-    const endOf = (l: (typeof lives)[number]): bigint | null =>
-      downs.find((d) => d.fromNs >= l.fromNs && (l.toNs === null || d.fromNs < l.toNs))?.fromNs ?? l.toNs;
     lives.forEach((life, index) => {
       const resumptions: Array<{ lostNs: bigint; backNs: bigint; events: Stamped[]; perhaps: boolean }> = [];
-      let hadData = lives.slice(0, index).reduce<HadRecords>((h, l) => hadFrom(transferSpans({ ...l, toNs: endOf(l) }), h), 'no');
+      let hadData = lives.slice(0, index).reduce<HadRecords>((h, l) => hadFrom(transferSpans(l), h), 'no');
       let lostNs: bigint | null = hadData !== 'no' ? life.fromNs : null;
       let lostEvent: Stamped | null = null;
       let transferNs: bigint | null = null;

@@ -258,6 +258,17 @@ describe('the invariants (DESIGN I1–I7) over a finished timeline', function ()
     };
     expect(broken(story(24), 'I6'), 'data transfer for 44 ms: perhaps no record yet').to.deep.equal([]);
     expect(broken(story(200), 'I6'), 'data transfer for 220 ms: a record surely came').to.deep.equal(['I6 a restart gap not counted']);
+    // The same for a pause: the CMS takes no record while paused, though its link is seen in data transfer until it
+    // drops for the silence.
+    const paused = (pausedMs: number): ExecutionFacts => {
+      const s = new SiteStory();
+      s.fault('pause', 'cms-primary', pausedMs, 3_000);
+      s.add(s.make.link('cms-primary', 3_050, 'CONNECTING', 'cm', 1, 2));
+      s.add(s.make.link('cms-primary', 9_000, 'DATA_TRANSFER', 'cm', 2, 2));
+      return s.facts(30_000);
+    };
+    expect(broken(paused(24), 'I6'), 'paused 44 ms into data transfer').to.deep.equal([]);
+    expect(broken(paused(200), 'I6'), 'paused 220 ms into data transfer').to.deep.equal(['I6 an interruption not counted']);
   });
 
   it('I7: names a failover before the configured number of misses, and Dual-IP attempts with no spacing', function () {
