@@ -6,7 +6,7 @@ import { msToNs, nsToMs, toMonoNs, toNs } from '../core/clock.js';
 import { formatDurationMs } from '../core/format.js';
 import type { EventOfType, InvariantId, InvariantVerdict, InvariantViolation, TimelineEvent } from '../core/model.js';
 import { CMS_NODES, is, linkAt, sessionSpans, worstLateTimer } from '../observe/site-state.js';
-import { overlapSpans, subtractSpans, type Span } from '../observe/spans.js';
+import { clipSpans, overlapSpans, spansOf, subtractSpans, type Span } from '../observe/spans.js';
 import type { Stamped } from '../observe/timeline.js';
 import { beatSlot, handoverStart } from './anchors.js';
 import {
@@ -503,20 +503,11 @@ function watchedFrom(f: ExecutionFacts, outage: { fromNs: bigint; toNs: bigint }
   return first;
 }
 
-/** The spans of one life in which the CMS's ACD link was in data transfer (the last one open at a life still going). */
+/** The spans of one life in which the CMS's ACD link was in data transfer, the last one closed at the life's end. */
 function transferSpans(life: { toNs: bigint | null; events: Stamped[] }): Span[] {
-  const spans: Span[] = [];
-  let open: bigint | null = null;
-  for (const e of life.events) {
-    if (e.type !== 'acd-link') continue;
-    if (e.state === 'DATA_TRANSFER' && open === null) open = at(e);
-    else if (e.state !== 'DATA_TRANSFER' && open !== null) {
-      spans.push({ fromNs: open, toNs: at(e) });
-      open = null;
-    }
-  }
-  if (open !== null) spans.push({ fromNs: open, toNs: life.toNs });
-  return spans;
+  return spansOf(life.events, (e) => (e.type === 'acd-link' ? e.state === 'DATA_TRANSFER' : undefined)).map((span) =>
+    span.toNs === null ? { fromNs: span.fromNs, toNs: life.toNs } : span,
+  );
 }
 
 function silentLinkOutages(f: ExecutionFacts, node: CmsName): Found[] {
@@ -568,37 +559,32 @@ function dataAccounted(f: ExecutionFacts): Found[] {
           events: [gap],
         });
     }
-    // Whether the CMS has a record to count a gap from. The CM sends one every event period, at its own slots: a data
-    // transfer that lasted a period (and the scheduling tolerance) surely brought one; a shorter one, only if a slot
-    // fell in it. Found at real time: a link cut 44 ms after data transfer began, before the first record, then a
-    // restart; the CMS rightly had nothing to count its downtime from. Records come only while the CMS runs: a span
-    // ends at the harness's kill, stop or pause of it, not when its link is seen to leave data transfer.
-    const downs = inForce(f, ['kill', 'stop', 'pause'], [node]);
-    const ran = (s: Span): bigint | null =>
-      downs.find((d) => d.fromNs >= s.fromNs && (s.toNs === null || d.fromNs < s.toNs))?.fromNs ?? s.toNs;
-    const hadFrom = (spans: Span[], had: HadRecords): HadRecords =>
-      spans.reduce<HadRecords>((h, s) => {
-        const toNs = ran(s);
-        return h === 'yes' || (toNs !== null && toNs - s.fromNs >= periodNs + SCHED) ? 'yes' : 'perhaps';
-      }, had);
+    // Whether the CMS had a record to count a gap from by an instant. The CM sends one every event period, at its own
+    // slots: a data transfer that lasted a period (and the scheduling tolerance) while the CMS ran surely brought one;
+    // a shorter one, only if a slot fell in it. Found at real time: a link cut 44 ms after data transfer began, before
+    // the first record, then a restart; the CMS rightly had nothing to count its downtime from. Records come only
+    // while the CMS runs, so the harness's kills, stops and pauses of it are taken out of its data transfers.
     const lives = lifeSpans(f, node);
-    lives.forEach((life, index) => {
+    const transfers = lives.flatMap(transferSpans);
+    const whileRunning = subtractSpans(transfers, inForce(f, ['kill', 'stop', 'pause'], [node]));
+    const hadBy = (ns: bigint): HadRecords =>
+      clipSpans(whileRunning, 0n, ns).some((s) => s.toNs - s.fromNs >= periodNs + SCHED)
+        ? 'yes'
+        : transfers.some((s) => s.fromNs < ns)
+          ? 'perhaps'
+          : 'no';
+    for (const life of lives) {
       const resumptions: Array<{ lostNs: bigint; backNs: bigint; events: Stamped[]; perhaps: boolean }> = [];
-      let hadData = lives.slice(0, index).reduce<HadRecords>((h, l) => hadFrom(transferSpans(l), h), 'no');
-      let lostNs: bigint | null = hadData !== 'no' ? life.fromNs : null;
+      let lostNs: bigint | null = hadBy(life.fromNs) !== 'no' ? life.fromNs : null;
       let lostEvent: Stamped | null = null;
-      let transferNs: bigint | null = null;
       for (const e of life.events) {
         if (e.type !== 'acd-link') continue;
         if (e.state === 'DATA_TRANSFER') {
-          if (lostNs !== null && hadData !== 'no')
-            resumptions.push({ lostNs, backNs: at(e), events: lostEvent ? [lostEvent, e] : [e], perhaps: hadData === 'perhaps' });
-          if (transferNs === null) transferNs = at(e);
-          if (hadData === 'no') hadData = 'perhaps';
+          const had = hadBy(at(e));
+          if (lostNs !== null && had !== 'no')
+            resumptions.push({ lostNs, backNs: at(e), events: lostEvent ? [lostEvent, e] : [e], perhaps: had === 'perhaps' });
           lostNs = null;
-        } else if (lostNs === null && hadData !== 'no') {
-          hadData = hadFrom([{ fromNs: transferNs ?? at(e), toNs: at(e) }], hadData);
-          transferNs = null;
+        } else if (lostNs === null && hadBy(at(e)) !== 'no') {
           // Lost again before a record came (none was due yet, and no gap was counted): the stream never resumed, so
           // both silences are one interruption, counted as one gap at the next real resumption.
           const last = resumptions.at(-1);
@@ -633,7 +619,7 @@ function dataAccounted(f: ExecutionFacts): Found[] {
           events: [...r.events, ...counted],
         });
       }
-    });
+    }
   }
   return found;
 }
