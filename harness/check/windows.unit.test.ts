@@ -83,6 +83,15 @@ describe('expected windows', () => {
     expect(bounds(w.adminSyncLag(wan, anchor))).to.deep.equal([40 - E, 60 + T]);
   });
 
+  it('drains a queue in order: the k-th held change waits for the k applies up to it, plus the WAN', () => {
+    const A = w.ADMIN_APPLY_MS;
+    expect(bounds(w.adminSyncDrain(site, anchor, 1))).to.deep.equal([0, A + T]);
+    expect(bounds(w.adminSyncDrain(site, anchor, 12))).to.deep.equal([0, 12 * A + T]);
+    expect(w.adminSyncDrain(site, anchor, 12).derivation).to.contain('12 in the queue × 5 per change');
+    const wan = scaleSite(withSite(DEFAULT_SITE, { wan: { 'admin-sync': { latencyMs: 1000, jitterMs: 200, bandwidthKBps: null } } }), 0.05);
+    expect(bounds(w.adminSyncDrain(wan, anchor, 3))).to.deep.equal([0, 60 + 3 * A + T]);
+  });
+
   it('bounds the handover of an automatic failback by one heartbeat exchange, and a return by the next heartbeat', () => {
     expect(bounds(w.handoverDualActive(site, anchor))).to.deep.equal([0, 250 + T]);
     expect(bounds(w.failbackFromReturn(site, { ...anchor, requestMs: 0 }))).to.deep.equal([0, 1250 + T]);

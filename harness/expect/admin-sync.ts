@@ -3,6 +3,7 @@
 
 import type { CmsName } from '../../images/protocol/index.js';
 import { msToNs } from '../core/clock.js';
+import type { Window } from '../core/model.js';
 import { peerOf } from '../check/facts.js';
 import {
   appliedEachOnce,
@@ -47,8 +48,8 @@ export async function toHoldAdminChanges(x: Expectations, changes: readonly Admi
 }
 
 /**
- * After the link is healed: it is up again within the sender's redial period, every held change is applied on the
- * other CMS at once, in order, none twice, and ADMIN_SYNC_LAG clears.
+ * After the link is healed: it is up again within the sender's redial period, every held change is resent at once and
+ * applied on the other CMS in order, each after those before it, none twice, and ADMIN_SYNC_LAG clears.
  */
 export async function toDrainAdminChanges(x: Expectations, changes: readonly AdminChange[]): Promise<void> {
   const heal = x.site.lastHeal;
@@ -63,9 +64,13 @@ export async function toDrainAdminChanges(x: Expectations, changes: readonly Adm
     never: `the admin-sync link of ${origin} never came back up`,
     into: checks,
   });
-  const drain = w.adminSyncDrain(x.scaled, { ns: up.ns, label: 'the admin-sync link came back up' });
-  for (const change of changes) checks.push(...(await drained(x, change, up.ns, drain)));
-  const cleared = await x.waitEvent(is.alarm('ADMIN_SYNC_LAG', false, origin), heal.ns, x.end(drain), `${origin} to clear ADMIN_SYNC_LAG`);
+  // In the order they were queued: each waits for those before it to be applied.
+  const queue = [...changes].sort((a, b) => a.seq - b.seq);
+  const upAnchor = { ns: up.ns, label: 'the admin-sync link came back up' };
+  const drains = queue.map((change, i) => ({ change, drain: w.adminSyncDrain(x.scaled, upAnchor, i + 1) }));
+  for (const { change, drain } of drains) checks.push(...(await drained(x, change, up.ns, drain)));
+  const last = drains.at(-1)!.drain;
+  const cleared = await x.waitEvent(is.alarm('ADMIN_SYNC_LAG', false, origin), heal.ns, x.end(last), `${origin} to clear ADMIN_SYNC_LAG`);
   x.verdicts([
     ...checks,
     clearedAfter(origin, 'ADMIN_SYNC_LAG', cleared, { ns: heal.ns, label: 'the heal' }, x.ev.startNs),
@@ -74,12 +79,7 @@ export async function toDrainAdminChanges(x: Expectations, changes: readonly Adm
 }
 
 /** One held change applied on the other CMS within the drain, as sentences (none thrown: the drain judges them all). */
-async function drained(
-  x: Expectations,
-  change: AdminChange,
-  upNs: bigint,
-  drain: ReturnType<typeof w.adminSyncDrain>,
-): Promise<Sentence[]> {
+async function drained(x: Expectations, change: AdminChange, upNs: bigint, drain: Window): Promise<Sentence[]> {
   const peer = peerOf(change.origin);
   const seen = await seenWithin(x, is.admin(peer, 'applied', change.seq, change.origin), {
     what: `held change ${change.seq} applied on ${peer}`,

@@ -25,5 +25,24 @@ describe('Admin-Sync expectations', () => {
         'change 1 of cms-primary was applied 2 time(s) on cms-secondary; expected once',
       );
     });
+
+    it('gives each held change of a long queue its place in the in-order drain, and fails one applied later than that', async () => {
+      // Twelve changes applied 4 ms apart, as a peer on a busy host writes each to disk before the next: the last
+      // comes 48 ms after the link, past a drain that would give every change the same bound.
+      const drainOf = async (lastMs: number) => {
+        const site = new FakeSite();
+        const changes = Array.from({ length: 12 }, (_, i) => change(site, i + 1, 100 + i));
+        site.lastHeal = { ns: site.at(1000), label: 'the heal', requestMs: 0 };
+        site.add(site.make.adminLink('cms-primary', 1300, true, 'cms-secondary'));
+        for (const c of changes)
+          site.add(site.make.admin('cms-secondary', c.seq === 12 ? 1300 + lastMs : 1300 + 4 * c.seq, 'applied', 'cms-primary', c.seq));
+        site.add(site.make.alarm('cms-primary', 1300 + lastMs + 1, 'ADMIN_SYNC_LAG', false));
+        return new SiteExpect(site).toDrainAdminChanges(changes);
+      };
+      await drainOf(48);
+      expect(await failure(drainOf(12 * 5 + 40 + 2))).to.match(
+        /held change 12 applied on cms-secondary 102 ms after the admin-sync link came back up; expected/,
+      );
+    });
   });
 });
