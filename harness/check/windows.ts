@@ -463,11 +463,13 @@ export const ADMIN_APPLY_MS = 5;
  */
 export function adminSyncDrain(site: ScaledSite, linkUp: Anchor, place: number): Window {
   const wan = site.wan['admin-sync'];
-  const apply = place * ADMIN_APPLY_MS;
-  return window('Admin-Sync drain', 'the queued change is applied on the peer', 'protocol', linkUp, {
+  const formula = `${wan ? `WAN ${n(wan.latencyMs)} + ${n(wan.jitterMs)}` : 'resent at once on the new connection'}; applied in order, ${place} in the queue × ${n(ADMIN_APPLY_MS)} per change`;
+  const what = `the change at place ${place} of the queue is applied on the peer`;
+  // Named by its place, as a Dual-IP attempt is by its number: each place has its own bound, and its own trend.
+  return window(`Admin-Sync drain, place ${place}`, what, 'protocol', linkUp, {
     from: 0,
-    to: (wan ? wan.latencyMs + wan.jitterMs : 0) + apply,
-    formula: `${wan ? `WAN ${n(wan.latencyMs)} + ${n(wan.jitterMs)}` : 'resent at once on the new connection'}; applied in order, ${place} in the queue × ${n(ADMIN_APPLY_MS)} per change`,
+    to: (wan ? wan.latencyMs + wan.jitterMs : 0) + place * ADMIN_APPLY_MS,
+    formula,
   });
 }
 

@@ -113,7 +113,7 @@ const compareSchema = z
             code: 'custom',
             path: [name],
             input: name,
-            message: `"${name}" is not a timing the harness measures; name one of: ${TIMING_NAMES.join(', ')}, or "Dual-IP attempt N"`,
+            message: `"${name}" is not a timing the harness measures; name one of: ${TIMING_NAMES.join(', ')}, "Dual-IP attempt N" or "Admin-Sync drain, place N"`,
           });
       }),
   })

@@ -18,7 +18,6 @@ export const TIMING_NAMES = [
   'CMS reaches the ESS',
   'ESS reset',
   'Admin-Sync lag',
-  'Admin-Sync drain',
   'Admin-Sync back up',
   'failback decision',
   'failback from the return',
@@ -41,7 +40,9 @@ export const TIMING_NAMES = [
 
 /** A Dual-IP attempt's timing is named by its number: "Dual-IP attempt 6". */
 const DUAL_IP_ATTEMPT = /^Dual-IP attempt [1-9]\d*$/;
+/** A held change's drain is named by its place in the queue: "Admin-Sync drain, place 12". */
+const ADMIN_SYNC_DRAIN = /^Admin-Sync drain, place [1-9]\d*$/;
 
 export function isTimingName(name: string): boolean {
-  return (TIMING_NAMES as readonly string[]).includes(name) || DUAL_IP_ATTEMPT.test(name);
+  return (TIMING_NAMES as readonly string[]).includes(name) || DUAL_IP_ATTEMPT.test(name) || ADMIN_SYNC_DRAIN.test(name);
 }

@@ -14,10 +14,13 @@ describe('timing names', () => {
     const named = [...source.matchAll(/window\(\s*'([^']+)'/g)].map((m) => m[1]);
     expect([...named, 'dual-active span'].sort()).to.deep.equal([...TIMING_NAMES].sort());
     expect(source).to.contain('window(`Dual-IP attempt ${attempt}`');
+    expect(source).to.contain('window(`Admin-Sync drain, place ${place}`');
   });
 
-  it('accepts a Dual-IP attempt by its number, and nothing else', () => {
+  it('accepts a Dual-IP attempt by its number, a drain by its place, and nothing else', () => {
     expect(isTimingName('Dual-IP attempt 6')).to.equal(true);
+    expect(isTimingName('Admin-Sync drain, place 12')).to.equal(true);
+    expect(isTimingName('Admin-Sync drain')).to.equal(false);
     expect(isTimingName('failover from the fault')).to.equal(true);
     expect(isTimingName('Dual-IP attempt 0')).to.equal(false);
     expect(isTimingName('failover')).to.equal(false);

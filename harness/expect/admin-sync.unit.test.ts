@@ -37,9 +37,16 @@ describe('Admin-Sync expectations', () => {
         for (const c of changes)
           site.add(site.make.admin('cms-secondary', c.seq === 12 ? 1300 + lastMs : 1300 + 4 * c.seq, 'applied', 'cms-primary', c.seq));
         site.add(site.make.alarm('cms-primary', 1300 + lastMs + 1, 'ADMIN_SYNC_LAG', false));
-        return new SiteExpect(site).toDrainAdminChanges(changes);
+        await new SiteExpect(site).toDrainAdminChanges(changes);
+        return site;
       };
-      await drainOf(48);
+      // Each place keeps its own window in the evidence, so the report shows the bound each change was judged by.
+      const drains = (await drainOf(48)).evidence.toJSON().windows.filter((w) => w.name.startsWith('Admin-Sync drain'));
+      expect(drains.map((w) => [w.name, w.toMs])).to.deep.include.members([
+        ['Admin-Sync drain, place 1', 5 + 40],
+        ['Admin-Sync drain, place 12', 60 + 40],
+      ]);
+      expect(drains).to.have.length(12);
       expect(await failure(drainOf(12 * 5 + 40 + 2))).to.match(
         /held change 12 applied on cms-secondary 102 ms after the admin-sync link came back up; expected/,
       );
