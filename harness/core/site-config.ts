@@ -12,7 +12,7 @@ import {
   type Policy,
   type Timers,
 } from '../../images/protocol/index.js';
-import { isTimingName, TIMING_NAMES } from './timing-names.js';
+import { isTimingName, NUMBERED_TIMING_WORDS, TIMING_NAMES } from './timing-names.js';
 
 /** The ESS No-Service timeout Avaya allows: 3 to 15 minutes. */
 export const ESS_NO_SERVICE_RANGE_MS = [180_000, 900_000] as const;
@@ -113,7 +113,7 @@ const compareSchema = z
             code: 'custom',
             path: [name],
             input: name,
-            message: `"${name}" is not a timing the harness measures; name one of: ${TIMING_NAMES.join(', ')}, "Dual-IP attempt N" or "Admin-Sync drain, place N"`,
+            message: `"${name}" is not a timing the harness measures; name one of: ${TIMING_NAMES.join(', ')}, ${NUMBERED_TIMING_WORDS}`,
           });
       }),
   })

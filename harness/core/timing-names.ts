@@ -38,11 +38,18 @@ export const TIMING_NAMES = [
   'dual-active span',
 ] as const;
 
-/** A Dual-IP attempt's timing is named by its number: "Dual-IP attempt 6". */
-const DUAL_IP_ATTEMPT = /^Dual-IP attempt [1-9]\d*$/;
-/** A held change's drain is named by its place in the queue: "Admin-Sync drain, place 12". */
-const ADMIN_SYNC_DRAIN = /^Admin-Sync drain, place [1-9]\d*$/;
+/**
+ * Timings named by a number, each window its own: a Dual-IP attempt by its number ("Dual-IP attempt 6"), a held
+ * change's drain by its place in the queue ("Admin-Sync drain, place 12").
+ */
+const NUMBERED = [
+  { words: '"Dual-IP attempt N"', pattern: /^Dual-IP attempt [1-9]\d*$/ },
+  { words: '"Admin-Sync drain, place N"', pattern: /^Admin-Sync drain, place [1-9]\d*$/ },
+];
+
+/** The numbered timings in words, for an error that lists what a site file may name. */
+export const NUMBERED_TIMING_WORDS = NUMBERED.map((t) => t.words).join(' or ');
 
 export function isTimingName(name: string): boolean {
-  return (TIMING_NAMES as readonly string[]).includes(name) || DUAL_IP_ATTEMPT.test(name) || ADMIN_SYNC_DRAIN.test(name);
+  return (TIMING_NAMES as readonly string[]).includes(name) || NUMBERED.some((t) => t.pattern.test(name));
 }
